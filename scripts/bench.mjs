@@ -24,7 +24,10 @@ let failed = 0;
 for (const file of files) {
   if (filter && !file.includes(filter)) continue;
   console.log(`\n=== ${file}`);
-  const r = spawnSync('node', ['--expose-gc', '--import', 'tsx', file], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const r = spawnSync('node', ['--expose-gc', '--import', 'tsx', file], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   process.stdout.write(r.stdout ?? '');
   if (r.status !== 0) {
     failed++;

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
+import { spawnSync } from 'node:child_process';
 // `npm start`: runs the example chat server once it exists (examples/chat-server); until then, says what is coming.
 import { existsSync } from 'node:fs';
-import { spawnSync } from 'node:child_process';
 
 if (existsSync('examples/chat-server/package.json')) {
   const r = spawnSync('npm', ['run', 'start', '-w', 'examples/chat-server'], { stdio: 'inherit' });

@@ -1,10 +1,20 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: ['src/index.ts'],
+  // One entry per adapter, so importing the root never loads a driver.
+  entry: {
+    index: 'src/index.ts',
+    sqlite: 'src/sqlite/index.ts',
+    postgres: 'src/postgres/index.ts',
+    cassandra: 'src/cassandra/index.ts',
+    redis: 'src/redis/index.ts',
+    conformance: 'src/conformance/index.ts',
+  },
   format: ['esm', 'cjs'],
   dts: true,
   sourcemap: true,
   clean: true,
   target: 'es2022',
+  // Drivers are optional peers: resolved from the user's node_modules, never bundled.
+  external: ['better-sqlite3', 'pg', 'cassandra-driver', 'ioredis', 'vitest', '@concord/snowflake'],
 });

@@ -1,2 +1,2 @@
-export { compareOps, measureOps, type CompareOpsOptions } from './compareOps.js';
+export { type CompareOpsOptions, compareOps, measureOps } from './compareOps.js';
 export { type Comparison, comparison, report } from './report.js';
