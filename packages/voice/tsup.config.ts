@@ -7,4 +7,6 @@ export default defineConfig({
   sourcemap: true,
   clean: true,
   target: 'es2022',
+  // The optional sodium-native loader uses createRequire(import.meta.url); the shim makes that work in the CJS build.
+  shims: true,
 });

@@ -6,7 +6,12 @@ export type ProtocolErrorCode =
   | 'DEPTH_EXCEEDED'
   | 'DECOMPRESSION_ERROR'
   | 'DECOMPRESSION_LIMIT'
-  | 'UNSUPPORTED';
+  | 'UNSUPPORTED'
+  | 'UNSUPPORTED_VERSION'
+  | 'UNSUPPORTED_ENCODING'
+  | 'UNSUPPORTED_COMPRESSION'
+  | 'INVALID_INTENTS'
+  | 'CLOSED';
 
 /** Base class of the package's errors. */
 export class ProtocolError extends Error {

@@ -24,7 +24,8 @@ export interface StoredMessage {
   extra: Record<string, unknown> | null;
 }
 
-export type NewMessage = Omit<StoredMessage, 'editedAt' | 'deleted' | 'pinned'> & Partial<Pick<StoredMessage, 'pinned'>>;
+export type NewMessage = Omit<StoredMessage, 'editedAt' | 'deleted' | 'pinned'> &
+  Partial<Pick<StoredMessage, 'pinned'>>;
 
 export interface MessagePatch {
   content?: string;

@@ -25,7 +25,13 @@ export interface SessionStore {
    * Appends one dispatch frame; keeps only the newest `maxEntries` and refreshes the log's expiry to `ttlMs`.
    * Sequence numbers are expected to increase by one per dispatch, as in the gateway.
    */
-  appendReplay(sessionId: string, seq: number, frame: Uint8Array | string, maxEntries: number, ttlMs: number): Promise<void>;
+  appendReplay(
+    sessionId: string,
+    seq: number,
+    frame: Uint8Array | string,
+    maxEntries: number,
+    ttlMs: number,
+  ): Promise<void>;
   /**
    * Frames with seq > afterSeq in ascending order. `null` means the client cannot resume: the session is unknown or
    * expired, or frames after `afterSeq` were already evicted (the oldest kept seq is greater than afterSeq + 1).

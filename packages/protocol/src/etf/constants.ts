@@ -1,4 +1,4 @@
-/** Tags of the External Term Format (erts-*/doc/external_term_format) that this codec reads or writes. */
+/** Tags of the External Term Format (erts external_term_format spec) that this codec reads or writes. */
 export const VERSION = 131;
 export const NEW_FLOAT_EXT = 70;
 export const COMPRESSED = 80;

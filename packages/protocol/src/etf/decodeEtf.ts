@@ -20,7 +20,7 @@ import {
   VERSION,
 } from './constants.js';
 import { EtfError } from './EtfError.js';
-import { decodeUtf8 } from './utf8.js';
+import { decodeKey, decodeUtf8 } from './utf8.js';
 
 export interface EtfDecodeOptions {
   /** Deepest nesting of lists, tuples and maps accepted; deeper input throws `DEPTH_EXCEEDED`. Default 128. */
@@ -180,7 +180,8 @@ class Reader {
     } else if (len === 5) {
       if (b[p] === 102 && b[p + 1] === 97 && b[p + 2] === 108 && b[p + 3] === 115 && b[p + 4] === 101) return false;
     }
-    return decodeUtf8(b, p, p + len);
+    // Atoms are a small, repeating vocabulary (keys, event names): the key cache fits them.
+    return decodeKey(b, p, len);
   }
 
   elements(n: number, depth: number): unknown[] {
@@ -209,10 +210,23 @@ class Reader {
     this.spend(n);
     const out: Record<string, unknown> = {};
     const d = depth + 1;
+    const b = this.b;
     for (let i = 0; i < n; i++) {
-      const k = this.term(d);
-      // Keys become property names as erlpack makes them (String(key)): atoms and binaries alike give strings.
-      const key = typeof k === 'string' ? k : String(k);
+      let key: string;
+      const tag = b[this.pos];
+      if (tag === BINARY_EXT && this.pos + 5 <= b.length) {
+        // The common key, read inline through the key cache.
+        const p = this.pos;
+        const len = ((b[p + 1]! << 24) | (b[p + 2]! << 16) | (b[p + 3]! << 8) | b[p + 4]!) >>> 0;
+        this.pos = p + 5;
+        this.need(len);
+        key = decodeKey(b, p + 5, len);
+        this.pos = p + 5 + len;
+      } else {
+        // Keys become property names as erlpack makes them (String(key)): atoms give their name (nil gives "null").
+        const k = this.term(d);
+        key = typeof k === 'string' ? k : String(k);
+      }
       const v = this.term(d);
       if (key === '__proto__') {
         // An own property, as JSON.parse makes it, rather than a prototype swap.
@@ -242,7 +256,7 @@ class Reader {
    * its magnitude. erlpack throws beyond 8 bytes; we still give the decimal string (up to MAX_BIG_BYTES).
    */
   big(n: number): number | string {
-    const start = this.pos - 1;
+    const start = this.pos;
     this.need(n + 1);
     const b = this.b;
     const sign = b[this.pos++]!;
@@ -255,25 +269,21 @@ class Reader {
       if (v <= 0x80000000 - 1) return v === 0 ? 0 : -v;
       return `-${v}`;
     }
-    if (n <= 7) {
-      let v = 0;
-      for (let i = n - 1; i >= 0; i--) v = v * 256 + b[p + i]!;
-      return sign === 0 ? `${v}` : `-${v}`;
-    }
     if (n > MAX_BIG_BYTES) this.fail(`big integer of ${n} bytes is too large`, start);
-    let v = 0n;
-    if (n === 8) {
+    if (n <= 8) {
       const lo = (b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16) | (b[p + 3]! << 24)) >>> 0;
-      const hi = (b[p + 4]! | (b[p + 5]! << 8) | (b[p + 6]! << 16) | (b[p + 7]! << 24)) >>> 0;
-      // Below 2^53 plain numbers print the same digits, without BigInt's cost.
+      let hi = 0;
+      for (let i = n - 1; i >= 4; i--) hi = hi * 256 + b[p + i]!;
+      // Below 2^53 a plain number prints the same digits, without BigInt's cost.
       if (hi < 0x200000) {
         const x = hi * 0x100000000 + lo;
         return sign === 0 ? `${x}` : `-${x}`;
       }
-      v = (BigInt(hi) << 32n) | BigInt(lo);
-    } else {
-      for (let i = n - 1; i >= 0; i--) v = (v << 8n) | BigInt(b[p + i]!);
+      const v = (BigInt(hi) << 32n) | BigInt(lo);
+      return sign === 0 ? `${v}` : `-${v}`;
     }
+    let v = 0n;
+    for (let i = n - 1; i >= 0; i--) v = (v << 8n) | BigInt(b[p + i]!);
     return sign === 0 ? v.toString() : `-${v}`;
   }
 
@@ -287,15 +297,21 @@ class Reader {
     this.pos = start + 31;
     const text = latin1(b, start, end);
     const v = Number.parseFloat(text);
-    if (Number.isNaN(v) && !/^\s*[+-]?nan/i.test(text)) this.fail('invalid FLOAT_EXT text', start);
-    return v;
+    if (!Number.isNaN(v)) return v;
+    // What C's sscanf("%lf") (erlpack) also accepts; Erlang itself never writes these.
+    const special = /^\s*([+-]?)(inf|nan)/i.exec(text);
+    if (special === null) this.fail('invalid FLOAT_EXT text', start);
+    if (special[2]!.toLowerCase() === 'nan') return Number.NaN;
+    return special[1] === '-' ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY;
   }
 
   compressed(depth: number): unknown {
     const at = this.pos - 1;
     const size = this.u32();
     if (size > this.maxSize) {
-      throw new EtfError('PAYLOAD_TOO_LARGE', `compressed term inflates to ${size} bytes, over maxSize`, { offset: at });
+      throw new EtfError('PAYLOAD_TOO_LARGE', `compressed term inflates to ${size} bytes, over maxSize`, {
+        offset: at,
+      });
     }
     if (this.inflate === undefined) {
       this.fail('compressed terms (tag 80) are not supported without the inflate option', at);
@@ -339,13 +355,18 @@ class Reader {
  * are checked against the bytes left before anything is allocated. Bytes after the term are ignored, as erlpack does.
  */
 export function decodeEtf(data: Uint8Array, options?: EtfDecodeOptions): unknown {
-  if (!(data instanceof Uint8Array)) throw new EtfError('DECODE_ERROR', 'ETF input must be a Uint8Array');
+  // A browser WebSocket with binaryType 'arraybuffer' hands over an ArrayBuffer: take it as well.
+  if (!(data instanceof Uint8Array)) {
+    if (!((data as unknown) instanceof ArrayBuffer)) throw new EtfError('DECODE_ERROR', 'ETF input must be bytes');
+    data = new Uint8Array(data as unknown as ArrayBuffer);
+  }
   const maxSize = options?.maxSize ?? Number.POSITIVE_INFINITY;
   if (data.length > maxSize) {
     throw new EtfError('PAYLOAD_TOO_LARGE', `payload of ${data.length} bytes is over maxSize (${maxSize})`);
   }
   if (data.length === 0) throw new EtfError('DECODE_ERROR', 'empty input');
-  if (data[0] !== VERSION) throw new EtfError('DECODE_ERROR', `bad version byte ${data[0]} (expected 131)`, { offset: 0 });
+  if (data[0] !== VERSION)
+    throw new EtfError('DECODE_ERROR', `bad version byte ${data[0]} (expected 131)`, { offset: 0 });
   const reader = new Reader(
     data,
     new DataView(data.buffer, data.byteOffset, data.byteLength),

@@ -1,0 +1,64 @@
+import type { Awaitable } from './types.js';
+
+/**
+ * One dispatch as it travels between gateway nodes. Plain JSON-able data so that a Redis/NATS broker can serialise it;
+ * the in-process broker passes the object itself.
+ */
+export interface BrokerMessage {
+  /** Event name (`t`). */
+  event: string;
+  /** Event payload (`d`). */
+  data: unknown;
+  /** Intent flag (`1 << bit`, as in GatewayIntentBits) the event belongs to; `null` = delivered regardless of intents. */
+  intent: number | null;
+  /** Who gets it; resolved by every node against its own sessions. */
+  target: DispatchTarget;
+  /** `Date.now()` when `dispatch()` was called (fan-out latency). */
+  createdAt: number;
+}
+
+export type DispatchTarget =
+  | { type: 'guild'; guildId: string }
+  | { type: 'channel'; guildId: string; channelId: string }
+  | { type: 'users'; userIds: string[]; guildId?: string }
+  | { type: 'session'; sessionId: string };
+
+export type BrokerListener = (message: BrokerMessage) => void;
+
+/**
+ * Fan-out between gateway nodes. Topics are `guild:<id>`, `user:<id>` and `session:<id>`; a node subscribes to the
+ * topics of the sessions it holds (reference counted by the server, so subscribe/unsubscribe come once per topic).
+ */
+export interface Broker {
+  publish(topic: string, message: BrokerMessage): Awaitable<void>;
+  subscribe(topic: string, listener: BrokerListener): Awaitable<void>;
+  unsubscribe(topic: string, listener: BrokerListener): Awaitable<void>;
+  close?(): Awaitable<void>;
+}
+
+/** The default broker: one process, synchronous delivery, no copies. */
+export class InProcessBroker implements Broker {
+  readonly #topics = new Map<string, Set<BrokerListener>>();
+
+  publish(topic: string, message: BrokerMessage): void {
+    const listeners = this.#topics.get(topic);
+    if (!listeners) return;
+    for (const listener of listeners) listener(message);
+  }
+
+  subscribe(topic: string, listener: BrokerListener): void {
+    let set = this.#topics.get(topic);
+    if (!set) {
+      set = new Set();
+      this.#topics.set(topic, set);
+    }
+    set.add(listener);
+  }
+
+  unsubscribe(topic: string, listener: BrokerListener): void {
+    const set = this.#topics.get(topic);
+    if (!set) return;
+    set.delete(listener);
+    if (set.size === 0) this.#topics.delete(topic);
+  }
+}

@@ -1,0 +1,217 @@
+import type {
+  Awaitable,
+  ChannelData,
+  GuildMemberData,
+  GuildSnapshot,
+  PresenceData,
+  RoleData,
+  Snowflake,
+  VoiceStateData,
+} from './types.js';
+
+/** A members query (op 8): by username/nick prefix, or by ids. */
+export interface MemberQuery {
+  /** Case-insensitive prefix of username or nick; `''` matches everyone. Ignored when `userIds` is set. */
+  query?: string;
+  /** Maximum results; 0 = no limit. */
+  limit: number;
+  userIds?: Snowflake[];
+}
+
+/**
+ * Who is in which guild, and what a guild looks like. The gateway reads it on Identify (guild list + GUILD_CREATE),
+ * on op 8 (member queries) and on dispatch (visibility). Methods may be sync or async; sync answers keep the fan-out
+ * path free of promise allocations, so in-memory implementations should stay sync.
+ *
+ * Shape (keep it small — a Redis/SQL directory implements these five):
+ * - `guildsOf(userId)` → guild ids the user belongs to
+ * - `guild(guildId)` → {@link GuildSnapshot} (channels, roles, members, presences, voice_states) or null
+ * - `members(guildId, query)` → members matching a {@link MemberQuery}
+ * - `presences(guildId, userIds?)` → non-offline presences
+ * - `canView(userId, guildId, channelId?)` → may the user see events of this guild (member) / channel (VIEW_CHANNEL)
+ * Optional write hooks the server calls when clients change state (op 3 / op 4): `setPresence`, `setVoiceState`.
+ */
+export interface Directory {
+  guildsOf(userId: Snowflake): Awaitable<Snowflake[]>;
+  guild(guildId: Snowflake): Awaitable<GuildSnapshot | null>;
+  members(guildId: Snowflake, query: MemberQuery): Awaitable<GuildMemberData[]>;
+  presences(guildId: Snowflake, userIds?: Snowflake[]): Awaitable<PresenceData[]>;
+  canView(userId: Snowflake, guildId: Snowflake, channelId?: Snowflake | null): Awaitable<boolean>;
+  /** Record a user's presence (called on op 3 and on Identify with `presence`); applies to all of the user's guilds. */
+  setPresence?(userId: Snowflake, presence: PresenceData): Awaitable<void>;
+  /** Record a voice state (called on op 4); `channel_id: null` removes it. */
+  setVoiceState?(guildId: Snowflake, state: VoiceStateData): Awaitable<void>;
+}
+
+const VIEW_CHANNEL = 1n << 10n;
+const ADMINISTRATOR = 1n << 3n;
+
+interface StoredGuild {
+  /** The guild without members/presences/voice_states (those live in the maps). */
+  snapshot: GuildSnapshot;
+  members: Map<Snowflake, GuildMemberData>;
+  voiceStates: Map<Snowflake, VoiceStateData>;
+}
+
+interface Overwrite {
+  id: Snowflake;
+  type: number;
+  allow: string;
+  deny: string;
+}
+
+/**
+ * The default {@link Directory}: plain maps, synchronous answers. Channel visibility follows Discord's permission
+ * rules (owner, ADMINISTRATOR, @everyone + role permissions, then `permission_overwrites` of the channel).
+ */
+export class InMemoryDirectory implements Directory {
+  readonly #guilds = new Map<Snowflake, StoredGuild>();
+  readonly #userGuilds = new Map<Snowflake, Set<Snowflake>>();
+  readonly #presences = new Map<Snowflake, PresenceData>();
+
+  /** Adds or replaces a guild; its `members`, `presences` and `voice_states` are taken in. */
+  addGuild(guild: GuildSnapshot): this {
+    const { members, presences, voice_states: voiceStates, ...rest } = guild;
+    const old = this.#guilds.get(guild.id);
+    if (old) for (const userId of old.members.keys()) this.#userGuilds.get(userId)?.delete(guild.id);
+    const stored: StoredGuild = { snapshot: { ...rest, members: [] }, members: new Map(), voiceStates: new Map() };
+    this.#guilds.set(guild.id, stored);
+    for (const member of members) this.addMember(guild.id, member);
+    for (const presence of presences ?? []) this.#presences.set(presence.user.id, presence);
+    for (const state of voiceStates ?? []) stored.voiceStates.set(state.user_id, state);
+    return this;
+  }
+
+  removeGuild(guildId: Snowflake): void {
+    const stored = this.#guilds.get(guildId);
+    if (!stored) return;
+    for (const userId of stored.members.keys()) this.#userGuilds.get(userId)?.delete(guildId);
+    this.#guilds.delete(guildId);
+  }
+
+  addMember(guildId: Snowflake, member: GuildMemberData): void {
+    const stored = this.#guilds.get(guildId);
+    if (!stored) throw new Error(`Unknown guild ${guildId}`);
+    stored.members.set(member.user.id, member);
+    let set = this.#userGuilds.get(member.user.id);
+    if (!set) {
+      set = new Set();
+      this.#userGuilds.set(member.user.id, set);
+    }
+    set.add(guildId);
+  }
+
+  removeMember(guildId: Snowflake, userId: Snowflake): void {
+    this.#guilds.get(guildId)?.members.delete(userId);
+    this.#userGuilds.get(userId)?.delete(guildId);
+  }
+
+  addChannel(guildId: Snowflake, channel: ChannelData): void {
+    const stored = this.#guilds.get(guildId);
+    if (!stored) throw new Error(`Unknown guild ${guildId}`);
+    stored.snapshot.channels = [...stored.snapshot.channels.filter((c) => c.id !== channel.id), channel];
+  }
+
+  guildsOf(userId: Snowflake): Snowflake[] {
+    return [...(this.#userGuilds.get(userId) ?? [])];
+  }
+
+  guild(guildId: Snowflake): GuildSnapshot | null {
+    const stored = this.#guilds.get(guildId);
+    if (!stored) return null;
+    const members = [...stored.members.values()];
+    return {
+      ...stored.snapshot,
+      members,
+      member_count: members.length,
+      presences: this.presences(guildId),
+      voice_states: [...stored.voiceStates.values()],
+    };
+  }
+
+  members(guildId: Snowflake, query: MemberQuery): GuildMemberData[] {
+    const stored = this.#guilds.get(guildId);
+    if (!stored) return [];
+    const limit = query.limit > 0 ? query.limit : Number.POSITIVE_INFINITY;
+    const out: GuildMemberData[] = [];
+    if (query.userIds) {
+      for (const id of query.userIds) {
+        const member = stored.members.get(id);
+        if (member) out.push(member);
+        if (out.length >= limit) break;
+      }
+      return out;
+    }
+    const prefix = (query.query ?? '').toLowerCase();
+    for (const member of stored.members.values()) {
+      if (out.length >= limit) break;
+      if (
+        prefix === '' ||
+        member.user.username.toLowerCase().startsWith(prefix) ||
+        (typeof member.nick === 'string' && member.nick.toLowerCase().startsWith(prefix))
+      ) {
+        out.push(member);
+      }
+    }
+    return out;
+  }
+
+  presences(guildId: Snowflake, userIds?: Snowflake[]): PresenceData[] {
+    const stored = this.#guilds.get(guildId);
+    if (!stored) return [];
+    const out: PresenceData[] = [];
+    for (const id of userIds ?? stored.members.keys()) {
+      if (!stored.members.has(id)) continue;
+      const presence = this.#presences.get(id);
+      if (presence && presence.status !== 'offline' && presence.status !== 'invisible') {
+        out.push({ ...presence, guild_id: guildId });
+      }
+    }
+    return out;
+  }
+
+  canView(userId: Snowflake, guildId: Snowflake, channelId?: Snowflake | null): boolean {
+    const stored = this.#guilds.get(guildId);
+    const member = stored?.members.get(userId);
+    if (!stored || !member) return false;
+    if (channelId == null) return true;
+    const channel = stored.snapshot.channels.find((c) => c.id === channelId);
+    if (!channel) return true;
+    return (this.#permissionsIn(stored, member, channel) & VIEW_CHANNEL) !== 0n;
+  }
+
+  setPresence(userId: Snowflake, presence: PresenceData): void {
+    this.#presences.set(userId, presence);
+  }
+
+  setVoiceState(guildId: Snowflake, state: VoiceStateData): void {
+    const stored = this.#guilds.get(guildId);
+    if (!stored) return;
+    if (state.channel_id === null) stored.voiceStates.delete(state.user_id);
+    else stored.voiceStates.set(state.user_id, state);
+  }
+
+  #permissionsIn(stored: StoredGuild, member: GuildMemberData, channel: ChannelData): bigint {
+    const guild = stored.snapshot;
+    if (guild.owner_id === member.user.id) return ~0n;
+    const roles = new Map<Snowflake, RoleData>(guild.roles.map((r) => [r.id, r]));
+    let perms = BigInt(roles.get(guild.id)?.permissions ?? '0');
+    for (const roleId of member.roles) perms |= BigInt(roles.get(roleId)?.permissions ?? '0');
+    if ((perms & ADMINISTRATOR) !== 0n) return ~0n;
+    const overwrites = (channel.permission_overwrites as Overwrite[] | undefined) ?? [];
+    const everyone = overwrites.find((o) => o.id === guild.id);
+    if (everyone) perms = (perms & ~BigInt(everyone.deny)) | BigInt(everyone.allow);
+    let allow = 0n;
+    let deny = 0n;
+    for (const o of overwrites) {
+      if (o.type === 0 && member.roles.includes(o.id)) {
+        allow |= BigInt(o.allow);
+        deny |= BigInt(o.deny);
+      }
+    }
+    perms = (perms & ~deny) | allow;
+    const own = overwrites.find((o) => o.type === 1 && o.id === member.user.id);
+    if (own) perms = (perms & ~BigInt(own.deny)) | BigInt(own.allow);
+    return perms;
+  }
+}

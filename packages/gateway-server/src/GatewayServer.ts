@@ -1,0 +1,1161 @@
+import { randomBytes } from 'node:crypto';
+import { createServer, type Server as HttpServer, type IncomingMessage } from 'node:http';
+import { Server as HttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { type RawData, type WebSocket, WebSocketServer } from 'ws';
+import { type Broker, type BrokerMessage, type DispatchTarget, InProcessBroker } from './Broker.js';
+import { buildGuildCreate } from './buildGuildCreate.js';
+import { Connection, type ConnectionHost, type FrameCompressor } from './Connection.js';
+import { CloseCode, closeKeepsSession } from './closeCodes.js';
+import { type Directory, InMemoryDirectory } from './Directory.js';
+import { carriesMessageContent, eventIntent, Intent, mayReadContent } from './eventIntents.js';
+import { GatewayServerError } from './GatewayServerError.js';
+import type { GatewayServerOptions } from './GatewayServerOptions.js';
+import { IdentifyThrottle } from './IdentifyThrottle.js';
+import { createLazyMemberLists } from './members/createLazyMemberLists.js';
+import { createMemberRequestHandler } from './members/createMemberRequestHandler.js';
+import { PreparedDispatch } from './PreparedDispatch.js';
+import { Session } from './Session.js';
+import { type SessionStartLimit, SessionStartLimiter } from './SessionStartLimiter.js';
+import { InMemorySessionStore, type SessionStore } from './SessionStore.js';
+import { shardOf } from './shardOf.js';
+import type {
+  AuthenticatedUser,
+  Awaitable,
+  CompressionLabel,
+  GatewayLogger,
+  GatewayMetrics,
+  GuildSnapshot,
+  LazyMemberLists,
+  MemberRequestHandler,
+  PresenceData,
+  PresenceStatus,
+  Snowflake,
+  VoiceStateData,
+} from './types.js';
+import { createStaticVoiceAllocator, type VoiceAllocator } from './VoiceAllocator.js';
+import { etfUsesAtomKeys } from './wire/etfAtomKeys.js';
+import {
+  createZlibStreamDeflater,
+  type Encoding,
+  GatewayQueryError,
+  getEncoding,
+  IntentsError,
+  PRIVILEGED_INTENTS,
+  parseGatewayQuery,
+  validateIntents,
+} from './wire/protocol.js';
+
+/** Per-dispatch options. */
+export interface DispatchOptions {
+  /**
+   * Intent flag the event belongs to (sessions without it do not get it); `null` = every session. Default: Discord's
+   * mapping for the event name (see `eventIntent`).
+   */
+  intent?: number | null;
+}
+
+const STATUSES = new Set<PresenceStatus>(['online', 'idle', 'dnd', 'invisible', 'offline']);
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isThenable<T>(value: Awaitable<T>): value is PromiseLike<T> {
+  return typeof (value as PromiseLike<T> | null)?.then === 'function';
+}
+
+function isSnowflake(value: unknown): value is string {
+  return typeof value === 'string' && /^\d{1,20}$/.test(value);
+}
+
+function rawToBuffer(data: RawData): Buffer {
+  if (Buffer.isBuffer(data)) return data;
+  if (Array.isArray(data)) return Buffer.concat(data);
+  return Buffer.from(data);
+}
+
+interface Resolved {
+  heartbeatInterval: number;
+  heartbeatTimeoutFactor: number;
+  identifyTimeout: number;
+  replayBufferSize: number;
+  resumeTtl: number;
+  rateLimit: { commands: number; windowMs: number };
+  maxPayloadBytes: number;
+  maxConcurrency: number;
+  largeThreshold: number;
+}
+
+/**
+ * A Discord gateway v10 server. Create with `createGatewayServer()` (listens) or `new GatewayServer()` + `listen()`.
+ */
+export class GatewayServer implements ConnectionHost {
+  readonly directory: Directory;
+  readonly broker: Broker;
+  readonly sessionStore: SessionStore;
+  readonly voiceAllocator: VoiceAllocator;
+  readonly metrics: GatewayMetrics | undefined;
+  readonly maxBufferedBytes: number;
+  readonly payloadCompressionThreshold: number;
+  readonly zlibLevel: number;
+  readonly #options: GatewayServerOptions;
+  readonly #o: Resolved;
+  readonly #logger: GatewayLogger | undefined;
+  readonly #memberRequests: MemberRequestHandler;
+  readonly #lazy: LazyMemberLists | undefined;
+  readonly #wss: WebSocketServer;
+  readonly #http: HttpServer | HttpsServer;
+  readonly #ownsHttp: boolean;
+  readonly #connections = new Set<Connection>();
+  readonly #sessions = new Map<string, Session>();
+  readonly #detached = new Set<Session>();
+  readonly #guildSessions = new Map<Snowflake, Set<Session>>();
+  readonly #userSessions = new Map<Snowflake, Set<Session>>();
+  readonly #throttle: IdentifyThrottle;
+  readonly #startLimiter: SessionStartLimiter;
+  #sweepTimer: NodeJS.Timeout | null = null;
+  #closed = false;
+
+  constructor(options: GatewayServerOptions) {
+    if (typeof options?.authenticate !== 'function') {
+      throw new GatewayServerError('INVALID_OPTION', 'options.authenticate must be a function');
+    }
+    this.#options = options;
+    this.#o = {
+      heartbeatInterval: options.heartbeatInterval ?? 41_250,
+      heartbeatTimeoutFactor: options.heartbeatTimeoutFactor ?? 1.5,
+      identifyTimeout: options.identifyTimeout ?? 20_000,
+      replayBufferSize: options.replayBufferSize ?? 1000,
+      resumeTtl: options.resumeTtl ?? 180_000,
+      rateLimit: options.rateLimit ?? { commands: 120, windowMs: 60_000 },
+      maxPayloadBytes: options.maxPayloadBytes ?? 4096,
+      maxConcurrency: Math.max(1, options.maxConcurrency ?? 1),
+      largeThreshold: options.largeThreshold ?? 50,
+    };
+    this.maxBufferedBytes = options.maxBufferedBytes ?? 8 * 1024 * 1024;
+    this.payloadCompressionThreshold = options.payloadCompressionThreshold ?? 1024;
+    this.zlibLevel = options.zlibLevel ?? 6;
+    this.directory = options.directory ?? new InMemoryDirectory();
+    this.broker = options.broker ?? new InProcessBroker();
+    this.sessionStore = options.sessionStore ?? new InMemorySessionStore();
+    this.voiceAllocator = options.voiceAllocator ?? createStaticVoiceAllocator(options.voiceEndpoint ?? null);
+    this.metrics = options.metrics;
+    this.#logger = options.logger;
+    this.#memberRequests = options.memberRequests ?? createMemberRequestHandler({ directory: this.directory });
+    const send = (sessionId: string, event: string, data: unknown): void => {
+      const session = this.#sessions.get(sessionId);
+      if (session && !session.destroyed) session.send(new PreparedDispatch(event, data), true);
+    };
+    const lazy = options.lazyMemberLists ?? true;
+    this.#lazy =
+      lazy === true
+        ? createLazyMemberLists({ directory: this.directory, send })
+        : typeof lazy === 'function'
+          ? lazy(send)
+          : lazy === false
+            ? undefined
+            : lazy;
+    this.#throttle = new IdentifyThrottle(options.identifyIntervalMs ?? 5000);
+    const limit = options.sessionStartLimit ?? { total: 1000, resetAfterMs: 86_400_000 };
+    this.#startLimiter = new SessionStartLimiter(limit.total, limit.resetAfterMs, this.#o.maxConcurrency);
+    this.#wss = new WebSocketServer({
+      noServer: true,
+      perMessageDeflate: false,
+      clientTracking: false,
+      // Payloads between our limit and this one are read and answered with 4002; bigger ones ws cuts itself (1009).
+      maxPayload: Math.max(64 * 1024, this.#o.maxPayloadBytes * 4),
+    });
+    this.#ownsHttp = options.server === undefined;
+    this.#http =
+      options.server ??
+      createServer((_req, res) => {
+        res.writeHead(426, { 'content-type': 'text/plain' }).end('Upgrade Required');
+      });
+    this.#http.on('upgrade', this.#onUpgrade);
+  }
+
+  /** Starts listening (own server) and the liveness sweep. Resolves once listening. */
+  async listen(): Promise<this> {
+    if (this.#closed) throw new GatewayServerError('CLOSED', 'server is closed');
+    this.#startSweep();
+    if (this.#ownsHttp && !this.#http.listening) {
+      await new Promise<void>((resolve, reject) => {
+        this.#http.once('error', reject);
+        this.#http.listen(this.#options.port ?? 0, this.#options.host, () => {
+          this.#http.off('error', reject);
+          resolve();
+        });
+      });
+    }
+    return this;
+  }
+
+  /** The bound address (own server, or the attached one once it listens). */
+  address(): AddressInfo {
+    const address = this.#http.address();
+    if (address === null || typeof address === 'string') throw new GatewayServerError('NOT_LISTENING', 'not listening');
+    return address;
+  }
+
+  /** `ws://host:port` of this server (for tests and GET /gateway). */
+  get url(): string {
+    const { address, port, family } = this.address();
+    const host = family === 'IPv6' ? `[${address}]` : address === '0.0.0.0' ? '127.0.0.1' : address;
+    return `${this.#http instanceof HttpsServer ? 'wss' : 'ws'}://${host}:${port}`;
+  }
+
+  get connectionCount(): number {
+    return this.#connections.size;
+  }
+
+  get sessionCount(): number {
+    return this.#sessions.size;
+  }
+
+  /** `session_start_limit` of a user, for GET /gateway/bot. */
+  getSessionStartLimit(userId: Snowflake): SessionStartLimit {
+    return this.#startLimiter.get(userId);
+  }
+
+  // ── dispatch API ────────────────────────────────────────────────────────────────────────────────────────────
+
+  /** Sends an event to every session (of the right shard) in a guild. */
+  dispatchToGuild(guildId: Snowflake, event: string, data: unknown, options?: DispatchOptions): void {
+    this.dispatch(event, data, { type: 'guild', guildId }, options);
+  }
+
+  /** Sends an event to the sessions of a guild that can view a channel. */
+  dispatchToChannel(
+    guildId: Snowflake,
+    channelId: Snowflake,
+    event: string,
+    data: unknown,
+    options?: DispatchOptions,
+  ): void {
+    this.dispatch(event, data, { type: 'channel', guildId, channelId }, options);
+  }
+
+  /**
+   * Sends an event to every session of some users (DMs, user-level events). With `guildId` only the sessions whose
+   * shard holds that guild get it; without, shard 0 (where Discord sends DMs).
+   */
+  dispatchToUsers(
+    userIds: Snowflake | Snowflake[],
+    event: string,
+    data: unknown,
+    options?: DispatchOptions & { guildId?: Snowflake },
+  ): void {
+    const ids = Array.isArray(userIds) ? userIds : [userIds];
+    for (const id of new Set(ids)) {
+      const target: DispatchTarget =
+        options?.guildId !== undefined
+          ? { type: 'users', userIds: [id], guildId: options.guildId }
+          : { type: 'users', userIds: [id] };
+      this.dispatch(event, data, target, options);
+    }
+  }
+
+  /** Sends an event to one session. */
+  dispatchToSession(sessionId: string, event: string, data: unknown, options?: DispatchOptions): void {
+    this.dispatch(event, data, { type: 'session', sessionId }, options);
+  }
+
+  /** The general form: publishes through the broker to every node holding a recipient. */
+  dispatch(event: string, data: unknown, target: DispatchTarget, options: DispatchOptions = {}): void {
+    const inGuild =
+      target.type === 'guild' || target.type === 'channel' || (target.type === 'users' && !!target.guildId);
+    const intent = options.intent !== undefined ? options.intent : eventIntent(event, inGuild);
+    const message: BrokerMessage = { event, data, intent, target, createdAt: Date.now() };
+    const topic =
+      target.type === 'guild' || target.type === 'channel'
+        ? `guild:${target.guildId}`
+        : target.type === 'session'
+          ? `session:${target.sessionId}`
+          : null;
+    if (topic !== null) this.#publish(topic, message);
+    else if (target.type === 'users') {
+      for (const id of target.userIds) {
+        this.#publish(
+          `user:${id}`,
+          target.userIds.length === 1 ? message : { ...message, target: { ...target, userIds: [id] } },
+        );
+      }
+    }
+  }
+
+  #publish(topic: string, message: BrokerMessage): void {
+    try {
+      const result = this.broker.publish(topic, message);
+      if (isThenable(result)) {
+        Promise.resolve(result).catch((error) =>
+          this.#logger?.error('broker publish failed', { topic, error: String(error) }),
+        );
+      }
+    } catch (error) {
+      this.#logger?.error('broker publish failed', { topic, error: String(error) });
+    }
+  }
+
+  readonly #onBrokerMessage = (message: BrokerMessage): void => {
+    if (this.#closed) return;
+    const dispatch = new PreparedDispatch(message.event, message.data, message.createdAt);
+    const { target, intent } = message;
+    const gated = carriesMessageContent(message.event);
+    let recipients = 0;
+    const deliver = (session: Session): void => {
+      if (session.destroyed || (intent !== null && (session.intents & intent) === 0)) return;
+      session.send(dispatch, !gated || mayReadContent(message.data, session.userId, session.intents));
+      recipients++;
+    };
+    switch (target.type) {
+      case 'guild': {
+        const sessions = this.#guildSessions.get(target.guildId);
+        if (sessions) for (const session of sessions) deliver(session);
+        break;
+      }
+      case 'channel': {
+        const sessions = this.#guildSessions.get(target.guildId);
+        if (!sessions) break;
+        for (const session of sessions) {
+          const visible = this.directory.canView(session.userId, target.guildId, target.channelId);
+          if (isThenable(visible)) {
+            // Async directories cost ordering across dispatches; sync ones (the default) keep it.
+            Promise.resolve(visible).then(
+              (ok) => ok && deliver(session),
+              () => undefined,
+            );
+          } else if (visible) deliver(session);
+        }
+        break;
+      }
+      case 'users': {
+        for (const userId of target.userIds) {
+          const sessions = this.#userSessions.get(userId);
+          if (!sessions) continue;
+          for (const session of sessions) {
+            const shard = target.guildId === undefined ? 0 : shardOf(target.guildId, session.shard[1]);
+            if (session.shard[0] === shard) deliver(session);
+          }
+        }
+        break;
+      }
+      case 'session': {
+        const session = this.#sessions.get(target.sessionId);
+        if (session) deliver(session);
+        break;
+      }
+    }
+    if (this.metrics) {
+      this.metrics.dispatch(message.event, recipients);
+      this.metrics.fanoutLatency((Date.now() - message.createdAt) / 1000);
+    }
+  };
+
+  // ── session control ─────────────────────────────────────────────────────────────────────────────────────────
+
+  /** Sends op 7 Reconnect to one session, or to every connection (drain). */
+  reconnect(sessionId?: string): void {
+    if (sessionId !== undefined) {
+      this.#sessions.get(sessionId)?.connection?.sendControl(7, null);
+      return;
+    }
+    for (const connection of this.#connections) connection.sendControl(7, null);
+  }
+
+  /**
+   * Drains this node: op 7 to every connection, then after `graceMs` closes those still open with 4000 (resumable),
+   * so clients resume — on another node when the session store is shared.
+   */
+  async drain(graceMs = 5000): Promise<void> {
+    this.reconnect();
+    await new Promise((resolve) => setTimeout(resolve, graceMs).unref());
+    for (const connection of this.#connections) connection.close(CloseCode.UnknownError, 'reconnect');
+  }
+
+  /** Sends op 9 Invalid Session; `resumable: false` also ends the session. */
+  invalidateSession(sessionId: string, resumable = false): void {
+    const session = this.#sessions.get(sessionId);
+    if (!session) return;
+    const connection = session.connection;
+    connection?.sendControl(9, resumable);
+    if (!resumable) this.#destroy(session);
+  }
+
+  /** Asks a session's client for an immediate heartbeat (op 1 from the server). */
+  requestHeartbeat(sessionId: string): void {
+    const connection = this.#sessions.get(sessionId)?.connection;
+    if (!connection) return;
+    connection.heartbeatRequested = true;
+    connection.sendControl(1, null);
+  }
+
+  /**
+   * A user joined a guild after identifying: its sessions on the guild's shard start receiving the guild's events
+   * and get a GUILD_CREATE.
+   */
+  async addGuildMember(guildId: Snowflake, userId: Snowflake): Promise<void> {
+    const sessions = this.#userSessions.get(userId);
+    if (!sessions) return;
+    const snapshot = await this.directory.guild(guildId);
+    if (!snapshot) return;
+    for (const session of sessions) {
+      if (session.destroyed || session.guilds.has(guildId)) continue;
+      if (shardOf(guildId, session.shard[1]) !== session.shard[0]) continue;
+      this.#joinGuild(session, guildId);
+      session.send(new PreparedDispatch('GUILD_CREATE', buildGuildCreate(snapshot, session)), true);
+    }
+  }
+
+  /** A user left (or was removed from) a guild: its sessions get GUILD_DELETE and no more events of it. */
+  removeGuildMember(guildId: Snowflake, userId: Snowflake): void {
+    const sessions = this.#userSessions.get(userId);
+    if (!sessions) return;
+    for (const session of sessions) {
+      if (!session.guilds.has(guildId)) continue;
+      this.#leaveGuild(session, guildId);
+      session.send(new PreparedDispatch('GUILD_DELETE', { id: guildId }), true);
+    }
+  }
+
+  /** Closes every connection (1001), stops the sweep, and closes the HTTP server if this server created it. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (this.#sweepTimer) clearInterval(this.#sweepTimer);
+    this.#http.off('upgrade', this.#onUpgrade);
+    for (const connection of this.#connections) {
+      connection.close(1001, 'server shutting down', 500);
+    }
+    const waitClosed = [...this.#connections].map(
+      (c) =>
+        new Promise<void>((resolve) =>
+          c.ws.readyState === c.ws.CLOSED ? resolve() : c.ws.once('close', () => resolve()),
+        ),
+    );
+    await Promise.race([Promise.all(waitClosed), new Promise((r) => setTimeout(r, 1000).unref())]);
+    for (const connection of this.#connections) connection.ws.terminate();
+    for (const session of [...this.#sessions.values()]) this.#destroy(session, false);
+    if (this.sessionStore instanceof InMemorySessionStore) this.sessionStore.clear();
+    this.#wss.close();
+    if (this.#ownsHttp && this.#http.listening) {
+      await new Promise<void>((resolve) => {
+        this.#http.close(() => resolve());
+        (this.#http as HttpServer).closeAllConnections?.();
+      });
+    }
+  }
+
+  // ── connection lifecycle ────────────────────────────────────────────────────────────────────────────────────
+
+  readonly #onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    const url = req.url ?? '/';
+    const path = this.#options.path;
+    if (path !== undefined && url.split('?')[0] !== path) {
+      // Attached to someone else's server: another upgrade listener may own this path.
+      if (this.#ownsHttp) rejectUpgrade(socket, 404, 'Not Found');
+      return;
+    }
+    if (this.#closed) {
+      rejectUpgrade(socket, 503, 'Service Unavailable');
+      return;
+    }
+    let encoding: Encoding;
+    let compression: CompressionLabel = 'none';
+    let versionError = false;
+    try {
+      // zstd-stream needs a zstd streaming context per connection; Node 20 has none, so we refuse it at the upgrade
+      // (HTTP 400), like an unknown encoding, rather than accept a connection we cannot serve.
+      const query = parseGatewayQuery(url, { compressions: ['zlib-stream'] });
+      encoding = getEncoding(query.encoding);
+      if (query.compress === 'zlib-stream') compression = 'zlib-stream';
+    } catch (error) {
+      if (error instanceof GatewayQueryError && error.closeCode !== null) {
+        versionError = true;
+        encoding = getEncoding('json');
+      } else {
+        rejectUpgrade(socket, 400, error instanceof Error ? error.message : 'bad request');
+        return;
+      }
+    }
+    this.#wss.handleUpgrade(req, socket, head, (ws) => {
+      if (versionError) {
+        ws.close(CloseCode.InvalidAPIVersion, 'Invalid API version');
+        return;
+      }
+      this.#onConnection(ws, req, encoding, compression);
+    });
+  };
+
+  #onConnection(ws: WebSocket, req: IncomingMessage, encoding: Encoding, compression: CompressionLabel): void {
+    const shared = compression === 'zlib-stream' && this.#options.zlibStream !== 'per-connection';
+    let compressor: FrameCompressor | null = null;
+    if (compression === 'zlib-stream' && !shared) compressor = createZlibStreamDeflater({ level: this.zlibLevel });
+    const connection = new Connection({
+      ws,
+      encoding,
+      compression,
+      compressor,
+      sharedZlib: shared,
+      host: this,
+      origin: req.headers.host ?? this.#hostFallback(),
+      now: Date.now(),
+    });
+    this.#connections.add(connection);
+    this.metrics?.connectionOpened(encoding.name, compression);
+    ws.on('message', (data, isBinary) => this.#onMessage(connection, data, isBinary));
+    ws.on('close', (code) => this.#onClose(connection, code));
+    ws.on('error', (error) => this.#logger?.debug('socket error', { error: error.message }));
+    connection.sendControl(10, { heartbeat_interval: this.#o.heartbeatInterval });
+  }
+
+  #hostFallback(): string {
+    try {
+      const { port } = this.address();
+      return `127.0.0.1:${port}`;
+    } catch {
+      return 'localhost';
+    }
+  }
+
+  #onClose(connection: Connection, code: number): void {
+    this.#connections.delete(connection);
+    connection.dispose();
+    this.metrics?.connectionClosed(connection.closeCode ?? code, connection.encoding.name, connection.compression);
+    const session = connection.session;
+    if (!session) return;
+    connection.session = null;
+    if (session.connection === connection) session.connection = null;
+    const sent = connection.closeCode;
+    const keep = sent !== null ? closeKeepsSession(sent) : code !== 1000 && code !== 1001;
+    if (keep && !this.#closed) this.#detach(session);
+    else this.#destroy(session);
+  }
+
+  /** ConnectionHost: a socket's buffer passed `maxBufferedBytes`. */
+  onBackpressure(connection: Connection): void {
+    if (connection.closed) return;
+    this.#logger?.warn('closing slow connection', {
+      bufferedAmount: connection.ws.bufferedAmount,
+      sessionId: connection.session?.sessionId,
+    });
+    this.metrics?.backpressureClose?.();
+    const session = connection.session;
+    if (session) {
+      // Detach first: what arrives from now on goes to the replay buffer only, for the Resume that follows.
+      connection.session = null;
+      session.connection = null;
+      this.#detach(session);
+    }
+    connection.close(CloseCode.UnknownError, 'send buffer full', 1000);
+  }
+
+  #onMessage(connection: Connection, raw: RawData, isBinary: boolean): void {
+    if (connection.closed) return;
+    const now = Date.now();
+    connection.lastSeen = now;
+    connection.heartbeatRequested = false;
+    const data = rawToBuffer(raw);
+    this.metrics?.bytesReceived(data.length);
+    if (data.length > this.#o.maxPayloadBytes) {
+      connection.close(CloseCode.DecodeError, 'Payload too large');
+      return;
+    }
+    const { commands, windowMs } = this.#o.rateLimit;
+    if (now - connection.windowStart >= windowMs) {
+      connection.windowStart = now;
+      connection.commandCount = 0;
+    }
+    if (++connection.commandCount > commands) {
+      this.metrics?.rateLimited?.('commands');
+      connection.close(CloseCode.RateLimited, 'Rate limited');
+      return;
+    }
+    if (connection.encoding.name === 'etf' && etfUsesAtomKeys(data)) {
+      connection.close(CloseCode.DecodeError, 'ETF keys must be binaries');
+      return;
+    }
+    let payload: unknown;
+    try {
+      payload = connection.encoding.decode(isBinary || connection.encoding.binary ? data : data.toString('utf8'));
+    } catch {
+      connection.close(CloseCode.DecodeError, 'Decode error');
+      return;
+    }
+    if (!isObject(payload) || typeof payload.op !== 'number') {
+      connection.close(CloseCode.DecodeError, 'Decode error');
+      return;
+    }
+    const { op, d } = payload;
+    this.metrics?.command?.(op);
+    switch (op) {
+      case 1:
+        connection.sendControl(11, null);
+        return;
+      case 2:
+        void this.#identify(connection, d);
+        return;
+      case 6:
+        void this.#resume(connection, d);
+        return;
+      case 3:
+      case 4:
+      case 8:
+      case 14:
+      case 31:
+      case 43:
+        break;
+      default:
+        connection.close(CloseCode.UnknownOpcode, 'Unknown opcode');
+        return;
+    }
+    const session = connection.session;
+    if (!session) {
+      connection.close(CloseCode.NotAuthenticated, 'Not authenticated');
+      return;
+    }
+    switch (op) {
+      case 3:
+        this.#presenceUpdate(connection, session, d);
+        return;
+      case 4:
+        void this.#voiceStateUpdate(connection, session, d).catch((error) => this.#internalError(connection, error));
+        return;
+      case 8:
+        void this.#requestMembers(connection, session, d).catch((error) => this.#internalError(connection, error));
+        return;
+      case 14:
+        if (!isObject(d)) {
+          connection.close(CloseCode.DecodeError, 'Decode error');
+          return;
+        }
+        if (this.#lazy) {
+          Promise.resolve(this.#lazy.subscribe(session.info(), d)).catch((error) =>
+            this.#internalError(connection, error),
+          );
+        }
+        return;
+      case 31:
+        this.#requestSoundboardSounds(session, d);
+        return;
+      default:
+        // op 43 Request Channel Info: accepted and not answered (no channel info to give beyond GUILD_CREATE).
+        return;
+    }
+  }
+
+  #internalError(connection: Connection, error: unknown): void {
+    this.#logger?.error('internal error', { error: error instanceof Error ? error.stack : String(error) });
+    connection.close(CloseCode.UnknownError, 'Unknown error');
+  }
+
+  // ── Identify / Resume ───────────────────────────────────────────────────────────────────────────────────────
+
+  async #authenticate(token: string): Promise<AuthenticatedUser | null | undefined> {
+    return this.#options.authenticate(token.startsWith('Bot ') ? token.slice(4) : token);
+  }
+
+  async #identify(connection: Connection, d: unknown): Promise<void> {
+    if (connection.session || connection.authenticating) {
+      connection.close(CloseCode.AlreadyAuthenticated, 'Already authenticated');
+      return;
+    }
+    if (!isObject(d) || typeof d.token !== 'string') {
+      connection.close(CloseCode.DecodeError, 'Invalid Identify payload');
+      return;
+    }
+    connection.authenticating = true;
+    try {
+      const auth = await this.#authenticate(d.token);
+      if (connection.closed) return;
+      if (!auth) {
+        this.metrics?.identify('auth_failed');
+        connection.close(CloseCode.AuthenticationFailed, 'Authentication failed');
+        return;
+      }
+      const shard = parseShard(d.shard);
+      if (!shard) {
+        this.metrics?.identify('invalid_shard');
+        connection.close(CloseCode.InvalidShard, 'Invalid shard');
+        return;
+      }
+      if (auth.minShards !== undefined && shard[1] < auth.minShards) {
+        this.metrics?.identify('invalid_shard');
+        connection.close(CloseCode.ShardingRequired, 'Sharding required');
+        return;
+      }
+      const allowed = this.#options.privilegedIntentsAllowed
+        ? await this.#options.privilegedIntentsAllowed(auth.user)
+        : true;
+      if (connection.closed) return;
+      const granted = allowed === true ? PRIVILEGED_INTENTS : allowed === false ? 0 : allowed & PRIVILEGED_INTENTS;
+      let intents: number;
+      try {
+        intents = validateIntents(d.intents, { granted });
+      } catch (error) {
+        if (!(error instanceof IntentsError)) throw error;
+        const disallowed = error.closeCode === CloseCode.DisallowedIntents;
+        this.metrics?.identify(disallowed ? 'disallowed_intents' : 'invalid_intents');
+        connection.close(error.closeCode, disallowed ? 'Disallowed intent(s)' : 'Invalid intent(s)');
+        return;
+      }
+      const userId = auth.user.id;
+      if (this.#startLimiter.get(userId).remaining <= 0) {
+        connection.sendControl(9, false);
+        return;
+      }
+      const bucket = `${userId}:${shard[0] % this.#o.maxConcurrency}`;
+      if (this.#throttle.busy(bucket)) this.metrics?.rateLimited?.('identify');
+      await this.#throttle.wait(bucket);
+      if (connection.closed) return;
+      if (!this.#startLimiter.consume(userId)) {
+        connection.sendControl(9, false);
+        return;
+      }
+      const guildIds = (await this.directory.guildsOf(userId)).filter((id) => shardOf(id, shard[1]) === shard[0]);
+      const snapshots = await Promise.all(guildIds.map((id) => this.directory.guild(id)));
+      if (connection.closed || this.#closed) return;
+
+      const threshold = typeof d.large_threshold === 'number' ? d.large_threshold : this.#o.largeThreshold;
+      const session = new Session({
+        sessionId: randomBytes(16).toString('hex'),
+        auth,
+        intents,
+        shard,
+        largeThreshold: Math.min(250, Math.max(50, Math.trunc(threshold) || 50)),
+        replayBufferSize: this.#o.replayBufferSize,
+      });
+      // Everything from here to the last GUILD_CREATE runs in one tick: no dispatch can come between them.
+      if (d.compress === true && connection.encoding.name === 'json' && connection.compression === 'none') {
+        connection.payloadCompression = true;
+      }
+      this.#register(session);
+      const visible: GuildSnapshot[] = [];
+      for (const snapshot of snapshots) {
+        if (!snapshot) continue;
+        this.#joinGuild(session, snapshot.id);
+        visible.push(snapshot);
+      }
+      session.connection = connection;
+      connection.session = session;
+      connection.burst(() => {
+        session.send(
+          new PreparedDispatch('READY', {
+            v: 10,
+            user: auth.user,
+            guilds: visible.map((g) => ({ id: g.id, unavailable: true })),
+            session_id: session.sessionId,
+            resume_gateway_url: this.#resumeUrl(connection),
+            ...(d.shard !== undefined ? { shard } : {}),
+            application: session.application,
+            user_settings: {},
+            relationships: [],
+            private_channels: [],
+            presences: [],
+            guild_join_requests: [],
+            geo_ordered_rtc_regions: [],
+            session_type: 'normal',
+          }),
+          true,
+        );
+        for (const snapshot of visible) {
+          session.send(new PreparedDispatch('GUILD_CREATE', buildGuildCreate(snapshot, session)), true);
+        }
+      });
+      this.metrics?.identify('ok');
+      this.#logger?.debug('identified', { sessionId: session.sessionId, userId, shard, intents });
+      if (isObject(d.presence)) this.#presenceUpdate(connection, session, d.presence);
+    } catch (error) {
+      this.metrics?.identify('error');
+      this.#internalError(connection, error);
+    } finally {
+      connection.authenticating = false;
+    }
+  }
+
+  #resumeUrl(connection: Connection): string {
+    if (this.#options.resumeGatewayUrl) return this.#options.resumeGatewayUrl;
+    const scheme = this.#http instanceof HttpsServer ? 'wss' : 'ws';
+    return `${scheme}://${connection.origin}`;
+  }
+
+  async #resume(connection: Connection, d: unknown): Promise<void> {
+    if (connection.session || connection.authenticating) {
+      connection.close(CloseCode.AlreadyAuthenticated, 'Already authenticated');
+      return;
+    }
+    if (
+      !isObject(d) ||
+      typeof d.token !== 'string' ||
+      typeof d.session_id !== 'string' ||
+      !(
+        d.seq === null ||
+        d.seq === undefined ||
+        (typeof d.seq === 'number' && Number.isSafeInteger(d.seq) && d.seq >= 0)
+      )
+    ) {
+      connection.close(CloseCode.DecodeError, 'Invalid Resume payload');
+      return;
+    }
+    const seq = (d.seq as number | null | undefined) ?? 0;
+    connection.authenticating = true;
+    try {
+      const auth = await this.#authenticate(d.token);
+      if (connection.closed) return;
+      if (!auth) {
+        connection.close(CloseCode.AuthenticationFailed, 'Authentication failed');
+        return;
+      }
+      const session = this.#sessions.get(d.session_id);
+      if (!session || session.destroyed || session.userId !== auth.user.id) {
+        this.#invalidResume(connection);
+        return;
+      }
+      if (session.connection) {
+        // The client came back before we noticed the old socket die (zombie): the new connection wins.
+        const old = session.connection;
+        old.session = null;
+        session.connection = null;
+        old.close(CloseCode.UnknownError, 'Session resumed on another connection', 500);
+      } else {
+        const taken = await this.sessionStore.take(session.sessionId);
+        if (connection.closed) return;
+        if (taken === undefined || session.destroyed || session.connection) {
+          this.#invalidResume(connection);
+          return;
+        }
+      }
+      this.#detached.delete(session);
+      if (seq > session.seq) {
+        this.#destroy(session);
+        this.metrics?.resume('invalid', 0);
+        connection.close(CloseCode.InvalidSeq, 'Invalid seq');
+        return;
+      }
+      const missed = session.replay.since(seq);
+      if (!missed) {
+        this.#destroy(session);
+        this.#invalidResume(connection);
+        return;
+      }
+      session.connection = connection;
+      connection.session = session;
+      connection.burst(() => {
+        for (const entry of missed) connection.sendDispatch(entry.dispatch, entry.full, entry.seq);
+        session.send(new PreparedDispatch('RESUMED', {}), true);
+      });
+      this.metrics?.resume('ok', missed.length);
+      this.#logger?.debug('resumed', { sessionId: session.sessionId, replayed: missed.length });
+    } catch (error) {
+      this.#internalError(connection, error);
+    } finally {
+      connection.authenticating = false;
+    }
+  }
+
+  #invalidResume(connection: Connection): void {
+    this.metrics?.resume('invalid', 0);
+    connection.sendControl(9, false);
+  }
+
+  // ── session registry ────────────────────────────────────────────────────────────────────────────────────────
+
+  #subscribe(topic: string): void {
+    const result = this.broker.subscribe(topic, this.#onBrokerMessage);
+    if (isThenable(result))
+      Promise.resolve(result).catch((e) => this.#logger?.error('subscribe failed', { topic, error: String(e) }));
+  }
+
+  #unsubscribe(topic: string): void {
+    const result = this.broker.unsubscribe(topic, this.#onBrokerMessage);
+    if (isThenable(result)) Promise.resolve(result).catch(() => undefined);
+  }
+
+  #addTo(map: Map<Snowflake, Set<Session>>, key: Snowflake, session: Session, topic: string): void {
+    let set = map.get(key);
+    if (!set) {
+      set = new Set();
+      map.set(key, set);
+      this.#subscribe(topic);
+    }
+    set.add(session);
+  }
+
+  #removeFrom(map: Map<Snowflake, Set<Session>>, key: Snowflake, session: Session, topic: string): void {
+    const set = map.get(key);
+    if (!set) return;
+    set.delete(session);
+    if (set.size === 0) {
+      map.delete(key);
+      this.#unsubscribe(topic);
+    }
+  }
+
+  #register(session: Session): void {
+    this.#sessions.set(session.sessionId, session);
+    this.#subscribe(`session:${session.sessionId}`);
+    this.#addTo(this.#userSessions, session.userId, session, `user:${session.userId}`);
+  }
+
+  #joinGuild(session: Session, guildId: Snowflake): void {
+    session.guilds.add(guildId);
+    this.#addTo(this.#guildSessions, guildId, session, `guild:${guildId}`);
+  }
+
+  #leaveGuild(session: Session, guildId: Snowflake): void {
+    session.guilds.delete(guildId);
+    this.#removeFrom(this.#guildSessions, guildId, session, `guild:${guildId}`);
+  }
+
+  #detach(session: Session): void {
+    if (session.destroyed) return;
+    session.detachedAt = Date.now();
+    this.#detached.add(session);
+    try {
+      const result = this.sessionStore.save(session.sessionId, session, this.#o.resumeTtl);
+      if (isThenable(result))
+        Promise.resolve(result).catch((e) => this.#logger?.error('session save failed', { error: String(e) }));
+    } catch (error) {
+      this.#logger?.error('session save failed', { error: String(error) });
+    }
+  }
+
+  /** Ends a session for good: unsubscribes, leaves voice, goes offline. */
+  #destroy(session: Session, announce = true): void {
+    if (session.destroyed) return;
+    session.destroyed = true;
+    this.#sessions.delete(session.sessionId);
+    this.#detached.delete(session);
+    this.#unsubscribe(`session:${session.sessionId}`);
+    this.#removeFrom(this.#userSessions, session.userId, session, `user:${session.userId}`);
+    const guilds = [...session.guilds];
+    for (const guildId of guilds) this.#leaveGuild(session, guildId);
+    const connection = session.connection;
+    session.connection = null;
+    if (connection) connection.session = null;
+    Promise.resolve(this.sessionStore.delete(session.sessionId)).catch(() => undefined);
+    this.#lazy?.unsubscribe(session.sessionId);
+    if (announce) {
+      for (const [guildId, channelId] of session.voice ?? []) {
+        void this.#leaveVoice(session, guildId, channelId).catch(() => undefined);
+      }
+      if (session.presence && !this.#userSessions.has(session.userId)) {
+        const offline: PresenceData = {
+          user: { id: session.userId },
+          status: 'offline',
+          activities: [],
+          client_status: {},
+        };
+        this.#broadcastPresence(session.userId, guilds, offline);
+      }
+    }
+    session.replay.clear();
+  }
+
+  // ── commands ────────────────────────────────────────────────────────────────────────────────────────────────
+
+  #presenceUpdate(connection: Connection, session: Session, d: unknown): void {
+    if (
+      !isObject(d) ||
+      typeof d.status !== 'string' ||
+      !STATUSES.has(d.status as PresenceStatus) ||
+      !(d.activities === undefined || d.activities === null || Array.isArray(d.activities))
+    ) {
+      connection.close(CloseCode.DecodeError, 'Invalid presence');
+      return;
+    }
+    const status = d.status === 'invisible' ? 'offline' : (d.status as PresenceStatus);
+    const activities = ((d.activities as unknown[] | null | undefined) ?? []).filter(
+      isObject,
+    ) as PresenceData['activities'];
+    const presence: PresenceData = {
+      user: { id: session.userId },
+      status,
+      activities,
+      client_status: status === 'offline' ? {} : { desktop: status },
+    };
+    session.presence = presence;
+    try {
+      const result = this.directory.setPresence?.(session.userId, { ...presence, status: d.status as PresenceStatus });
+      if (result && isThenable(result)) Promise.resolve(result).catch(() => undefined);
+    } catch (error) {
+      this.#logger?.error('setPresence failed', { error: String(error) });
+    }
+    this.#broadcastPresence(session.userId, [...session.guilds], presence);
+  }
+
+  #broadcastPresence(_userId: Snowflake, guilds: Snowflake[], presence: PresenceData): void {
+    for (const guildId of guilds) {
+      this.dispatchToGuild(guildId, 'PRESENCE_UPDATE', { ...presence, guild_id: guildId });
+      this.#lazy?.presenceUpdated(guildId, presence);
+    }
+  }
+
+  async #voiceStateUpdate(connection: Connection, session: Session, d: unknown): Promise<void> {
+    if (
+      !isObject(d) ||
+      !isSnowflake(d.guild_id) ||
+      !(d.channel_id === null || isSnowflake(d.channel_id)) ||
+      typeof d.self_mute !== 'boolean' ||
+      typeof d.self_deaf !== 'boolean'
+    ) {
+      connection.close(CloseCode.DecodeError, 'Invalid voice state');
+      return;
+    }
+    const guildId = d.guild_id;
+    // Discord ignores voice requests for guilds the session does not have.
+    if (!session.guilds.has(guildId)) return;
+    const channelId = d.channel_id as Snowflake | null;
+    const previous = session.voice?.get(guildId);
+    if (channelId !== null && !(await this.directory.canView(session.userId, guildId, channelId))) return;
+    const [member] = await this.directory.members(guildId, { limit: 1, userIds: [session.userId] });
+    if (session.destroyed) return;
+    const state: VoiceStateData = {
+      guild_id: guildId,
+      channel_id: channelId,
+      user_id: session.userId,
+      ...(member ? { member } : {}),
+      session_id: session.sessionId,
+      deaf: false,
+      mute: false,
+      self_deaf: d.self_deaf,
+      self_mute: d.self_mute,
+      self_video: d.self_video === true,
+      suppress: false,
+      request_to_speak_timestamp: null,
+    };
+    await this.directory.setVoiceState?.(guildId, state);
+    if (session.destroyed) return;
+    if (channelId === null) session.voice?.delete(guildId);
+    else {
+      session.voice ??= new Map();
+      session.voice.set(guildId, channelId);
+    }
+    this.dispatchToGuild(guildId, 'VOICE_STATE_UPDATE', state);
+    if (channelId === null) {
+      if (previous !== undefined) {
+        await this.voiceAllocator.release?.({ guildId, userId: session.userId, sessionId: session.sessionId });
+      }
+      return;
+    }
+    const allocation = await this.voiceAllocator.allocate({
+      guildId,
+      channelId,
+      userId: session.userId,
+      sessionId: session.sessionId,
+    });
+    if (session.destroyed) return;
+    session.send(
+      new PreparedDispatch('VOICE_SERVER_UPDATE', {
+        token: allocation.token,
+        guild_id: guildId,
+        endpoint: allocation.endpoint,
+      }),
+      true,
+    );
+  }
+
+  async #leaveVoice(session: Session, guildId: Snowflake, _channelId: Snowflake): Promise<void> {
+    const state: VoiceStateData = {
+      guild_id: guildId,
+      channel_id: null,
+      user_id: session.userId,
+      session_id: session.sessionId,
+      deaf: false,
+      mute: false,
+      self_deaf: false,
+      self_mute: false,
+      self_video: false,
+      suppress: false,
+    };
+    await this.directory.setVoiceState?.(guildId, state);
+    this.dispatchToGuild(guildId, 'VOICE_STATE_UPDATE', state);
+    await this.voiceAllocator.release?.({ guildId, userId: session.userId, sessionId: session.sessionId });
+  }
+
+  async #requestMembers(connection: Connection, session: Session, d: unknown): Promise<void> {
+    if (!isObject(d)) {
+      connection.close(CloseCode.DecodeError, 'Invalid Request Guild Members');
+      return;
+    }
+    const result = await this.#memberRequests.handle(session.info(), d as never);
+    if (session.destroyed) return;
+    if (result.type === 'close') {
+      if (connection.session === session) connection.close(result.code, result.reason);
+      return;
+    }
+    for (const event of result.events) {
+      if (event.t === 'RATE_LIMITED') this.metrics?.rateLimited?.('member_request');
+      session.send(new PreparedDispatch(event.t, event.d), true);
+    }
+  }
+
+  #requestSoundboardSounds(session: Session, d: unknown): void {
+    const ids = isObject(d) && Array.isArray(d.guild_ids) ? d.guild_ids : [];
+    for (const id of ids.slice(0, 100)) {
+      if (typeof id === 'string' && session.guilds.has(id)) {
+        session.send(new PreparedDispatch('SOUNDBOARD_SOUNDS', { guild_id: id, soundboard_sounds: [] }), true);
+      }
+    }
+  }
+
+  // ── liveness ────────────────────────────────────────────────────────────────────────────────────────────────
+
+  #startSweep(): void {
+    if (this.#sweepTimer) return;
+    const tick = Math.max(5, Math.min(this.#o.heartbeatInterval, this.#o.identifyTimeout) / 8);
+    this.#sweepTimer = setInterval(() => this.#sweep(), tick);
+    this.#sweepTimer.unref();
+  }
+
+  #sweep(): void {
+    const now = Date.now();
+    const interval = this.#o.heartbeatInterval;
+    const timeout = interval * this.#o.heartbeatTimeoutFactor;
+    for (const connection of this.#connections) {
+      if (connection.closed) continue;
+      if (!connection.session && !connection.authenticating && now - connection.openedAt > this.#o.identifyTimeout) {
+        connection.close(CloseCode.SessionTimedOut, 'Identify timed out');
+        continue;
+      }
+      const silent = now - connection.lastSeen;
+      if (silent > timeout) connection.close(CloseCode.SessionTimedOut, 'Heartbeat timed out');
+      else if (silent > interval * 1.25 && !connection.heartbeatRequested) {
+        connection.heartbeatRequested = true;
+        connection.sendControl(1, null);
+      }
+    }
+    for (const session of this.#detached) {
+      if (now - session.detachedAt > this.#o.resumeTtl) this.#destroy(session);
+    }
+    this.#throttle.prune(now);
+    this.metrics?.sessions(this.#sessions.size - this.#detached.size, this.#detached.size);
+  }
+}
+
+function parseShard(value: unknown): [number, number] | null {
+  if (value === undefined || value === null) return [0, 1];
+  if (!Array.isArray(value) || value.length !== 2) return null;
+  const [id, count] = value as unknown[];
+  if (!Number.isSafeInteger(id) || !Number.isSafeInteger(count)) return null;
+  const shardId = id as number;
+  const shardCount = count as number;
+  if (shardCount < 1 || shardId < 0 || shardId >= shardCount) return null;
+  return [shardId, shardCount];
+}
+
+function rejectUpgrade(socket: Duplex, status: number, message: string): void {
+  const body = `${message}\n`;
+  socket.end(
+    `HTTP/1.1 ${status} ${status === 400 ? 'Bad Request' : status === 404 ? 'Not Found' : 'Service Unavailable'}\r\n` +
+      `Connection: close\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
+}
+
+/** Creates a gateway server and starts listening (or attaches to `options.server`). */
+export async function createGatewayServer(options: GatewayServerOptions): Promise<GatewayServer> {
+  return new GatewayServer(options).listen();
+}
+
+export { Intent };

@@ -1,0 +1,10 @@
+export type GatewayServerErrorCode = 'INVALID_OPTION' | 'NOT_LISTENING' | 'CLOSED';
+
+export class GatewayServerError extends Error {
+  override readonly name = 'GatewayServerError';
+  readonly code: GatewayServerErrorCode;
+  constructor(code: GatewayServerErrorCode, message: string) {
+    super(message);
+    this.code = code;
+  }
+}

@@ -1,0 +1,95 @@
+import type { Server as HttpServer } from 'node:http';
+import type { Server as HttpsServer } from 'node:https';
+import type { Broker } from './Broker.js';
+import type { Directory } from './Directory.js';
+import type { SessionStore } from './SessionStore.js';
+import type {
+  AuthenticatedUser,
+  Awaitable,
+  GatewayLogger,
+  GatewayMetrics,
+  LazyMemberLists,
+  MemberRequestHandler,
+  UserData,
+} from './types.js';
+import type { VoiceAllocator } from './VoiceAllocator.js';
+
+/**
+ * Everything `createGatewayServer` accepts. Only `authenticate` is required; every other external system has an
+ * in-memory default so one process runs the whole gateway.
+ */
+export interface GatewayServerOptions {
+  /** Listen on this port (0 = ephemeral). Ignored when `server` is given. */
+  port?: number;
+  host?: string;
+  /** Attach to an existing HTTP(S) server instead of listening. `close()` then leaves that server open. */
+  server?: HttpServer | HttpsServer;
+  /** Only upgrade requests on this path (default: any path). */
+  path?: string;
+
+  /** Resolves an Identify/Resume token (with any `Bot ` prefix removed) to a user; null/undefined = 4004. */
+  authenticate(token: string): Awaitable<AuthenticatedUser | null | undefined>;
+  /** Guild membership and snapshots. Default: an empty `InMemoryDirectory`. */
+  directory?: Directory;
+  /** VOICE_SERVER_UPDATE source. Default: `createStaticVoiceAllocator(voiceEndpoint ?? null)`. */
+  voiceAllocator?: VoiceAllocator;
+  voiceEndpoint?: string;
+  /** Fan-out between nodes. Default: `InProcessBroker`. */
+  broker?: Broker;
+  /** Detached sessions awaiting Resume. Default: `InMemorySessionStore`. */
+  sessionStore?: SessionStore;
+  /**
+   * Which privileged intents (GUILD_MEMBERS, GUILD_PRESENCES, MESSAGE_CONTENT) the user may ask for: `true` = all,
+   * `false` = none, a number = bit set of the allowed ones. Default: all allowed.
+   */
+  privilegedIntentsAllowed?(user: UserData): Awaitable<boolean | number>;
+  /** op 8 handler (default: the one from `src/members`). */
+  memberRequests?: MemberRequestHandler;
+  /**
+   * op 14 lazy member lists: an index, a factory given the `send` callback the index needs, `true` for the built-in
+   * index over `directory` (the default; it costs nothing until a session subscribes), or `false` to ignore op 14.
+   */
+  lazyMemberLists?:
+    | boolean
+    | LazyMemberLists
+    | ((send: (sessionId: string, event: string, data: unknown) => void) => LazyMemberLists);
+  metrics?: GatewayMetrics;
+  logger?: GatewayLogger;
+
+  /** READY.resume_gateway_url. Default: `ws://<Host header of the connection>`. */
+  resumeGatewayUrl?: string;
+  /** op 10 heartbeat_interval in ms (default 41250). */
+  heartbeatInterval?: number;
+  /** Close with 4009 after this many intervals without any client frame (default 1.5). */
+  heartbeatTimeoutFactor?: number;
+  /** Close with 4009 (session timed out) when no Identify/Resume arrived within this many ms (default 20000). */
+  identifyTimeout?: number;
+  /** Dispatches kept per session for Resume (default 1000). */
+  replayBufferSize?: number;
+  /** How long a detached session stays resumable, ms (default 180000). */
+  resumeTtl?: number;
+  /** Client commands per window before 4008 (default 120 per 60000 ms; heartbeats count, as on Discord). */
+  rateLimit?: { commands: number; windowMs: number };
+  /** Largest accepted client payload in bytes (default 4096, 4002 above). */
+  maxPayloadBytes?: number;
+  /** Close a connection (4000, resumable) whose socket buffer passes this many bytes (default 8 MiB). */
+  maxBufferedBytes?: number;
+  /** Identify buckets (`shard_id % maxConcurrency`), one Identify per bucket per `identifyIntervalMs` (default 1, 5000). */
+  maxConcurrency?: number;
+  identifyIntervalMs?: number;
+  /** session_start_limit per user (default 1000 per 24 h). */
+  sessionStartLimit?: { total: number; resetAfterMs: number };
+  /** large_threshold default when Identify has none (default 50; clients may ask 50..250). */
+  largeThreshold?: number;
+  /**
+   * How zlib-stream is produced. `shared` (default): each dispatch is deflated once for all its recipients and no
+   * connection holds a deflate context (history is not shared across messages, so the ratio is lower).
+   * `per-connection`: one deflate context per connection, as Discord does (best ratio; ~256 KiB and one compression
+   * per recipient).
+   */
+  zlibStream?: 'shared' | 'per-connection';
+  /** zlib level (default 6). */
+  zlibLevel?: number;
+  /** Payload compression (`compress: true`) applies to frames at least this big (default 1024 bytes). */
+  payloadCompressionThreshold?: number;
+}

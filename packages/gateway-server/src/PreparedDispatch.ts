@@ -1,0 +1,67 @@
+import { carriesMessageContent, stripMessageContent } from './eventIntents.js';
+import { buildTemplate, type FrameTemplate, frameWithSeq, seqTail } from './wire/frames.js';
+import type { Encoding } from './wire/protocol.js';
+import { deflateIndependent, storedBlocks } from './wire/sharedZlib.js';
+
+const SLOTS: Record<string, number> = { json: 0, etf: 1, msgpack: 2 };
+
+/**
+ * One dispatch on its way to many sessions. Each (encoding, content variant) pair is encoded at most once, on first
+ * use, and shared by every recipient and by their replay buffers; a session only adds its sequence number.
+ */
+export class PreparedDispatch {
+  readonly event: string;
+  readonly data: unknown;
+  readonly createdAt: number;
+  // [json, etf, msgpack] × [full, stripped]
+  readonly #templates: (FrameTemplate | undefined)[] = [];
+  // Same slots: the template head deflated once (shared zlib-stream).
+  readonly #deflated: (Buffer | undefined)[] = [];
+  #stripped: unknown;
+
+  constructor(event: string, data: unknown, createdAt = Date.now()) {
+    this.event = event;
+    this.data = data;
+    this.createdAt = createdAt;
+  }
+
+  /** The payload a session sees: `full` false = message content removed. */
+  dataFor(full: boolean): unknown {
+    if (full || !carriesMessageContent(this.event)) return this.data;
+    if (this.#stripped === undefined) this.#stripped = stripMessageContent(this.data);
+    return this.#stripped;
+  }
+
+  #template(encoding: Encoding, full: boolean): [FrameTemplate, number] {
+    const slot = (SLOTS[encoding.name] ?? 0) * 2 + (full || !carriesMessageContent(this.event) ? 0 : 1);
+    let template = this.#templates[slot];
+    if (template === undefined) {
+      template = buildTemplate(encoding, this.event, this.dataFor(full));
+      this.#templates[slot] = template;
+    }
+    return [template, slot];
+  }
+
+  /** The uncompressed frame for one session. */
+  frame(encoding: Encoding, full: boolean, seq: number): Buffer {
+    return frameWithSeq(this.#template(encoding, full)[0], seq);
+  }
+
+  /**
+   * The frame as the next message of a shared-mode zlib stream (see `sharedZlib.ts`): the head deflated once for
+   * everyone, then this session's `s` as a stored block and the sync-flush marker.
+   */
+  zlibFrame(encoding: Encoding, full: boolean, seq: number, level: number): Buffer {
+    const [template, slot] = this.#template(encoding, full);
+    let deflated = this.#deflated[slot];
+    if (deflated === undefined) {
+      deflated = deflateIndependent(template.head, level);
+      this.#deflated[slot] = deflated;
+    }
+    const tail = storedBlocks(seqTail(template.kind, seq));
+    const out = Buffer.allocUnsafe(deflated.length + tail.length);
+    deflated.copy(out, 0);
+    tail.copy(out, deflated.length);
+    return out;
+  }
+}

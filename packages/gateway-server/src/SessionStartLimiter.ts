@@ -1,0 +1,50 @@
+/** The `session_start_limit` object of GET /gateway/bot. */
+export interface SessionStartLimit {
+  total: number;
+  remaining: number;
+  /** Milliseconds until `remaining` is reset to `total`. */
+  reset_after: number;
+  max_concurrency: number;
+}
+
+/** Counts new sessions (Identify, not Resume) per user in a fixed window. */
+export class SessionStartLimiter {
+  readonly total: number;
+  readonly windowMs: number;
+  readonly maxConcurrency: number;
+  readonly #users = new Map<string, { used: number; resetAt: number }>();
+
+  constructor(total: number, windowMs: number, maxConcurrency: number) {
+    this.total = total;
+    this.windowMs = windowMs;
+    this.maxConcurrency = maxConcurrency;
+  }
+
+  #entry(userId: string, now: number): { used: number; resetAt: number } {
+    let entry = this.#users.get(userId);
+    if (!entry || entry.resetAt <= now) {
+      entry = { used: 0, resetAt: now + this.windowMs };
+      this.#users.set(userId, entry);
+    }
+    return entry;
+  }
+
+  get(userId: string, now = Date.now()): SessionStartLimit {
+    const entry = this.#users.get(userId);
+    const live = entry && entry.resetAt > now ? entry : undefined;
+    return {
+      total: this.total,
+      remaining: this.total - (live?.used ?? 0),
+      reset_after: live ? live.resetAt - now : this.windowMs,
+      max_concurrency: this.maxConcurrency,
+    };
+  }
+
+  /** Takes one session start; false when none is left in the window. */
+  consume(userId: string, now = Date.now()): boolean {
+    const entry = this.#entry(userId, now);
+    if (entry.used >= this.total) return false;
+    entry.used++;
+    return true;
+  }
+}

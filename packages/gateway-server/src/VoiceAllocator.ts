@@ -1,0 +1,29 @@
+import { randomBytes } from 'node:crypto';
+import type { Awaitable, Snowflake } from './types.js';
+
+export interface VoiceAllocationRequest {
+  guildId: Snowflake;
+  channelId: Snowflake;
+  userId: Snowflake;
+  sessionId: string;
+}
+
+/** Where a voice client goes next: the `{token, endpoint}` of VOICE_SERVER_UPDATE (`endpoint` null = none available). */
+export interface VoiceAllocation {
+  token: string;
+  endpoint: string | null;
+}
+
+/**
+ * Picks a voice server for a user joining a voice channel (op 4 with a channel). `release` is called when the user
+ * leaves voice (op 4 with `channel_id: null`) or the session ends.
+ */
+export interface VoiceAllocator {
+  allocate(request: VoiceAllocationRequest): Awaitable<VoiceAllocation>;
+  release?(request: Omit<VoiceAllocationRequest, 'channelId'>): Awaitable<void>;
+}
+
+/** The default allocator: every guild on one voice endpoint, a random token per allocation. */
+export function createStaticVoiceAllocator(endpoint: string | null): VoiceAllocator {
+  return { allocate: () => ({ endpoint, token: randomBytes(16).toString('hex') }) };
+}

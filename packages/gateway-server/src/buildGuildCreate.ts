@@ -1,0 +1,46 @@
+import { Intent } from './eventIntents.js';
+import type { GuildMemberData, GuildSnapshot } from './types.js';
+
+/**
+ * The GUILD_CREATE a session gets for a guild: the full guild up to `largeThreshold` members; above it `large: true`
+ * and only the members Discord sends for large guilds (the session's own member and members in voice). Presences
+ * need GUILD_PRESENCES and cover only the members sent.
+ */
+export function buildGuildCreate(
+  guild: GuildSnapshot,
+  session: { userId: string; intents: number; largeThreshold: number },
+): Record<string, unknown> {
+  const memberCount = guild.member_count ?? guild.members.length;
+  const large = memberCount > session.largeThreshold;
+  const voiceStates = guild.voice_states ?? [];
+  let members: GuildMemberData[] = guild.members;
+  if (large) {
+    const keep = new Set<string>([session.userId]);
+    for (const state of voiceStates) keep.add(state.user_id);
+    members = guild.members.filter((m) => keep.has(m.user.id)).slice(0, session.largeThreshold);
+  }
+  let presences = guild.presences ?? [];
+  if ((session.intents & Intent.GuildPresences) === 0) presences = [];
+  else if (large) {
+    const sent = new Set(members.map((m) => m.user.id));
+    presences = presences.filter((p) => sent.has(p.user.id));
+  }
+  const self = guild.members.find((m) => m.user.id === session.userId);
+  return {
+    emojis: [],
+    stickers: [],
+    threads: [],
+    stage_instances: [],
+    guild_scheduled_events: [],
+    soundboard_sounds: [],
+    features: [],
+    ...guild,
+    members,
+    presences,
+    voice_states: voiceStates,
+    member_count: memberCount,
+    large,
+    unavailable: false,
+    joined_at: self?.joined_at ?? new Date(0).toISOString(),
+  };
+}

@@ -1,0 +1,18 @@
+/**
+ * Everything this package takes from `@concord/protocol`, in one place: codecs, stream compression, query parsing
+ * and intent validation.
+ */
+export {
+  createZlibStreamDeflater,
+  deflatePayload,
+  type Encoding,
+  type EncodingName,
+  GatewayQueryError,
+  getEncoding,
+  IntentsError,
+  PRIVILEGED_INTENTS,
+  ProtocolError,
+  parseGatewayQuery,
+  validateIntents,
+  zstdAvailable,
+} from '@concord/protocol';

@@ -1,0 +1,115 @@
+import zlib from 'node:zlib';
+import { CompressionError, closedError, inputLimitError } from './errors.js';
+import { nodeZlibError } from './nodeZlib.js';
+import { wrapSyncEngine } from './syncZlibEngine.js';
+import {
+  type DeflateOptions,
+  type InflateOptions,
+  resolveLimits,
+  type StreamDeflater,
+  type StreamInflater,
+} from './types.js';
+
+/** node:zlib's zstd API (Node >= 22.15 / 23.8), typed here because @types/node 20 does not know it. */
+interface ZstdZlib {
+  createZstdCompress(options?: { params?: Record<number, number> }): unknown;
+  createZstdDecompress(options?: { maxOutputLength?: number }): unknown;
+  constants: { ZSTD_e_flush: number; ZSTD_e_continue: number; ZSTD_c_compressionLevel: number };
+}
+
+function zstdZlib(): ZstdZlib | null {
+  const z = zlib as unknown as Partial<ZstdZlib>;
+  return typeof z.createZstdCompress === 'function' &&
+    typeof z.createZstdDecompress === 'function' &&
+    typeof z.constants?.ZSTD_e_flush === 'number'
+    ? (z as ZstdZlib)
+    : null;
+}
+
+/** true when this runtime's node:zlib has zstd (Node >= 22.15 / 23.8) and it can be driven synchronously. */
+let available: boolean | undefined;
+
+export function zstdAvailable(): boolean {
+  if (available !== undefined) return available;
+  const z = zstdZlib();
+  available = false;
+  if (!z) return false;
+  try {
+    const engine = wrapSyncEngine(z.createZstdCompress(), z.constants.ZSTD_e_flush);
+    engine?.close();
+    available = engine !== null;
+  } catch {
+    available = false;
+  }
+  return available;
+}
+
+function unsupported(): never {
+  throw new CompressionError(
+    'UNSUPPORTED',
+    `zstd-stream needs node:zlib zstd support (Node >= 22.15 / 23.8); this is Node ${process.versions.node}`,
+  );
+}
+
+function toBuffer(data: string | Uint8Array): Buffer {
+  return typeof data === 'string'
+    ? Buffer.from(data, 'utf8')
+    : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+}
+
+/**
+ * zstd-stream deflater: one zstd context per connection; each payload is flushed (ZSTD_e_flush) so it forms one
+ * complete WebSocket message, without ending the zstd frame. Throws `UNSUPPORTED` without node:zlib zstd.
+ */
+export function createZstdStreamDeflater(options: DeflateOptions = {}): StreamDeflater {
+  const z = zstdZlib();
+  if (!z || !zstdAvailable()) return unsupported();
+  const params = options.level === undefined ? undefined : { [z.constants.ZSTD_c_compressionLevel]: options.level };
+  const engine = wrapSyncEngine(z.createZstdCompress(params ? { params } : {}), z.constants.ZSTD_e_flush)!;
+  let closed = false;
+  return {
+    compress(data) {
+      if (closed) throw closedError('zstd-stream deflater');
+      return engine.process(toBuffer(data));
+    },
+    close() {
+      if (closed) return;
+      closed = true;
+      engine.close();
+    },
+  };
+}
+
+/**
+ * zstd-stream inflater: every message is one complete flushed payload, so `push` never buffers and always returns
+ * the payload. Throws `UNSUPPORTED` without node:zlib zstd.
+ */
+export function createZstdStreamInflater(options: InflateOptions = {}): StreamInflater {
+  const { maxOutput, maxInput } = resolveLimits(options);
+  const z = zstdZlib();
+  if (!z || !zstdAvailable()) return unsupported();
+  let engine: ReturnType<typeof wrapSyncEngine> = wrapSyncEngine(
+    z.createZstdDecompress({ maxOutputLength: maxOutput }),
+    z.constants.ZSTD_e_continue,
+  )!;
+  const shut = () => {
+    engine?.close();
+    engine = null;
+  };
+  return {
+    push(frame) {
+      if (!engine) throw closedError('zstd-stream inflater');
+      if (frame.byteLength > maxInput) {
+        shut();
+        throw inputLimitError(maxInput);
+      }
+      try {
+        return engine.process(toBuffer(frame));
+      } catch (error) {
+        shut();
+        throw nodeZlibError(error, maxOutput);
+      }
+    },
+    close: shut,
+  };
+}

@@ -1,0 +1,4 @@
+import { runMessageStoreConformance } from '../src/conformance/index.js';
+import { createMemoryStore } from '../src/index.js';
+
+runMessageStoreConformance('memory', ({ bucketMs }) => createMemoryStore({ bucketMs }));

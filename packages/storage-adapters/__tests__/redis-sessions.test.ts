@@ -1,0 +1,92 @@
+import { requireService } from '@concord/test-services';
+import { Redis } from 'ioredis';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runPresenceStoreConformance, runSessionStoreConformance } from '../src/conformance/index.js';
+import { createRedisPresenceStore, createRedisSessionStore } from '../src/redis/index.js';
+
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const url = new URL(REDIS_URL);
+
+const up = await requireService({
+  name: 'redis',
+  host: url.hostname,
+  port: Number(url.port || 6379),
+  howToStart: 'bash .ci/services/redis.sh start',
+});
+
+const run = `t${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
+
+describe.skipIf(!up)('redis session and presence stores', () => {
+  const clients: Redis[] = [];
+  const client = () => {
+    const c = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
+    clients.push(c);
+    return c;
+  };
+
+  afterAll(async () => {
+    const c = new Redis(REDIS_URL);
+    const keys = await c.keys(`${run}:*`);
+    if (keys.length) await c.del(...keys);
+    await c.quit();
+    for (const x of clients) x.disconnect();
+  });
+
+  runSessionStoreConformance('redis', () => createRedisSessionStore({ redis: client(), keyPrefix: `${run}:s:` }));
+  runPresenceStoreConformance('redis', () => createRedisPresenceStore({ redis: client(), keyPrefix: `${run}:p:` }));
+
+  describe('specifics', () => {
+    it('bounds the replay log in Redis itself and gives it the ttl', async () => {
+      const redis = client();
+      const store = createRedisSessionStore({ redis, keyPrefix: `${run}:s2:` });
+      await store.save({ sessionId: 'a', userId: '1', shard: null, intents: 0, seq: 0, updatedAt: 0 }, 60_000);
+      for (let seq = 1; seq <= 50; seq++) await store.appendReplay('a', seq, `f${seq}`, 8, 30_000);
+      expect(await redis.llen(`${run}:s2:{a}:replay`)).toBe(8);
+      const ttl = await redis.pttl(`${run}:s2:{a}:replay`);
+      expect(ttl).toBeGreaterThan(0);
+      expect(ttl).toBeLessThanOrEqual(30_000);
+      expect((await store.replayFrom('a', 42))?.map((f) => f.seq)).toEqual([43, 44, 45, 46, 47, 48, 49, 50]);
+      expect(await store.replayFrom('a', 41)).toBeNull();
+    });
+
+    it('keeps binary frames byte-exact (NUL, invalid UTF-8) and empty frames', async () => {
+      const store = createRedisSessionStore({ redis: client(), keyPrefix: `${run}:s3:` });
+      await store.save({ sessionId: 'b', userId: '1', shard: [1, 4], intents: 1, seq: 0, updatedAt: 0 }, 60_000);
+      const bytes = new Uint8Array([0, 0xff, 0xc3, 0x28, 0, 10]);
+      await store.appendReplay('b', 1, bytes, 10, 60_000);
+      await store.appendReplay('b', 2, '', 10, 60_000);
+      await store.appendReplay('b', 3, new Uint8Array(0), 10, 60_000);
+      const frames = await store.replayFrom('b', 0);
+      expect(Array.from(frames![0]!.frame as Uint8Array)).toEqual(Array.from(bytes));
+      expect(frames![1]!.frame).toBe('');
+      expect(frames![2]!.frame).toBeInstanceOf(Uint8Array);
+      expect((frames![2]!.frame as Uint8Array).length).toBe(0);
+    });
+
+    it('rejects bad arguments with INVALID_ARGUMENT', async () => {
+      const store = createRedisSessionStore({ redis: client(), keyPrefix: `${run}:s4:` });
+      await expect(store.appendReplay('c', -1, 'x', 10, 1000)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+      await expect(store.appendReplay('c', 1, 'x', 0, 1000)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+      await expect(store.replayFrom('', 0)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+      const presence = createRedisPresenceStore({ redis: client(), keyPrefix: `${run}:p2:` });
+      await expect(presence.set('g', 'u', { a: 1 }, 0)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    });
+
+    it('fails fast with UNAVAILABLE when its client cannot reach Redis', async () => {
+      const dead = new Redis({
+        host: '127.0.0.1',
+        port: 1,
+        maxRetriesPerRequest: 0,
+        retryStrategy: () => 50,
+        lazyConnect: true,
+      });
+      dead.on('error', () => {});
+      clients.push(dead);
+      await dead.connect().catch(() => {});
+      const sessions = createRedisSessionStore({ redis: dead });
+      const presence = createRedisPresenceStore({ redis: dead });
+      await expect(sessions.get('x')).rejects.toMatchObject({ code: 'UNAVAILABLE', name: 'StorageUnavailableError' });
+      await expect(presence.list('g')).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+    });
+  });
+});

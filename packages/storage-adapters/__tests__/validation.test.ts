@@ -1,0 +1,133 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  aroundWindow,
+  bucketOfId,
+  firstIdOfBucket,
+  fromSortable,
+  lastIdOfBucket,
+  MAX_SNOWFLAKE,
+  parseId,
+  parseListQuery,
+  toSortable,
+  validateNewMessage,
+} from '../src/index.js';
+
+const typed = (fn: () => unknown) => {
+  try {
+    fn();
+  } catch (err) {
+    expect(err).toMatchObject({ code: 'INVALID_ARGUMENT' });
+  }
+};
+
+describe('id parsing', () => {
+  it('accepts exactly the canonical decimal ids up to 2^64 - 1', () => {
+    fc.assert(
+      fc.property(fc.bigInt({ min: 0n, max: MAX_SNOWFLAKE }), (id) => {
+        expect(parseId(id.toString())).toBe(id);
+      }),
+    );
+    expect(parseId('18446744073709551615')).toBe(MAX_SNOWFLAKE);
+    for (const bad of ['18446744073709551616', '00', '+1', '1 ', '0x10', '١٢٣']) {
+      expect(() => parseId(bad)).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+    }
+  });
+
+  it('gives a typed error for any other input, never a crash', () => {
+    fc.assert(fc.property(fc.anything(), (v) => typed(() => parseId(v))));
+    fc.assert(fc.property(fc.string({ maxLength: 30 }), (v) => typed(() => parseId(v))));
+  });
+
+  it('maps ids to signed 64-bit order-preserving and back', () => {
+    fc.assert(
+      fc.property(fc.bigInt({ min: 0n, max: MAX_SNOWFLAKE }), fc.bigInt({ min: 0n, max: MAX_SNOWFLAKE }), (a, b) => {
+        expect(toSortable(a)).toBe(BigInt.asIntN(64, toSortable(a)));
+        expect(fromSortable(toSortable(a))).toBe(a);
+        expect(a < b).toBe(toSortable(a) < toSortable(b));
+      }),
+    );
+  });
+
+  it('bucket bounds contain exactly the ids of their bucket', () => {
+    fc.assert(
+      fc.property(
+        fc.bigInt({ min: 0n, max: MAX_SNOWFLAKE }),
+        fc.integer({ min: 1, max: 10 * 86_400_000 }),
+        (id, ms) => {
+          const b = bucketOfId(id, ms);
+          expect(firstIdOfBucket(b, ms) <= id && id <= lastIdOfBucket(b, ms)).toBe(true);
+          if (b > 0) expect(bucketOfId(firstIdOfBucket(b, ms) - 1n, ms)).toBe(b - 1);
+        },
+      ),
+    );
+  });
+});
+
+describe('list query and message validation', () => {
+  it('never crashes on arbitrary queries', () => {
+    fc.assert(
+      fc.property(
+        fc.record(
+          {
+            before: fc.oneof(fc.string(), fc.anything()),
+            after: fc.oneof(fc.string(), fc.anything()),
+            around: fc.anything(),
+            limit: fc.oneof(fc.integer(), fc.double(), fc.anything()),
+            includeDeleted: fc.anything(),
+          },
+          { requiredKeys: [] },
+        ),
+        (q) => typed(() => parseListQuery(q as never)),
+      ),
+    );
+  });
+
+  it('never crashes on arbitrary messages', () => {
+    fc.assert(fc.property(fc.anything({ maxDepth: 2 }), (m) => typed(() => validateNewMessage(m as never))));
+    fc.assert(
+      fc.property(
+        fc.record({
+          id: fc.string(),
+          channelId: fc.constant('1'),
+          guildId: fc.constantFrom(null, '2', 'x'),
+          authorId: fc.constant('3'),
+          content: fc.oneof(fc.string({ maxLength: 50 }), fc.constantFrom('\ud800x', 'a\u0000', '\udc00')),
+          type: fc.integer(),
+          flags: fc.integer(),
+          extra: fc.oneof(fc.constant(null), fc.object({ maxDepth: 2, maxKeys: 4 })),
+        }),
+        (m) => typed(() => validateNewMessage(m as never)),
+      ),
+    );
+  });
+
+  it('around windows hold `limit` rows when there are enough, centred when possible', () => {
+    const rows = (n: number, from: number) => Array.from({ length: n }, (_, i) => ({ id: String(from + i) }) as never);
+    fc.assert(
+      fc.property(fc.nat(120), fc.nat(120), fc.integer({ min: 1, max: 100 }), (o, n, limit) => {
+        const older = rows(Math.min(o, limit), 0);
+        const newer = rows(Math.min(n, limit), 1000);
+        const w = aroundWindow(older, newer, limit);
+        expect(w.length).toBe(Math.min(limit, older.length + newer.length));
+        if (o >= limit && n >= limit)
+          expect(w.length - Math.min(older.length, w.length - Math.floor(limit / 2))).toBe(Math.floor(limit / 2));
+      }),
+    );
+  });
+});
+
+describe('agreement with @concord/snowflake', () => {
+  it('computes the same bucket as bucketOf', async () => {
+    const { bucketOf } = await import('@concord/snowflake');
+    fc.assert(
+      fc.property(
+        fc.bigInt({ min: 0n, max: MAX_SNOWFLAKE }),
+        fc.integer({ min: 1, max: 30 * 86_400_000 }),
+        (id, ms) => {
+          expect(bucketOfId(id, ms)).toBe(bucketOf(id, ms));
+        },
+      ),
+    );
+  });
+});

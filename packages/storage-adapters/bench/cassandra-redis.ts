@@ -1,0 +1,406 @@
+/**
+ * Cassandra adapter and Redis cache bench.
+ * - Cassandra: insert throughput and p50/p99 of a 50-message page (newest; deep history across sparse buckets) against
+ *   the same statements written directly with cassandra-driver (same tables, prepared, same consistency); how many
+ *   buckets (partitions) and queries the deep page took.
+ * - Redis cache: the hit path (newest 50) against the store underneath (memory, SQLite, Cassandra).
+ *
+ * Run: node --expose-gc --import tsx packages/storage-adapters/bench/cassandra-redis.ts
+ * Servers: bash .ci/services/cassandra.sh start; bash .ci/services/redis.sh start (each part is skipped when absent).
+ */
+import { type Comparison, comparison, report } from '@concord/bench-kit';
+import Database from 'better-sqlite3';
+import { Client, types } from 'cassandra-driver';
+import { Redis } from 'ioredis';
+import { type CassandraStore, createCassandraStore } from '../src/cassandra/index.js';
+import {
+  createMemoryStore,
+  DEFAULT_BUCKET_MS,
+  type MessageStore,
+  type NewMessage,
+  type StoredMessage,
+} from '../src/index.js';
+import { withRedisCache } from '../src/redis/index.js';
+import { createSqliteStore } from '../src/sqlite/index.js';
+import { chatMessages } from './chatText.js';
+
+const CASSANDRA_HOST = process.env.CASSANDRA_HOST ?? '127.0.0.1';
+const CASSANDRA_PORT = Number(process.env.CASSANDRA_PORT ?? 9042);
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const SIGN = 1n << 63n;
+const DAY = 86_400_000;
+const NOW_OFFSET = Date.UTC(2024, 5, 1) - 1_420_070_400_000;
+const texts = chatMessages(2048, 7);
+const rows: Comparison[] = [];
+const notes: string[] = [];
+const started = performance.now();
+
+/** Dense recent days, then 15 messages per 10-day bucket for about two years. */
+function history(channelId: string): NewMessage[] {
+  const out: NewMessage[] = [];
+  let seq = 0;
+  const add = (offsetMs: number) => {
+    const id = ((BigInt(Math.floor(offsetMs)) << 22n) | BigInt(seq++ & 0xfff)).toString();
+    out.push({
+      id,
+      channelId,
+      guildId: '81384788765712384',
+      authorId: String(80351110224678912n + BigInt(seq % 50)),
+      content: texts[seq % texts.length]!,
+      type: 0,
+      flags: 0,
+      extra: seq % 10 === 0 ? { embeds: [], mentions: ['80351110224678912'], nonce: String(seq) } : null,
+    });
+  };
+  const sparseStart = NOW_OFFSET - 730 * DAY;
+  for (let b = 0; b < 71; b++) for (let k = 0; k < 15; k++) add(sparseStart + b * 10 * DAY + k * 3_600_000);
+  for (let k = 0; k < 1500; k++) add(NOW_OFFSET - 20 * DAY + k * 1_000_000);
+  return out;
+}
+
+/** In the sparse region, about a year back: a 50-message page spans 4 buckets. */
+const deepCursor = (messages: NewMessage[]) => messages[Math.floor(71 * 15 * 0.5)]!.id;
+
+let insertSeq = 0;
+function freshMessage(channelId: string): NewMessage {
+  insertSeq++;
+  const id = ((BigInt(NOW_OFFSET + DAY + insertSeq * 7) << 22n) | BigInt(insertSeq & 0xfff)).toString();
+  return {
+    id,
+    channelId,
+    guildId: '81384788765712384',
+    authorId: '80351110224678912',
+    content: texts[insertSeq % texts.length]!,
+    type: 0,
+    flags: 0,
+    extra: null,
+  };
+}
+
+const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!;
+
+async function latencies(
+  name: string,
+  ours: () => Promise<unknown>,
+  base: () => Promise<unknown>,
+  against: string,
+  samplesPerRound: number,
+  rounds = 4,
+) {
+  for (let i = 0; i < 20; i++) {
+    await ours();
+    await base();
+  }
+  const a: number[] = [];
+  const b: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    for (const fn of r % 2 === 0 ? [ours, base] : [base, ours]) {
+      const target = fn === ours ? a : b;
+      for (let i = 0; i < samplesPerRound; i++) {
+        const t = performance.now();
+        await fn();
+        target.push(performance.now() - t);
+      }
+    }
+  }
+  a.sort((x, y) => x - y);
+  b.sort((x, y) => x - y);
+  rows.push(comparison(`${name} p50`, 'ms', percentile(a, 0.5), percentile(b, 0.5), against, true));
+  rows.push(comparison(`${name} p99`, 'ms', percentile(a, 0.99), percentile(b, 0.99), against, true));
+}
+
+async function throughput(
+  name: string,
+  ours: () => Promise<unknown>,
+  base: () => Promise<unknown>,
+  against: string,
+  perRound: number,
+  concurrency: number,
+  rounds = 4,
+) {
+  const batch = async (fn: () => Promise<unknown>) => {
+    const start = performance.now();
+    let left = perRound;
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        while (left-- > 0) await fn();
+      }),
+    );
+    return (perRound * 1000) / (performance.now() - start);
+  };
+  await batch(ours);
+  await batch(base);
+  const a: number[] = [];
+  const b: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    if (r % 2 === 0) {
+      a.push(await batch(ours));
+      b.push(await batch(base));
+    } else {
+      b.push(await batch(base));
+      a.push(await batch(ours));
+    }
+  }
+  const med = (v: number[]) => v.sort((x, y) => x - y)[v.length >> 1]!;
+  rows.push(comparison(name, 'ops/s', med(a), med(b), against));
+}
+
+async function seed(store: MessageStore, messages: NewMessage[], concurrency: number) {
+  let i = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (i < messages.length) await store.create(messages[i++]!);
+    }),
+  );
+}
+
+async function cassandraUp(): Promise<boolean> {
+  const probe = new Client({
+    contactPoints: [CASSANDRA_HOST],
+    localDataCenter: 'datacenter1',
+    protocolOptions: { port: CASSANDRA_PORT },
+    socketOptions: { connectTimeout: 2000 },
+  });
+  try {
+    await probe.connect();
+    return true;
+  } catch (err) {
+    notes.push(`cassandra: skipped (${(err as Error).message}); start it with: bash .ci/services/cassandra.sh start`);
+    return false;
+  } finally {
+    await probe.shutdown().catch(() => {});
+  }
+}
+
+async function redisUp(): Promise<Redis | null> {
+  const redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
+  redis.on('error', () => {});
+  try {
+    await redis.connect();
+    await redis.ping();
+    return redis;
+  } catch (err) {
+    notes.push(`redis: skipped (${(err as Error).message}); start it with: bash .ci/services/redis.sh start`);
+    redis.disconnect();
+    return null;
+  }
+}
+
+// ---- Cassandra: our store vs the same statements by hand ----
+
+interface CassandraBench {
+  store: CassandraStore;
+  channelId: string;
+  deep: string;
+}
+
+async function benchCassandra(client: Client, keyspace: string): Promise<CassandraBench> {
+  const channelId = '381870553235193857';
+  const messages = history(channelId);
+  const store = await createCassandraStore({ client, keyspace });
+  let t = performance.now();
+  await seed(store, messages, 32);
+  notes.push(`cassandra: seeded ${messages.length} messages in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+
+  // The hand-written version: same schema, same prepared statements, same consistency, rows decoded to the same shape.
+  const ks = keyspace;
+  for (const cql of [
+    `CREATE TABLE IF NOT EXISTS ${ks}.direct (channel_id bigint, bucket bigint, message_id bigint, guild_id bigint,
+      author_id bigint, content text, type int, flags int, edited_at bigint, deleted boolean, pinned boolean, extra text,
+      PRIMARY KEY ((channel_id, bucket), message_id)) WITH CLUSTERING ORDER BY (message_id DESC)`,
+    `CREATE TABLE IF NOT EXISTS ${ks}.direct_buckets (channel_id bigint, bucket bigint, PRIMARY KEY (channel_id, bucket))
+      WITH CLUSTERING ORDER BY (bucket DESC)`,
+  ]) {
+    await client.execute(cql);
+  }
+  const opts = {
+    prepare: true,
+    consistency: types.consistencies.localQuorum,
+    serialConsistency: types.consistencies.localSerial,
+  };
+  const cols =
+    'channel_id, bucket, message_id, guild_id, author_id, content, type, flags, edited_at, deleted, pinned, extra';
+  const insertQ = `INSERT INTO ${ks}.direct (${cols}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) IF NOT EXISTS`;
+  const bucketQ = `INSERT INTO ${ks}.direct_buckets (channel_id, bucket) VALUES (?, ?)`;
+  const bucketsQ = `SELECT bucket FROM ${ks}.direct_buckets WHERE channel_id = ? AND bucket <= ? LIMIT 8`;
+  const pageQ = `SELECT ${cols} FROM ${ks}.direct WHERE channel_id = ? AND bucket = ? AND message_id < ? LIMIT ?`;
+  const bucketMs = BigInt(DEFAULT_BUCKET_MS);
+  const known = new Set<string>();
+  const directInsert = async (m: NewMessage) => {
+    const id = BigInt(m.id);
+    const bucket = ((id >> 22n) / bucketMs).toString();
+    if (!known.has(bucket)) {
+      await client.execute(bucketQ, [m.channelId, bucket], opts);
+      known.add(bucket);
+    }
+    const rs = await client.execute(
+      insertQ,
+      [
+        m.channelId,
+        bucket,
+        (id - SIGN).toString(),
+        m.guildId,
+        m.authorId,
+        m.content,
+        m.type,
+        m.flags,
+        null,
+        false,
+        false,
+        m.extra === null ? null : JSON.stringify(m.extra),
+      ],
+      opts,
+    );
+    if (rs.rows[0]?.['[applied]'] !== true) throw new Error('duplicate');
+  };
+  const decode = (r: types.Row): StoredMessage => ({
+    id: (BigInt(String(r.message_id)) + SIGN).toString(),
+    channelId: String(r.channel_id),
+    guildId: r.guild_id === null ? null : String(r.guild_id),
+    authorId: String(r.author_id),
+    content: r.content as string,
+    type: r.type as number,
+    flags: r.flags as number,
+    editedAt: r.edited_at === null ? null : Number(String(r.edited_at)),
+    deleted: r.deleted === true,
+    pinned: r.pinned === true,
+    extra: typeof r.extra === 'string' ? (JSON.parse(r.extra) as Record<string, unknown>) : null,
+  });
+  /** What an application would write: list the channel's buckets, read partitions newest first until 50 live rows. */
+  const directPage = async (before: bigint | null) => {
+    const cursor = before ?? (1n << 64n) - 1n;
+    const out: StoredMessage[] = [];
+    let from = (cursor >> 22n) / bucketMs;
+    for (;;) {
+      const buckets = await client.execute(bucketsQ, [channelId, from.toString()], opts);
+      for (const b of buckets.rows) {
+        const rs = await client.execute(
+          pageQ,
+          [channelId, String(b.bucket), (cursor - SIGN).toString(), 50 - out.length],
+          opts,
+        );
+        for (const r of rs.rows) if (r.deleted !== true) out.push(decode(r));
+        if (out.length >= 50) return out;
+      }
+      if (buckets.rows.length < 8) return out;
+      from = BigInt(String(buckets.rows[buckets.rows.length - 1]!.bucket)) - 1n;
+    }
+  };
+  t = performance.now();
+  for (let i = 0; i < messages.length; i += 32) await Promise.all(messages.slice(i, i + 32).map(directInsert));
+  notes.push(`cassandra: seeded the direct tables in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+
+  const deep = deepCursor(messages);
+  const check = await directPage(BigInt(deep));
+  const ours = await store.list(channelId, { before: deep, limit: 50 });
+  if (JSON.stringify(check.map((m) => m.id)) !== JSON.stringify(ours.map((m) => m.id))) {
+    throw new Error('direct and store pages differ');
+  }
+
+  await throughput(
+    'cassandra insert (32 in flight)',
+    () => store.create(freshMessage(channelId)),
+    () => directInsert(freshMessage(channelId)),
+    'cassandra-driver direct',
+    400,
+    32,
+  );
+  await latencies(
+    'cassandra newest 50',
+    () => store.list(channelId, { limit: 50 }),
+    () => directPage(null),
+    'cassandra-driver direct',
+    40,
+  );
+  await latencies(
+    'cassandra deep 50',
+    () => store.list(channelId, { before: deep, limit: 50 }),
+    () => directPage(BigInt(deep)),
+    'cassandra-driver direct',
+    40,
+  );
+  const s0 = store.stats();
+  const page = await store.list(channelId, { before: deep, limit: 50 });
+  const s1 = store.stats();
+  const spanned = new Set(page.map((m) => (BigInt(m.id) >> 22n) / bucketMs)).size;
+  notes.push(
+    `cassandra: deep before-page of 50 read ${s1.bucketsRead - s0.bucketsRead} partitions (rows from ${spanned} buckets) in ${s1.queries - s0.queries} queries`,
+  );
+  return { store, channelId, deep };
+}
+
+// ---- Redis cache hit path vs the store under it ----
+
+async function benchCache(redis: Redis, cassandra: CassandraBench | null) {
+  const prefix = `concord:bench:${process.pid}:`;
+  const channelId = '381870553235193857';
+  const messages = history(channelId).slice(-400);
+
+  const memory = createMemoryStore();
+  await seed(memory, messages, 1);
+  const cachedMemory = withRedisCache(memory, { redis, keyPrefix: `${prefix}m:` });
+  await latencies(
+    'redis cache newest 50 (over memory)',
+    () => cachedMemory.list(channelId, { limit: 50 }),
+    () => memory.list(channelId, { limit: 50 }),
+    'memory store',
+    200,
+  );
+
+  const db = new Database(':memory:');
+  const sqlite = createSqliteStore({ database: db });
+  await seed(sqlite, messages, 1);
+  const cachedSqlite = withRedisCache(sqlite, { redis, keyPrefix: `${prefix}s:` });
+  await latencies(
+    'redis cache newest 50 (over sqlite)',
+    () => cachedSqlite.list(channelId, { limit: 50 }),
+    () => sqlite.list(channelId, { limit: 50 }),
+    'sqlite store',
+    200,
+  );
+
+  if (cassandra) {
+    const cachedCassandra = withRedisCache(cassandra.store, { redis, keyPrefix: `${prefix}c:` });
+    await latencies(
+      'redis cache newest 50 (over cassandra)',
+      () => cachedCassandra.list(cassandra.channelId, { limit: 50 }),
+      () => cassandra.store.list(cassandra.channelId, { limit: 50 }),
+      'cassandra store',
+      40,
+    );
+    notes.push(`redis cache over cassandra: ${JSON.stringify(cachedCassandra.stats())}`);
+  }
+  notes.push(`redis cache over memory: ${JSON.stringify(cachedMemory.stats())}`);
+  const keys = await redis.keys(`${prefix}*`);
+  if (keys.length) await redis.del(...keys);
+  db.close();
+}
+
+async function main() {
+  let cassandra: CassandraBench | null = null;
+  let client: Client | null = null;
+  const keyspace = `concord_bench_${process.pid}`;
+  if (await cassandraUp()) {
+    client = new Client({
+      contactPoints: [CASSANDRA_HOST],
+      localDataCenter: 'datacenter1',
+      protocolOptions: { port: CASSANDRA_PORT },
+      encoding: { useBigIntAsLong: true },
+    });
+    await client.connect();
+    cassandra = await benchCassandra(client, keyspace);
+  }
+  const redis = await redisUp();
+  if (redis) {
+    await benchCache(redis, cassandra);
+    redis.disconnect();
+  }
+  if (client) {
+    await client.execute(`DROP KEYSPACE IF EXISTS ${keyspace}`).catch(() => {});
+    await client.shutdown();
+  }
+  notes.push(`total ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  report('storage-adapters: cassandra + redis cache', rows, notes);
+}
+
+await main();

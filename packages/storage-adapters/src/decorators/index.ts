@@ -1,0 +1,3 @@
+export * from './backfill.js';
+export * from './createMigratingStore.js';
+export * from './withCoalescing.js';

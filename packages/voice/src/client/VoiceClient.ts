@@ -1,0 +1,383 @@
+import { randomInt } from 'node:crypto';
+import { createSocket, type Socket } from 'node:dgram';
+import { Readable } from 'node:stream';
+import { EventEmitter } from 'eventemitter3';
+import { WebSocket } from 'ws';
+import type { CryptoBackend } from '../crypto/backends.js';
+import {
+  chooseEncryptionMode,
+  ENCRYPTION_MODES,
+  type EncryptionMode,
+  isEncryptionMode,
+  SECRET_KEY_LENGTH,
+} from '../crypto/modes.js';
+import { PacketCipher } from '../crypto/PacketCipher.js';
+import { VoiceError } from '../errors.js';
+import { createOpusCodec, OPUS_FRAME_SAMPLES, type OpusCodec, SILENCE_FRAME } from '../opus/opus.js';
+import { buildRtpHeader } from '../rtp/RtpHeader.js';
+import { VoiceOpcode } from '../server/opcodes.js';
+import { buildIpDiscoveryRequest, parseIpDiscoveryResponse } from '../udp/ipDiscovery.js';
+
+export interface VoiceClientOptions {
+  /** host:port as in VOICE_SERVER_UPDATE, or a full ws:// / wss:// URL. */
+  endpoint: string;
+  token: string;
+  sessionId: string;
+  userId: string;
+  guildId: string;
+  /** Voice gateway version (default 8). */
+  version?: 4 | 8;
+  /** Use wss:// when the endpoint has no scheme (default false: Discord's servers need true). */
+  secure?: boolean;
+  /** Extra TLS options for wss:// (e.g. a CA for a self-signed server). */
+  tls?: { ca?: string | Buffer; rejectUnauthorized?: boolean };
+  /** Mode preference, best first (default: AES-GCM, XChaCha20, then the XSalsa20 modes). */
+  modes?: readonly EncryptionMode[];
+  backend?: CryptoBackend;
+  /** Give up connecting after this many ms (default 10000). */
+  timeout?: number;
+}
+
+/** Fields of server payloads this client reads (all unchecked until used). */
+interface ServerData {
+  heartbeat_interval?: unknown;
+  ssrc?: unknown;
+  ip?: unknown;
+  port?: unknown;
+  modes?: unknown;
+  mode?: unknown;
+  secret_key?: unknown;
+  speaking?: unknown;
+  user_id?: unknown;
+  user_ids?: unknown;
+}
+
+export interface ReceivedPacket {
+  ssrc: number;
+  /** Known once the server announced the SSRC (op 5 or op 11 follow-ups); null before. */
+  userId: string | null;
+  sequence: number;
+  timestamp: number;
+  opus: Buffer;
+}
+
+export interface VoiceClientEvents {
+  ready: [info: { ssrc: number; mode: EncryptionMode }];
+  packet: [packet: ReceivedPacket];
+  speaking: [event: { userId: string; ssrc: number; speaking: number }];
+  clientsConnect: [userIds: string[]];
+  clientDisconnect: [userId: string];
+  close: [code: number];
+  error: [error: Error];
+}
+
+/** A small voice client (for bots and tests): gateway, IP discovery, encryption, sending and receiving Opus. */
+export class VoiceClient extends EventEmitter<VoiceClientEvents> {
+  public ssrc = 0;
+  public mode: EncryptionMode | null = null;
+  /** Packets received but unusable (bad MAC, replay, garbage). */
+  public dropped = 0;
+  private ws: WebSocket | null = null;
+  private udp: Socket | null = null;
+  private cipher: PacketCipher | null = null;
+  private key: Uint8Array | null = null;
+  private readonly receivers = new Map<number, PacketCipher>();
+  private readonly users = new Map<number, string>();
+  private remote: { ip: string; port: number } | null = null;
+  private heartbeat: NodeJS.Timeout | null = null;
+  private keepalive: NodeJS.Timeout | null = null;
+  private seqAck = -1;
+  private sequence = randomInt(0, 0x10000);
+  private timestamp = randomInt(0, 0x100000000);
+  private speaking = false;
+  private codec: OpusCodec | null = null;
+
+  public constructor(private readonly options: VoiceClientOptions) {
+    super();
+  }
+
+  /** Connects and resolves once the session key arrived (audio can be sent from then on). */
+  public connect(): Promise<void> {
+    const o = this.options;
+    const scheme = o.secure ? 'wss' : 'ws';
+    const base = /^wss?:\/\//.test(o.endpoint) ? o.endpoint : `${scheme}://${o.endpoint}`;
+    const url = `${base.replace(/\/?(\?.*)?$/, '/')}?v=${o.version ?? 8}`;
+    return new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(
+        () => fail(new VoiceError('VOICE_CONNECT_TIMEOUT', 'voice connection timed out')),
+        o.timeout ?? 10_000,
+      );
+      const fail = (error: Error) => {
+        clearTimeout(timer);
+        this.destroy();
+        reject(error);
+      };
+      const ws = new WebSocket(url, o.tls ?? {});
+      this.ws = ws;
+      ws.on('error', (error) => fail(error));
+      ws.on('close', (code) => {
+        this.stopTimers();
+        fail(new VoiceError('VOICE_CLOSED', `voice gateway closed with ${code}`));
+        this.emit('close', code);
+      });
+      ws.on('message', (data) => {
+        let payload: { op: number; d: ServerData | null; seq?: number };
+        try {
+          payload = JSON.parse(String(data));
+        } catch {
+          return;
+        }
+        if (typeof payload.seq === 'number') this.seqAck = payload.seq;
+        this.onPayload(payload.op, payload.d).then(
+          (done) => {
+            if (done) {
+              clearTimeout(timer);
+              resolve();
+            }
+          },
+          (error: Error) => fail(error),
+        );
+      });
+    });
+  }
+
+  /** Sends one pre-encoded Opus frame (20 ms). */
+  public sendOpus(frame: Uint8Array): void {
+    const cipher = this.cipher;
+    const udp = this.udp;
+    const remote = this.remote;
+    if (!cipher || !udp || !remote) throw new VoiceError('VOICE_NOT_READY', 'not connected');
+    if (!this.speaking) this.setSpeaking(true);
+    const header = buildRtpHeader({ sequence: this.sequence, timestamp: this.timestamp, ssrc: this.ssrc });
+    this.sequence = (this.sequence + 1) & 0xffff;
+    this.timestamp = (this.timestamp + OPUS_FRAME_SAMPLES) >>> 0;
+    udp.send(cipher.seal(header, frame), remote.port, remote.ip);
+  }
+
+  /** Encodes and sends one 20 ms frame of 48 kHz stereo s16le PCM (3840 bytes). */
+  public sendPcm(pcm: Buffer): void {
+    this.codec ??= createOpusCodec();
+    this.sendOpus(this.codec.encode(pcm));
+  }
+
+  /** Sends the five silence frames a pause starts with, then tells the server we stopped speaking. */
+  public pause(): void {
+    if (!this.speaking) return;
+    for (let i = 0; i < 5; i++) this.sendOpus(SILENCE_FRAME);
+    this.setSpeaking(false);
+  }
+
+  /**
+   * A stream of one user's Opus packets (object mode, one Buffer per 20 ms frame, in arrival order). It ends when the
+   * user leaves or the client disconnects.
+   */
+  public subscribe(userId: string): Readable {
+    const stream = new Readable({ objectMode: true, read() {} });
+    const onPacket = (p: ReceivedPacket) => {
+      if (p.userId === userId) stream.push(p.opus);
+    };
+    const end = (who?: string) => {
+      if (who !== undefined && who !== userId) return;
+      this.off('packet', onPacket);
+      this.off('clientDisconnect', end);
+      this.off('close', onClose);
+      stream.push(null);
+    };
+    const onClose = () => end();
+    this.on('packet', onPacket);
+    this.on('clientDisconnect', end);
+    this.on('close', onClose);
+    stream.once('close', () => {
+      this.off('packet', onPacket);
+      this.off('clientDisconnect', end);
+      this.off('close', onClose);
+    });
+    return stream;
+  }
+
+  /** Maps SSRCs to users as announced by the server. */
+  public userOf(ssrc: number): string | null {
+    return this.users.get(ssrc) ?? null;
+  }
+
+  /** Leaves the call (close 1000: the server ends the session at once). */
+  public disconnect(): void {
+    this.ws?.close(1000);
+    this.destroy();
+  }
+
+  private setSpeaking(on: boolean): void {
+    this.speaking = on;
+    this.sendWs(VoiceOpcode.Speaking, { speaking: on ? 1 : 0, delay: 0, ssrc: this.ssrc });
+  }
+
+  private destroy(): void {
+    this.stopTimers();
+    this.codec?.delete();
+    this.codec = null;
+    try {
+      this.udp?.close();
+    } catch {
+      // already closed
+    }
+    this.udp = null;
+    this.cipher = null;
+  }
+
+  private stopTimers(): void {
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    if (this.keepalive) clearInterval(this.keepalive);
+    this.heartbeat = this.keepalive = null;
+  }
+
+  private sendWs(op: number, d: unknown): void {
+    if (this.ws?.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify({ op, d }));
+  }
+
+  /** Returns true once the session description arrived. */
+  private async onPayload(op: number, data: ServerData | null): Promise<boolean> {
+    const o = this.options;
+    const d: ServerData = data ?? {};
+    switch (op) {
+      case VoiceOpcode.Hello: {
+        const interval = Number(d.heartbeat_interval) || 13_750;
+        this.heartbeat = setInterval(() => {
+          const t = Date.now();
+          this.sendWs(VoiceOpcode.Heartbeat, (o.version ?? 8) >= 8 ? { t, seq_ack: this.seqAck } : t);
+        }, interval);
+        this.heartbeat.unref();
+        this.sendWs(VoiceOpcode.Identify, {
+          server_id: o.guildId,
+          user_id: o.userId,
+          session_id: o.sessionId,
+          token: o.token,
+        });
+        return false;
+      }
+      case VoiceOpcode.Ready: {
+        if (typeof d.ssrc !== 'number' || typeof d.ip !== 'string' || typeof d.port !== 'number') {
+          throw new VoiceError('VOICE_BAD_READY', 'Ready without ssrc, ip and port');
+        }
+        this.ssrc = d.ssrc;
+        this.remote = { ip: d.ip, port: d.port };
+        const offered = Array.isArray(d.modes) ? d.modes.filter((m): m is string => typeof m === 'string') : [];
+        const mode = chooseEncryptionMode(offered, o.modes ?? ENCRYPTION_MODES);
+        if (!mode) throw new VoiceError('VOICE_NO_MODE', `no common encryption mode in ${offered.join(', ')}`);
+        const local = await this.discover();
+        this.sendWs(VoiceOpcode.SelectProtocol, {
+          protocol: 'udp',
+          data: { address: local.address, port: local.port, mode },
+        });
+        return false;
+      }
+      case VoiceOpcode.SessionDescription: {
+        const mode = d.mode;
+        if (!isEncryptionMode(mode) || !Array.isArray(d.secret_key) || d.secret_key.length !== SECRET_KEY_LENGTH) {
+          throw new VoiceError('VOICE_BAD_SESSION', 'Session Description without a known mode and a 32-byte key');
+        }
+        this.mode = mode;
+        this.key = Uint8Array.from(d.secret_key);
+        this.cipher = new PacketCipher(mode, this.key, this.cipherOptions());
+        this.receivers.clear();
+        this.emit('ready', { ssrc: this.ssrc, mode });
+        return true;
+      }
+      case VoiceOpcode.Speaking:
+        if (typeof d.user_id === 'string' && typeof d.ssrc === 'number') {
+          this.users.set(d.ssrc, d.user_id);
+          this.emit('speaking', { userId: d.user_id, ssrc: d.ssrc, speaking: Number(d.speaking) || 0 });
+        }
+        return false;
+      case VoiceOpcode.ClientsConnect:
+        if (Array.isArray(d.user_ids))
+          this.emit(
+            'clientsConnect',
+            d.user_ids.filter((u) => typeof u === 'string'),
+          );
+        return false;
+      case VoiceOpcode.ClientDisconnect:
+        if (typeof d.user_id === 'string') {
+          for (const [ssrc, user] of this.users) {
+            if (user === d.user_id) {
+              this.users.delete(ssrc);
+              this.receivers.delete(ssrc);
+            }
+          }
+          this.emit('clientDisconnect', d.user_id);
+        }
+        return false;
+      default:
+        return false;
+    }
+  }
+
+  private cipherOptions(): { backend?: CryptoBackend } {
+    return this.options.backend ? { backend: this.options.backend } : {};
+  }
+
+  private discover(): Promise<{ address: string; port: number }> {
+    const remote = this.remote!;
+    const udp = createSocket('udp4');
+    this.udp = udp;
+    udp.on('error', (error) => this.emit('error', error));
+    return new Promise((resolve, reject) => {
+      let tries = 0;
+      const request = buildIpDiscoveryRequest(this.ssrc);
+      const retry = setInterval(() => {
+        if (++tries > 10) {
+          clearInterval(retry);
+          reject(new VoiceError('VOICE_DISCOVERY_FAILED', 'no IP discovery answer'));
+        } else udp.send(request, remote.port, remote.ip);
+      }, 500);
+      udp.on('message', (msg) => {
+        if (this.cipher) return this.onUdp(msg);
+        const answer = parseIpDiscoveryResponse(msg);
+        if (answer && answer.ssrc === this.ssrc) {
+          clearInterval(retry);
+          this.startKeepalive();
+          resolve({ address: answer.address, port: answer.port });
+        }
+      });
+      udp.send(request, remote.port, remote.ip);
+    });
+  }
+
+  private startKeepalive(): void {
+    let counter = 0;
+    const buf = Buffer.alloc(8);
+    this.keepalive = setInterval(() => {
+      buf.writeUInt32LE(counter, 0);
+      counter = (counter + 1) >>> 0;
+      if (this.udp && this.remote) this.udp.send(buf, this.remote.port, this.remote.ip);
+    }, 5_000);
+    this.keepalive.unref();
+  }
+
+  private onUdp(msg: Buffer): void {
+    if (msg.length <= 8 || !this.key || !this.mode) return;
+    const ssrc = msg.readUInt32BE(8);
+    // One receive context per speaker: sequence-keyed replay windows are per stream.
+    let receiver = this.receivers.get(ssrc);
+    if (!receiver) {
+      // Unknown SSRCs could be spoofed datagrams: keep the number of contexts bounded.
+      if (!this.users.has(ssrc) && this.receivers.size >= 64) {
+        this.dropped++;
+        return;
+      }
+      receiver = new PacketCipher(this.mode, this.key, this.cipherOptions());
+      this.receivers.set(ssrc, receiver);
+    }
+    try {
+      const opened = receiver.open(msg);
+      this.emit('packet', {
+        ssrc: opened.ssrc,
+        userId: this.users.get(opened.ssrc) ?? null,
+        sequence: opened.sequence,
+        timestamp: opened.timestamp,
+        opus: opened.payload,
+      });
+    } catch {
+      this.dropped++;
+    }
+  }
+}

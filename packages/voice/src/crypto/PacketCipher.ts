@@ -1,0 +1,257 @@
+import { createCipheriv, createDecipheriv, randomBytes, randomFillSync, randomInt } from 'node:crypto';
+import { PacketError } from '../errors.js';
+import { parseRtpPacket, RTP_HEADER_SIZE, readRtpFixedHeader } from '../rtp/RtpHeader.js';
+import { type CryptoBackend, defaultBackend } from './backends.js';
+import { AUTH_TAG_LENGTH, type EncryptionMode, SECRET_KEY_LENGTH } from './modes.js';
+import { ReplayWindow } from './ReplayWindow.js';
+
+/** A decrypted RTP packet: the full plaintext header (padding flag cleared) and the Opus payload, padding removed. */
+export interface OpenedRtp {
+  /** Fixed header ‖ CSRCs ‖ extension preamble ‖ extension body, as a plaintext RTP packet would start. */
+  header: Buffer;
+  payload: Buffer;
+  sequence: number;
+  timestamp: number;
+  ssrc: number;
+  payloadType: number;
+  marker: boolean;
+  /** The extension profile and body when X=1 (the body is encrypted on the wire and decrypted here). */
+  extension: { profile: number; body: Buffer } | null;
+}
+
+export interface PacketCipherOptions {
+  backend?: CryptoBackend;
+  /** Refuse duplicated and stale packets in `open` (default true). */
+  replayProtection?: boolean;
+  /** First nonce counter used when sealing (default: random in the upper half of the range, see README). */
+  initialCounter?: number;
+}
+
+const ZERO_12 = new Uint8Array(12);
+const ZERO_4 = new Uint8Array(4);
+
+/**
+ * One direction-agnostic crypto context per (connection, mode, key): `seal` encrypts packets sent to that peer (with
+ * its own nonce counter), `open` decrypts and authenticates packets received from it (with its own replay window).
+ */
+export class PacketCipher {
+  public readonly mode: EncryptionMode;
+  private readonly key: Uint8Array;
+  private readonly backend: CryptoBackend;
+  private readonly replay: ReplayWindow | null;
+  private counter: number;
+  // Reused per call: these are copied before any await-free call returns, so sharing them is safe.
+  private readonly nonce24 = Buffer.alloc(24);
+  private readonly iv12 = Buffer.alloc(12);
+
+  public constructor(mode: EncryptionMode, key: Uint8Array, options: PacketCipherOptions = {}) {
+    if (key.length !== SECRET_KEY_LENGTH) throw new RangeError(`secret key must be ${SECRET_KEY_LENGTH} bytes`);
+    this.mode = mode;
+    this.key = Uint8Array.from(key);
+    this.backend = options.backend ?? defaultBackend;
+    const replayOn = options.replayProtection ?? true;
+    // Counter modes are guarded on the nonce counter; the others on the RTP sequence number.
+    const counterMode = mode !== 'xsalsa20_poly1305' && mode !== 'xsalsa20_poly1305_suffix';
+    this.replay = replayOn ? new ReplayWindow(counterMode ? 32 : 16) : null;
+    // Both directions share one key; peers usually count from 0 or 1, so starting high keeps our nonces away from theirs.
+    this.counter = options.initialCounter ?? 0x80000000 + randomInt(0, 0x40000000);
+  }
+
+  /** Encrypts `payload` behind `header` (a plaintext RTP header as built by buildRtpHeader, without padding). */
+  public seal(header: Uint8Array, payload: Uint8Array): Buffer {
+    switch (this.mode) {
+      case 'aead_aes256_gcm_rtpsize':
+      case 'aead_xchacha20_poly1305_rtpsize':
+        return this.sealRtpsize(header, payload);
+      default:
+        return this.sealSecretbox(header, payload);
+    }
+  }
+
+  /** Decrypts and authenticates a packet; throws a PacketError for anything unusable. */
+  public open(packet: Uint8Array): OpenedRtp {
+    switch (this.mode) {
+      case 'aead_aes256_gcm_rtpsize':
+      case 'aead_xchacha20_poly1305_rtpsize':
+        return this.openRtpsize(packet);
+      default:
+        return this.openSecretbox(packet);
+    }
+  }
+
+  private nextCounter(): number {
+    const value = this.counter;
+    this.counter = (this.counter + 1) >>> 0;
+    return value;
+  }
+
+  private sealRtpsize(header: Uint8Array, payload: Uint8Array): Buffer {
+    const clear = clearLength(header);
+    const counter = this.nextCounter();
+    const message = joined(header, clear, payload);
+    const out = Buffer.allocUnsafe(clear + message.length + AUTH_TAG_LENGTH + 4);
+    out.set(header.subarray(0, clear), 0);
+    out[0] = out[0]! & ~0x20;
+    const aad = out.subarray(0, clear);
+    let at = clear;
+    if (this.mode === 'aead_aes256_gcm_rtpsize') {
+      this.iv12.writeUInt32BE(counter, 0);
+      const cipher = createCipheriv('aes-256-gcm', this.key, this.iv12, { authTagLength: AUTH_TAG_LENGTH });
+      cipher.setAAD(aad);
+      at += copyInto(out, cipher.update(message), at);
+      cipher.final();
+      at += copyInto(out, cipher.getAuthTag(), at);
+    } else {
+      this.nonce24.fill(0);
+      this.nonce24.writeUInt32BE(counter, 0);
+      at += copyInto(out, this.backend.xchachaSeal(message, aad, this.nonce24, this.key), at);
+    }
+    out.writeUInt32BE(counter, at);
+    return out;
+  }
+
+  private openRtpsize(packet: Uint8Array): OpenedRtp {
+    const fixed = readRtpFixedHeader(packet);
+    const clear = RTP_HEADER_SIZE + 4 * fixed.csrcCount + (fixed.extension ? 4 : 0);
+    if (packet.length < clear + AUTH_TAG_LENGTH + 4) throw new PacketError('PACKET_TOO_SHORT', 'no room for tag');
+    const end = packet.length;
+    const counter =
+      ((packet[end - 4]! << 24) | (packet[end - 3]! << 16) | (packet[end - 2]! << 8) | packet[end - 1]!) >>> 0;
+    if (this.replay && !this.replay.check(counter)) throw new PacketError('REPLAY', `nonce ${counter} seen`);
+    const aad = packet.subarray(0, clear);
+    const sealed = packet.subarray(clear, end - 4);
+    let plain: Uint8Array | null;
+    if (this.mode === 'aead_aes256_gcm_rtpsize') {
+      this.iv12.writeUInt32BE(counter, 0);
+      plain = aesOpen(this.key, this.iv12, aad, sealed);
+    } else {
+      this.nonce24.fill(0);
+      this.nonce24.writeUInt32BE(counter, 0);
+      plain = this.backend.xchachaOpen(sealed, aad, this.nonce24, this.key);
+    }
+    if (!plain) throw new PacketError('DECRYPT_FAILED', 'authentication failed');
+    const opened = assemble(aad, plain);
+    this.replay?.commit(counter);
+    return opened;
+  }
+
+  private sealSecretbox(header: Uint8Array, payload: Uint8Array): Buffer {
+    // Old modes: only the fixed 12 bytes are clear; CSRCs and the whole extension travel inside the box.
+    const message =
+      header.length > RTP_HEADER_SIZE ? Buffer.concat([header.subarray(RTP_HEADER_SIZE), payload]) : payload;
+    const nonce = this.nonce24;
+    let suffix: Uint8Array = ZERO_4.subarray(0, 0);
+    if (this.mode === 'xsalsa20_poly1305') {
+      nonce.set(header.subarray(0, RTP_HEADER_SIZE), 0);
+      nonce[0] = nonce[0]! & ~0x20;
+      nonce.set(ZERO_12, 12);
+    } else if (this.mode === 'xsalsa20_poly1305_suffix') {
+      randomFillSync(nonce);
+      suffix = nonce;
+    } else {
+      nonce.fill(0);
+      nonce.writeUInt32BE(this.nextCounter(), 0);
+      suffix = nonce.subarray(0, 4);
+    }
+    const box = this.backend.secretboxSeal(message, nonce, this.key);
+    const out = Buffer.allocUnsafe(RTP_HEADER_SIZE + box.length + suffix.length);
+    out.set(header.subarray(0, RTP_HEADER_SIZE), 0);
+    out[0] = out[0]! & ~0x20;
+    out.set(box, RTP_HEADER_SIZE);
+    out.set(suffix, RTP_HEADER_SIZE + box.length);
+    return out;
+  }
+
+  private openSecretbox(packet: Uint8Array): OpenedRtp {
+    const fixed = readRtpFixedHeader(packet);
+    const suffixLength = this.mode === 'xsalsa20_poly1305_suffix' ? 24 : this.mode === 'xsalsa20_poly1305_lite' ? 4 : 0;
+    const end = packet.length - suffixLength;
+    if (end < RTP_HEADER_SIZE + AUTH_TAG_LENGTH) throw new PacketError('PACKET_TOO_SHORT', 'no room for MAC');
+    const nonce = this.nonce24;
+    let replayKey: number;
+    if (this.mode === 'xsalsa20_poly1305') {
+      nonce.set(packet.subarray(0, RTP_HEADER_SIZE), 0);
+      nonce.set(ZERO_12, 12);
+      replayKey = fixed.sequence;
+    } else if (this.mode === 'xsalsa20_poly1305_suffix') {
+      nonce.set(packet.subarray(end), 0);
+      replayKey = fixed.sequence;
+    } else {
+      nonce.fill(0);
+      nonce.set(packet.subarray(end), 0);
+      replayKey = nonce.readUInt32BE(0);
+    }
+    if (this.replay && !this.replay.check(replayKey)) throw new PacketError('REPLAY', `packet ${replayKey} seen`);
+    const plain = this.backend.secretboxOpen(packet.subarray(RTP_HEADER_SIZE, end), nonce, this.key);
+    if (!plain) throw new PacketError('DECRYPT_FAILED', 'authentication failed');
+    const opened = assemble(packet.subarray(0, RTP_HEADER_SIZE), plain);
+    this.replay?.commit(replayKey);
+    return opened;
+  }
+}
+
+/** Makes a fresh random 32-byte key. */
+export function generateSecretKey(): Buffer {
+  return randomBytes(SECRET_KEY_LENGTH);
+}
+
+function clearLength(header: Uint8Array): number {
+  const b0 = header[0]!;
+  return RTP_HEADER_SIZE + 4 * (b0 & 0x0f) + (b0 & 0x10 ? 4 : 0);
+}
+
+/**
+ * The encrypted part of a packet: the header after `from`, then the payload. Opened packets keep both in one buffer,
+ * so forwarding to N listeners gets a view instead of N copies.
+ */
+function joined(header: Uint8Array, from: number, payload: Uint8Array): Uint8Array {
+  if (header.length === from) return payload;
+  if (header.buffer === payload.buffer && header.byteOffset + header.length === payload.byteOffset) {
+    return new Uint8Array(header.buffer, header.byteOffset + from, header.length - from + payload.length);
+  }
+  return Buffer.concat([header.subarray(from), payload]);
+}
+
+function copyInto(out: Buffer, chunk: Uint8Array, at: number): number {
+  out.set(chunk, at);
+  return chunk.length;
+}
+
+function aesOpen(key: Uint8Array, iv: Uint8Array, aad: Uint8Array, sealed: Uint8Array): Buffer | null {
+  const tagAt = sealed.length - AUTH_TAG_LENGTH;
+  try {
+    const decipher = createDecipheriv('aes-256-gcm', key, iv, { authTagLength: AUTH_TAG_LENGTH });
+    decipher.setAAD(aad);
+    decipher.setAuthTag(sealed.subarray(tagAt));
+    const head = decipher.update(sealed.subarray(0, tagAt));
+    const tail = decipher.final();
+    return tail.length === 0 ? head : Buffer.concat([head, tail]);
+  } catch {
+    return null;
+  }
+}
+
+/** Joins the clear part and the decrypted part into one plaintext RTP packet and splits it into header and payload. */
+function assemble(clear: Uint8Array, plain: Uint8Array): OpenedRtp {
+  const logical = Buffer.allocUnsafe(clear.length + plain.length);
+  logical.set(clear, 0);
+  logical.set(plain, clear.length);
+  const layout = parseRtpPacket(logical);
+  logical[0] = logical[0]! & ~0x20;
+  const h = layout.header;
+  return {
+    header: logical.subarray(0, layout.payloadStart),
+    payload: logical.subarray(layout.payloadStart, layout.payloadEnd),
+    sequence: h.sequence,
+    timestamp: h.timestamp,
+    ssrc: h.ssrc,
+    payloadType: h.payloadType,
+    marker: h.marker,
+    extension: h.extension
+      ? {
+          profile: layout.extensionProfile,
+          body: logical.subarray(layout.extensionBodyStart, layout.extensionBodyStart + layout.extensionBodyLength),
+        }
+      : null,
+  };
+}

@@ -1,0 +1,57 @@
+export {
+  type ReceivedPacket,
+  VoiceClient,
+  type VoiceClientEvents,
+  type VoiceClientOptions,
+} from './client/VoiceClient.js';
+export { type CryptoBackend, defaultBackend, jsBackend, sodiumBackend } from './crypto/backends.js';
+export {
+  chooseEncryptionMode,
+  ENCRYPTION_MODES,
+  type EncryptionMode,
+  isEncryptionMode,
+  SECRET_KEY_LENGTH,
+} from './crypto/modes.js';
+export { generateSecretKey, type OpenedRtp, PacketCipher, type PacketCipherOptions } from './crypto/PacketCipher.js';
+export { ReplayWindow } from './crypto/ReplayWindow.js';
+export { PacketError, type PacketErrorCode, VoiceError } from './errors.js';
+export {
+  createOpusCodec,
+  OPUS_CHANNELS,
+  OPUS_FRAME_SAMPLES,
+  OPUS_SAMPLE_RATE,
+  type OpusCodec,
+  PCM_FRAME_BYTES,
+  SILENCE_FRAME,
+} from './opus/opus.js';
+export {
+  buildRtpHeader,
+  OPUS_PAYLOAD_TYPE,
+  parseRtpPacket,
+  RTP_HEADER_SIZE,
+  type RtpHeader,
+  type RtpHeaderInit,
+  type RtpLayout,
+  readRtpFixedHeader,
+  rtpsizeClearLength,
+  stripPadding,
+} from './rtp/RtpHeader.js';
+export { SpeakingFlags, VoiceCloseCode, VoiceOpcode } from './server/opcodes.js';
+export { MAX_SILENCE_FRAMES, Sfu, type SfuMember, type SfuStats, type UdpSend } from './server/Sfu.js';
+export { TokenAllocator, type VoiceAllocation, type VoiceAllocationRequest } from './server/TokenAllocator.js';
+export {
+  createVoiceServer,
+  type VoiceAuthorization,
+  type VoiceIdentify,
+  type VoiceMemberInfo,
+  VoiceServer,
+  type VoiceServerEvents,
+  type VoiceServerOptions,
+} from './server/VoiceServer.js';
+export {
+  buildIpDiscoveryRequest,
+  buildIpDiscoveryResponse,
+  IP_DISCOVERY_SIZE,
+  isIpDiscoveryRequest,
+  parseIpDiscoveryResponse,
+} from './udp/ipDiscovery.js';

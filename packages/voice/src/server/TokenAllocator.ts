@@ -1,0 +1,57 @@
+import { randomBytes } from 'node:crypto';
+
+export interface VoiceAllocationRequest {
+  guildId: string;
+  channelId: string;
+  userId: string;
+  sessionId: string;
+}
+
+export interface VoiceAllocation extends VoiceAllocationRequest {
+  token: string;
+  expiresAt: number;
+}
+
+/**
+ * Issues the voice tokens that go into VOICE_SERVER_UPDATE and checks them at Identify. A token stays valid for its
+ * TTL so that a client may reconnect with a fresh Identify; resuming is tied to the live session instead.
+ */
+export class TokenAllocator {
+  private readonly byToken = new Map<string, VoiceAllocation>();
+
+  public constructor(private readonly ttlMs: number) {}
+
+  public issue(request: VoiceAllocationRequest, now = Date.now()): VoiceAllocation {
+    this.sweep(now);
+    const allocation = { ...request, token: randomBytes(16).toString('hex'), expiresAt: now + this.ttlMs };
+    this.byToken.set(allocation.token, allocation);
+    return allocation;
+  }
+
+  /** The allocation behind `token` if it exists, has not expired, and matches the identifying user. */
+  public verify(
+    token: string,
+    guildId: string,
+    userId: string,
+    sessionId: string,
+    now = Date.now(),
+  ): VoiceAllocation | null {
+    const allocation = this.byToken.get(token);
+    if (!allocation) return null;
+    if (allocation.expiresAt <= now) {
+      this.byToken.delete(token);
+      return null;
+    }
+    if (allocation.guildId !== guildId || allocation.userId !== userId || allocation.sessionId !== sessionId)
+      return null;
+    return allocation;
+  }
+
+  public revoke(token: string): void {
+    this.byToken.delete(token);
+  }
+
+  private sweep(now: number): void {
+    for (const [token, allocation] of this.byToken) if (allocation.expiresAt <= now) this.byToken.delete(token);
+  }
+}
