@@ -3,7 +3,7 @@
 # Java 17, loopback only, native protocol on 127.0.0.1:9042. Usage: cassandra.sh start|stop|status
 #   CASSANDRA_VERSION   cassandra-all version (default below; 5.0.x is the line that runs on Java 17)
 #   CASSANDRA_HOME      run directory: yaml, data, log, pid (default /tmp/concord-cassandra)
-#   CASSANDRA_CACHE     where the jars are kept between runs (default ~/.cache/concord)
+#   CASSANDRA_CACHE     where the jars are kept between runs (default ~/.cache/concord, or $XDG_CACHE_HOME/concord)
 #   CASSANDRA_START_TIMEOUT  seconds to wait for CQL (default 150)
 set -euo pipefail
 
@@ -11,7 +11,7 @@ VERSION="${CASSANDRA_VERSION:-5.0.9}"
 HOST=127.0.0.1
 PORT="${CASSANDRA_PORT:-9042}"
 RUN_DIR="${CASSANDRA_HOME:-/tmp/concord-cassandra}"
-CACHE_DIR="${CASSANDRA_CACHE:-$HOME/.cache/concord}/cassandra-$VERSION"
+CACHE_DIR="${CASSANDRA_CACHE:-${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/concord}/cassandra-$VERSION"
 LIB_DIR="$CACHE_DIR/lib"
 PID_FILE="$RUN_DIR/cassandra.pid"
 LOG_FILE="$RUN_DIR/cassandra.log"
@@ -19,7 +19,7 @@ TIMEOUT="${CASSANDRA_START_TIMEOUT:-150}"
 
 log() { echo "[cassandra] $*"; }
 
-port_open() { (exec 3<>"/dev/tcp/$HOST/$PORT") 2>/dev/null && exec 3>&- 3<&-; }
+port_open() { (exec 3<>"/dev/tcp/$HOST/$PORT") 2>/dev/null; }
 
 running_pid() {
   [ -f "$PID_FILE" ] || return 1

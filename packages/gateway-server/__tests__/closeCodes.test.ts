@@ -116,10 +116,11 @@ describe('close codes', () => {
   });
 
   it('keeps a connection that heartbeats', async () => {
-    const c = await client({ heartbeatInterval: 100 });
+    // Interval 400 ms → closed only after 600 ms of silence; we heartbeat every 50 ms for 900 ms.
+    const c = await client({ heartbeatInterval: 400 });
     const timer = setInterval(() => c.send({ op: 1, d: null }), 50);
     try {
-      await new Promise((r) => setTimeout(r, 400));
+      await new Promise((r) => setTimeout(r, 900));
       expect(c.ws.readyState).toBe(c.ws.OPEN);
     } finally {
       clearInterval(timer);

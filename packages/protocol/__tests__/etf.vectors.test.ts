@@ -120,6 +120,8 @@ describe('decodeEtf: one vector per tag', () => {
       () => decodeEtf(bytes(131, 80, u32(2 ** 31), 1, 2, 3), { maxSize: 4096, inflate }),
       'PAYLOAD_TOO_LARGE',
     );
+    // Without maxSize, a 64 MiB cap still stands between a 10-byte input and a 4 GiB allocation.
+    expectError(() => decodeEtf(bytes(131, 80, u32(2 ** 32 - 1), 1, 2, 3), { inflate }), 'PAYLOAD_TOO_LARGE');
     expect(called).toBe(false);
   });
 

@@ -23,7 +23,7 @@ export { CodecError } from './encodings/CodecError.js';
 export { encodings, getEncoding } from './encodings/encodings.js';
 export { decodeJson, encodeJson, jsonEncoding } from './encodings/json.js';
 export { createMsgpackEncoding, type MsgpackOptions, msgpackEncoding } from './encodings/msgpack.js';
-export { decodeEtf, type EtfDecodeOptions, EtfError, encodeEtf, etfEncoding } from './etf/index.js';
+export { decodeEtf, type EtfDecodeOptions, EtfError, type EtfErrorCode, encodeEtf, etfEncoding } from './etf/index.js';
 export * from './gatewayQuery.js';
 export * from './intents.js';
 export * from './opcodes.js';

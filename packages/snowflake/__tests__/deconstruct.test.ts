@@ -92,6 +92,28 @@ describe('timestampOf', () => {
     expect(timestampOf(((1n << 41n) << 22n) - 1n, 0)).toBe(2 ** 41 - 1);
   });
 
+  it('is exact on both sides of every millisecond boundary, where doubles round', () => {
+    fc.assert(
+      fc.property(
+        fc.bigInt({ min: 1n, max: 2n ** 42n - 1n }),
+        fc.integer({ min: 0, max: 5000 }),
+        fc.integer({ min: 1, max: 5000 }),
+        (ms, above, below) => {
+          const boundary = ms << 22n;
+          for (const [id, expected] of [
+            [boundary + BigInt(above), ms],
+            [boundary - BigInt(below), ms - 1n],
+          ] as const) {
+            expect(timestampOf(id, 0)).toBe(Number(expected));
+            expect(timestampOf(id.toString(), 0)).toBe(Number(expected));
+            expect(deconstruct(id, 0).timestamp).toBe(Number(expected));
+          }
+        },
+      ),
+      { numRuns: 3000 },
+    );
+  });
+
   it('uses the given epoch', () => {
     expect(timestampOf('175928847299117063', 0)).toBe(1462015105796 - DISCORD_EPOCH);
   });

@@ -100,7 +100,7 @@ describe('parseSnowflake', () => {
           expect(isSnowflake(s)).toBe(false);
         }
       }),
-      { numRuns: 5000 },
+      { numRuns: 2000 },
     );
   });
 

@@ -1,5 +1,5 @@
 import { DISCORD_EPOCH, MAX_PROCESS_ID, MAX_WORKER_ID, PROCESS_ID_SHIFT, WORKER_ID_SHIFT } from './constants.js';
-import { fields, readSnowflake } from './readSnowflake.js';
+import { bigIntOfFields, fields, lowBitsOf, readSnowflake, timestampOfBigInt } from './readSnowflake.js';
 import { type EpochLike, resolveEpoch } from './resolveEpoch.js';
 
 export interface DeconstructedSnowflake {
@@ -16,15 +16,19 @@ export interface DeconstructedSnowflake {
 
 /** Splits an id into its fields. Throws InvalidSnowflakeError for input that is not an id. */
 export function deconstruct(id: bigint | string, epoch: EpochLike = DISCORD_EPOCH): DeconstructedSnowflake {
+  const ms = epoch === DISCORD_EPOCH ? DISCORD_EPOCH : resolveEpoch(epoch);
+  if (typeof id === 'bigint') return build(id, timestampOfBigInt(id) + ms, lowBitsOf(id), ms);
   readSnowflake(id);
-  const ms = resolveEpoch(epoch);
-  const low = fields.low;
+  return build(bigIntOfFields(), fields.timestamp + ms, fields.low, ms);
+}
+
+function build(id: bigint, timestamp: number, low: number, epoch: number): DeconstructedSnowflake {
   return {
-    id: typeof id === 'bigint' ? id : BigInt(id),
-    timestamp: fields.timestamp + ms,
+    id,
+    timestamp,
     workerId: (low >>> WORKER_ID_SHIFT) & MAX_WORKER_ID,
     processId: (low >>> PROCESS_ID_SHIFT) & MAX_PROCESS_ID,
     increment: low & 0xfff,
-    epoch: ms,
+    epoch,
   };
 }

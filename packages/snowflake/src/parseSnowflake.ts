@@ -1,4 +1,4 @@
-import { readBigInt, readSnowflake, readString } from './readSnowflake.js';
+import { bigIntOfFields, readBigInt, readSnowflake, readString } from './readSnowflake.js';
 import { SnowflakeError } from './SnowflakeError.js';
 
 /**
@@ -8,14 +8,14 @@ import { SnowflakeError } from './SnowflakeError.js';
 export function parseSnowflake(input: unknown): bigint {
   if (typeof input === 'string') {
     readString(input);
-    return BigInt(input);
+    return bigIntOfFields();
   }
   if (typeof input === 'bigint') {
     readBigInt(input);
     return input;
   }
   readSnowflake(input);
-  return BigInt(input as number);
+  return bigIntOfFields();
 }
 
 /**

@@ -1,5 +1,5 @@
 import { DISCORD_EPOCH } from './constants.js';
-import { fields, readSnowflake } from './readSnowflake.js';
+import { fields, readSnowflake, timestampOfBigInt } from './readSnowflake.js';
 import { type EpochLike, resolveEpoch } from './resolveEpoch.js';
 
 /**
@@ -7,6 +7,8 @@ import { type EpochLike, resolveEpoch } from './resolveEpoch.js';
  * rounded `Number(id)`). Throws InvalidSnowflakeError for input that is not an id.
  */
 export function timestampOf(id: bigint | string, epoch: EpochLike = DISCORD_EPOCH): number {
+  const ms = epoch === DISCORD_EPOCH ? DISCORD_EPOCH : resolveEpoch(epoch);
+  if (typeof id === 'bigint') return timestampOfBigInt(id) + ms;
   readSnowflake(id);
-  return fields.timestamp + resolveEpoch(epoch);
+  return fields.timestamp + ms;
 }

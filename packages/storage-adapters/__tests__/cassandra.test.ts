@@ -1,6 +1,8 @@
 import { requireService } from '@concord/test-services';
 import { Client, types } from 'cassandra-driver';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fromClusteringKey, fromSigned, toClusteringKey, toSigned } from '../src/cassandra/ids.js';
 import {
   type CassandraStore,
   cassandraSchema,
@@ -24,6 +26,29 @@ const up = await requireService({
 
 // A fresh keyspace per run, dropped at the end: runs never see each other's rows.
 const keyspace = `concord_test_${Date.now().toString(36)}_${Math.floor(Math.random() * 1e6).toString(36)}`;
+
+describe('cassandra id columns', () => {
+  const id = fc.bigInt({ min: 0n, max: MAX_SNOWFLAKE });
+  const signed = (s: string) => BigInt(s) >= -(1n << 63n) && BigInt(s) < 1n << 63n;
+
+  it('map every 64-bit id into the signed range and back, keeping order for the clustering key', () => {
+    fc.assert(
+      fc.property(id, id, (a, b) => {
+        const ka = toClusteringKey(a);
+        expect(signed(ka)).toBe(true);
+        expect(fromClusteringKey(ka)).toBe(a);
+        // The driver may hand back bigint or Long (printed as a decimal string): both decode.
+        expect(fromClusteringKey(BigInt(ka))).toBe(a);
+        expect(Math.sign(Number(BigInt(ka) - BigInt(toClusteringKey(b))))).toBe(Math.sign(Number(a - b)));
+        const sa = toSigned(a.toString());
+        expect(signed(sa)).toBe(true);
+        expect(fromSigned(sa)).toBe(a.toString());
+        expect(fromSigned(BigInt(sa))).toBe(a.toString());
+        if (a < 1n << 63n) expect(sa).toBe(a.toString());
+      }),
+    );
+  });
+});
 
 describe.skipIf(!up)('cassandra', () => {
   let admin: Client;

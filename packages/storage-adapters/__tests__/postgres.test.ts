@@ -35,20 +35,26 @@ if (up) {
   );
 }
 
-/** Creates `count` messages with at most `parallel` in flight; calls `fault` once `faultAfter` have settled. */
+/**
+ * Keeps 40 creates in flight; once `faultAfter` have settled, starts `fault` (which gets a function telling whether a
+ * create has failed yet). Writers stop once the fault has run and at least one create failed (or after `max`), so the
+ * fault always lands under load however fast the machine is.
+ */
 async function createUnderFault(
   store: PostgresMessageStore,
   channelId: string,
-  count: number,
-  fault: () => Promise<void>,
-  faultAfter: number,
+  fault: (failedYet: () => boolean) => Promise<void>,
+  faultAfter = 60,
+  max = 20_000,
 ) {
   const bucket = presentBucket(store.bucketMs);
-  const ids = Array.from({ length: count }, (_, i) => idInBucket(bucket + (i % 5), store.bucketMs, i));
+  const ids: string[] = [];
   const resolved: string[] = [];
   const rejected: Array<{ id: string; reason: unknown }> = [];
   let settled = 0;
   let faultPromise: Promise<void> | undefined;
+  let faultDone = false;
+  const failedYet = () => rejected.length > 0;
   const one = async (id: string) => {
     try {
       await store.create(message(channelId, id, `content of ${id}`));
@@ -57,12 +63,19 @@ async function createUnderFault(
       rejected.push({ id, reason });
     }
     settled++;
-    if (settled === faultAfter) faultPromise = fault();
+    if (settled === faultAfter) {
+      faultPromise = fault(failedYet).finally(() => {
+        faultDone = true;
+      });
+    }
   };
-  const queue = [...ids];
   await Promise.all(
     Array.from({ length: 40 }, async () => {
-      for (let id = queue.shift(); id !== undefined; id = queue.shift()) await one(id);
+      while (ids.length < max && !(faultDone && failedYet())) {
+        const id = idInBucket(bucket + (ids.length % 5), store.bucketMs, ids.length);
+        ids.push(id);
+        await one(id);
+      }
     }),
   );
   await faultPromise;
@@ -97,6 +110,8 @@ function checkOutcome(
   outcome: { ids: string[]; resolved: string[]; rejected: Array<{ id: string; reason: unknown }> },
   channelId: string,
 ) {
+  expect(outcome.resolved.length).toBeGreaterThan(0);
+  expect(outcome.rejected.length).toBeGreaterThan(0);
   for (const r of outcome.rejected) expect(r.reason).toMatchObject({ code: 'UNAVAILABLE' });
   expect(outcome.resolved.length + outcome.rejected.length).toBe(outcome.ids.length);
   const seen = rows.map((r) => r.id);
@@ -186,48 +201,46 @@ describe.skipIf(!up)('postgres specifics', () => {
       adminQuery(
         `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'concord-fault-terminate'`,
       ).then(() => undefined);
-    const outcome = await createUnderFault(
-      store,
-      channelId,
-      300,
-      async () => {
-        for (let i = 0; i < 5; i++) {
-          await kill();
-          await new Promise((r) => setTimeout(r, 15));
-        }
-      },
-      60,
-    );
+    const outcome = await createUnderFault(store, channelId, async (failedYet) => {
+      for (let i = 0; i < 200 && !failedYet(); i++) {
+        await kill();
+        await new Promise((r) => setTimeout(r, 5));
+      }
+    });
     expect(outcome.rejected.length).toBeGreaterThan(0);
     const rows = await retry(() => readBack(store, channelId));
     checkOutcome(rows, outcome, channelId);
     await store.close();
   }, 60_000);
 
-  it.skipIf(!SCRIPT_MANAGED)('server stopped under concurrent creates, then restarted: typed errors, no partial or duplicate rows', {
-    timeout: 120_000,
-  }, async () => {
-    const store = await createPostgresStore({
-      connectionString: POSTGRES_URL,
-      schema,
-      table: 'fault_stop',
-      bucketMs: 3_600_000,
-      poolConfig: { max: 8, connectionTimeoutMillis: 2000 },
-    });
-    const channelId = freshChannelId();
-    let outcome: Awaited<ReturnType<typeof createUnderFault>>;
-    try {
-      outcome = await createUnderFault(store, channelId, 250, () => serviceScript('stop'), 60);
-    } finally {
-      await serviceScript('start');
-    }
-    expect(outcome.rejected.length).toBeGreaterThan(0);
-    const rows = await retry(() => readBack(store, channelId));
-    checkOutcome(rows, outcome, channelId);
-    // The store keeps working after the restart.
-    const later = idInBucket(presentBucket(store.bucketMs) + 50, store.bucketMs, 1);
-    await retry(() => store.create(message(channelId, later, 'after restart')));
-    expect((await store.get(channelId, later))?.content).toBe('after restart');
-    await store.close();
-  });
+  it.skipIf(!SCRIPT_MANAGED)(
+    'server stopped under concurrent creates, then restarted: typed errors, no partial or duplicate rows',
+    {
+      timeout: 120_000,
+    },
+    async () => {
+      const store = await createPostgresStore({
+        connectionString: POSTGRES_URL,
+        schema,
+        table: 'fault_stop',
+        bucketMs: 3_600_000,
+        poolConfig: { max: 8, connectionTimeoutMillis: 2000 },
+      });
+      const channelId = freshChannelId();
+      let outcome: Awaited<ReturnType<typeof createUnderFault>>;
+      try {
+        outcome = await createUnderFault(store, channelId, () => serviceScript('stop'));
+      } finally {
+        await serviceScript('start');
+      }
+      expect(outcome.rejected.length).toBeGreaterThan(0);
+      const rows = await retry(() => readBack(store, channelId));
+      checkOutcome(rows, outcome, channelId);
+      // The store keeps working after the restart.
+      const later = idInBucket(presentBucket(store.bucketMs) + 50, store.bucketMs, 1);
+      await retry(() => store.create(message(channelId, later, 'after restart')));
+      expect((await store.get(channelId, later))?.content).toBe('after restart');
+      await store.close();
+    },
+  );
 });

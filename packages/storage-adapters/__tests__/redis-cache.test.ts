@@ -269,6 +269,19 @@ describe.skipIf(!up)('redis cache', () => {
       expect(cache.stats()).toMatchObject({ fills: 2, hits: 1 });
     });
 
+    it('drops a window it cannot decode and answers from the store', async () => {
+      const cache = make(createMemoryStore());
+      const ch = freshChannelId();
+      const [a] = ids(1);
+      await cache.create(message(ch, a!, 'real'));
+      await cache.list(ch);
+      await redis.hset(`${run}:b:{${ch}}:msgs`, a!.padStart(20, '0'), 'L{garbage');
+      expect((await cache.list(ch)).map((m) => m.content)).toEqual(['real']);
+      expect(await redis.exists(`${run}:b:{${ch}}:msgs`)).toBe(0);
+      expect((await cache.list(ch)).map((m) => m.content)).toEqual(['real']);
+      expect((await cache.get(ch, a!))?.content).toBe('real');
+    });
+
     it('validates input before touching Redis', async () => {
       const cache = make(createMemoryStore());
       await expect(cache.list('x')).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });

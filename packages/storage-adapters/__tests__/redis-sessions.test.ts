@@ -1,8 +1,41 @@
 import { requireService } from '@concord/test-services';
+import fc from 'fast-check';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runPresenceStoreConformance, runSessionStoreConformance } from '../src/conformance/index.js';
+import { decodeReplayEntry, encodeReplayEntry } from '../src/redis/createRedisSessionStore.js';
 import { createRedisPresenceStore, createRedisSessionStore } from '../src/redis/index.js';
+
+describe('replay entry codec', () => {
+  it('round-trips any seq and frame', () => {
+    fc.assert(
+      fc.property(
+        fc.nat({ max: Number.MAX_SAFE_INTEGER }),
+        fc.oneof(fc.string({ unit: 'grapheme' }), fc.uint8Array({ maxLength: 512 })),
+        (seq, frame) => {
+          const decoded = decodeReplayEntry(encodeReplayEntry(seq, frame));
+          expect(decoded?.seq).toBe(seq);
+          if (typeof frame === 'string') expect(decoded?.frame).toBe(frame);
+          else expect(Array.from(decoded?.frame as Uint8Array)).toEqual(Array.from(frame));
+        },
+      ),
+    );
+  });
+
+  it('gives null, never a throw, for random and truncated bytes', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 64 }), (bytes) => {
+        const out = decodeReplayEntry(Buffer.from(bytes));
+        if (out !== null) expect(Number.isSafeInteger(out.seq)).toBe(true);
+      }),
+    );
+    fc.assert(
+      fc.property(fc.nat({ max: 1000 }), fc.string(), fc.nat({ max: 8 }), (seq, frame, cut) => {
+        expect(decodeReplayEntry(encodeReplayEntry(seq, frame).subarray(0, cut))).toBeNull();
+      }),
+    );
+  });
+});
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const url = new URL(REDIS_URL);
@@ -61,6 +94,20 @@ describe.skipIf(!up)('redis session and presence stores', () => {
       expect(frames![1]!.frame).toBe('');
       expect(frames![2]!.frame).toBeInstanceOf(Uint8Array);
       expect((frames![2]!.frame as Uint8Array).length).toBe(0);
+    });
+
+    it('reports corrupt stored data as CORRUPT, never as a partial replay', async () => {
+      const redis = client();
+      const store = createRedisSessionStore({ redis, keyPrefix: `${run}:s5:` });
+      await store.save({ sessionId: 'd', userId: '1', shard: null, intents: 0, seq: 0, updatedAt: 0 }, 60_000);
+      await store.appendReplay('d', 1, 'ok', 10, 60_000);
+      await redis.rpush(`${run}:s5:{d}:replay`, Buffer.from([1, 2, 3]));
+      await expect(store.replayFrom('d', 0)).rejects.toMatchObject({ code: 'CORRUPT' });
+      await redis.set(`${run}:s5:{e}:record`, '{not json');
+      await expect(store.get('e')).rejects.toMatchObject({ code: 'CORRUPT' });
+      const presence = createRedisPresenceStore({ redis, keyPrefix: `${run}:p3:` });
+      await redis.hset(`${run}:p3:{g}`, 'u', '0|{bad');
+      await expect(presence.get('g', 'u')).rejects.toMatchObject({ code: 'CORRUPT' });
     });
 
     it('rejects bad arguments with INVALID_ARGUMENT', async () => {

@@ -37,6 +37,20 @@ describe('id parsing', () => {
   it('gives a typed error for any other input, never a crash', () => {
     fc.assert(fc.property(fc.anything(), (v) => typed(() => parseId(v))));
     fc.assert(fc.property(fc.string({ maxLength: 30 }), (v) => typed(() => parseId(v))));
+    const hostile = [
+      Object.create(null),
+      {
+        toString() {
+          throw new Error('boom');
+        },
+      },
+      Symbol('id'),
+      () => '1',
+    ];
+    for (const v of hostile) {
+      expect(() => parseId(v)).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+      expect(() => parseListQuery({ limit: v })).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+    }
   });
 
   it('maps ids to signed 64-bit order-preserving and back', () => {
@@ -112,6 +126,24 @@ describe('list query and message validation', () => {
         expect(w.length).toBe(Math.min(limit, older.length + newer.length));
         if (o >= limit && n >= limit)
           expect(w.length - Math.min(older.length, w.length - Math.floor(limit / 2))).toBe(Math.floor(limit / 2));
+      }),
+    );
+  });
+});
+
+describe('SQL id columns', () => {
+  it('round-trip every id through the signed column forms drivers return', async () => {
+    const { dbId, fromDbId, dbMessageId, fromDbMessageId } = await import('../src/sqlColumns.js');
+    fc.assert(
+      fc.property(fc.bigInt({ min: 0n, max: MAX_SNOWFLAKE }), (id) => {
+        const s = id.toString();
+        expect(fromDbId(dbId(s))).toBe(s);
+        expect(fromDbId(dbId(s).toString())).toBe(s);
+        expect(fromDbMessageId(dbMessageId(s))).toBe(s);
+        expect(fromDbMessageId(dbMessageId(s).toString())).toBe(s);
+        if (dbId(s) >= BigInt(Number.MIN_SAFE_INTEGER) && dbId(s) <= BigInt(Number.MAX_SAFE_INTEGER)) {
+          expect(fromDbId(Number(dbId(s)))).toBe(s);
+        }
       }),
     );
   });

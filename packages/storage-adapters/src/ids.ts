@@ -91,5 +91,8 @@ export function validateBucketMs(value: unknown): number {
 export function describe(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
   if (typeof value === 'bigint') return `${value}n`;
-  return String(value);
+  if (value === null || (typeof value !== 'object' && typeof value !== 'function')) return String(value);
+  // Never call into untrusted objects (a throwing toString, a null prototype).
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'function' ? 'a function' : 'an object';
 }

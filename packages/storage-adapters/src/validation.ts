@@ -182,3 +182,13 @@ export function parseBulkIds(messageIds: unknown): string[] {
   for (const id of messageIds) parseId(id, 'messageId');
   return [...new Set(messageIds as string[])];
 }
+
+/** Validates listBucket arguments (bucket a non-negative integer, limit a positive integer when given). */
+export function checkBucketArgs(bucket: unknown, limit: unknown): void {
+  if (typeof bucket !== 'number' || !Number.isSafeInteger(bucket) || bucket < 0) {
+    throw new InvalidArgumentError(`bucket must be a non-negative integer, got ${describe(bucket)}`);
+  }
+  if (limit !== undefined && (typeof limit !== 'number' || !Number.isSafeInteger(limit) || limit < 1)) {
+    throw new InvalidArgumentError(`limit must be a positive integer, got ${describe(limit)}`);
+  }
+}

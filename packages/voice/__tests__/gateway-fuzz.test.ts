@@ -60,7 +60,7 @@ describe('voice gateway under random payloads', () => {
         if (socket.closeCode !== null) expect(ALLOWED_CLOSES).toContain(socket.closeCode);
         else socket.close();
       }),
-      { numRuns: 60 },
+      { numRuns: 40 },
     );
     expect(errors).toEqual([]);
     // Still serving.

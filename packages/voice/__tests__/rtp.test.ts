@@ -82,7 +82,7 @@ describe('RTP header', () => {
           expect(error).toBeInstanceOf(PacketError);
         }
       }),
-      { numRuns: 1000 },
+      { numRuns: 500 },
     );
   });
 });

@@ -260,7 +260,7 @@ describe('Sfu.handle (in process)', () => {
           expect(sfu.stats.received).toBe(before + 1);
         },
       ),
-      { numRuns: 1500 },
+      { numRuns: 1000 },
     );
   });
 });

@@ -1,11 +1,16 @@
 // SFU forwarding throughput: one speaker → N listeners per room, each listener with its own key and nonce counter.
 // Run: cd /work/main && node --expose-gc --import tsx packages/voice/bench/forward.ts [--quick]
+import { createSocket, type Socket } from 'node:dgram';
+import { once } from 'node:events';
 import { type Comparison, compareOps, comparison, report } from '@concord/bench-kit';
+import { WebSocket } from 'ws';
 import { type CryptoBackend, jsBackend, sodiumBackend } from '../src/crypto/backends.js';
 import { ENCRYPTION_MODES, type EncryptionMode } from '../src/crypto/modes.js';
 import { generateSecretKey, PacketCipher } from '../src/crypto/PacketCipher.js';
 import { buildRtpHeader } from '../src/rtp/RtpHeader.js';
 import { Sfu, type SfuMember } from '../src/server/Sfu.js';
+import { createVoiceServer } from '../src/server/VoiceServer.js';
+import { buildIpDiscoveryRequest } from '../src/udp/ipDiscovery.js';
 
 const quick = process.argv.includes('--quick');
 const timing = quick ? { rounds: 3, timeMs: 100, warmupMs: 100 } : { rounds: 5, timeMs: 200, warmupMs: 150 };
@@ -216,6 +221,86 @@ for (const mode of quick ? (['aead_aes256_gcm_rtpsize'] as const) : ENCRYPTION_M
       comparison(`voice.forward.${mode}.n${n}.cpu.overhead`, 'packets/cpu-s', cpuOurs, median(b), 'bare-seal-loop'),
     );
   }
+}
+
+// 5. End to end over UDP loopback: a real server, one speaker and N listeners as raw sockets in this process.
+async function udpMember(server: Awaited<ReturnType<typeof createVoiceServer>>, userId: string, mode: EncryptionMode) {
+  const { port, udpPort } = server.address();
+  const { token } = server.allocate({ guildId: 'g', channelId: 'c', userId, sessionId: userId });
+  const ws = new WebSocket(`ws://127.0.0.1:${port}/?v=8`);
+  const inbox: { op: number; d: Record<string, unknown> }[] = [];
+  ws.on('message', (m) => inbox.push(JSON.parse(String(m))));
+  await once(ws, 'open');
+  const next = async (op: number) => {
+    for (;;) {
+      const found = inbox.find((m) => m.op === op);
+      if (found) return found.d;
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+  };
+  ws.send(JSON.stringify({ op: 0, d: { server_id: 'g', user_id: userId, session_id: userId, token } }));
+  const ssrc = (await next(2)).ssrc as number;
+  const udp: Socket = createSocket('udp4');
+  let received = 0;
+  udp.on('message', () => received++);
+  udp.bind(0, '127.0.0.1');
+  await once(udp, 'listening');
+  udp.send(buildIpDiscoveryRequest(ssrc), udpPort, '127.0.0.1');
+  await once(udp, 'message');
+  ws.send(JSON.stringify({ op: 1, d: { protocol: 'udp', data: { address: '127.0.0.1', port: 1, mode } } }));
+  const key = Uint8Array.from((await next(4)).secret_key as number[]);
+  return { ws, udp, ssrc, key, udpPort, received: () => received };
+}
+
+async function endToEnd(mode: EncryptionMode, n: number, ms: number): Promise<{ wall: number; cpu: number }> {
+  const server = await createVoiceServer({ heartbeatInterval: 60_000 });
+  const speaker = await udpMember(server, 'speaker', mode);
+  const listeners = [];
+  for (let i = 0; i < n; i++) listeners.push(await udpMember(server, `l${i}`, mode));
+  const tx = new PacketCipher(mode, speaker.key);
+  let seq = 0;
+  const startWall = performance.now();
+  const startCpu = process.cpuUsage();
+  const deadline = startWall + ms;
+  while (performance.now() < deadline) {
+    // Small bursts, then yield so the server and the listeners' sockets drain (the kernel drops on overflow).
+    for (let i = 0; i < 8; i++) {
+      const header = buildRtpHeader({
+        sequence: seq & 0xffff,
+        timestamp: seq * 960,
+        ssrc: speaker.ssrc,
+        extension: EXTENSION,
+      });
+      seq++;
+      speaker.udp.send(tx.seal(header, OPUS_FRAME), speaker.udpPort, '127.0.0.1');
+    }
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  const cpu = process.cpuUsage(startCpu);
+  const wallS = (performance.now() - startWall) / 1000;
+  const got = listeners.reduce((sum, l) => sum + l.received(), 0);
+  for (const m of [speaker, ...listeners]) {
+    m.ws.close();
+    m.udp.close();
+  }
+  await server.close();
+  return { wall: got / wallS, cpu: (got * 1e6) / (cpu.user + cpu.system) };
+}
+
+{
+  const n = 10;
+  const mode = 'aead_aes256_gcm_rtpsize' as const;
+  const e2e = await endToEnd(mode, n, quick ? 1000 : 3000);
+  const s = setup(mode, n, 1, jsBackend);
+  perCpuSecond(oursFn(s), n, 100);
+  const inProcess = perCpuSecond(oursFn(s), n, 500);
+  rows.push(
+    comparison(`voice.forward.udp.${mode}.n${n}.cpu`, 'packets/cpu-s', e2e.cpu, inProcess, 'in-process-handle'),
+  );
+  notes.push(
+    `udp: ${Math.round(e2e.wall)} packets/s received by ${n} listener sockets (wall clock); cpu-s includes the sender and receivers' syscalls`,
+  );
 }
 
 notes.push('ops/s = forwarded packets per second (one decrypt per incoming packet, one seal + send per listener)');

@@ -13,3 +13,8 @@ export class EtfError extends ProtocolError {
     this.offset = options?.offset;
   }
 }
+
+/** V8 and SpiderMonkey both throw a RangeError/InternalError mentioning recursion or the call stack. */
+export function isStackOverflow(error: unknown): boolean {
+  return error instanceof Error && /call stack|too much recursion/i.test(error.message);
+}

@@ -19,15 +19,15 @@ import {
   STRING_EXT,
   VERSION,
 } from './constants.js';
-import { EtfError } from './EtfError.js';
+import { EtfError, isStackOverflow } from './EtfError.js';
 import { decodeKey, decodeUtf8 } from './utf8.js';
 
 export interface EtfDecodeOptions {
   /** Deepest nesting of lists, tuples and maps accepted; deeper input throws `DEPTH_EXCEEDED`. Default 128. */
   maxDepth?: number;
   /**
-   * Largest input accepted, in bytes (and largest uncompressed size of a compressed term); larger throws
-   * `PAYLOAD_TOO_LARGE`. Default: no limit beyond the input itself.
+   * Largest input accepted, in bytes, and largest uncompressed size of a compressed term; larger throws
+   * `PAYLOAD_TOO_LARGE`. Default: no limit on the input (it is already in memory), 64 MiB once inflated.
    */
   maxSize?: number;
   /**
@@ -45,6 +45,9 @@ export interface EtfDecodeOptions {
 }
 
 export const DEFAULT_MAX_DEPTH = 128;
+
+/** Uncompressed size allowed for a COMPRESSED term when no maxSize is given. */
+export const DEFAULT_MAX_INFLATED = 64 * 1024 * 1024;
 
 /** Bigs wider than this are refused: BigInt-to-decimal is quadratic, and Discord never sends more than 8 bytes. */
 const MAX_BIG_BYTES = 256;
@@ -308,8 +311,10 @@ class Reader {
   compressed(depth: number): unknown {
     const at = this.pos - 1;
     const size = this.u32();
-    if (size > this.maxSize) {
-      throw new EtfError('PAYLOAD_TOO_LARGE', `compressed term inflates to ${size} bytes, over maxSize`, {
+    // A zlib bomb turns kilobytes into gigabytes: the claimed size is bounded even when maxSize is not set.
+    const limit = Number.isFinite(this.maxSize) ? this.maxSize : DEFAULT_MAX_INFLATED;
+    if (size > limit) {
+      throw new EtfError('PAYLOAD_TOO_LARGE', `compressed term inflates to ${size} bytes, over ${limit}`, {
         offset: at,
       });
     }
@@ -381,7 +386,7 @@ export function decodeEtf(data: Uint8Array, options?: EtfDecodeOptions): unknown
   } catch (error) {
     if (error instanceof EtfError) throw error;
     // A stack overflow (maxDepth set beyond what the stack holds) or a map key that cannot become a string.
-    if (error instanceof RangeError) {
+    if (isStackOverflow(error)) {
       throw new EtfError('DEPTH_EXCEEDED', 'term nested deeper than the call stack allows', { cause: error });
     }
     throw new EtfError('DECODE_ERROR', 'malformed term', { cause: error });

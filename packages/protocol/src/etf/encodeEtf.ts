@@ -11,7 +11,7 @@ import {
   SMALL_INTEGER_EXT,
   VERSION,
 } from './constants.js';
-import { EtfError } from './EtfError.js';
+import { EtfError, isStackOverflow } from './EtfError.js';
 import { encodeUtf8 } from './utf8.js';
 
 /** Same nesting limit as erlpack's encoder; it also turns a circular structure into an error instead of a hang. */
@@ -152,29 +152,11 @@ class Writer {
 
   string(s: string): void {
     // UTF-8 needs at most 3 bytes per UTF-16 unit; the length goes in once the bytes are written.
-    const len = s.length;
-    this.ensure(5 + len * 3);
-    const buf = this.buf;
+    this.ensure(5 + s.length * 3);
     const p = this.pos;
-    let end = p + 5;
-    if (len <= 32) {
-      // Short ASCII (keys, snowflakes, timestamps) inline; the first other character hands over to encodeUtf8.
-      let i = 0;
-      for (; i < len; i++) {
-        const c = s.charCodeAt(i);
-        if (c >= 0x80) break;
-        buf[end + i] = c;
-      }
-      end = i === len ? end + len : encodeUtf8(s, buf, p + 5);
-    } else {
-      end = encodeUtf8(s, buf, end);
-    }
-    buf[p] = BINARY_EXT;
-    const n = end - p - 5;
-    buf[p + 1] = n >>> 24;
-    buf[p + 2] = n >>> 16;
-    buf[p + 3] = n >>> 8;
-    buf[p + 4] = n;
+    const end = encodeUtf8(s, this.buf, p + 5);
+    this.buf[p] = BINARY_EXT;
+    this.u32At(p + 1, end - p - 5);
     this.pos = end;
   }
 
@@ -285,8 +267,8 @@ export function encodeEtf(value: unknown): Uint8Array {
     return w.buf.slice(0, w.pos);
   } catch (error) {
     if (error instanceof EtfError) throw error;
-    // A getter that throws, or a stack overflow on a deep structure.
-    if (error instanceof RangeError) throw new EtfError('DEPTH_EXCEEDED', 'value nested too deeply', { cause: error });
+    // A stack overflow on a deep structure, a getter that throws, a buffer that cannot grow.
+    if (isStackOverflow(error)) throw new EtfError('DEPTH_EXCEEDED', 'value nested too deeply', { cause: error });
     throw new EtfError('ENCODE_ERROR', 'value cannot be encoded', { cause: error });
   } finally {
     w.busy = false;

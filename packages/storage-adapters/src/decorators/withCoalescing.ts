@@ -12,7 +12,12 @@ export interface CoalescingStore extends MessageStore {
   readonly inner: MessageStore;
 }
 
-const keyPart = (value: unknown) => `${typeof value}:${String(value)}`;
+let unique = 0;
+/** Objects (invalid as ids or limits anyway) get a key of their own: never shared, never stringified. */
+const keyPart = (value: unknown) =>
+  value !== null && (typeof value === 'object' || typeof value === 'function')
+    ? `#${unique++}`
+    : `${typeof value}:${String(value)}`;
 
 function listKey(channelId: string, query: ListQuery | undefined): string {
   // Not an object: never shared with a valid query (the store will reject it).

@@ -4,6 +4,7 @@ import { type BucketScan, listMessages } from '../listWalk.js';
 import type { BucketedStore, ListQuery, MessagePatch, NewMessage, StoredMessage } from '../MessageStore.js';
 import {
   applyPatch,
+  checkBucketArgs,
   parseBulkIds,
   toTombstone,
   validateNewMessage,
@@ -215,6 +216,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): BucketedSto
     async listBucket(channelId, bucket, opts = {}) {
       open();
       parseId(channelId, 'channelId');
+      checkBucketArgs(bucket, opts?.limit);
       const after = opts.afterId === undefined ? -1n : parseId(opts.afterId, 'afterId');
       const limit = opts.limit ?? Number.POSITIVE_INFINITY;
       const b = channels.get(channelId)?.buckets.get(bucket);

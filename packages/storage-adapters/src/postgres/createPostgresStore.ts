@@ -7,7 +7,13 @@ import { type BucketScan, bucketSpan, listMessages } from '../listWalk.js';
 import type { BucketedStore, MessagePatch, NewMessage, StoredMessage } from '../MessageStore.js';
 import type { ScanStats } from '../memory/index.js';
 import { dbId, dbMessageId, fromSqlRow, SQL_COLUMNS, type SqlRowOut, toSqlValues } from '../sqlColumns.js';
-import { parseBulkIds, validateNewMessage, validatePatch, validateStoredMessage } from '../validation.js';
+import {
+  checkBucketArgs,
+  parseBulkIds,
+  validateNewMessage,
+  validatePatch,
+  validateStoredMessage,
+} from '../validation.js';
 import { mapPostgresError } from './mapPostgresError.js';
 import { POSTGRES_SCHEMA_VERSION, postgresMigrations, quoteIdent } from './schema.js';
 
@@ -316,6 +322,7 @@ export async function createPostgresStore(options: PostgresStoreOptions = {}): P
     async listBucket(channelId, bucket, opts = {}) {
       open();
       parseId(channelId, 'channelId');
+      checkBucketArgs(bucket, opts?.limit);
       const limit = opts.limit ?? null;
       const res =
         opts.afterId === undefined

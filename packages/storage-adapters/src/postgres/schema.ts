@@ -1,8 +1,12 @@
+import { InvalidArgumentError } from '../errors/index.js';
+
 /** Schema of the PostgreSQL adapter. Bump POSTGRES_SCHEMA_VERSION and add a step to postgresMigrations per change. */
 export const POSTGRES_SCHEMA_VERSION = 1;
 
 export function quoteIdent(name: string): string {
-  if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(name)) throw new Error(`invalid SQL identifier ${name}`);
+  if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(name)) {
+    throw new InvalidArgumentError(`invalid SQL identifier ${JSON.stringify(name)} (letters, digits, _; at most 63)`);
+  }
   return `"${name}"`;
 }
 

@@ -2,6 +2,7 @@ import type { Cluster, Redis } from 'ioredis';
 import { InvalidArgumentError } from '../errors/index.js';
 import type { PresenceStore } from '../sessions.js';
 import { assertRedisUsable, mapRedisError } from './mapRedisError.js';
+import { parseJson } from './parseJson.js';
 import { luaScript, runScript } from './runScript.js';
 
 export interface RedisPresenceStoreOptions {
@@ -97,7 +98,7 @@ export function createRedisPresenceStore(options: RedisPresenceStoreOptions): Re
         checkId(guildId, 'guildId');
         checkId(userId, 'userId');
         const out = await read(guildId, userId);
-        return out.length === 2 ? (JSON.parse(out[1]!) as Record<string, unknown>) : null;
+        return out.length === 2 ? parseJson<Record<string, unknown>>(out[1]!, `presence ${guildId}/${userId}`) : null;
       });
     },
 
@@ -107,7 +108,10 @@ export function createRedisPresenceStore(options: RedisPresenceStoreOptions): Re
         const out = await read(guildId, '');
         const entries: Array<{ userId: string; presence: Record<string, unknown> }> = [];
         for (let i = 0; i + 1 < out.length; i += 2) {
-          entries.push({ userId: out[i]!, presence: JSON.parse(out[i + 1]!) as Record<string, unknown> });
+          entries.push({
+            userId: out[i]!,
+            presence: parseJson<Record<string, unknown>>(out[i + 1]!, `presence ${guildId}/${out[i]}`),
+          });
         }
         return entries;
       });

@@ -1,7 +1,8 @@
 import type { Cluster, Redis } from 'ioredis';
-import { InvalidArgumentError } from '../errors/index.js';
+import { CorruptDataError, InvalidArgumentError } from '../errors/index.js';
 import type { SessionRecord, SessionStore } from '../sessions.js';
 import { assertRedisUsable, mapRedisError } from './mapRedisError.js';
+import { parseJson } from './parseJson.js';
 
 export interface RedisSessionStoreOptions {
   redis: Redis | Cluster;
@@ -17,7 +18,7 @@ const STRING = 0x73; // 's'
 const BYTES = 0x62; // 'b'
 
 /** Replay entry: 8-byte big-endian seq, 1 type byte, then the frame, binary-safe. */
-function encodeEntry(seq: number, frame: Uint8Array | string): Buffer {
+export function encodeReplayEntry(seq: number, frame: Uint8Array | string): Buffer {
   const body =
     typeof frame === 'string'
       ? Buffer.from(frame, 'utf8')
@@ -29,9 +30,12 @@ function encodeEntry(seq: number, frame: Uint8Array | string): Buffer {
   return out;
 }
 
-function decodeEntry(entry: Buffer): { seq: number; frame: Uint8Array | string } | null {
+/** Decodes an entry; null when it is not one (truncated, unknown type, seq beyond 2^53). Never throws. */
+export function decodeReplayEntry(entry: Buffer): { seq: number; frame: Uint8Array | string } | null {
   if (entry.length < 9) return null;
-  const seq = Number(entry.readBigUInt64BE(0));
+  const big = entry.readBigUInt64BE(0);
+  if (big > BigInt(Number.MAX_SAFE_INTEGER)) return null;
+  const seq = Number(big);
   const body = entry.subarray(9);
   if (entry[8] === STRING) return { seq, frame: body.toString('utf8') };
   if (entry[8] === BYTES) return { seq, frame: new Uint8Array(body) };
@@ -80,7 +84,7 @@ export function createRedisSessionStore(options: RedisSessionStoreOptions): Redi
       return run('session get', async () => {
         checkId(sessionId);
         const raw = await redis.get(recordKey(sessionId));
-        return raw === null ? null : (JSON.parse(raw) as SessionRecord);
+        return raw === null ? null : parseJson<SessionRecord>(raw, `session ${sessionId}`);
       });
     },
 
@@ -102,7 +106,7 @@ export function createRedisSessionStore(options: RedisSessionStoreOptions): Redi
         const key = logKey(sessionId);
         const results = await redis
           .multi()
-          .rpush(key, encodeEntry(seq, frame))
+          .rpush(key, encodeReplayEntry(seq, frame))
           .ltrim(key, -maxEntries, -1)
           .pexpire(key, ttlMs)
           .exec();
@@ -122,7 +126,13 @@ export function createRedisSessionStore(options: RedisSessionStoreOptions): Redi
         const [[e1, exists], [e2, entries]] = results as [[Error | null, number], [Error | null, Buffer[]]];
         if (e1 || e2) throw e1 ?? e2;
         if (exists !== 1) return null;
-        const frames = entries.map(decodeEntry).filter((f) => f !== null);
+        const frames: Array<{ seq: number; frame: Uint8Array | string }> = [];
+        for (const entry of entries) {
+          const frame = decodeReplayEntry(entry);
+          // Skipping a frame would replay a gap as if it were complete: refuse instead.
+          if (frame === null) throw new CorruptDataError(`session ${sessionId}: undecodable replay entry`);
+          frames.push(frame);
+        }
         const oldest = frames[0];
         // Frames after afterSeq were evicted: the client cannot resume, it must identify again.
         if (oldest && oldest.seq > afterSeq + 1) return null;

@@ -336,7 +336,13 @@ export function withRedisCache<S extends MessageStore>(
     )) as string[];
     const status = res[0];
     if (status !== 'hit') return status === 'none' ? 'none' : 'miss';
-    return res.slice(1).map(decode);
+    try {
+      return res.slice(1).map(decode);
+    } catch {
+      // A window that does not decode (foreign writer, manual edit) is dropped and the store answers.
+      await afterWrite(channelId);
+      return 'miss';
+    }
   }
 
   async function list(channelId: string, query?: ListQuery): Promise<StoredMessage[]> {
@@ -406,8 +412,18 @@ export function withRedisCache<S extends MessageStore>(
             | string
             | null;
           if (typeof body === 'string' && body !== 'absent') {
-            counters.hits++;
-            return decode(body);
+            const message = (() => {
+              try {
+                return decode(body);
+              } catch {
+                return null;
+              }
+            })();
+            if (message) {
+              counters.hits++;
+              return message;
+            }
+            await afterWrite(channelId);
           }
         } catch {
           counters.redisErrors++;

@@ -12,7 +12,14 @@ import { type BucketScan, bucketSpan, listMessages } from '../listWalk.js';
 import type { BucketedStore, MessagePatch, NewMessage, StoredMessage } from '../MessageStore.js';
 import type { ScanStats } from '../memory/index.js';
 import { dbId, dbMessageId, fromSqlRow, SQL_COLUMNS, type SqlRowOut, toSqlValues } from '../sqlColumns.js';
-import { applyPatch, parseBulkIds, validateNewMessage, validatePatch, validateStoredMessage } from '../validation.js';
+import {
+  applyPatch,
+  checkBucketArgs,
+  parseBulkIds,
+  validateNewMessage,
+  validatePatch,
+  validateStoredMessage,
+} from '../validation.js';
 import { quoteIdent, SQLITE_SCHEMA_VERSION, sqliteMigrations } from './schema.js';
 
 export interface SqliteStoreOptions extends CompressionOptions {
@@ -258,6 +265,7 @@ export function createSqliteStore(options: SqliteStoreOptions = {}): SqliteMessa
 
     listBucket: guard((channelId: string, bucket: number, opts: { afterId?: string; limit?: number } = {}) => {
       parseId(channelId, 'channelId');
+      checkBucketArgs(bucket, opts?.limit);
       const limit = opts.limit ?? -1;
       const rows = (
         opts.afterId === undefined

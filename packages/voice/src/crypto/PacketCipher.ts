@@ -146,7 +146,7 @@ export class PacketCipher {
       nonce[0] = nonce[0]! & ~0x20;
       nonce.set(ZERO_12, 12);
     } else if (this.mode === 'xsalsa20_poly1305_suffix') {
-      randomFillSync(nonce);
+      randomNonce(nonce);
       suffix = nonce;
     } else {
       nonce.fill(0);
@@ -193,6 +193,21 @@ export class PacketCipher {
 /** Makes a fresh random 32-byte key. */
 export function generateSecretKey(): Buffer {
   return randomBytes(SECRET_KEY_LENGTH);
+}
+
+// Random nonces are drawn from the CSPRNG in 12 KiB batches: one randomFillSync per packet costs more than the cipher.
+const randomPool = Buffer.alloc(24 * 512);
+let randomAt = randomPool.length;
+
+function randomNonce(into: Buffer): void {
+  if (randomAt + 24 > randomPool.length) {
+    randomFillSync(randomPool);
+    randomAt = 0;
+  }
+  randomPool.copy(into, 0, randomAt, randomAt + 24);
+  // Each nonce is used once: wipe it from the pool.
+  randomPool.fill(0, randomAt, randomAt + 24);
+  randomAt += 24;
 }
 
 function clearLength(header: Uint8Array): number {

@@ -10,9 +10,9 @@ export interface JitterBufferOptions extends JitterBufferCommonOptions {
   maxDelayMs?: number;
   /** Target delay before enough packets have been seen; 60 ms. */
   initialDelayMs?: number;
-  /** Fraction of packets that must arrive in time; 0.97. The rest is the accepted late-loss budget. */
+  /** Fraction of packets that must arrive in time; 0.99. The rest is the accepted late-loss budget. */
   quantile?: number;
-  /** Per-packet forgetting factor of the delay histogram; 0.996 (memory of ~250 packets ≈ 5 s of 20 ms frames). */
+  /** Per-packet forgetting factor of the delay histogram; 0.998 (memory of ~500 packets ≈ 10 s of 20 ms frames). */
   forgetFactor?: number;
   /** Window over which the fastest packet defines the origin of the delay histogram; 10 000 ms. */
   referenceWindowMs?: number;
@@ -25,9 +25,11 @@ export interface JitterBufferOptions extends JitterBufferCommonOptions {
 /**
  * Adaptive jitter buffer (NetEQ-style delay estimation on encoded frames).
  *
- * Each packet's transit time (arrival − media time) is compared with the fastest packet of the last two seconds; that
- * relative delay goes into a histogram with exponential forgetting, and the target delay is its `quantile`, plus one
- * frame, clamped to [minDelayMs, maxDelayMs]. The playout point follows the target in whole frames: it grows by
+ * Each packet's transit time (arrival − media time) goes, relative to the fastest packet of the last ten seconds, into
+ * a histogram with exponential forgetting (late packets included: they carry the news that the delay grew). When
+ * that origin moves (a route change), the histogram moves with it, so what it holds stays comparable with new packets.
+ * The target delay is the histogram's `quantile` plus one frame (the frame being played), clamped to
+ * [minDelayMs, maxDelayMs]. The playout point follows the target in whole frames: it grows by
  * inserting a concealed frame (silence between talk spurts), and shrinks by dropping a silence/DTX frame or an empty
  * slot between talk spurts, or an audio frame after `shrinkPatienceMs` with no better opportunity.
  */
@@ -35,12 +37,12 @@ export function createJitterBuffer(opts: JitterBufferOptions = {}): JitterBuffer
   const minDelay = opts.minDelayMs ?? 20;
   const maxDelay = Math.max(minDelay, opts.maxDelayMs ?? 500);
   const initial = opts.initialDelayMs ?? 60;
-  const quantile = opts.quantile ?? 0.97;
+  const quantile = opts.quantile ?? 0.99;
   const bucketMs = opts.bucketMs ?? 2;
   const histogram = createDelayHistogram({
     bucketMs,
     maxMs: maxDelay,
-    forgetFactor: opts.forgetFactor ?? 0.996,
+    forgetFactor: opts.forgetFactor ?? 0.998,
   });
   const window = createMinWindow(opts.referenceWindowMs ?? 10_000);
   let origin: number | null = null;

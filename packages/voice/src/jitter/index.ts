@@ -1,6 +1,6 @@
 export { createFixedDelayBuffer, type FixedDelayBufferOptions } from './createFixedDelayBuffer.js';
 export { createJitterBuffer, type JitterBufferOptions } from './createJitterBuffer.js';
-export { type DelayHistogram, createDelayHistogram } from './DelayHistogram.js';
+export { createDelayHistogram, type DelayHistogram } from './DelayHistogram.js';
 export { createOpusConcealer, type OpusLikeDecoder } from './opusConcealer.js';
 export { createPrng, type Prng } from './prng.js';
 export { createRtpUnwrapper, type RtpUnwrapper } from './RtpUnwrapper.js';

@@ -95,6 +95,11 @@ export function createPlayoutEngine(policy: DelayPolicy, opts: EngineOptions = {
     playedTag[seq % PLAYED_RING] = seq;
   }
 
+  function isBuffered(seq: number): boolean {
+    for (let i = store.length - 1; i >= 0; i--) if (store[i]!.seq === seq) return true;
+    return false;
+  }
+
   function insert(p: Stored): boolean {
     let i = store.length;
     while (i > 0 && store[i - 1]!.seq > p.seq) i--;
@@ -115,7 +120,7 @@ export function createPlayoutEngine(policy: DelayPolicy, opts: EngineOptions = {
       ({ seq, ts } = unwrapper.unwrap(packet.sequence, packet.timestamp));
       result = 'reset';
     }
-    if (playedTag[seq % PLAYED_RING] === seq) {
+    if (playedTag[seq % PLAYED_RING] === seq || isBuffered(seq)) {
       s.duplicates++;
       return 'duplicate';
     }

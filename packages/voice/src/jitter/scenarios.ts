@@ -38,7 +38,14 @@ export const JITTER_SCENARIOS: readonly NetworkScenario[] = [
     baseDelayMs: 40,
     jitter: { kind: 'exponential', meanMs: 5 },
     events: [
-      { kind: 'congestion', startMs: 25_000, rampMs: 1500, holdMs: 4000, peakMs: 180, jitter: { kind: 'exponential', meanMs: 30 } },
+      {
+        kind: 'congestion',
+        startMs: 25_000,
+        rampMs: 1500,
+        holdMs: 4000,
+        peakMs: 180,
+        jitter: { kind: 'exponential', meanMs: 30 },
+      },
     ],
   },
   {

@@ -223,10 +223,14 @@ export class VoiceServer extends EventEmitter<VoiceServerEvents> {
     this.closed = true;
     clearInterval(this.sweepTimer);
     for (const session of [...this.sessions.values()]) this.endSession(session, 1001, 'server closed');
+    for (const conn of this.connections) this.closeConn(conn, 1001, 'server closed');
+    // Give the close frames a moment to reach the clients, then cut whatever is left.
+    const deadline = Date.now() + 1_000;
+    while (this.connections.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
     for (const conn of this.connections) conn.ws.terminate();
+    this.http.closeAllConnections?.();
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
     await new Promise<void>((resolve) => (this.http.listening ? this.http.close(() => resolve()) : resolve()));
-    this.http.closeAllConnections?.();
     await new Promise<void>((resolve) => {
       try {
         this.udp.close(() => resolve());

@@ -1,0 +1,159 @@
+import { EventEmitter } from 'eventemitter3';
+import { type GatewayBotInfo, fetchGatewayBot } from './fetchGatewayBot.js';
+import { GatewayClientError } from './GatewayClientError.js';
+import { GatewayConnection } from './GatewayConnection.js';
+import { IdentifyThrottle } from './IdentifyThrottle.js';
+import type { CloseInfo, ConnectionStatus, DispatchPayload, GatewayConnectionOptions, SessionInfo } from './types.js';
+
+type Awaitable<T> = T | Promise<T>;
+
+/** Where shard sessions are persisted so a restarted process resumes instead of identifying. */
+export interface ShardSessionStore {
+  get(shardId: number): Awaitable<SessionInfo | null | undefined>;
+  set(shardId: number, info: SessionInfo | null): Awaitable<void>;
+}
+
+export interface ShardManagerOptions
+  extends Omit<GatewayConnectionOptions, 'shard' | 'session' | 'identifyGate' | 'url'> {
+  /** Gateway URL; fetched from `GET <rest>/gateway/bot` when absent. */
+  url?: string;
+  /** Total shard count, or 'auto' (default) for `shards` from `/gateway/bot` (1 without `rest`). */
+  shardCount?: number | 'auto';
+  /** Which shards this process runs (default all). */
+  shardIds?: number[];
+  /** Identify buckets; default `session_start_limit.max_concurrency` from `/gateway/bot`, else 1. */
+  maxConcurrency?: number;
+  /** One Identify per bucket per this many ms (default 5000). */
+  identifyIntervalMs?: number;
+  sessionStore?: ShardSessionStore;
+}
+
+export interface ShardStatus {
+  shardId: number;
+  status: ConnectionStatus;
+  latency: number;
+  session: SessionInfo | null;
+}
+
+export interface ShardManagerEvents {
+  dispatch: [payload: DispatchPayload, shardId: number];
+  ready: [data: unknown, shardId: number];
+  resumed: [shardId: number];
+  closed: [info: CloseInfo, shardId: number];
+  error: [error: Error, shardId: number];
+  debug: [message: string, shardId: number];
+  status: [status: ConnectionStatus, shardId: number];
+  /** Every shard is ready (after `connect()`). */
+  allReady: [];
+  [event: string]: unknown[];
+}
+
+/**
+ * Runs several shards: shard count from options or `/gateway/bot`, identifies spaced by `max_concurrency` buckets,
+ * per-shard status, sessions persisted through `sessionStore` (resume after a restart).
+ */
+export class ShardManager extends EventEmitter<ShardManagerEvents> {
+  readonly shards = new Map<number, GatewayConnection>();
+  #options: ShardManagerOptions;
+  #throttle: IdentifyThrottle | null = null;
+  #shardCount = 0;
+
+  constructor(options: ShardManagerOptions) {
+    super();
+    this.#options = { ...options };
+  }
+
+  get shardCount(): number {
+    return this.#shardCount;
+  }
+
+  /** Resolves once every shard of this process is ready (READY or RESUMED). */
+  async connect(): Promise<void> {
+    const o = this.#options;
+    let info: GatewayBotInfo | null = null;
+    const needsInfo = o.url === undefined || o.shardCount === undefined || o.shardCount === 'auto';
+    if (needsInfo && o.rest !== undefined) {
+      info = await fetchGatewayBot({ rest: o.rest, token: o.token, ...(o.fetch ? { fetch: o.fetch } : {}) });
+    }
+    const url = o.url ?? info?.url;
+    if (url === undefined) throw new GatewayClientError('INVALID_OPTIONS', 'either url or rest is required');
+    this.#shardCount = typeof o.shardCount === 'number' ? o.shardCount : (info?.shards ?? 1);
+    if (!Number.isInteger(this.#shardCount) || this.#shardCount < 1) {
+      throw new GatewayClientError('INVALID_OPTIONS', 'shardCount must be a positive integer');
+    }
+    const ids = o.shardIds ?? Array.from({ length: this.#shardCount }, (_, i) => i);
+    if (ids.some((id) => !Number.isInteger(id) || id < 0 || id >= this.#shardCount)) {
+      throw new GatewayClientError('INVALID_OPTIONS', `shardIds must be in 0..${this.#shardCount - 1}`);
+    }
+    const maxConcurrency = o.maxConcurrency ?? info?.session_start_limit.max_concurrency ?? 1;
+    this.#throttle = new IdentifyThrottle(maxConcurrency, o.identifyIntervalMs ?? 5000);
+    const throttle = this.#throttle;
+    const { shardCount: _count, shardIds: _ids, maxConcurrency: _mc, identifyIntervalMs: _ii, sessionStore, ...rest } = o;
+    await Promise.all(
+      ids.map(async (shardId) => {
+        const session = (await sessionStore?.get(shardId)) ?? null;
+        const shard = new GatewayConnection({
+          ...rest,
+          url,
+          shard: [shardId, this.#shardCount],
+          session,
+          identifyGate: (id) => throttle.wait(id),
+        });
+        this.#wire(shard, shardId);
+        this.shards.set(shardId, shard);
+      }),
+    );
+    await Promise.all([...this.shards.values()].map((shard) => shard.connect()));
+    this.emit('allReady');
+  }
+
+  /** Status of every shard of this process. */
+  statuses(): ShardStatus[] {
+    return [...this.shards].map(([shardId, shard]) => ({
+      shardId,
+      status: shard.status,
+      latency: shard.latency,
+      session: shard.session,
+    }));
+  }
+
+  /** Which shard carries a guild: `(guild_id >> 22) % shard_count` (string math, no BigInt needed by callers). */
+  shardOf(guildId: string): number {
+    return Number((BigInt(guildId) >> 22n) % BigInt(this.#shardCount || 1));
+  }
+
+  /**
+   * Closes every shard. `keepSessions: true` closes with 4000 and stores each session (with its last seq) in
+   * `sessionStore`, so the next process resumes; otherwise sessions end and the store is cleared.
+   */
+  async destroy(options: { keepSessions?: boolean } = {}): Promise<void> {
+    const writes: Awaitable<void>[] = [];
+    for (const [shardId, shard] of this.shards) {
+      shard.destroy({ keepSession: options.keepSessions ?? false });
+      if (this.#options.sessionStore) {
+        writes.push(this.#options.sessionStore.set(shardId, options.keepSessions ? shard.session : null));
+      }
+    }
+    await Promise.all(writes);
+    this.shards.clear();
+  }
+
+  #wire(shard: GatewayConnection, shardId: number): void {
+    const store = this.#options.sessionStore;
+    shard.on('dispatch', (payload) => {
+      this.emit('dispatch', payload, shardId);
+      this.emit(payload.t, payload.d, shardId);
+    });
+    shard.on('ready', (data) => this.emit('ready', data, shardId));
+    shard.on('resumed', () => this.emit('resumed', shardId));
+    shard.on('closed', (info) => this.emit('closed', info, shardId));
+    shard.on('error', (error) => this.emit('error', error, shardId));
+    shard.on('debug', (message) => this.emit('debug', message, shardId));
+    shard.on('status', (status) => this.emit('status', status, shardId));
+    if (store) {
+      shard.on('session', (info) => {
+        Promise.resolve(store.set(shardId, info)).catch((error: Error) => this.emit('error', error, shardId));
+      });
+    }
+  }
+}
