@@ -5,7 +5,6 @@ import {
   type Encoding,
   formatGatewayUrl,
   GatewayOpcodes,
-  type GatewayPresenceUpdateData,
   type GatewayReadyDispatchData,
   getEncoding,
   inflatePayload,
@@ -25,6 +24,7 @@ import type {
   GatewayConnectionEvents,
   GatewayConnectionOptions,
   GuildMembersResult,
+  PresenceData,
   SessionInfo,
   WebSocketConstructor,
   WebSocketLike,
@@ -204,7 +204,7 @@ export class GatewayConnection extends EventEmitter<GatewayConnectionEvents> {
   }
 
   /** op 3; also used by the next Identify. */
-  setPresence(presence: GatewayPresenceUpdateData): Promise<void> {
+  setPresence(presence: PresenceData): Promise<void> {
     this.#options.presence = presence;
     return this.send({ op: GatewayOpcodes.PresenceUpdate, d: presence });
   }

@@ -1,9 +1,4 @@
-import type {
-  EncodingName,
-  GatewayDispatchPayload,
-  GatewayPresenceUpdateData,
-  GatewayReadyDispatchData,
-} from '@concord/protocol';
+import type { EncodingName, GatewayDispatchPayload, GatewayReadyDispatchData } from '@concord/protocol';
 import type { BackoffOptions } from './backoff.js';
 import type { SendQueueOptions } from './SendQueue.js';
 
@@ -70,6 +65,14 @@ export interface GuildMembersResult<M = unknown, P = unknown> {
   chunkCount: number;
 }
 
+/** op 3 / Identify `presence` (discord-api-types' enum values work too). */
+export interface PresenceData {
+  since: number | null;
+  activities: { name: string; type: number; [key: string]: unknown }[];
+  status: 'online' | 'dnd' | 'idle' | 'invisible' | 'offline';
+  afk: boolean;
+}
+
 export interface GatewayConnectionOptions {
   token: string;
   intents: number;
@@ -84,7 +87,7 @@ export interface GatewayConnectionOptions {
   compression?: CompressionOption;
   /** `[shard_id, shard_count]`. */
   shard?: [number, number];
-  presence?: GatewayPresenceUpdateData;
+  presence?: PresenceData;
   /** 50..250. */
   largeThreshold?: number;
   properties?: { os: string; browser: string; device: string };
@@ -110,7 +113,7 @@ export interface GatewayConnectionOptions {
 }
 
 type KnownDispatchEvents = {
-  [P in GatewayDispatchPayload as P['t']]: [data: P['d'], payload: DispatchPayload<P['d']>];
+  [P in GatewayDispatchPayload as `${P['t']}`]: [data: P['d'], payload: DispatchPayload<P['d']>];
 };
 
 export interface GatewayConnectionEvents extends KnownDispatchEvents {

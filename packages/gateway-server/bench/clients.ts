@@ -63,7 +63,7 @@ function open(o: Start, index: number): Promise<void> {
 
 process.on('message', async (m: Command) => {
   if (m.type === 'start') {
-    const inFlight = 400;
+    const inFlight = 200;
     let next = 0;
     const worker = async () => {
       while (next < m.count) {
@@ -71,8 +71,13 @@ process.on('message', async (m: Command) => {
         await open(m, i + (m.offset ?? 0));
       }
     };
-    await Promise.all(Array.from({ length: inFlight }, worker));
-    send({ type: 'ready', count: sockets.length });
+    try {
+      await Promise.all(Array.from({ length: inFlight }, worker));
+      send({ type: 'ready', count: sockets.length });
+    } catch (error) {
+      send({ type: 'failed', error: String(error) });
+      process.exit(1);
+    }
   } else if (m.type === 'expect') {
     expected = m.total;
     if (received >= expected) send({ type: 'done', received, lastAt });

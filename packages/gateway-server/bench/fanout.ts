@@ -89,6 +89,12 @@ interface Reply {
 
 function child(): Promise<{ proc: ChildProcess; next: (type: string) => Promise<Reply> }> {
   const proc = fork(fileURLToPath(new URL('./clients.ts', import.meta.url)), [], { execArgv: ['--import', 'tsx'] });
+  proc.on('exit', (code) => {
+    if (code !== 0) {
+      console.error(`client process exited with ${code}`);
+      process.exit(1);
+    }
+  });
   const queue: Reply[] = [];
   const waiters: { type: string; resolve: (r: Reply) => void }[] = [];
   proc.on('message', (m: Reply) => {
@@ -126,6 +132,9 @@ async function run(kind: 'ours' | 'naive', compress: boolean, localAddress: stri
       host: '127.0.0.1',
       directory,
       identifyIntervalMs: 0,
+      // The bench clients do not heartbeat; keep the server from timing them out (4009) mid-run.
+      heartbeatInterval: 3_600_000,
+      identifyTimeout: 600_000,
       sessionStartLimit: { total: 1e9, resetAfterMs: 1e9 },
       authenticate: (token) => ({ user: { id: String(Number(token.slice(6)) + 1), username: 'bench' } }),
     });

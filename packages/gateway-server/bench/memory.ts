@@ -15,7 +15,6 @@ import { createGatewayServer } from '../src/GatewayServer.js';
 import { PreparedDispatch } from '../src/PreparedDispatch.js';
 import { Session } from '../src/Session.js';
 
-const N = Number(process.env.MEMORY_N ?? 20_000);
 const self = fileURLToPath(import.meta.url);
 
 if (!process.env.CONCORD_BENCH_ULIMIT) {
@@ -33,6 +32,12 @@ if (!process.env.CONCORD_BENCH_ULIMIT) {
   process.exit(result.status ?? 1);
 }
 
+// One server-side descriptor per session: stay under the descriptor limit we ended up with.
+const fdLimit = Number(spawnSync('sh', ['-c', 'ulimit -n'], { encoding: 'utf8' }).stdout.trim()) || 20_000;
+const N = Math.min(Number(process.env.MEMORY_N ?? 20_000), fdLimit - 500);
+if (N < Number(process.env.MEMORY_N ?? 20_000)) {
+  console.error(`ulimit -n is ${fdLimit} here (and cannot be raised): measuring ${N} sessions`);
+}
 const GUILD = '81384788765712384';
 const directory: Directory = {
   guildsOf: () => [GUILD],
@@ -71,6 +76,10 @@ function clients(count: number, url: string, localAddress: string, offset: numbe
           offset,
         });
       } else if (m.type === 'ready') resolve(proc);
+      else if (m.type === 'failed') {
+        console.error('client process failed:', m);
+        process.exit(1);
+      }
     });
   });
 }
@@ -80,6 +89,9 @@ const gateway = await createGatewayServer({
   host: '127.0.0.1',
   directory,
   identifyIntervalMs: 0,
+  // The bench clients do not heartbeat; keep the server from timing them out (4009) mid-run.
+  heartbeatInterval: 3_600_000,
+  identifyTimeout: 600_000,
   sessionStartLimit: { total: 1e9, resetAfterMs: 1e9 },
   authenticate: (token) => ({ user: { id: token.slice(6), username: 'idle' } }),
 });

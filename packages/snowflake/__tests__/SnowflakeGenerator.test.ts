@@ -78,6 +78,7 @@ describe('SnowflakeGenerator', () => {
           expect(issued).toBeGreaterThan(0);
         },
       ),
+      // No shrinking: each run is a million ids, and the counterexample's parameters are enough to replay it.
       { numRuns: 10, endOnFailure: true },
     );
   }, 60_000);

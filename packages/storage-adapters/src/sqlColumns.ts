@@ -15,7 +15,8 @@ export function dbId(id: string): bigint {
 
 export function fromDbId(value: bigint | string | number): string {
   // Every id below 2^63 is stored as itself: skip the bigint round trip (hot path of every decoded row).
-  if (typeof value === 'string') return value.charCodeAt(0) === 45 /* - */ ? BigInt.asUintN(64, BigInt(value)).toString() : value;
+  if (typeof value === 'string')
+    return value.charCodeAt(0) === 45 /* - */ ? BigInt.asUintN(64, BigInt(value)).toString() : value;
   if (typeof value === 'number') return value >= 0 ? String(value) : BigInt.asUintN(64, BigInt(value)).toString();
   return (value >= 0n ? value : BigInt.asUintN(64, value)).toString();
 }

@@ -86,7 +86,7 @@ describe('voice gateway handshake', () => {
     expect(code).toBe(VoiceCloseCode.AuthenticationFailed);
   });
 
-  it('refuses a token issued for another user or guild', async () => {
+  it('refuses a token issued for another user (4004) or another guild (4011)', async () => {
     const { token } = server.allocate({ guildId: GUILD, channelId: 'c', userId: 'alice', sessionId: 's' });
     expect(
       await closeCodeAfter((s) =>
@@ -97,7 +97,7 @@ describe('voice gateway handshake', () => {
       await closeCodeAfter((s) =>
         s.send(VoiceOpcode.Identify, { server_id: 'other', user_id: 'alice', session_id: 's', token }),
       ),
-    ).toBe(4004);
+    ).toBe(VoiceCloseCode.ServerNotFound);
   });
 });
 
@@ -277,6 +277,33 @@ describe('voice gateway events', () => {
     await expect(
       new VoiceClient({ endpoint, token, sessionId: 's', userId: 'u', guildId: 'g', timeout: 2000 }).connect(),
     ).rejects.toBeInstanceOf(Error);
+  });
+
+  it('v8: heartbeat seq_ack drops acknowledged messages from the resume buffer', async () => {
+    const a = await identified('acked', 8, 'ack-a');
+    const b = await identified('acked', 8, 'ack-b');
+    const joined = await a.socket.next(VoiceOpcode.ClientsConnect);
+    a.socket.send(VoiceOpcode.Heartbeat, { t: 1, seq_ack: joined.seq });
+    await a.socket.next(VoiceOpcode.HeartbeatAck);
+    a.socket.close(4000);
+    await a.socket.closed();
+    const resumed = await RawVoiceSocket.open(`${url}/?v=8`);
+    // Asking for everything: only what was not acknowledged (nothing) can come back.
+    resumed.send(VoiceOpcode.Resume, { server_id: GUILD, session_id: a.sessionId, token: a.token, seq_ack: 0 });
+    await resumed.next(VoiceOpcode.Resumed);
+    expect(resumed.messages.filter((m) => typeof m.seq === 'number')).toEqual([]);
+    resumed.close();
+    b.socket.close();
+  });
+
+  it('closes with the given code, e.g. 4015 when draining a node', async () => {
+    const local = await createVoiceServer();
+    const { token } = local.allocate({ guildId: 'g', channelId: 'c', userId: 'u', sessionId: 's' });
+    const socket = await RawVoiceSocket.open(`ws://127.0.0.1:${local.address().port}/?v=8`);
+    socket.send(VoiceOpcode.Identify, { server_id: 'g', user_id: 'u', session_id: 's', token });
+    await socket.next(VoiceOpcode.Ready);
+    await local.close(VoiceCloseCode.VoiceServerCrashed);
+    expect(await socket.closed()).toBe(4015);
   });
 
   it('serves wss:// with a configured certificate', async () => {

@@ -118,6 +118,18 @@ describe.each(factories)('jitter buffer (%s)', (_name, make) => {
     expect(accounted(s)).toBe(s.received);
   });
 
+  it('resynchronises when a sender resumes after a pause without advancing its timestamps', () => {
+    const b = make();
+    for (let i = 0; i < 5; i++) b.push(pkt(i, i * 20));
+    pullMany(b, 10, 149); // the playout clock keeps running through the pause
+    // Three seconds later, the sequence continues and so do the timestamps, as if no time had passed.
+    for (let i = 5; i < 10; i++) b.push(pkt(i, 3000 + (i - 5) * 20));
+    const out = pullMany(b, 3000, 20);
+    expect(audioSeqs(out)).toEqual([5, 6, 7, 8, 9]);
+    expect(b.stats().late).toBe(0);
+    expect(b.stats().resets).toBe(1);
+  });
+
   it('plays silence, not concealment, after a DTX silence frame', () => {
     const b = make();
     for (let i = 0; i < 5; i++) b.push(pkt(i, i * 20));
@@ -147,6 +159,31 @@ describe.each(factories)('jitter buffer (%s)', (_name, make) => {
     // Between two 40 ms frames, the 20 ms tick in the middle gets `empty`: the frame is still playing.
     const i = out.findIndex((r) => r.kind === 'audio');
     expect(out[i + 1]!.kind).toBe('empty');
+  });
+
+  it('plays any reordering of a burst in order, each frame once, duplicates included (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 0xffff }),
+        fc
+          .integer({ min: 2, max: 40 })
+          .chain((n) =>
+            fc.tuple(
+              fc.shuffledSubarray([...Array(n).keys()], { minLength: n, maxLength: n }),
+              fc.array(fc.nat(n - 1)),
+            ),
+          ),
+        (start, [order, dups]) => {
+          const b = make({ capacity: 512 });
+          const n = order.length;
+          for (const i of [...order, ...dups]) b.push(pkt(start + i, 0, { ts: (start + i) * FRAME }));
+          const out = pullMany(b, 100, n + 10);
+          const expected = [...Array(n).keys()].map((i) => (start + i) & 0xffff);
+          return JSON.stringify(audioSeqs(out)) === JSON.stringify(expected) && b.stats().duplicates === dups.length;
+        },
+      ),
+      { numRuns: 200 },
+    );
   });
 
   it('accounts for every packet and never throws, whatever arrives (property)', () => {

@@ -34,9 +34,9 @@ describe.each(ENCRYPTION_MODES.map((m) => [m]))('loopback through the SFU in %s'
     b.on('packet', (p) => {
       if (p.ssrc === a.ssrc) received.push(p);
     });
-    const codec = createOpusCodec();
     const frames = toneFrames(440, 40);
-    for (const frame of frames) a.sendOpus(codec.encode(frame));
+    // sendPcm encodes with the client's own opusscript encoder.
+    for (const frame of frames) a.sendPcm(frame);
     await waitFor(() => received.length >= frames.length, 5000, 'all frames');
     expect(b.userOf(a.ssrc)).toBe(`a-${mode}`);
 
@@ -46,7 +46,6 @@ describe.each(ENCRYPTION_MODES.map((m) => [m]))('loopback through the SFU in %s'
     const pcm = Buffer.concat(received.slice(5).map((p) => decoder.decode(p.opus)));
     const tone = goertzel(pcm, 440);
     for (const other of [220, 330, 550, 880, 1000, 2000]) expect(tone).toBeGreaterThan(20 * goertzel(pcm, other));
-    codec.delete();
     decoder.delete();
     a.disconnect();
     b.disconnect();
@@ -77,6 +76,34 @@ describe('VoiceClient streams', () => {
     expect(speaking).toEqual([1, 0]);
     a.disconnect();
     await ended;
+    b.disconnect();
+  });
+});
+
+describe('VoiceClient resume', () => {
+  it('resumes after its gateway connection drops and keeps receiving', async () => {
+    const a = join('res-a', 'res', 'aead_aes256_gcm_rtpsize');
+    const b = join('res-b', 'res', 'aead_aes256_gcm_rtpsize');
+    await a.connect();
+    await b.connect();
+    const resumed = new Promise<void>((resolve) => b.once('resumed', resolve));
+    // Cut B's TCP connection without a close frame, as a network failure would (close code 1006).
+    (b as unknown as { ws: { terminate(): void } }).ws.terminate();
+    await resumed;
+    expect(
+      server
+        .members('g1', 'res')
+        .map((m) => m.userId)
+        .sort(),
+    ).toEqual(['res-a', 'res-b']);
+    const got: Buffer[] = [];
+    b.on('packet', (p) => got.push(p.opus));
+    const speaking = new Promise((resolve) => b.once('speaking', resolve));
+    a.sendOpus(Buffer.from([0xfc, 9, 9]));
+    await waitFor(() => got.length === 1, 5000, 'packet after resume');
+    expect(got[0]).toEqual(Buffer.from([0xfc, 9, 9]));
+    expect(await speaking).toMatchObject({ userId: 'res-a', speaking: 1 });
+    a.disconnect();
     b.disconnect();
   });
 });

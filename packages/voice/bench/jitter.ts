@@ -99,6 +99,7 @@ function main(): void {
     'fixed/ours',
     'interp. fixed ms',
     'interp./ours',
+    'worst seed',
   ];
   const table = rows.map((r) => {
     const f = (g: (x: Row) => number, d = 2) => mean(r.map(g)).toFixed(d);
@@ -116,6 +117,7 @@ function main(): void {
       (mean(r.map((x) => x.fixed.meanAddedDelayMs)) / mean(r.map((x) => x.ours.meanAddedDelayMs))).toFixed(3),
       f((x) => x.fixedInterpolatedMs, 1),
       (mean(r.map((x) => x.fixedInterpolatedMs)) / mean(r.map((x) => x.ours.meanAddedDelayMs))).toFixed(3),
+      Math.min(...r.map((x) => x.fixed.meanAddedDelayMs / x.ours.meanAddedDelayMs)).toFixed(3),
     ];
   });
   const widths = header.map((h, i) => Math.max(h.length, ...table.map((t) => t[i]!.length)));

@@ -67,6 +67,8 @@ export interface VoiceClientEvents {
   speaking: [event: { userId: string; ssrc: number; speaking: number }];
   clientsConnect: [userIds: string[]];
   clientDisconnect: [userId: string];
+  /** The gateway connection dropped and was resumed (audio kept flowing over UDP meanwhile). */
+  resumed: [];
   close: [code: number];
   error: [error: Error];
 }
@@ -90,6 +92,10 @@ export class VoiceClient extends EventEmitter<VoiceClientEvents> {
   private sequence = randomInt(0, 0x10000);
   private timestamp = randomInt(0, 0x100000000);
   private speaking = false;
+  private url = '';
+  private resuming = false;
+  private resumeAttempts = 0;
+  private leaving = false;
   private codec: OpusCodec | null = null;
 
   public constructor(private readonly options: VoiceClientOptions) {
@@ -101,7 +107,7 @@ export class VoiceClient extends EventEmitter<VoiceClientEvents> {
     const o = this.options;
     const scheme = o.secure ? 'wss' : 'ws';
     const base = /^wss?:\/\//.test(o.endpoint) ? o.endpoint : `${scheme}://${o.endpoint}`;
-    const url = `${base.replace(/\/?(\?.*)?$/, '/')}?v=${o.version ?? 8}`;
+    this.url = `${base.replace(/\/?(\?.*)?$/, '/')}?v=${o.version ?? 8}`;
     return new Promise<void>((resolve, reject) => {
       const timer = setTimeout(
         () => fail(new VoiceError('VOICE_CONNECT_TIMEOUT', 'voice connection timed out')),
@@ -112,32 +118,67 @@ export class VoiceClient extends EventEmitter<VoiceClientEvents> {
         this.destroy();
         reject(error);
       };
-      const ws = new WebSocket(url, o.tls ?? {});
-      this.ws = ws;
-      ws.on('error', (error) => fail(error));
-      ws.on('close', (code) => {
-        this.stopTimers();
-        fail(new VoiceError('VOICE_CLOSED', `voice gateway closed with ${code}`));
-        this.emit('close', code);
+      this.openSocket(() => {
+        clearTimeout(timer);
+        resolve();
+      }, fail);
+    });
+  }
+
+  /**
+   * Opens the gateway WebSocket. After the session is up, a drop that allows it (4015, or a non-4xxx code other than
+   * 1000/1001) is followed by Resume on a new socket, up to three times in a row; UDP and keys are kept meanwhile.
+   */
+  private openSocket(onReady: () => void, fail: (error: Error) => void): void {
+    const ws = new WebSocket(this.url, this.options.tls ?? {});
+    this.ws = ws;
+    ws.on('error', () => {
+      // A close event follows every error; it decides between resuming and failing.
+    });
+    ws.on('open', () => {
+      if (!this.resuming) return;
+      const o = this.options;
+      this.sendWs(VoiceOpcode.Resume, {
+        server_id: o.guildId,
+        session_id: o.sessionId,
+        token: o.token,
+        seq_ack: this.seqAck,
       });
-      ws.on('message', (data) => {
-        let payload: { op: number; d: ServerData | null; seq?: number };
-        try {
-          payload = JSON.parse(String(data));
-        } catch {
-          return;
-        }
-        if (typeof payload.seq === 'number') this.seqAck = payload.seq;
-        this.onPayload(payload.op, payload.d).then(
-          (done) => {
-            if (done) {
-              clearTimeout(timer);
-              resolve();
-            }
-          },
-          (error: Error) => fail(error),
-        );
-      });
+    });
+    ws.on('close', (code) => {
+      if (this.ws !== ws) return;
+      if (this.heartbeat) clearInterval(this.heartbeat);
+      this.heartbeat = null;
+      const resumable = code === 4015 || (code < 4000 && code !== 1000 && code !== 1001);
+      if (this.cipher && !this.leaving && resumable && this.resumeAttempts < 3) {
+        this.resumeAttempts++;
+        this.resuming = true;
+        this.openSocket(() => {}, fail);
+        return;
+      }
+      fail(new VoiceError('VOICE_CLOSED', `voice gateway closed with ${code}`));
+      this.emit('close', code);
+    });
+    ws.on('message', (data) => {
+      let payload: { op: number; d: ServerData | null; seq?: number };
+      try {
+        payload = JSON.parse(String(data));
+      } catch {
+        return;
+      }
+      if (typeof payload.seq === 'number') this.seqAck = payload.seq;
+      if (payload.op === VoiceOpcode.Resumed) {
+        this.resuming = false;
+        this.resumeAttempts = 0;
+        this.emit('resumed');
+        return;
+      }
+      this.onPayload(payload.op, payload.d).then(
+        (done) => {
+          if (done) onReady();
+        },
+        (error: Error) => fail(error),
+      );
     });
   }
 
@@ -202,6 +243,7 @@ export class VoiceClient extends EventEmitter<VoiceClientEvents> {
 
   /** Leaves the call (close 1000: the server ends the session at once). */
   public disconnect(): void {
+    this.leaving = true;
     this.ws?.close(1000);
     this.destroy();
   }
@@ -246,6 +288,7 @@ export class VoiceClient extends EventEmitter<VoiceClientEvents> {
           this.sendWs(VoiceOpcode.Heartbeat, (o.version ?? 8) >= 8 ? { t, seq_ack: this.seqAck } : t);
         }, interval);
         this.heartbeat.unref();
+        if (this.resuming) return false;
         this.sendWs(VoiceOpcode.Identify, {
           server_id: o.guildId,
           user_id: o.userId,

@@ -114,7 +114,10 @@ export function createPlayoutEngine(policy: DelayPolicy, opts: EngineOptions = {
     let result: 'buffered' | 'reset' = 'buffered';
     // A timestamp going backwards by more than a second while the sequence moves forward is a new stream too.
     const tsBackwards = seqDelta > 0 && lastSeq !== null && ts < lastTs - clockRate;
-    if (Math.abs(seqDelta) > maxJump || tsBackwards) {
+    // So is the newest packet landing more than a second behind the playout point: a sender whose timestamps did not
+    // advance over a pause would otherwise have every later packet discarded as late.
+    const behindPlayout = seqDelta > 0 && started && playTs !== null && (playTs - ts) * msPerSample > 1000;
+    if (Math.abs(seqDelta) > maxJump || tsBackwards || behindPlayout) {
       flush();
       s.resets++;
       ({ seq, ts } = unwrapper.unwrap(packet.sequence, packet.timestamp));

@@ -47,6 +47,12 @@ export class TokenAllocator {
     return allocation;
   }
 
+  /** The guild a live token was issued for, or null (lets Identify tell "wrong server" from "bad token"). */
+  public guildOf(token: string, now = Date.now()): string | null {
+    const allocation = this.byToken.get(token);
+    return allocation && allocation.expiresAt > now ? allocation.guildId : null;
+  }
+
   public revoke(token: string): void {
     this.byToken.delete(token);
   }

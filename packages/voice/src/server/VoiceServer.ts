@@ -49,6 +49,8 @@ export interface VoiceServerOptions {
   modes?: readonly EncryptionMode[];
   /** Commands allowed per connection and window before 4021 (default 120 per 60 s). */
   rateLimit?: { commands: number; windowMs: number };
+  /** SO_RCVBUF / SO_SNDBUF of the UDP socket in bytes (default 1 MiB; the kernel caps it). */
+  udpBufferSize?: number;
   /** Crypto backend for the XSalsa20 and XChaCha20 modes (default: sodium-native when installed). */
   backend?: CryptoBackend;
 }
@@ -136,7 +138,9 @@ export class VoiceServer extends EventEmitter<VoiceServerEvents> {
     this.wss = new WebSocketServer({ server: this.http, maxPayload: 64 * 1024 });
     this.wss.on('connection', (ws, req) => this.onConnection(ws, req));
     this.wss.on('error', (error) => this.emit('error', error));
-    this.udp = createSocket('udp4');
+    // Fan-out sends bursts of N datagrams per packet received: a larger kernel buffer absorbs them (capped by rmem/wmem_max).
+    const buffer = options.udpBufferSize ?? 1 << 20;
+    this.udp = createSocket({ type: 'udp4', recvBufferSize: buffer, sendBufferSize: buffer });
     this.udp.on('error', (error) => this.emit('error', error));
     this.sfu = new Sfu((packet, port, address) => this.udp.send(packet, port, address));
     this.udp.on('message', (msg, rinfo) => this.sfu.handle(msg, rinfo.address, rinfo.port));
@@ -218,12 +222,16 @@ export class VoiceServer extends EventEmitter<VoiceServerEvents> {
     }
   }
 
-  public async close(): Promise<void> {
+  /**
+   * Closes every connection and both sockets. `code` defaults to 1001 (going away); pass 4015 when draining this node
+   * so that clients resume against the voice server they are given next.
+   */
+  public async close(code = 1001): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     clearInterval(this.sweepTimer);
-    for (const session of [...this.sessions.values()]) this.endSession(session, 1001, 'server closed');
-    for (const conn of this.connections) this.closeConn(conn, 1001, 'server closed');
+    for (const session of [...this.sessions.values()]) this.endSession(session, code, 'server closed');
+    for (const conn of this.connections) this.closeConn(conn, code, 'server closed');
     // Give the close frames a moment to reach the clients, then cut whatever is left.
     const deadline = Date.now() + 1_000;
     while (this.connections.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
@@ -375,7 +383,14 @@ export class VoiceServer extends EventEmitter<VoiceServerEvents> {
     }
     conn.pending = false;
     if (conn.closing || this.closed) return;
-    if (channelId === null) return this.closeConn(conn, VoiceCloseCode.AuthenticationFailed, 'authentication failed');
+    if (channelId === null) {
+      // A real token presented to the wrong server_id: the client is looking for a voice server that is not this one.
+      const guild = this.allocator.guildOf(identify.token);
+      if (guild !== null && guild !== identify.serverId) {
+        return this.closeConn(conn, VoiceCloseCode.ServerNotFound, 'server not found');
+      }
+      return this.closeConn(conn, VoiceCloseCode.AuthenticationFailed, 'authentication failed');
+    }
     // One voice session per user and guild: a new Identify replaces the old one.
     for (const old of this.find(identify.userId, identify.serverId)) {
       this.endSession(old, VoiceCloseCode.SessionNoLongerValid, 'replaced');
