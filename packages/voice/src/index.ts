@@ -55,3 +55,4 @@ export {
   isIpDiscoveryRequest,
   parseIpDiscoveryResponse,
 } from './udp/ipDiscovery.js';
+export * from './jitter/index.js';

@@ -1,9 +1,9 @@
 /**
  * Parameter sweep for the adaptive buffer (the same parameters for every scenario): prints, per setting, the ratio of
- * the interpolated fixed-delay baseline to ours / strict baseline to ours, our late-loss % (L) and concealment % (C). Run: node --import tsx packages/voice/bench/jitter-tune.ts
+ * the interpolated fixed-delay baseline to ours / strict baseline to ours, our late-loss % (L) and concealment % (C). Run: node --import tsx packages/voice/bench/tools/jitter-tune.ts
  */
-import type { JitterBufferOptions } from '../src/jitter/index.js';
-import { evaluate, mean } from './jitter.js';
+import type { JitterBufferOptions } from '../../src/jitter/index.js';
+import { evaluate, mean } from '../jitter.js';
 
 // `--full`: the whole grid over two seeds (~3 min); by default a cross around the defaults on one seed (< 2 min).
 const full = process.argv.includes('--full');
