@@ -8,8 +8,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 const CHROMIUM = process.env.CHROMIUM_BIN ?? '/usr/bin/chromium';
 const available = existsSync(CHROMIUM);
 if (!available) {
-  if (process.env.CI === 'true') throw new Error(`chromium not found at ${CHROMIUM} (run: bash .ci/services/chromium.sh start)`);
-  console.warn(`[gateway-client] browser test skipped: no chromium at ${CHROMIUM}; run: bash .ci/services/chromium.sh start`);
+  if (process.env.CI === 'true')
+    throw new Error(`chromium not found at ${CHROMIUM} (run: bash .ci/services/chromium.sh start)`);
+  console.warn(
+    `[gateway-client] browser test skipped: no chromium at ${CHROMIUM}; run: bash .ci/services/chromium.sh start`,
+  );
 }
 
 const bot = { id: '100', username: 'bot' };

@@ -31,7 +31,10 @@ async function setup(
   const errors: Error[] = [];
   client.on('dispatch', (p) => dispatches.push(p));
   client.on('error', (e) => errors.push(e));
-  cleanups.push(() => gateway.close(), () => client.destroy());
+  cleanups.push(
+    () => gateway.close(),
+    () => client.destroy(),
+  );
   return { gateway, client, dispatches, errors };
 }
 
@@ -105,12 +108,20 @@ describe('GatewayConnection: handshake', () => {
     await expect(client.connect()).rejects.toMatchObject({ code: 'GATEWAY_BOT_FAILED' });
   });
 
-  it.skipIf(zstdAvailable())('surfaces zstd-stream as UNSUPPORTED_COMPRESSION where the runtime has no zstd', async () => {
-    const client = new GatewayConnection({ token: 't', intents: 1, url: 'ws://127.0.0.1:1', compression: 'zstd-stream' });
-    const error = await client.connect().catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(GatewayClientError);
-    expect((error as GatewayClientError).code).toBe('UNSUPPORTED_COMPRESSION');
-  });
+  it.skipIf(zstdAvailable())(
+    'surfaces zstd-stream as UNSUPPORTED_COMPRESSION where the runtime has no zstd',
+    async () => {
+      const client = new GatewayConnection({
+        token: 't',
+        intents: 1,
+        url: 'ws://127.0.0.1:1',
+        compression: 'zstd-stream',
+      });
+      const error = await client.connect().catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(GatewayClientError);
+      expect((error as GatewayClientError).code).toBe('UNSUPPORTED_COMPRESSION');
+    },
+  );
 
   it('rejects payload compression with a binary encoding', () => {
     expect(

@@ -42,7 +42,10 @@ for (const [encoding, compression] of [
         backoff: { base: 5, max: 20 },
         invalidSessionDelay: { min: 1, max: 2 },
       });
-      cleanups.push(() => gateway.close(), () => client.destroy());
+      cleanups.push(
+        () => gateway.close(),
+        () => client.destroy(),
+      );
       const seqs: number[] = [];
       client.on('dispatch', (p: DispatchPayload) => seqs.push(p.s));
       client.on('error', () => {}); // DECODE_FAILED is expected here

@@ -1,7 +1,7 @@
 import { createGatewayServer, type GatewayServer, InMemoryDirectory } from '@concord/gateway-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { type DispatchPayload, GatewayConnection, ShardManager, type SessionInfo } from '../src/index.js';
+import { type DispatchPayload, GatewayConnection, type SessionInfo, ShardManager } from '../src/index.js';
 import { delay, once } from './helpers/FakeGateway.js';
 
 const bot = { id: '100', username: 'bot', bot: true };
@@ -61,7 +61,12 @@ function message(guildId: string, id: string, content: string) {
 describe('against @concord/gateway-server', () => {
   for (const encoding of ['json', 'etf', 'msgpack'] as const) {
     it(`identify → READY → GUILD_CREATE → MESSAGE_CREATE (${encoding}, zlib-stream)`, async () => {
-      const client = new GatewayConnection({ token: 'Bot secret', intents: (1 << 0) | (1 << 9) | (1 << 15), url, encoding });
+      const client = new GatewayConnection({
+        token: 'Bot secret',
+        intents: (1 << 0) | (1 << 9) | (1 << 15),
+        url,
+        encoding,
+      });
       const seen: DispatchPayload[] = [];
       client.on('dispatch', (p) => seen.push(p));
       const guildCreates = new Promise<void>((resolve) => {
@@ -73,7 +78,12 @@ describe('against @concord/gateway-server', () => {
       await client.connect();
       await guildCreates;
       const got = once<[{ content: string; id: string }]>(client, 'MESSAGE_CREATE');
-      server.dispatchToChannel(guildA, `${guildA}1`.slice(0, 18), 'MESSAGE_CREATE', message(guildA, '123456789012345678', 'hello'));
+      server.dispatchToChannel(
+        guildA,
+        `${guildA}1`.slice(0, 18),
+        'MESSAGE_CREATE',
+        message(guildA, '123456789012345678', 'hello'),
+      );
       const [d] = await got;
       expect(d.content).toBe('hello');
       expect(String(d.id)).toBe('123456789012345678');
@@ -120,7 +130,11 @@ describe('against @concord/gateway-server', () => {
   it('requestGuildMembers gets every member, chunked, in one promise', async () => {
     const client = new GatewayConnection({ token: 'secret', intents: 3, url });
     await client.connect();
-    const result = await client.requestGuildMembers<{ user: { id: string } }>({ guild_id: guildA, query: 'user', limit: 100 });
+    const result = await client.requestGuildMembers<{ user: { id: string } }>({
+      guild_id: guildA,
+      query: 'user',
+      limit: 100,
+    });
     expect(result.members.map((m) => m.user.id).sort()).toEqual(members.map((m) => m.user.id).sort());
     const byIds = await client.requestGuildMembers({ guild_id: guildA, user_ids: ['1000', '999'] });
     expect(byIds.members.length).toBe(1);
@@ -130,8 +144,18 @@ describe('against @concord/gateway-server', () => {
 
   it('ShardManager: two shards, each gets its own guild; sessions persisted and resumed by a new manager', async () => {
     const store = new Map<number, SessionInfo | null>();
-    const sessionStore = { get: (id: number) => store.get(id), set: (id: number, s: SessionInfo | null) => void store.set(id, s) };
-    const manager = new ShardManager({ token: 'secret', intents: 1, url, shardCount: 2, identifyIntervalMs: 50, sessionStore });
+    const sessionStore = {
+      get: (id: number) => store.get(id),
+      set: (id: number, s: SessionInfo | null) => void store.set(id, s),
+    };
+    const manager = new ShardManager({
+      token: 'secret',
+      intents: 1,
+      url,
+      shardCount: 2,
+      identifyIntervalMs: 50,
+      sessionStore,
+    });
     const guildsByShard = new Map<number, string[]>();
     manager.on('GUILD_CREATE', (d, shardId) => {
       guildsByShard.set(shardId as number, [...(guildsByShard.get(shardId as number) ?? []), (d as { id: string }).id]);
@@ -146,7 +170,14 @@ describe('against @concord/gateway-server', () => {
     expect(store.get(0)?.sessionId).toBeTypeOf('string');
     expect(store.get(1)?.sessionId).toBeTypeOf('string');
 
-    const next = new ShardManager({ token: 'secret', intents: 1, url, shardCount: 2, identifyIntervalMs: 50, sessionStore });
+    const next = new ShardManager({
+      token: 'secret',
+      intents: 1,
+      url,
+      shardCount: 2,
+      identifyIntervalMs: 50,
+      sessionStore,
+    });
     const events: string[] = [];
     next.on('dispatch', (p, shardId) => events.push(`${shardId}:${p.t}`));
     await next.connect();
@@ -155,4 +186,3 @@ describe('against @concord/gateway-server', () => {
     expect(store.get(0)).toBeNull();
   });
 });
-

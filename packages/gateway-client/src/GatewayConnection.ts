@@ -18,7 +18,6 @@ import { fetchGatewayBot } from './fetchGatewayBot.js';
 import { GatewayClientError, GatewayCloseError, GatewayRateLimitError } from './GatewayClientError.js';
 import { SendQueue } from './SendQueue.js';
 import type {
-  CloseInfo,
   ConnectionStatus,
   DispatchPayload,
   GatewayConnectionEvents,
@@ -235,7 +234,11 @@ export class GatewayConnection extends EventEmitter<GatewayConnectionEvents> {
     request: { guild_id: string; query?: string; limit?: number; presences?: boolean; user_ids?: string[] },
     options: { timeout?: number } = {},
   ): Promise<GuildMembersResult<M, P>> {
-    const nonce = `${Date.now().toString(36)}${(this.#nonceCounter++).toString(36)}${Math.floor(this.#random() * 1e8).toString(36)}`.slice(0, 32);
+    const nonce =
+      `${Date.now().toString(36)}${(this.#nonceCounter++).toString(36)}${Math.floor(this.#random() * 1e8).toString(36)}`.slice(
+        0,
+        32,
+      );
     const timeout = options.timeout ?? this.#options.requestTimeout ?? 10_000;
     const d: Record<string, unknown> = { guild_id: request.guild_id, limit: request.limit ?? 0, nonce };
     if (request.user_ids !== undefined) d.user_ids = request.user_ids;

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'eventemitter3';
-import { type GatewayBotInfo, fetchGatewayBot } from './fetchGatewayBot.js';
+import { fetchGatewayBot, type GatewayBotInfo } from './fetchGatewayBot.js';
 import { GatewayClientError } from './GatewayClientError.js';
 import { GatewayConnection } from './GatewayConnection.js';
 import { IdentifyThrottle } from './IdentifyThrottle.js';
@@ -88,7 +88,14 @@ export class ShardManager extends EventEmitter<ShardManagerEvents> {
     const maxConcurrency = o.maxConcurrency ?? info?.session_start_limit.max_concurrency ?? 1;
     this.#throttle = new IdentifyThrottle(maxConcurrency, o.identifyIntervalMs ?? 5000);
     const throttle = this.#throttle;
-    const { shardCount: _count, shardIds: _ids, maxConcurrency: _mc, identifyIntervalMs: _ii, sessionStore, ...rest } = o;
+    const {
+      shardCount: _count,
+      shardIds: _ids,
+      maxConcurrency: _mc,
+      identifyIntervalMs: _ii,
+      sessionStore,
+      ...rest
+    } = o;
     await Promise.all(
       ids.map(async (shardId) => {
         const session = (await sessionStore?.get(shardId)) ?? null;

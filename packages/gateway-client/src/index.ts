@@ -1,5 +1,6 @@
+export { GatewayDispatchEvents, GatewayIntentBits, GatewayOpcodes } from '@concord/protocol';
 export { type BackoffOptions, backoffDelay } from './backoff.js';
-export { type FetchGatewayBotOptions, type GatewayBotInfo, fetchGatewayBot } from './fetchGatewayBot.js';
+export { type FetchGatewayBotOptions, fetchGatewayBot, type GatewayBotInfo } from './fetchGatewayBot.js';
 export {
   GatewayClientError,
   type GatewayClientErrorCode,
@@ -10,9 +11,9 @@ export { GatewayConnection, GatewayConnection as Shard } from './GatewayConnecti
 export { IdentifyThrottle } from './IdentifyThrottle.js';
 export { SendQueue, type SendQueueOptions } from './SendQueue.js';
 export {
+  ShardManager,
   type ShardManagerEvents,
   type ShardManagerOptions,
-  ShardManager,
   type ShardSessionStore,
   type ShardStatus,
 } from './ShardManager.js';

@@ -107,7 +107,8 @@ describe('close codes', () => {
   });
 
   it('4009 when the client goes silent for 1.5 intervals, after asking for a heartbeat (op 1)', async () => {
-    const c = await client({ heartbeatInterval: 120 });
+    // op 1 after 1.25 × 150 ms of silence, 4009 after 3 × 150 ms: a wide window even on a loaded machine.
+    const c = await client({ heartbeatInterval: 150, heartbeatTimeoutFactor: 3 });
     c.send(identify());
     await c.dispatch('READY');
     const request = await c.next((p) => p.op === 1);

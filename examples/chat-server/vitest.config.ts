@@ -1,0 +1,11 @@
+import { defineProject } from 'vitest/config';
+
+export default defineProject({
+  test: {
+    name: 'chat-server',
+    include: ['__tests__/**/*.test.ts'],
+    // The tests spawn the server as `npm start` does; a few share one process per file.
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
+  },
+});

@@ -1,0 +1,44 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { InProcessBroker } from '../src/Broker.js';
+import type { GatewayServer } from '../src/GatewayServer.js';
+import { connect, defaultDirectory, GUILD_A, startServer, type TestClient } from './helpers.js';
+
+const servers: GatewayServer[] = [];
+const clients: TestClient[] = [];
+
+afterEach(async () => {
+  for (const c of clients.splice(0)) c.ws.terminate();
+  for (const s of servers.splice(0)) await s.close();
+});
+
+describe('broker', () => {
+  it('fans a dispatch made on one node out to the sessions of every node sharing the broker', async () => {
+    const broker = new InProcessBroker();
+    const directory = defaultDirectory();
+    const a = await startServer({ broker, directory });
+    const b = await startServer({ broker, directory });
+    servers.push(a, b);
+    const onA = await connect(a);
+    const onB = await connect(b);
+    clients.push(onA, onB);
+    await onA.ready('1');
+    const readyB = await onB.ready('2');
+    a.dispatchToGuild(
+      GUILD_A,
+      'TYPING_START',
+      { guild_id: GUILD_A, channel_id: `${GUILD_A}1`, user_id: '3' },
+      { intent: null },
+    );
+    const [x, y] = await Promise.all([onA.dispatch('TYPING_START'), onB.dispatch('TYPING_START')]);
+    expect(x.d.user_id).toBe('3');
+    expect(y.d.user_id).toBe('3');
+    // Each node numbers its own sessions.
+    expect(x.s).toBe(4);
+    expect(y.s).toBe(4);
+    a.dispatchToSession(readyB.d.session_id, 'ONLY_B', {});
+    await onB.dispatch('ONLY_B');
+    a.dispatchToUsers('2', 'USER_EVENT', { n: 1 }, { intent: null });
+    expect((await onB.dispatch('USER_EVENT')).d).toEqual({ n: 1 });
+    expect(onA.received.some((p) => p.t === 'ONLY_B' || p.t === 'USER_EVENT')).toBe(false);
+  });
+});
