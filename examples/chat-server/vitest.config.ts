@@ -4,6 +4,7 @@ export default defineProject({
   test: {
     name: 'chat-server',
     include: ['__tests__/**/*.test.ts'],
+    globalSetup: ['__tests__/globalSetup.ts'],
     // The tests spawn the server as `npm start` does; a few share one process per file.
     testTimeout: 30_000,
     hookTimeout: 30_000,

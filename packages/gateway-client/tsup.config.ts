@@ -7,4 +7,6 @@ export default defineConfig({
   sourcemap: true,
   clean: true,
   target: 'es2022',
+  // Keep `node:` specifiers as written: stripping them breaks resolvers that only know the prefixed builtins.
+  removeNodeProtocol: false,
 });

@@ -15,6 +15,8 @@ export default defineConfig({
   sourcemap: true,
   clean: true,
   target: 'es2022',
+  // Keep `node:` specifiers as written: stripping them breaks resolvers that only know the prefixed builtins.
+  removeNodeProtocol: false,
   // Drivers are optional peers: resolved from the user's node_modules, never bundled.
   external: ['better-sqlite3', 'pg', 'cassandra-driver', 'ioredis', 'vitest', '@concord/snowflake'],
 });

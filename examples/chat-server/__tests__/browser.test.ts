@@ -58,7 +58,7 @@ describe.skipIf(!available)('the web page', () => {
     // Presence: each page lists both people as online.
     for (const page of pages) {
       await page.waitForFunction(() => {
-        const names = Array.from(document.querySelectorAll("#online li")).map((li) => li.textContent);
+        const names = Array.from(document.querySelectorAll('#online li')).map((li) => li.textContent);
         return names.includes('ada') && names.includes('grace');
       });
     }

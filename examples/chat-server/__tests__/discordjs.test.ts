@@ -66,7 +66,8 @@ describe('discord.js against the chat server', () => {
     expect(history.map((m) => m.content)).toEqual(['pong', 'ping']);
 
     // Fetching history through discord.js works too.
-    const fetched = await (guild?.channels.cache.get(GENERAL) as import('discord.js').TextChannel).messages.fetch({
+    const general = guild?.channels.cache.get(GENERAL) as import('discord.js').TextChannel;
+    const fetched = await general.messages.fetch({
       limit: 10,
     });
     expect([...fetched.values()].map((m) => m.content)).toEqual(['pong', 'ping']);

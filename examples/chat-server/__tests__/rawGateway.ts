@@ -1,8 +1,11 @@
 import WebSocket from 'ws';
 
+// biome-ignore lint/suspicious/noExplicitAny: wire JSON, checked field by field by the assertions.
+type Json = any;
+
 export interface Dispatch {
   t: string;
-  d: any;
+  d: Json;
   s: number;
 }
 
@@ -30,7 +33,7 @@ export class RawGateway {
     });
   }
 
-  static async identify(port: number, token: string, intents = 1 | 2 | 256 | 512 | 2048 | 32768, presence = true) {
+  static async identify(port: number, token: string, intents = 1 | 2 | 128 | 256 | 512 | 2048 | 32768, presence = true) {
     const gw = new RawGateway(port);
     await new Promise((resolve, reject) => {
       gw.ws.once('open', resolve);
@@ -51,7 +54,7 @@ export class RawGateway {
     return gw;
   }
 
-  waitFor(t: string, pred: (d: any) => boolean = () => true, timeoutMs = 10_000): Promise<Dispatch> {
+  waitFor(t: string, pred: (d: Json) => boolean = () => true, timeoutMs = 10_000): Promise<Dispatch> {
     const found = this.events.find((e) => e.t === t && pred(e.d));
     if (found) return Promise.resolve(found);
     return new Promise((resolve, reject) => {

@@ -2,6 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RawGateway } from './rawGateway.js';
 import { type RunningServer, startServer } from './startServer.js';
 
+// biome-ignore lint/suspicious/noExplicitAny: wire JSON, checked field by field by the assertions.
+type Json = any;
+
 const LOBBY = '1200000000000000000';
 const GENERAL = '1200000000000000001';
 const VOICE = '1200000000000000002';
@@ -20,7 +23,7 @@ describe('REST and gateway (raw ws + fetch)', () => {
   const post = async (token: string, content: string, extra: Record<string, unknown> = {}) => {
     const res = await call(token, 'POST', `/channels/${GENERAL}/messages`, { content, ...extra });
     expect(res.status).toBe(200);
-    return (await res.json()) as Record<string, any>;
+    return (await res.json()) as Record<string, Json>;
   };
 
   beforeAll(async () => {
@@ -43,7 +46,9 @@ describe('REST and gateway (raw ws + fetch)', () => {
     expect(js.status).toBe(200);
     expect((await js.text()).length).toBeGreaterThan(1000);
     expect(await (await call(null, 'GET', '/gateway')).json()).toEqual({ url: `ws://127.0.0.1:${server.port}/` });
-    const bot = (await (await fetch(`${server.url}/api/gateway/bot`, { headers: { Authorization: 'Bot b1' } })).json()) as any;
+    const bot = (await (
+      await fetch(`${server.url}/api/gateway/bot`, { headers: { Authorization: 'Bot b1' } })
+    ).json()) as Json;
     expect(bot.url).toBe(`ws://127.0.0.1:${server.port}/`);
     expect(bot.shards).toBe(1);
     expect(bot.session_start_limit).toMatchObject({ total: 1000, max_concurrency: 1 });
@@ -56,12 +61,12 @@ describe('REST and gateway (raw ws + fetch)', () => {
     const guild = (await a.waitFor('GUILD_CREATE')).d;
     expect(guild.id).toBe(LOBBY);
     expect(guild.name).toBe('Lobby');
-    expect(guild.channels.map((c: any) => [c.name, c.type])).toEqual([
+    expect(guild.channels.map((c: Json) => [c.name, c.type])).toEqual([
       ['general', 0],
       ['General', 2],
     ]);
-    expect(guild.members.some((m: any) => m.user.id === ready.d.user.id)).toBe(true);
-    const me = (await (await call('alice', 'GET', '/users/@me')).json()) as any;
+    expect(guild.members.some((m: Json) => m.user.id === ready.d.user.id)).toBe(true);
+    const me = (await (await call('alice', 'GET', '/users/@me')).json()) as Json;
     expect(me.id).toBe(ready.d.user.id);
     // A new user joining shows up live for those already connected.
     const b = await RawGateway.identify(server.port, 'newcomer');
@@ -75,7 +80,8 @@ describe('REST and gateway (raw ws + fetch)', () => {
 
   it('POST a message → Discord-shaped reply and MESSAGE_CREATE; replies carry message_reference', async () => {
     const watcher = await RawGateway.identify(server.port, 'watcher');
-    const m = await post('poster', 'hello <@' + (await watcher.waitFor('READY')).d.user.id + '>', { nonce: 'n-1' });
+    const watcherId = (await watcher.waitFor('READY')).d.user.id;
+    const m = await post('poster', `hello <@${watcherId}>`, { nonce: 'n-1' });
     expect(m).toMatchObject({
       channel_id: GENERAL,
       guild_id: LOBBY,
@@ -91,7 +97,7 @@ describe('REST and gateway (raw ws + fetch)', () => {
       type: 0,
       nonce: 'n-1',
     });
-    expect(m.mentions.map((u: any) => u.username)).toEqual(['watcher']);
+    expect(m.mentions.map((u: Json) => u.username)).toEqual(['watcher']);
     // The timestamp is the snowflake's.
     const fromId = Number((BigInt(m.id) >> 22n) + 1420070400000n);
     expect(Date.parse(m.timestamp)).toBe(fromId);
@@ -103,13 +109,13 @@ describe('REST and gateway (raw ws + fetch)', () => {
     expect(reply.type).toBe(19);
     expect(reply.message_reference).toMatchObject({ message_id: m.id, channel_id: GENERAL, guild_id: LOBBY });
     expect(reply.referenced_message.id).toBe(m.id);
-    expect(reply.mentions.map((u: any) => u.username)).toEqual(['poster']);
+    expect(reply.mentions.map((u: Json) => u.username)).toEqual(['poster']);
     watcher.close();
   });
 
   it('paginates history with before / after / around / limit', async () => {
     const channelMessages = async (query: string) =>
-      ((await (await call('reader', 'GET', `/channels/${GENERAL}/messages?${query}`)).json()) as any[]).map(
+      ((await (await call('reader', 'GET', `/channels/${GENERAL}/messages?${query}`)).json()) as Json[]).map(
         (m) => m.content,
       );
     const ids: string[] = [];
@@ -124,7 +130,7 @@ describe('REST and gateway (raw ws + fetch)', () => {
     for (;;) {
       const page = (await (
         await call('reader', 'GET', `/channels/${GENERAL}/messages?limit=7${before ? `&before=${before}` : ''}`)
-      ).json()) as any[];
+      ).json()) as Json[];
       if (page.length === 0) break;
       seen.push(...page.map((m) => m.id));
       before = page[page.length - 1].id;
@@ -138,17 +144,17 @@ describe('REST and gateway (raw ws + fetch)', () => {
     const m = await post('editor', 'first draft');
     const edited = await call('editor', 'PATCH', `/channels/${GENERAL}/messages/${m.id}`, { content: 'final' });
     expect(edited.status).toBe(200);
-    const body = (await edited.json()) as any;
+    const body = (await edited.json()) as Json;
     expect(body.content).toBe('final');
     expect(body.edited_timestamp).not.toBeNull();
     await gw.waitFor('MESSAGE_UPDATE', (d) => d.id === m.id && d.content === 'final');
 
     const notMine = await call('intruder', 'PATCH', `/channels/${GENERAL}/messages/${m.id}`, { content: 'x' });
     expect(notMine.status).toBe(403);
-    expect(((await notMine.json()) as any).code).toBe(50005);
+    expect(((await notMine.json()) as Json).code).toBe(50005);
     const notMineDelete = await call('intruder', 'DELETE', `/channels/${GENERAL}/messages/${m.id}`);
     expect(notMineDelete.status).toBe(403);
-    expect(((await notMineDelete.json()) as any).code).toBe(50013);
+    expect(((await notMineDelete.json()) as Json).code).toBe(50013);
 
     const del = await call('editor', 'DELETE', `/channels/${GENERAL}/messages/${m.id}`);
     expect(del.status).toBe(204);
@@ -175,26 +181,26 @@ describe('REST and gateway (raw ws + fetch)', () => {
     expect(await noToken.json()).toEqual({ code: 0, message: '401: Unauthorized' });
     const unknownChannel = await call('err', 'GET', '/channels/123/messages');
     expect(unknownChannel.status).toBe(404);
-    expect(((await unknownChannel.json()) as any).code).toBe(10003);
-    expect(((await (await call('err', 'GET', '/guilds/123')).json()) as any).code).toBe(10004);
+    expect(((await unknownChannel.json()) as Json).code).toBe(10003);
+    expect(((await (await call('err', 'GET', '/guilds/123')).json()) as Json).code).toBe(10004);
     const tooLong = await call('err', 'POST', `/channels/${GENERAL}/messages`, { content: 'x'.repeat(2001) });
     expect(tooLong.status).toBe(400);
-    const tooLongBody = (await tooLong.json()) as any;
+    const tooLongBody = (await tooLong.json()) as Json;
     expect(tooLongBody.code).toBe(50035);
     expect(tooLongBody.errors.content._errors[0].code).toBe('BASE_TYPE_BAD_LENGTH');
     const empty = await call('err', 'POST', `/channels/${GENERAL}/messages`, { content: '' });
-    expect(((await empty.json()) as any).code).toBe(50006);
+    expect(((await empty.json()) as Json).code).toBe(50006);
     const badLimit = await call('err', 'GET', `/channels/${GENERAL}/messages?limit=500`);
-    expect(((await badLimit.json()) as any).code).toBe(50035);
+    expect(((await badLimit.json()) as Json).code).toBe(50035);
     const badJson = await call('err', 'POST', `/channels/${GENERAL}/messages`, '{nope');
     expect(badJson.status).toBe(400);
     const voice = await call('err', 'POST', `/channels/${VOICE}/messages`, { content: 'hi' });
-    expect(((await voice.json()) as any).code).toBe(50008);
+    expect(((await voice.json()) as Json).code).toBe(50008);
     const badReply = await call('err', 'POST', `/channels/${GENERAL}/messages`, {
       content: 'hi',
       message_reference: { message_id: '42' },
     });
-    expect(((await badReply.json()) as any).code).toBe(50035);
+    expect(((await badReply.json()) as Json).code).toBe(50035);
     expect((await call('err', 'GET', '/nowhere')).status).toBe(404);
     expect((await call('err', 'PUT', `/channels/${GENERAL}/messages`)).status).toBe(405);
   });
@@ -213,7 +219,7 @@ describe('REST and gateway (raw ws + fetch)', () => {
     expect(first.headers.get('x-ratelimit-bucket')).toMatch(/^[0-9a-f]{16}$/);
     const limited = results[5]!;
     expect(limited.status).toBe(429);
-    const body = (await limited.json()) as any;
+    const body = (await limited.json()) as Json;
     expect(body.message).toBe('You are being rate limited.');
     expect(body.global).toBe(false);
     expect(body.retry_after).toBeGreaterThan(0);
@@ -224,12 +230,36 @@ describe('REST and gateway (raw ws + fetch)', () => {
     await post('calm', 'not limited');
   });
 
+  it('op 4 into the voice channel → VOICE_SERVER_UPDATE (host:port, no scheme) that a voice client can join', async () => {
+    const gw = await RawGateway.identify(server.port, 'speaker');
+    const ready = (await gw.waitFor('READY')).d;
+    gw.ws.send(
+      JSON.stringify({ op: 4, d: { guild_id: LOBBY, channel_id: VOICE, self_mute: false, self_deaf: false } }),
+    );
+    const state = await gw.waitFor('VOICE_STATE_UPDATE', (d) => d.user_id === ready.user.id);
+    expect(state.d.channel_id).toBe(VOICE);
+    const vsu = (await gw.waitFor('VOICE_SERVER_UPDATE')).d;
+    expect(vsu.guild_id).toBe(LOBBY);
+    expect(vsu.endpoint).toMatch(/^127\.0\.0\.1:\d+$/);
+    const { VoiceClient } = await import('@concord/voice');
+    const client = new VoiceClient({
+      endpoint: vsu.endpoint,
+      token: vsu.token,
+      userId: ready.user.id,
+      sessionId: state.d.session_id,
+      guildId: LOBBY,
+    });
+    await client.connect();
+    client.disconnect();
+    gw.close();
+  });
+
   it('lists channels and members of the guild', async () => {
-    const channels = (await (await call('lister', 'GET', `/guilds/${LOBBY}/channels`)).json()) as any[];
+    const channels = (await (await call('lister', 'GET', `/guilds/${LOBBY}/channels`)).json()) as Json[];
     expect(channels.map((c) => c.name)).toEqual(['general', 'General']);
-    const members = (await (await call('lister', 'GET', `/guilds/${LOBBY}/members?limit=1000`)).json()) as any[];
+    const members = (await (await call('lister', 'GET', `/guilds/${LOBBY}/members?limit=1000`)).json()) as Json[];
     expect(members.some((m) => m.user.username === 'lister')).toBe(true);
-    const channel = (await (await call('lister', 'GET', `/channels/${GENERAL}`)).json()) as any;
+    const channel = (await (await call('lister', 'GET', `/channels/${GENERAL}`)).json()) as Json;
     expect(channel).toMatchObject({ id: GENERAL, guild_id: LOBBY, type: 0, name: 'general' });
   });
 });

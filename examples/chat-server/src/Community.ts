@@ -13,7 +13,14 @@ export class Community {
 
   constructor(readonly store: UserStore) {
     const members = store.all().map((u) => {
-      const user: UserData = { id: u.id, username: u.username, discriminator: '0', global_name: u.username, avatar: null, bot: u.bot };
+      const user: UserData = {
+        id: u.id,
+        username: u.username,
+        discriminator: '0',
+        global_name: u.username,
+        avatar: null,
+        bot: u.bot,
+      };
       this.#users.set(u.id, user);
       return memberOf(user, u.joinedAt);
     });
@@ -32,7 +39,13 @@ export class Community {
   ensure(candidate: UserData): UserData {
     const known = this.#users.get(candidate.id);
     if (known) return known;
-    const user: UserData = { discriminator: '0', global_name: candidate.username, avatar: null, bot: false, ...candidate };
+    const user: UserData = {
+      discriminator: '0',
+      global_name: candidate.username,
+      avatar: null,
+      bot: false,
+      ...candidate,
+    };
     const joinedAt = new Date().toISOString();
     this.#users.set(user.id, user);
     this.store.save({ id: user.id, username: user.username, bot: user.bot ?? false, joinedAt });

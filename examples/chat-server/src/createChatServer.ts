@@ -5,9 +5,15 @@ import { SnowflakeGenerator } from '@concord/snowflake';
 import { Community } from './Community.js';
 import { normalizeToken, userIdForToken, usernameForToken } from './identity.js';
 import { buildPage, type PageAssets } from './page.js';
-import { createRestHandler, defaultRateLimits, type ModerationHook, type RateLimits } from './rest/createRestHandler.js';
+import {
+  createRestHandler,
+  defaultRateLimits,
+  type ModerationHook,
+  type RateLimits,
+} from './rest/createRestHandler.js';
 import { RateLimiter } from './rest/RateLimiter.js';
 import type { Storage } from './storage.js';
+import type { LazyVoice } from './voice.js';
 
 /** Production hook: a token (without `Bot `) → the user it belongs to, or null to refuse it. */
 export type Authenticate = (token: string) => Promise<AuthenticatedIdentity | null> | AuthenticatedIdentity | null;
@@ -27,6 +33,8 @@ export interface ChatServerOptions {
   rateLimits?: Partial<RateLimits>;
   /** Gateway heartbeat interval (ms). */
   heartbeatInterval?: number;
+  /** Where op 4 sends users (VOICE_SERVER_UPDATE); without it, `endpoint: null` (no voice). */
+  voice?: LazyVoice;
 }
 
 export interface ChatServer {
@@ -66,6 +74,7 @@ export async function createChatServer(options: ChatServerOptions): Promise<Chat
     server: http,
     directory: community.directory,
     heartbeatInterval: options.heartbeatInterval ?? 41_250,
+    ...(options.voice ? { voiceAllocator: options.voice.allocator } : {}),
     authenticate: async (token) => {
       const user = await resolveUser(token, false);
       // READY.application is required by discord.js; every user doubles as its own application.
@@ -94,7 +103,11 @@ export async function createChatServer(options: ChatServerOptions): Promise<Chat
           res.writeHead(404, { 'Content-Type': 'text/plain' }).end('Not found');
           return;
         }
-        res.writeHead(200, { 'Content-Type': asset.type, 'Content-Length': asset.body.length, 'Cache-Control': 'no-cache' });
+        res.writeHead(200, {
+          'Content-Type': asset.type,
+          'Content-Length': asset.body.length,
+          'Cache-Control': 'no-cache',
+        });
         res.end(req.method === 'HEAD' ? undefined : asset.body);
       })
       .catch((error) => {
@@ -123,6 +136,7 @@ export async function createChatServer(options: ChatServerOptions): Promise<Chat
     async close() {
       limiter.close();
       await gateway.close();
+      await options.voice?.close();
       await new Promise<void>((resolve) => http.close(() => resolve()));
       http.closeAllConnections();
       await storage.close();

@@ -1,29 +1,54 @@
 import { performance } from 'node:perf_hooks';
 import { createChatServer } from './createChatServer.js';
 import { openStorage } from './storage.js';
+import { lazyVoice } from './voice.js';
 
 // Startup time is measured from process start, so it includes module loading (tsx, drivers, esbuild).
 const env = process.env;
+const host = env.HOST ?? '127.0.0.1';
+const port = env.PORT ? Number(env.PORT) : 8080;
+const voice =
+  env.VOICE === 'off'
+    ? undefined
+    : lazyVoice({
+        host,
+        port: env.VOICE_PORT ? Number(env.VOICE_PORT) : 0,
+        udpPort: env.VOICE_UDP_PORT ? Number(env.VOICE_UDP_PORT) : 0,
+        publicHost: env.VOICE_PUBLIC_HOST,
+        ...(env.VOICE_TLS_CERT && env.VOICE_TLS_KEY
+          ? { tls: { certFile: env.VOICE_TLS_CERT, keyFile: env.VOICE_TLS_KEY } }
+          : {}),
+      });
 const storage = await openStorage(env.DATABASE_URL ?? './.data/chat.db');
-const server = await createChatServer({
-  storage,
-  port: env.PORT ? Number(env.PORT) : 8080,
-  host: env.HOST ?? '127.0.0.1',
-});
+const server = await createChatServer({ storage, port, host, voice });
 
 console.log(`[chat] storage: ${storage.kind} (${storage.location})`);
 if (server.devAuth) {
-  console.log('[chat] DEV AUTH: any token is accepted and names its user. Replace `authenticate` before exposing this.');
+  console.log(
+    '[chat] DEV AUTH: any token is accepted and names its user. Replace `authenticate` before exposing this.',
+  );
 }
 console.log(`[chat] ready on ${server.url} (${Math.round(performance.now())} ms)`);
+voice?.start().then(
+  (v) => {
+    const a = v.address();
+    const scheme = env.VOICE_TLS_CERT && env.VOICE_TLS_KEY ? 'wss' : 'ws';
+    console.log(`[chat] voice on ${scheme}://${a.host}:${a.port} (UDP ${a.udpPort})`);
+  },
+  (error) => console.error('[chat] voice failed to start; joining voice channels will not work:', error),
+);
 
 let closing = false;
 const shutdown = (signal: string) => {
   if (closing) return;
   closing = true;
   console.log(`[chat] ${signal}: closing`);
+  const started = performance.now();
   server.close().then(
-    () => process.exit(0),
+    () => {
+      console.log(`[chat] closed in ${Math.round(performance.now() - started)} ms`);
+      process.exit(0);
+    },
     (error) => {
       console.error(error);
       process.exit(1);

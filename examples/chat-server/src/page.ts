@@ -5,7 +5,8 @@ export interface PageAssets {
   [path: string]: { type: string; body: Buffer };
 }
 
-const dir = fileURLToPath(new URL('./page/', import.meta.url));
+// Resolved from the package root so it works from src/ (tsx) and from the bundled dist/main.js alike.
+const dir = fileURLToPath(new URL('../src/page/', import.meta.url));
 
 /**
  * The web page, bundled in memory at startup with esbuild (one ~10 ms build), so nobody runs a build step by hand

@@ -8,15 +8,57 @@ export const GENERAL_VOICE_ID = '1200000000000000002';
 export const SYSTEM_USER_ID = '1200000000000000003';
 
 /** VIEW_CHANNEL | SEND_MESSAGES | READ_MESSAGE_HISTORY | CONNECT | SPEAK | ADD_REACTIONS | EMBED_LINKS | ATTACH_FILES. */
-export const EVERYONE_PERMISSIONS = ((1n << 10n) | (1n << 11n) | (1n << 16n) | (1n << 20n) | (1n << 21n) | (1n << 6n) | (1n << 14n) | (1n << 15n)).toString();
+export const EVERYONE_PERMISSIONS = (
+  (1n << 10n) |
+  (1n << 11n) |
+  (1n << 16n) |
+  (1n << 20n) |
+  (1n << 21n) |
+  (1n << 6n) |
+  (1n << 14n) |
+  (1n << 15n)
+).toString();
 
 export const lobbyChannels: ChannelData[] = [
-  { id: GENERAL_TEXT_ID, type: 0, guild_id: LOBBY_ID, name: 'general', position: 0, permission_overwrites: [], topic: null, nsfw: false, last_message_id: null, rate_limit_per_user: 0, parent_id: null },
-  { id: GENERAL_VOICE_ID, type: 2, guild_id: LOBBY_ID, name: 'General', position: 1, permission_overwrites: [], bitrate: 64000, user_limit: 0, parent_id: null, rtc_region: null },
+  {
+    id: GENERAL_TEXT_ID,
+    type: 0,
+    guild_id: LOBBY_ID,
+    name: 'general',
+    position: 0,
+    permission_overwrites: [],
+    topic: null,
+    nsfw: false,
+    last_message_id: null,
+    rate_limit_per_user: 0,
+    parent_id: null,
+  },
+  {
+    id: GENERAL_VOICE_ID,
+    type: 2,
+    guild_id: LOBBY_ID,
+    name: 'General',
+    position: 1,
+    permission_overwrites: [],
+    bitrate: 64000,
+    user_limit: 0,
+    parent_id: null,
+    rtc_region: null,
+  },
 ];
 
 export const lobbyRoles: RoleData[] = [
-  { id: LOBBY_ID, name: '@everyone', permissions: EVERYONE_PERMISSIONS, position: 0, color: 0, hoist: false, managed: false, mentionable: false, flags: 0 },
+  {
+    id: LOBBY_ID,
+    name: '@everyone',
+    permissions: EVERYONE_PERMISSIONS,
+    position: 0,
+    color: 0,
+    hoist: false,
+    managed: false,
+    mentionable: false,
+    flags: 0,
+  },
 ];
 
 export function lobbySnapshot(members: GuildMemberData[]): GuildSnapshot {

@@ -48,7 +48,13 @@ export async function openStorage(databaseUrl: string): Promise<Storage> {
     const { createPostgresStore } = await import('@concord/storage-adapters/postgres');
     const messages = await createPostgresStore({ connectionString: databaseUrl });
     // Users are rebuilt as they log in again: their ids are derived from their tokens, so they stay stable.
-    return { kind: 'postgres', location: redact(databaseUrl), messages, users: memoryUsers(), close: () => messages.close() };
+    return {
+      kind: 'postgres',
+      location: redact(databaseUrl),
+      messages,
+      users: memoryUsers(),
+      close: () => messages.close(),
+    };
   }
   if (databaseUrl.startsWith('cassandra://')) {
     const url = new URL(databaseUrl);
@@ -60,7 +66,13 @@ export async function openStorage(databaseUrl: string): Promise<Storage> {
       localDataCenter: url.searchParams.get('dc') ?? 'datacenter1',
       keyspace,
     });
-    return { kind: 'cassandra', location: redact(databaseUrl), messages, users: memoryUsers(), close: () => messages.close() };
+    return {
+      kind: 'cassandra',
+      location: redact(databaseUrl),
+      messages,
+      users: memoryUsers(),
+      close: () => messages.close(),
+    };
   }
   const filename = resolve(databaseUrl.replace(/^sqlite:(\/\/)?/, ''));
   mkdirSync(dirname(filename), { recursive: true });

@@ -160,12 +160,16 @@ describe('GatewayConnection: heartbeats', () => {
   });
 
   it('treats a connection without ACKs as a zombie: closes it (not 1000) and resumes', async () => {
-    const { gateway, client, dispatches } = await setup({ heartbeatInterval: 40, ack: false }, { random: () => 0 });
-    await client.connect();
-    const first = gateway.last;
-    gateway.options.ack = true;
+    // Only the first connection swallows heartbeats; listeners are attached before connecting, since on a loaded
+    // machine the zombie may be detected before `connect()`'s continuation runs.
+    const { gateway, client, dispatches } = await setup(
+      { heartbeatInterval: 40, onPayload: (conn, p) => p.op === 1 && conn === gateway.connections[0] },
+      { random: () => 0 },
+    );
     const closed = once<[{ code: number; byClient: boolean; next: string }]>(client, 'closed');
     const resumed = once(client, 'resumed');
+    await client.connect();
+    const first = gateway.connections[0] as NonNullable<(typeof gateway.connections)[0]>;
     const [info] = await closed;
     expect(info).toMatchObject({ byClient: true, next: 'resume' });
     expect(info.code).not.toBe(1000);
@@ -352,7 +356,7 @@ describe('GatewayConnection: commands', () => {
     await client.connect();
     const result = await client.requestGuildMembers({ guild_id: '1', query: 'a', limit: 10 });
     expect(result.chunkCount).toBe(3);
-    expect(result.members.map((m: any) => m.user.id).sort()).toEqual(['0', '1', '2']);
+    expect((result.members as { user: { id: string } }[]).map((m) => m.user.id).sort()).toEqual(['0', '1', '2']);
     expect(result.notFound).toEqual(['404']);
     const request = await gateway.last.next(8);
     expect(request.d).toMatchObject({ guild_id: '1', query: 'a', limit: 10 });

@@ -93,6 +93,21 @@ describe('against @concord/gateway-server', () => {
     });
   }
 
+  it('payload compression (compress: true, JSON): large payloads arrive zlib-compressed and are inflated', async () => {
+    const client = new GatewayConnection({
+      token: 'secret',
+      intents: 1 | (1 << 9) | (1 << 15),
+      url,
+      compression: 'payload',
+    });
+    await client.connect();
+    const got = once<[{ content: string }]>(client, 'MESSAGE_CREATE');
+    const content = 'z'.repeat(3000); // above the server's 1024-byte threshold
+    server.dispatchToChannel(guildA, `${guildA}1`.slice(0, 18), 'MESSAGE_CREATE', message(guildA, '9', content));
+    expect((await got)[0].content).toBe(content);
+    client.destroy();
+  });
+
   it('resumes after the TCP connection is cut, with the missed dispatches replayed once, in order', async () => {
     const sockets: WebSocket[] = [];
     class TrackedWebSocket extends WebSocket {

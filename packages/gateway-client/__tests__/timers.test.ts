@@ -6,6 +6,7 @@ class MockSocket implements WebSocketLike {
   static instances: MockSocket[] = [];
   binaryType = 'blob';
   readyState = 1;
+  // biome-ignore lint/suspicious/noExplicitAny: sent payloads are free-form in tests
   sent: { op: number; d: any }[] = [];
   closedWith: number | null = null;
   onopen: ((event: unknown) => void) | null = null;

@@ -5,6 +5,8 @@ export type GatewayClientErrorCode =
   | 'UNSUPPORTED_COMPRESSION'
   /** `GET /gateway/bot` failed or answered something unusable. */
   | 'GATEWAY_BOT_FAILED'
+  /** `session_start_limit.remaining` is below the number of shards to start. */
+  | 'SESSION_START_LIMIT'
   /** A frame could not be inflated or decoded; the connection is dropped and resumed. */
   | 'DECODE_FAILED'
   /** A request (e.g. `requestGuildMembers`) got no complete answer in time. */

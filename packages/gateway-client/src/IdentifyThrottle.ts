@@ -1,3 +1,5 @@
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
 /**
  * Identify concurrency: shards are grouped in `maxConcurrency` buckets (`shard_id % maxConcurrency`) and each bucket
  * may identify once per `intervalMs`. `wait(shardId)` resolves when that shard may send its Identify.
@@ -5,7 +7,8 @@
 export class IdentifyThrottle {
   readonly maxConcurrency: number;
   readonly intervalMs: number;
-  #next = new Map<number, number>();
+  #tail = new Map<number, Promise<void>>();
+  #last = new Map<number, number>();
 
   constructor(maxConcurrency = 1, intervalMs = 5000) {
     this.maxConcurrency = Math.max(1, Math.floor(maxConcurrency));
@@ -18,11 +21,24 @@ export class IdentifyThrottle {
 
   wait(shardId: number): Promise<void> {
     const bucket = this.bucketOf(shardId);
-    const now = Date.now();
-    // Reserve the slot synchronously so shards of one bucket queue up one interval apart.
-    const at = Math.max(now, this.#next.get(bucket) ?? 0);
-    this.#next.set(bucket, at + this.intervalMs);
-    const delay = at - now;
-    return delay <= 0 ? Promise.resolve() : new Promise((resolve) => setTimeout(resolve, delay));
+    // Shards of one bucket queue behind each other; each turn is measured from when the previous one was let through
+    // (not from when it was reserved), so a late turn can never squeeze the next one under the interval.
+    const turn = (this.#tail.get(bucket) ?? Promise.resolve()).then(() => this.#gate(bucket));
+    this.#tail.set(bucket, turn);
+    return turn;
+  }
+
+  async #gate(bucket: number): Promise<void> {
+    const last = this.#last.get(bucket);
+    if (last !== undefined) {
+      // Timers may fire a little early against the monotonic clock: wait until the slot is really due.
+      for (
+        let left = last + this.intervalMs - performance.now();
+        left > 0;
+        left = last + this.intervalMs - performance.now()
+      )
+        await sleep(Math.ceil(left));
+    }
+    this.#last.set(bucket, performance.now());
   }
 }

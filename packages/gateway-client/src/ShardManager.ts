@@ -26,6 +26,11 @@ export interface ShardManagerOptions
   /** One Identify per bucket per this many ms (default 5000). */
   identifyIntervalMs?: number;
   sessionStore?: ShardSessionStore;
+  /**
+   * Also write each ready shard's session to `sessionStore` this often (ms) when its sequence moved, so a crashed
+   * process replays less on resume. Default 10000; 0 = only on READY, RESUMED and destroy.
+   */
+  sessionPersistIntervalMs?: number;
 }
 
 export interface ShardStatus {
@@ -57,6 +62,8 @@ export class ShardManager extends EventEmitter<ShardManagerEvents> {
   #options: ShardManagerOptions;
   #throttle: IdentifyThrottle | null = null;
   #shardCount = 0;
+  #persistTimer: ReturnType<typeof setInterval> | undefined;
+  #persisted = new Map<number, number>();
 
   constructor(options: ShardManagerOptions) {
     super();
@@ -85,6 +92,13 @@ export class ShardManager extends EventEmitter<ShardManagerEvents> {
     if (ids.some((id) => !Number.isInteger(id) || id < 0 || id >= this.#shardCount)) {
       throw new GatewayClientError('INVALID_OPTIONS', `shardIds must be in 0..${this.#shardCount - 1}`);
     }
+    const fresh = await this.#countFresh(ids);
+    if (info && info.session_start_limit.remaining < fresh) {
+      throw new GatewayClientError(
+        'SESSION_START_LIMIT',
+        `session_start_limit.remaining is ${info.session_start_limit.remaining}, ${fresh} shards need a new session (resets in ${info.session_start_limit.reset_after} ms)`,
+      );
+    }
     const maxConcurrency = o.maxConcurrency ?? info?.session_start_limit.max_concurrency ?? 1;
     this.#throttle = new IdentifyThrottle(maxConcurrency, o.identifyIntervalMs ?? 5000);
     const throttle = this.#throttle;
@@ -93,6 +107,7 @@ export class ShardManager extends EventEmitter<ShardManagerEvents> {
       shardIds: _ids,
       maxConcurrency: _mc,
       identifyIntervalMs: _ii,
+      sessionPersistIntervalMs,
       sessionStore,
       ...rest
     } = o;
@@ -110,6 +125,12 @@ export class ShardManager extends EventEmitter<ShardManagerEvents> {
         this.shards.set(shardId, shard);
       }),
     );
+    const interval = sessionPersistIntervalMs ?? 10_000;
+    if (sessionStore && interval > 0) {
+      this.#persistTimer = setInterval(() => this.#persist(), interval);
+      // A timer of its own must not keep a process alive (the sockets do while shards run).
+      (this.#persistTimer as { unref?: () => void }).unref?.();
+    }
     await Promise.all([...this.shards.values()].map((shard) => shard.connect()));
     this.emit('allReady');
   }
@@ -134,6 +155,8 @@ export class ShardManager extends EventEmitter<ShardManagerEvents> {
    * `sessionStore`, so the next process resumes; otherwise sessions end and the store is cleared.
    */
   async destroy(options: { keepSessions?: boolean } = {}): Promise<void> {
+    clearInterval(this.#persistTimer);
+    this.#persistTimer = undefined;
     const writes: Awaitable<void>[] = [];
     for (const [shardId, shard] of this.shards) {
       shard.destroy({ keepSession: options.keepSessions ?? false });
@@ -143,6 +166,26 @@ export class ShardManager extends EventEmitter<ShardManagerEvents> {
     }
     await Promise.all(writes);
     this.shards.clear();
+  }
+
+  async #countFresh(ids: number[]): Promise<number> {
+    const store = this.#options.sessionStore;
+    if (!store) return ids.length;
+    let fresh = 0;
+    for (const id of ids) if (!(await store.get(id))) fresh++;
+    return fresh;
+  }
+
+  #persist(): void {
+    const store = this.#options.sessionStore;
+    if (!store) return;
+    for (const [shardId, shard] of this.shards) {
+      const session = shard.session;
+      if (shard.status !== 'ready' || session === null) continue;
+      if (this.#persisted.get(shardId) === session.sequence) continue;
+      this.#persisted.set(shardId, session.sequence);
+      Promise.resolve(store.set(shardId, session)).catch((error: Error) => this.emit('error', error, shardId));
+    }
   }
 
   #wire(shard: GatewayConnection, shardId: number): void {
@@ -159,6 +202,7 @@ export class ShardManager extends EventEmitter<ShardManagerEvents> {
     shard.on('status', (status) => this.emit('status', status, shardId));
     if (store) {
       shard.on('session', (info) => {
+        if (info) this.#persisted.set(shardId, info.sequence);
         Promise.resolve(store.set(shardId, info)).catch((error: Error) => this.emit('error', error, shardId));
       });
     }

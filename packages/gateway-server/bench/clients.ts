@@ -1,69 +1,150 @@
 /**
- * Bench client process: opens N raw `ws` gateway connections, identifies them, and reports per-delivery latency
- * (receipt time − the `nonce` timestamp the server side put in the message). Driven over IPC by fanout.ts/memory.ts.
+ * Bench client process: N gateway connections on raw `net` sockets speaking the least WebSocket that works, so the
+ * client side costs as little CPU as possible and exactly the same for every server under test. Driven over IPC by
+ * fanout.ts / memory.ts.
+ *
+ * Nothing is decoded, with or without zlib-stream: a socket sends Identify right after the upgrade, counts Hello and
+ * READY as its first two data frames (a close frame fails the run), and after `arm` walks the WebSocket frame headers
+ * and stamps each complete data frame with a
+ * CLOCK_MONOTONIC reading (`process.hrtime`, the same clock in every process on the machine), so receipt times can be
+ * compared with the dispatch time taken in the server process.
  */
-import { createZlibStreamInflater, type StreamInflater } from '@concord/protocol';
-import WebSocket from 'ws';
+import { connect, type Socket } from 'node:net';
 
 interface Start {
   type: 'start';
   url: string;
   count: number;
   query: string;
-  localAddress: string;
+  /** Source address; leave it out for 10k+ sockets: bind-before-connect makes the kernel scan for a free port. */
+  localAddress?: string;
   intents: number;
-  /** Parse every frame (fan-out) or only until READY (memory bench, idle). */
-  parse: boolean;
   /** First token index (several client processes against one server). */
   offset?: number;
+  /** Connections opened at once. */
+  parallel?: number;
 }
 
-type Command = Start | { type: 'collect' } | { type: 'expect'; total: number } | { type: 'stop' };
+type Command = Start | { type: 'arm' } | { type: 'expect'; total: number } | { type: 'collect' } | { type: 'stop' };
 
 const send = (m: unknown) => process.send?.(m);
-const now = () => performance.timeOrigin + performance.now();
-const sockets: WebSocket[] = [];
-let latencies: number[] = [];
-let received = 0;
+/** Milliseconds on CLOCK_MONOTONIC. */
+const monotonicMs = (): number => {
+  const [s, ns] = process.hrtime();
+  return s * 1e3 + ns / 1e6;
+};
+
+const sockets: Socket[] = [];
+let armed = false;
+let times: number[] = [];
 let expected = Number.POSITIVE_INFINITY;
 let lastAt = 0;
 
+// A zero masking key is valid (RFC 6455 §5.3) and leaves the payload as is.
+function maskedTextFrame(text: string): Buffer {
+  const payload = Buffer.from(text, 'utf8');
+  const len = payload.length;
+  const head = len < 126 ? Buffer.from([0x81, 0x80 | len, 0, 0, 0, 0]) : Buffer.from([0x81, 0xfe, len >> 8, len & 255, 0, 0, 0, 0]);
+  return Buffer.concat([head, payload]);
+}
+
+function received(): void {
+  const t = monotonicMs();
+  times.push(t);
+  lastAt = t;
+  if (times.length === expected) send({ type: 'done', received: times.length, lastAt });
+}
+
 function open(o: Start, index: number): Promise<void> {
+  const url = new URL(o.url);
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(`${o.url}/?${o.query}`, { localAddress: o.localAddress, perMessageDeflate: false });
-    sockets.push(ws);
-    const inflater: StreamInflater | null = o.query.includes('zlib-stream') ? createZlibStreamInflater() : null;
-    let ready = false;
-    ws.on('error', reject);
-    ws.on('message', (raw: Buffer) => {
-      let bytes: Uint8Array = raw;
-      if (inflater) {
-        const out = inflater.push(raw);
-        if (out === null) return;
-        bytes = out;
-      }
-      if (!ready || o.parse) {
-        const p = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'));
-        if (p.op === 10) {
-          ws.send(JSON.stringify({ op: 2, d: { token: `token-${index}`, properties: {}, intents: o.intents } }));
-        } else if (p.t === 'READY') {
-          ready = true;
-          resolve();
-        } else if (p.t === 'MESSAGE_CREATE') {
-          const t = now();
-          latencies.push(t - Number(p.d.nonce));
-          received++;
-          lastAt = t;
-          if (received === expected) send({ type: 'done', received, lastAt });
+    const socket = connect({
+      host: url.hostname,
+      port: Number(url.port),
+      ...(o.localAddress ? { localAddress: o.localAddress } : {}),
+    });
+    socket.setNoDelay(true);
+    sockets.push(socket);
+    let upgraded = false;
+    // Data frames seen before `arm`: Hello, then READY (a GUILD_CREATE may follow).
+    let frames = 0;
+    let pending: Buffer | null = null;
+    // Bytes of the current frame's payload still to come (armed mode).
+    let remaining = 0;
+    socket.on('error', reject);
+    socket.on('connect', () => {
+      socket.write(
+        `GET /?${o.query} HTTP/1.1\r\nHost: ${url.host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+          'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n',
+      );
+    });
+    socket.on('data', (chunk: Buffer) => {
+      const buf = pending ? Buffer.concat([pending, chunk]) : chunk;
+      pending = null;
+      let at = 0;
+      if (!upgraded) {
+        const end = buf.indexOf('\r\n\r\n');
+        if (end === -1) {
+          pending = buf;
+          return;
         }
+        if (!buf.subarray(0, 12).toString('latin1').includes('101')) {
+          reject(new Error(buf.subarray(0, end).toString('latin1')));
+          return;
+        }
+        upgraded = true;
+        at = end + 4;
+        // Identify right away: both servers read it after sending Hello, so there is no need to decode Hello.
+        socket.write(
+          maskedTextFrame(JSON.stringify({ op: 2, d: { token: `token-${index}`, properties: {}, intents: o.intents } })),
+        );
       }
+      if (armed) {
+        // Skip payloads without looking at them; only headers are read.
+        if (remaining > 0) {
+          const take = Math.min(remaining, buf.length - at);
+          remaining -= take;
+          at += take;
+          if (remaining === 0) received();
+        }
+        while (at < buf.length) {
+          const avail = buf.length - at;
+          if (avail < 2) break;
+          const b1 = buf[at + 1]! & 127;
+          const headLen = b1 < 126 ? 2 : b1 === 126 ? 4 : 10;
+          if (avail < headLen) break;
+          const len = b1 < 126 ? b1 : b1 === 126 ? buf.readUInt16BE(at + 2) : Number(buf.readBigUInt64BE(at + 2));
+          at += headLen;
+          const take = Math.min(len, buf.length - at);
+          at += take;
+          remaining = len - take;
+          if (remaining === 0) received();
+        }
+        if (at < buf.length) pending = buf.subarray(at);
+        return;
+      }
+      while (buf.length - at >= 2) {
+        const b1 = buf[at + 1]! & 127;
+        const headLen = b1 < 126 ? 2 : b1 === 126 ? 4 : 10;
+        if (buf.length - at < headLen) break;
+        const len = b1 < 126 ? b1 : b1 === 126 ? buf.readUInt16BE(at + 2) : Number(buf.readBigUInt64BE(at + 2));
+        if (buf.length - at < headLen + len) break;
+        const opcode = buf[at]! & 15;
+        if (opcode === 8) {
+          reject(new Error(`closed by the server: ${buf.readUInt16BE(at + headLen)}`));
+          return;
+        }
+        if ((opcode === 1 || opcode === 2) && ++frames === 2) resolve();
+        at += headLen + len;
+      }
+      if (at < buf.length) pending = Buffer.from(buf.subarray(at));
     });
   });
 }
 
 process.on('message', async (m: Command) => {
   if (m.type === 'start') {
-    const inFlight = 200;
+    const inFlight = m.parallel ?? 500;
     let next = 0;
     const worker = async () => {
       while (next < m.count) {
@@ -78,16 +159,18 @@ process.on('message', async (m: Command) => {
       send({ type: 'failed', error: String(error) });
       process.exit(1);
     }
+  } else if (m.type === 'arm') {
+    armed = true;
+    send({ type: 'armed' });
   } else if (m.type === 'expect') {
     expected = m.total;
-    if (received >= expected) send({ type: 'done', received, lastAt });
+    if (times.length >= expected) send({ type: 'done', received: times.length, lastAt });
   } else if (m.type === 'collect') {
-    send({ type: 'collected', latencies, received, lastAt });
-    latencies = [];
-    received = 0;
+    send({ type: 'collected', times, lastAt });
+    times = [];
     expected = Number.POSITIVE_INFINITY;
   } else if (m.type === 'stop') {
-    for (const ws of sockets) ws.terminate();
+    for (const s of sockets) s.destroy();
     process.exit(0);
   }
 });

@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
 import type { PreparedDispatch } from './PreparedDispatch.js';
 import type { Session } from './Session.js';
@@ -5,6 +6,34 @@ import type { CompressionLabel, EncodingLabel, GatewayMetrics } from './types.js
 import { encodeControl } from './wire/frames.js';
 import { deflatePayload, type Encoding } from './wire/protocol.js';
 import { compressIndependent, ZLIB_HEADER } from './wire/sharedZlib.js';
+
+/** The parts of a `ws` WebSocket the dispatch fast path writes through (ws ≥ 8.17). */
+interface WsInternals {
+  readonly _socket?: Socket | null;
+  readonly _sender?: { readonly _state?: number; readonly _bufferedBytes?: number } | null;
+}
+
+/** Sockets corked by a dispatch in this tick; uncorked together so a burst of dispatches is one write each. */
+let corked: Socket[] = [];
+
+function uncorkAll(): void {
+  const sockets = corked;
+  corked = [];
+  for (const socket of sockets) socket.uncork();
+}
+
+/**
+ * The socket under `ws` when a prebuilt frame may be written to it directly: open, and the `ws` Sender idle (it only
+ * queues while deflating or reading a Blob, neither of which the gateway does), so frames stay in order.
+ */
+function rawSocket(ws: WebSocket): Socket | null {
+  if (ws.readyState !== 1) return null;
+  const internals = ws as unknown as WsInternals;
+  const socket = internals._socket;
+  const sender = internals._sender;
+  if (!socket || !sender || sender._state !== 0 || socket.destroyed) return null;
+  return socket;
+}
 
 /** Per-connection compressor: one context for the connection's life (zlib-stream). */
 export interface FrameCompressor {
@@ -89,6 +118,26 @@ export class Connection {
 
   sendDispatch(dispatch: PreparedDispatch, full: boolean, seq: number): void {
     if (this.closed) return;
+    // Fast path: the whole WebSocket frame built in one buffer (shared bytes copied, never re-encoded) and written
+    // straight to the socket; `ws.send` would allocate a header and make a two-buffer write per recipient.
+    const socket = this.#compressor || this.payloadCompression ? null : rawSocket(this.ws);
+    if (socket !== null) {
+      let frame: Buffer;
+      if (this.#sharedZlib) {
+        const first = !this.#zlibHeaderSent;
+        this.#zlibHeaderSent = true;
+        frame = dispatch.zlibWsFrame(this.encoding, full, seq, this.host.zlibLevel, first ? ZLIB_HEADER : null);
+      } else frame = dispatch.wsFrame(this.encoding, full, seq);
+      if (!socket.writableCorked) {
+        socket.cork();
+        if (corked.push(socket) === 1) process.nextTick(uncorkAll);
+      }
+      socket.write(frame);
+      // Metrics count payload bytes, as `ws.send` callers do: the frame minus its 2-, 4- or 10-byte header.
+      const size = frame[1]! & 127;
+      this.#sent(frame.length - (size < 126 ? 2 : size === 126 ? 4 : 10), socket.writableLength);
+      return;
+    }
     if (this.#sharedZlib) {
       this.#emit(this.#withZlibHeader(dispatch.zlibFrame(this.encoding, full, seq, this.host.zlibLevel)), true);
     } else this.#write(dispatch.frame(this.encoding, full, seq), false);
@@ -109,9 +158,12 @@ export class Connection {
 
   #emit(out: Uint8Array, binary: boolean): void {
     this.ws.send(out, { binary });
-    this.host.metrics?.bytesSent(out.byteLength, this.encoding.name, this.compression);
+    this.#sent(out.byteLength, this.ws.bufferedAmount);
+  }
+
+  #sent(bytes: number, buffered: number): void {
+    this.host.metrics?.bytesSent(bytes, this.encoding.name, this.compression);
     if (this.#inBurst) return;
-    const buffered = this.ws.bufferedAmount;
     if (buffered < this.#allowance) this.#allowance = buffered;
     if (buffered > this.host.maxBufferedBytes + this.#allowance) this.host.onBackpressure(this);
   }

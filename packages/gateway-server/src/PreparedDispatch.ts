@@ -1,5 +1,12 @@
 import { carriesMessageContent, stripMessageContent } from './eventIntents.js';
-import { buildTemplate, type FrameTemplate, frameWithSeq, seqTail } from './wire/frames.js';
+import {
+  buildTemplate,
+  type FrameTemplate,
+  frameWithSeq,
+  seqTail,
+  wsFrameWithSeq,
+  zlibWsFrameWithSeq,
+} from './wire/frames.js';
 import type { Encoding } from './wire/protocol.js';
 import { deflateIndependent, storedBlocks } from './wire/sharedZlib.js';
 
@@ -47,17 +54,33 @@ export class PreparedDispatch {
     return frameWithSeq(this.#template(encoding, full)[0], seq);
   }
 
-  /**
-   * The frame as the next message of a shared-mode zlib stream (see `sharedZlib.ts`): the head deflated once for
-   * everyone, then this session's `s` as a stored block and the sync-flush marker.
-   */
-  zlibFrame(encoding: Encoding, full: boolean, seq: number, level: number): Buffer {
+  /** The uncompressed frame for one session, as a complete WebSocket frame (header included). */
+  wsFrame(encoding: Encoding, full: boolean, seq: number): Buffer {
+    return wsFrameWithSeq(this.#template(encoding, full)[0], seq, encoding.binary);
+  }
+
+  #deflatedHead(encoding: Encoding, full: boolean, level: number): [FrameTemplate, Buffer] {
     const [template, slot] = this.#template(encoding, full);
     let deflated = this.#deflated[slot];
     if (deflated === undefined) {
       deflated = deflateIndependent(template.head, level);
       this.#deflated[slot] = deflated;
     }
+    return [template, deflated];
+  }
+
+  /** {@link zlibFrame} as a complete WebSocket frame, after `zlibHeader` when the stream starts with this message. */
+  zlibWsFrame(encoding: Encoding, full: boolean, seq: number, level: number, zlibHeader: Uint8Array | null): Buffer {
+    const [template, deflated] = this.#deflatedHead(encoding, full, level);
+    return zlibWsFrameWithSeq(template.kind, zlibHeader, deflated, seq);
+  }
+
+  /**
+   * The frame as the next message of a shared-mode zlib stream (see `sharedZlib.ts`): the head deflated once for
+   * everyone, then this session's `s` as a stored block and the sync-flush marker.
+   */
+  zlibFrame(encoding: Encoding, full: boolean, seq: number, level: number): Buffer {
+    const [template, deflated] = this.#deflatedHead(encoding, full, level);
     const tail = storedBlocks(seqTail(template.kind, seq));
     const out = Buffer.allocUnsafe(deflated.length + tail.length);
     deflated.copy(out, 0);

@@ -18,7 +18,10 @@ export type PacketErrorCode =
   | 'RTP_BAD_PADDING'
   | 'PACKET_TOO_SHORT'
   | 'DECRYPT_FAILED'
-  | 'REPLAY';
+  | 'REPLAY'
+  | 'RTCP_TOO_SHORT'
+  | 'RTCP_BAD_VERSION'
+  | 'RTCP_BAD_LENGTH';
 
 /** A packet that cannot be used: malformed, forged, or replayed. */
 export class PacketError extends VoiceError {

@@ -1,5 +1,11 @@
 export {
+  OpusBitrateController,
+  type OpusBitrateControllerOptions,
+  type OpusEncoderSettings,
+} from './client/OpusBitrateController.js';
+export {
   type ReceivedPacket,
+  type ReceivedReport,
   VoiceClient,
   type VoiceClientEvents,
   type VoiceClientOptions,
@@ -15,6 +21,9 @@ export {
 export { generateSecretKey, type OpenedRtp, PacketCipher, type PacketCipherOptions } from './crypto/PacketCipher.js';
 export { ReplayWindow } from './crypto/ReplayWindow.js';
 export { PacketError, type PacketErrorCode, VoiceError } from './errors.js';
+export * from './jitter/index.js';
+export { MIXER_SSRC, Mixer, type MixerStats } from './mixer/Mixer.js';
+export { SOFT_CLIP_KNEE, softClip } from './mixer/softClip.js';
 export {
   createOpusCodec,
   OPUS_CHANNELS,
@@ -24,6 +33,19 @@ export {
   PCM_FRAME_BYTES,
   SILENCE_FRAME,
 } from './opus/opus.js';
+export { ReceptionStats } from './rtcp/ReceptionStats.js';
+export {
+  buildReceiverReport,
+  isRtcp,
+  MAX_REPORT_BLOCKS,
+  type OtherRtcp,
+  parseRtcp,
+  type ReceiverReport,
+  type ReportBlock,
+  RTCP_CLEAR_SIZE,
+  type RtcpPacket,
+  RtcpType,
+} from './rtcp/Rtcp.js';
 export {
   buildRtpHeader,
   OPUS_PAYLOAD_TYPE,
@@ -49,10 +71,16 @@ export {
   type VoiceServerOptions,
 } from './server/VoiceServer.js';
 export {
+  type Position,
+  type PositionalOptions,
+  type RolloffModel,
+  type Spatialization,
+  spatialize,
+} from './spatial/spatialize.js';
+export {
   buildIpDiscoveryRequest,
   buildIpDiscoveryResponse,
   IP_DISCOVERY_SIZE,
   isIpDiscoveryRequest,
   parseIpDiscoveryResponse,
 } from './udp/ipDiscovery.js';
-export * from './jitter/index.js';

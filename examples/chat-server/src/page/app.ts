@@ -1,6 +1,6 @@
 // The chat page. It speaks the same protocol as any Discord bot: REST under /api/v10 and the gateway over a
-// WebSocket (JSON, no compression), through the small client in ./gateway.ts.
-import { Gateway } from './gateway.js';
+// WebSocket, through @concord/gateway-client's browser build (JSON + zlib-stream, resume, zombie detection).
+import { GatewayConnection } from '@concord/gateway-client';
 
 interface User {
   id: string;
@@ -62,7 +62,7 @@ const state = {
   replyTo: null as Message | null,
 };
 
-let gateway: Gateway | null = null;
+let gateway: GatewayConnection | null = null;
 
 async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
   for (;;) {
@@ -263,7 +263,13 @@ function renderMembers(): void {
   const users = [...state.members.values()].sort((a, b) => displayName(a).localeCompare(displayName(b)));
   for (const u of users) {
     const status = state.status.get(u.id) ?? 'offline';
-    const li = h('li', { class: status, 'data-user': u.id }, h('span', { class: 'dot' }), displayName(u), u.bot ? h('span', { class: 'bot-tag' }, 'BOT') : null);
+    const li = h(
+      'li',
+      { class: status, 'data-user': u.id },
+      h('span', { class: 'dot' }),
+      displayName(u),
+      u.bot ? h('span', { class: 'bot-tag' }, 'BOT') : null,
+    );
     (status === 'offline' ? offline : online).push(li);
   }
   $('online').replaceChildren(...online);
@@ -286,6 +292,7 @@ setInterval(renderTyping, 1000);
 
 // ---- gateway ---------------------------------------------------------------------------------------------------
 
+// biome-ignore lint/suspicious/noExplicitAny: dispatch payloads are read field by field, as the server sends them.
 function onDispatch(t: string, d: any): void {
   switch (t) {
     case 'READY':
@@ -391,16 +398,27 @@ function start(token: string): void {
   $('login').hidden = true;
   $('app').hidden = false;
   const conn = $('conn');
-  gateway = new Gateway({
-    url: `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/?v=10&encoding=json`,
+  const connection = new GatewayConnection({
+    url: `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/`,
     token,
     intents: INTENTS,
-    onDispatch,
-    onStatus: (s) => {
-      conn.textContent = s === 'ready' ? '' : s;
-    },
+    properties: { os: navigator.platform || 'web', browser: 'concord-web', device: 'concord-web' },
+    // Identify with a presence so the others see us come online.
+    presence: { status: 'online', since: null, activities: [], afk: false },
   });
-  gateway.connect();
+  gateway = connection;
+  connection.on('dispatch', (p) => onDispatch(p.t, p.d));
+  connection.on('ready', () => {
+    conn.textContent = '';
+  });
+  connection.on('resumed', () => {
+    conn.textContent = '';
+  });
+  connection.on('closed', (info) => {
+    conn.textContent = info.next === 'none' ? 'disconnected' : 'reconnecting…';
+  });
+  conn.textContent = 'connecting…';
+  connection.connect().catch(showError);
 }
 
 function main(): void {
@@ -415,7 +433,7 @@ function main(): void {
   });
   $('logout').onclick = () => {
     localStorage.removeItem('concord.token');
-    gateway?.close();
+    gateway?.destroy();
     location.reload();
   };
   if (saved) start(saved);

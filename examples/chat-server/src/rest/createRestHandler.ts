@@ -29,7 +29,7 @@ export interface MessageDraft {
 }
 
 /** `{reject}` refuses the message (400, code 200000 as Discord's AutoMod); `{content}` rewrites it; nothing keeps it. */
-export type ModerationResult = { reject: string } | { content: string } | undefined | void;
+export type ModerationResult = { reject: string } | { content: string } | undefined;
 export type ModerationHook = (draft: MessageDraft) => ModerationResult | Promise<ModerationResult>;
 
 export interface RestContext {
@@ -143,7 +143,8 @@ function validateContent(content: unknown, required: boolean): string | undefine
 async function moderate(ctx: RestContext, draft: MessageDraft): Promise<string> {
   if (!ctx.moderate) return draft.content;
   const result = await ctx.moderate(draft);
-  if (result && 'reject' in result) throw new HttpError(400, 200000, result.reject || 'Message was blocked by moderation');
+  if (result && 'reject' in result)
+    throw new HttpError(400, 200000, result.reject || 'Message was blocked by moderation');
   if (result && 'content' in result) return validateContent(result.content, true)!;
   return draft.content;
 }
@@ -198,7 +199,13 @@ const routes: Route[] = [
     pattern: /^\/users\/@me$/,
     bucket: 'users-me',
     rule: 'read',
-    handler: (_ctx, req) => ({ ...publicUser(req.user), flags: 0, mfa_enabled: false, verified: true, locale: 'en-US' }),
+    handler: (_ctx, req) => ({
+      ...publicUser(req.user),
+      flags: 0,
+      mfa_enabled: false,
+      verified: true,
+      locale: 'en-US',
+    }),
   },
   {
     method: 'GET',
@@ -235,7 +242,9 @@ const routes: Route[] = [
     pattern: /^\/users\/@me\/guilds$/,
     bucket: 'users-me-guilds',
     rule: 'read',
-    handler: () => [{ id: LOBBY_ID, name: 'Lobby', icon: null, owner: false, permissions: lobbyRoles[0]!.permissions, features: [] }],
+    handler: () => [
+      { id: LOBBY_ID, name: 'Lobby', icon: null, owner: false, permissions: lobbyRoles[0]!.permissions, features: [] },
+    ],
   },
   {
     method: 'GET',
@@ -272,7 +281,8 @@ const routes: Route[] = [
         public_updates_channel_id: null,
         nsfw_level: 0,
         premium_progress_bar_enabled: false,
-        approximate_member_count: req.query.get('with_counts') === 'true' ? ctx.community.directory.guild(LOBBY_ID)?.member_count : undefined,
+        approximate_member_count:
+          req.query.get('with_counts') === 'true' ? ctx.community.directory.guild(LOBBY_ID)?.member_count : undefined,
       };
     },
   },
@@ -343,7 +353,8 @@ const routes: Route[] = [
       }
       const cursors = ['before', 'after', 'around'].filter((k) => req.query.has(k));
       // Discord uses the first cursor it understands; we refuse ambiguity instead of guessing.
-      if (cursors.length > 1) throw invalidFormBody(cursors[1]!, 'BASE_TYPE_BAD_TYPE', 'Only one of before, after, around.');
+      if (cursors.length > 1)
+        throw invalidFormBody(cursors[1]!, 'BASE_TYPE_BAD_TYPE', 'Only one of before, after, around.');
       const query: { limit: number; before?: string; after?: string; around?: string } = { limit };
       for (const k of ['before', 'after', 'around'] as const) {
         const v = snowflakeParam(req.query, k);
@@ -430,7 +441,13 @@ const routes: Route[] = [
       let content = validateContent(body.content, false);
       if (content === undefined) return shape(ctx, m);
       if (content.trim() === '') throw new HttpError(400, 50006, 'Cannot send an empty message');
-      content = await moderate(ctx, { content, author: req.user, channelId: m.channelId, guildId: LOBBY_ID, messageId: m.id });
+      content = await moderate(ctx, {
+        content,
+        author: req.user,
+        channelId: m.channelId,
+        guildId: LOBBY_ID,
+        messageId: m.id,
+      });
       const extra = { ...(m.extra ?? {}), mentions: mentionsIn(ctx, content) };
       const edited = await ctx.store.edit(m.channelId, m.id, { content, extra });
       const message = await shape(ctx, edited);
@@ -520,7 +537,8 @@ export function createRestHandler(ctx: RestContext) {
       'Access-Control-Allow-Origin': '*',
       'Access-Control-Allow-Headers': 'Authorization, Content-Type, X-Audit-Log-Reason',
       'Access-Control-Allow-Methods': 'GET, POST, PATCH, DELETE, PUT',
-      'Access-Control-Expose-Headers': 'X-RateLimit-Limit, X-RateLimit-Remaining, X-RateLimit-Reset, X-RateLimit-Reset-After, X-RateLimit-Bucket, Retry-After',
+      'Access-Control-Expose-Headers':
+        'X-RateLimit-Limit, X-RateLimit-Remaining, X-RateLimit-Reset, X-RateLimit-Reset-After, X-RateLimit-Bucket, Retry-After',
     };
     if (req.method === 'OPTIONS') {
       send(res, 204, undefined, cors);
@@ -538,7 +556,11 @@ export function createRestHandler(ctx: RestContext) {
       if (!user && !route.public) throw unauthorized();
       const params = route.pattern.exec(path)!.slice(1);
       const rateKey = user?.id ?? `ip:${req.socket.remoteAddress}`;
-      const rate = ctx.limiter.take(route.bucket.replace(':major', `:${params[0] ?? ''}`), rateKey, ctx.rateLimits[route.rule]);
+      const rate = ctx.limiter.take(
+        route.bucket.replace(':major', `:${params[0] ?? ''}`),
+        rateKey,
+        ctx.rateLimits[route.rule],
+      );
       if (!rate.allowed) {
         send(
           res,

@@ -11,6 +11,7 @@ import { type WebSocket, WebSocketServer } from 'ws';
 
 export interface ClientPayload {
   op: number;
+  // biome-ignore lint/suspicious/noExplicitAny: client payloads are free-form in tests
   d: any;
 }
 
@@ -252,6 +253,7 @@ export function delay(ms: number): Promise<void> {
 
 /** Resolves with the emitted arguments the next time `emitter` emits `event`. */
 export function once<T extends unknown[] = unknown[]>(
+  // biome-ignore lint/suspicious/noExplicitAny: accepts any typed emitter
   emitter: { once(event: string, fn: (...args: any[]) => void): unknown },
   event: string,
 ): Promise<T> {

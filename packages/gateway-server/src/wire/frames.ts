@@ -128,3 +128,77 @@ function writeSeqTail(kind: FrameTemplate['kind'], seq: number, out: Buffer, sta
 export function encodeControl(encoding: Encoding, op: number, d: unknown): Buffer {
   return toBuffer(encoding.encode({ op, d, s: null, t: null }));
 }
+
+/** Room kept in front of a payload for the longest header of an unmasked (server → client) WebSocket frame. */
+export const WS_HEADER_ROOM = 10;
+
+/**
+ * Writes the header of a single final unmasked WebSocket frame (RFC 6455 §5.2) just before `payloadStart`, and
+ * returns where it starts. Server frames carry no mask, so the bytes are the same for every recipient.
+ */
+export function writeWsHeader(out: Buffer, payloadStart: number, payloadLength: number, binary: boolean): number {
+  const first = binary ? 0x82 : 0x81;
+  if (payloadLength < 126) {
+    out[payloadStart - 2] = first;
+    out[payloadStart - 1] = payloadLength;
+    return payloadStart - 2;
+  }
+  if (payloadLength < 65536) {
+    const at = payloadStart - 4;
+    out[at] = first;
+    out[at + 1] = 126;
+    out.writeUInt16BE(payloadLength, at + 2);
+    return at;
+  }
+  const at = payloadStart - 10;
+  out[at] = first;
+  out[at + 1] = 127;
+  out.writeUInt32BE(Math.floor(payloadLength / 2 ** 32), at + 2);
+  out.writeUInt32BE(payloadLength >>> 0, at + 6);
+  return at;
+}
+
+/** The complete WebSocket frame of one session's dispatch, in one allocation: header, template head, `s`. */
+export function wsFrameWithSeq(template: FrameTemplate, seq: number, binary: boolean): Buffer {
+  const { head } = template;
+  const out = Buffer.allocUnsafe(WS_HEADER_ROOM + head.length + 24);
+  head.copy(out, WS_HEADER_ROOM);
+  const end = writeSeqTail(template.kind, seq, out, WS_HEADER_ROOM + head.length);
+  return out.subarray(writeWsHeader(out, WS_HEADER_ROOM, end - WS_HEADER_ROOM, binary), end);
+}
+
+/**
+ * The complete binary WebSocket frame of one session's dispatch on a shared-mode zlib stream (see sharedZlib.ts):
+ * [zlib header, first message only] + the head deflated once for everyone + `s` as one stored block + the empty
+ * stored block (sync-flush marker).
+ */
+export function zlibWsFrameWithSeq(
+  kind: FrameTemplate['kind'],
+  zlibHeader: Uint8Array | null,
+  deflated: Buffer,
+  seq: number,
+): Buffer {
+  const prefix = zlibHeader?.length ?? 0;
+  // Tail: 5-byte stored-block header + up to 24 bytes of `s` + 5-byte empty stored block.
+  const out = Buffer.allocUnsafe(WS_HEADER_ROOM + prefix + deflated.length + 34);
+  let at = WS_HEADER_ROOM;
+  if (zlibHeader) {
+    out.set(zlibHeader, at);
+    at += prefix;
+  }
+  deflated.copy(out, at);
+  at += deflated.length;
+  const block = at;
+  const tailEnd = writeSeqTail(kind, seq, out, block + 5);
+  const tailLength = tailEnd - block - 5;
+  out[block] = 0x00;
+  out.writeUInt16LE(tailLength, block + 1);
+  out.writeUInt16LE(~tailLength & 0xffff, block + 3);
+  at = tailEnd;
+  out[at++] = 0x00;
+  out[at++] = 0x00;
+  out[at++] = 0x00;
+  out[at++] = 0xff;
+  out[at++] = 0xff;
+  return out.subarray(writeWsHeader(out, WS_HEADER_ROOM, at - WS_HEADER_ROOM, true), at);
+}

@@ -14,9 +14,16 @@ import {
 import { PacketCipher } from '../crypto/PacketCipher.js';
 import { VoiceError } from '../errors.js';
 import { createOpusCodec, OPUS_FRAME_SAMPLES, type OpusCodec, SILENCE_FRAME } from '../opus/opus.js';
+import { ReceptionStats } from '../rtcp/ReceptionStats.js';
+import { buildReceiverReport, isRtcp, MAX_REPORT_BLOCKS, parseRtcp, type ReportBlock, RtcpType } from '../rtcp/Rtcp.js';
 import { buildRtpHeader } from '../rtp/RtpHeader.js';
 import { VoiceOpcode } from '../server/opcodes.js';
 import { buildIpDiscoveryRequest, parseIpDiscoveryResponse } from '../udp/ipDiscovery.js';
+import {
+  OpusBitrateController,
+  type OpusBitrateControllerOptions,
+  type OpusEncoderSettings,
+} from './OpusBitrateController.js';
 
 export interface VoiceClientOptions {
   /** host:port as in VOICE_SERVER_UPDATE, or a full ws:// / wss:// URL. */
@@ -36,6 +43,21 @@ export interface VoiceClientOptions {
   backend?: CryptoBackend;
   /** Give up connecting after this many ms (default 10000). */
   timeout?: number;
+  /** How often to send RTCP receiver reports about the streams received, ms (default 5000; 0 turns them off). */
+  rtcpInterval?: number;
+  /**
+   * Adapt the encoder used by `sendPcm` to the receiver reports that come back (default true). An object tunes the
+   * controller; false leaves the encoder alone (`receiverReport` events are still emitted).
+   */
+  adaptBitrate?: boolean | OpusBitrateControllerOptions;
+}
+
+/** A receiver's report about this client's stream, relayed by the server. */
+export interface ReceivedReport {
+  /** SSRC of the listener that reported, and its user once announced. */
+  reporterSsrc: number;
+  userId: string | null;
+  block: ReportBlock;
 }
 
 /** Fields of server payloads this client reads (all unchecked until used). */
@@ -67,6 +89,10 @@ export interface VoiceClientEvents {
   speaking: [event: { userId: string; ssrc: number; speaking: number }];
   clientsConnect: [userIds: string[]];
   clientDisconnect: [userId: string];
+  /** A listener's RTCP receiver report about our stream (loss, jitter). */
+  receiverReport: [report: ReceivedReport];
+  /** The encoder settings changed in answer to receiver reports. */
+  encoderSettings: [settings: Readonly<OpusEncoderSettings>];
   /** The gateway connection dropped and was resumed (audio kept flowing over UDP meanwhile). */
   resumed: [];
   close: [code: number];
@@ -97,9 +123,38 @@ export class VoiceClient extends EventEmitter<VoiceClientEvents> {
   private resumeAttempts = 0;
   private leaving = false;
   private codec: OpusCodec | null = null;
+  private readonly reception = new Map<number, ReceptionStats>();
+  private readonly reports = new Map<number, { loss: number; at: number }>();
+  private rtcpReceiver: PacketCipher | null = null;
+  private rtcpTimer: NodeJS.Timeout | null = null;
+  private readonly controller: OpusBitrateController | null;
 
   public constructor(private readonly options: VoiceClientOptions) {
     super();
+    const adapt = options.adaptBitrate ?? true;
+    this.controller = adapt === false ? null : new OpusBitrateController(adapt === true ? {} : adapt);
+  }
+
+  /** The encoder settings `sendPcm` uses now (null when adaptation is off). */
+  public get encoderSettings(): Readonly<OpusEncoderSettings> | null {
+    return this.controller?.settings ?? null;
+  }
+
+  /** Reception statistics (RFC 3550) of every stream received, keyed by SSRC. */
+  public receptionStats(): ReadonlyMap<number, ReceptionStats> {
+    return this.reception;
+  }
+
+  /** Builds and sends one receiver report now (normally the timer does it every `rtcpInterval`). */
+  public sendReceiverReport(): void {
+    const cipher = this.cipher;
+    if (!cipher || !this.udp || !this.remote || this.reception.size === 0) return;
+    const blocks: ReportBlock[] = [];
+    for (const stats of this.reception.values()) {
+      if (blocks.length === MAX_REPORT_BLOCKS) break;
+      blocks.push(stats.report());
+    }
+    this.udp.send(cipher.sealRtcp(buildReceiverReport(this.ssrc, blocks)), this.remote.port, this.remote.ip);
   }
 
   /** Connects and resolves once the session key arrived (audio can be sent from then on). */
@@ -197,7 +252,10 @@ export class VoiceClient extends EventEmitter<VoiceClientEvents> {
 
   /** Encodes and sends one 20 ms frame of 48 kHz stereo s16le PCM (3840 bytes). */
   public sendPcm(pcm: Buffer): void {
-    this.codec ??= createOpusCodec();
+    if (!this.codec) {
+      this.codec = createOpusCodec();
+      if (this.controller) this.codec.configure(this.controller.settings);
+    }
     this.sendOpus(this.codec.encode(pcm));
   }
 
@@ -269,7 +327,8 @@ export class VoiceClient extends EventEmitter<VoiceClientEvents> {
   private stopTimers(): void {
     if (this.heartbeat) clearInterval(this.heartbeat);
     if (this.keepalive) clearInterval(this.keepalive);
-    this.heartbeat = this.keepalive = null;
+    if (this.rtcpTimer) clearInterval(this.rtcpTimer);
+    this.heartbeat = this.keepalive = this.rtcpTimer = null;
   }
 
   private sendWs(op: number, d: unknown): void {
@@ -321,7 +380,10 @@ export class VoiceClient extends EventEmitter<VoiceClientEvents> {
         this.mode = mode;
         this.key = Uint8Array.from(d.secret_key);
         this.cipher = new PacketCipher(mode, this.key, this.cipherOptions());
+        this.rtcpReceiver = new PacketCipher(mode, this.key, this.cipherOptions());
         this.receivers.clear();
+        this.reception.clear();
+        this.startRtcp();
         this.emit('ready', { ssrc: this.ssrc, mode });
         return true;
       }
@@ -344,6 +406,8 @@ export class VoiceClient extends EventEmitter<VoiceClientEvents> {
             if (user === d.user_id) {
               this.users.delete(ssrc);
               this.receivers.delete(ssrc);
+              this.reception.delete(ssrc);
+              this.reports.delete(ssrc);
             }
           }
           this.emit('clientDisconnect', d.user_id);
@@ -396,8 +460,65 @@ export class VoiceClient extends EventEmitter<VoiceClientEvents> {
     this.keepalive.unref();
   }
 
+  private startRtcp(): void {
+    const interval = this.options.rtcpInterval ?? 5_000;
+    if (interval <= 0 || this.rtcpTimer) return;
+    this.rtcpTimer = setInterval(() => this.sendReceiverReport(), interval);
+    this.rtcpTimer.unref();
+  }
+
+  private onRtcp(msg: Buffer): void {
+    const receiver = this.rtcpReceiver;
+    if (!receiver) return;
+    let packets: ReturnType<typeof parseRtcp>;
+    try {
+      packets = parseRtcp(receiver.openRtcp(msg));
+    } catch {
+      this.dropped++;
+      return;
+    }
+    const now = performance.now();
+    for (const packet of packets) {
+      if (packet.type !== RtcpType.ReceiverReport || !('blocks' in packet)) continue;
+      for (const block of packet.blocks) {
+        if (block.ssrc !== this.ssrc) continue;
+        this.reports.set(packet.ssrc, { loss: block.fractionLost / 256, at: now });
+        this.emit('receiverReport', { reporterSsrc: packet.ssrc, userId: this.users.get(packet.ssrc) ?? null, block });
+        this.adapt(now);
+      }
+    }
+  }
+
+  /** Feeds the worst loss among the listeners' recent reports to the controller and applies what changed. */
+  private adapt(now: number): void {
+    const controller = this.controller;
+    if (!controller) return;
+    // A listener that stopped reporting (left, deafened) must not pin the bitrate down: three intervals and it is out.
+    const horizon = 3 * (this.options.rtcpInterval || 5_000);
+    let worst = 0;
+    for (const [ssrc, r] of this.reports) {
+      if (now - r.at > horizon) this.reports.delete(ssrc);
+      else worst = Math.max(worst, r.loss);
+    }
+    const before = controller.settings;
+    const after = controller.update(worst);
+    if (
+      after.bitrate === before.bitrate &&
+      after.fec === before.fec &&
+      after.packetLossPercent === before.packetLossPercent
+    ) {
+      return;
+    }
+    this.codec?.configure(after);
+    this.emit('encoderSettings', after);
+  }
+
   private onUdp(msg: Buffer): void {
     if (msg.length <= 8 || !this.key || !this.mode) return;
+    if (isRtcp(msg)) {
+      this.onRtcp(msg);
+      return;
+    }
     const ssrc = msg.readUInt32BE(8);
     // One receive context per speaker: sequence-keyed replay windows are per stream.
     let receiver = this.receivers.get(ssrc);
@@ -412,6 +533,12 @@ export class VoiceClient extends EventEmitter<VoiceClientEvents> {
     }
     try {
       const opened = receiver.open(msg);
+      let stats = this.reception.get(opened.ssrc);
+      if (!stats) {
+        stats = new ReceptionStats(opened.ssrc);
+        this.reception.set(opened.ssrc, stats);
+      }
+      stats.update(opened.sequence, opened.timestamp, performance.now());
       this.emit('packet', {
         ssrc: opened.ssrc,
         userId: this.users.get(opened.ssrc) ?? null,

@@ -29,6 +29,8 @@ export interface PacketCipherOptions {
 
 const ZERO_12 = new Uint8Array(12);
 const ZERO_4 = new Uint8Array(4);
+/** RTCP common header + sender SSRC, left in clear. */
+const RTCP_CLEAR = 8;
 
 /**
  * One direction-agnostic crypto context per (connection, mode, key): `seal` encrypts packets sent to that peer (with
@@ -77,6 +79,80 @@ export class PacketCipher {
       default:
         return this.openSecretbox(packet);
     }
+  }
+
+  /**
+   * Encrypts a plaintext RTCP packet (compound allowed). The first 8 bytes (common header + sender SSRC) stay in
+   * clear, as Discord does: in the AEAD modes they are the AAD, then ciphertext ‖ tag ‖ counter(4). The XSalsa20
+   * modes have no RTCP layout of their own: there RTCP is header(8) ‖ secretbox(whole packet) ‖ counter(4) (lite-style
+   * nonce; the header is boxed too since secretbox has no AAD). The counter is shared with RTP, so no nonce repeats.
+   */
+  public sealRtcp(packet: Uint8Array): Buffer {
+    if (packet.length < RTCP_CLEAR) throw new PacketError('RTCP_TOO_SHORT', 'RTCP packet under 8 bytes');
+    const aad = packet.subarray(0, RTCP_CLEAR);
+    const body = packet.subarray(RTCP_CLEAR);
+    const counter = this.nextCounter();
+    let sealed: Uint8Array;
+    if (this.mode === 'aead_aes256_gcm_rtpsize') {
+      this.iv12.writeUInt32BE(counter, 0);
+      const cipher = createCipheriv('aes-256-gcm', this.key, this.iv12, { authTagLength: AUTH_TAG_LENGTH });
+      cipher.setAAD(aad);
+      const head = cipher.update(body);
+      cipher.final();
+      sealed = Buffer.concat([head, cipher.getAuthTag()]);
+    } else {
+      this.nonce24.fill(0);
+      this.nonce24.writeUInt32BE(counter, 0);
+      sealed =
+        this.mode === 'aead_xchacha20_poly1305_rtpsize'
+          ? this.backend.xchachaSeal(body, aad, this.nonce24, this.key)
+          : // secretbox has no AAD: box the whole packet, and `openRtcp` checks the clear copy against it.
+            this.backend.secretboxSeal(packet, this.nonce24, this.key);
+    }
+    const out = Buffer.allocUnsafe(RTCP_CLEAR + sealed.length + 4);
+    out.set(aad, 0);
+    out.set(sealed, RTCP_CLEAR);
+    out.writeUInt32BE(counter, RTCP_CLEAR + sealed.length);
+    return out;
+  }
+
+  /**
+   * Decrypts an RTCP packet sealed by `sealRtcp` and returns the plaintext RTCP. In the counter modes the replay window
+   * is the one RTP uses (same counter); in `xsalsa20_poly1305` and `_suffix` (sequence-keyed windows) RTCP is not
+   * replay-checked.
+   */
+  public openRtcp(packet: Uint8Array): Buffer {
+    if (packet.length < RTCP_CLEAR + AUTH_TAG_LENGTH + 4) throw new PacketError('PACKET_TOO_SHORT', 'RTCP too short');
+    const end = packet.length;
+    const counter =
+      ((packet[end - 4]! << 24) | (packet[end - 3]! << 16) | (packet[end - 2]! << 8) | packet[end - 1]!) >>> 0;
+    const counterMode = this.mode !== 'xsalsa20_poly1305' && this.mode !== 'xsalsa20_poly1305_suffix';
+    const replay = counterMode ? this.replay : null;
+    if (replay && !replay.check(counter)) throw new PacketError('REPLAY', `nonce ${counter} seen`);
+    const aad = packet.subarray(0, RTCP_CLEAR);
+    const sealed = packet.subarray(RTCP_CLEAR, end - 4);
+    let plain: Uint8Array | null;
+    if (this.mode === 'aead_aes256_gcm_rtpsize') {
+      this.iv12.writeUInt32BE(counter, 0);
+      plain = aesOpen(this.key, this.iv12, aad, sealed);
+    } else {
+      this.nonce24.fill(0);
+      this.nonce24.writeUInt32BE(counter, 0);
+      plain =
+        this.mode === 'aead_xchacha20_poly1305_rtpsize'
+          ? this.backend.xchachaOpen(sealed, aad, this.nonce24, this.key)
+          : this.backend.secretboxOpen(sealed, this.nonce24, this.key);
+      if (plain && this.mode !== 'aead_xchacha20_poly1305_rtpsize') {
+        if (plain.length < RTCP_CLEAR || !Buffer.from(aad).equals(plain.subarray(0, RTCP_CLEAR))) plain = null;
+        else plain = plain.subarray(RTCP_CLEAR);
+      }
+    }
+    if (!plain) throw new PacketError('DECRYPT_FAILED', 'authentication failed');
+    replay?.commit(counter);
+    const out = Buffer.allocUnsafe(RTCP_CLEAR + plain.length);
+    out.set(aad, 0);
+    out.set(plain, RTCP_CLEAR);
+    return out;
   }
 
   private nextCounter(): number {

@@ -10,11 +10,18 @@ export const PCM_FRAME_BYTES = OPUS_FRAME_SAMPLES * OPUS_CHANNELS * 2;
 /** The Opus silence frame clients send (five of them) before pausing. */
 export const SILENCE_FRAME: Readonly<Buffer> = Buffer.from([0xf8, 0xff, 0xfe]);
 
+// libopus request numbers (opus_defines.h).
+const OPUS_SET_BITRATE = 4002;
+const OPUS_SET_INBAND_FEC = 4012;
+const OPUS_SET_PACKET_LOSS_PERC = 4014;
+
 export interface OpusCodec {
   /** Encodes one 20 ms frame of interleaved s16le stereo PCM (3840 bytes). */
   encode(pcm: Buffer): Buffer;
   /** Decodes one Opus packet to interleaved s16le stereo PCM. */
   decode(packet: Buffer): Buffer;
+  /** Applies encoder settings through libopus CTLs (OPUS_SET_BITRATE, _INBAND_FEC, _PACKET_LOSS_PERC). */
+  configure(settings: { bitrate?: number; fec?: boolean; packetLossPercent?: number }): void;
   delete(): void;
 }
 
@@ -28,6 +35,13 @@ export function createOpusCodec(application: 'audio' | 'voip' = 'audio'): OpusCo
       return Buffer.from(opus.encode(pcm, OPUS_FRAME_SAMPLES));
     },
     decode: (packet) => Buffer.from(opus.decode(packet)),
+    configure: (settings) => {
+      if (settings.bitrate !== undefined) opus.encoderCTL(OPUS_SET_BITRATE, Math.round(settings.bitrate));
+      if (settings.fec !== undefined) opus.encoderCTL(OPUS_SET_INBAND_FEC, settings.fec ? 1 : 0);
+      if (settings.packetLossPercent !== undefined) {
+        opus.encoderCTL(OPUS_SET_PACKET_LOSS_PERC, Math.max(0, Math.min(100, Math.round(settings.packetLossPercent))));
+      }
+    },
     delete: () => opus.delete(),
   };
 }

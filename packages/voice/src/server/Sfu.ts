@@ -1,6 +1,8 @@
 import type { EncryptionMode } from '../crypto/modes.js';
 import type { OpenedRtp, PacketCipher } from '../crypto/PacketCipher.js';
 import { PacketError } from '../errors.js';
+import { buildReceiverReport, isRtcp, parseRtcp, RtcpType } from '../rtcp/Rtcp.js';
+import { type Position, type PositionalOptions, type Spatialization, spatialize } from '../spatial/spatialize.js';
 import { buildIpDiscoveryResponse, isIpDiscoveryRequest } from '../udp/ipDiscovery.js';
 
 /** One participant of a voice channel as the media plane sees it. */
@@ -20,6 +22,10 @@ export interface SfuMember {
   deafened: boolean;
   /** Consecutive silence frames received; past five they are not forwarded. */
   silenceRun: number;
+  /** Where the member is, in a positional room (unset: hears and is heard by no one there). */
+  position?: Position | null;
+  /** Receives one mixed stream (server mixer) instead of every speaker's own. */
+  mixed?: boolean;
 }
 
 export interface SfuStats {
@@ -27,6 +33,8 @@ export interface SfuStats {
   forwarded: number;
   discoveries: number;
   keepalives: number;
+  /** RTCP report blocks relayed from a receiver to the speaker they are about. */
+  reportsForwarded: number;
   dropped: {
     garbage: number;
     rtcp: number;
@@ -38,8 +46,12 @@ export interface SfuStats {
     malformed: number;
     muted: number;
     silence: number;
+    /** Packets not sent to a listener out of the speaker's range (positional rooms). */
+    outOfRange: number;
   };
 }
+
+const UNITY: Spatialization = { distance: 0, gain: 1, pan: 0, left: Math.SQRT1_2, right: Math.SQRT1_2 };
 
 export type UdpSend = (packet: Buffer, port: number, address: string) => void;
 
@@ -56,6 +68,7 @@ export function createSfuStats(): SfuStats {
     forwarded: 0,
     discoveries: 0,
     keepalives: 0,
+    reportsForwarded: 0,
     dropped: {
       garbage: 0,
       rtcp: 0,
@@ -67,6 +80,7 @@ export function createSfuStats(): SfuStats {
       malformed: 0,
       muted: 0,
       silence: 0,
+      outOfRange: 0,
     },
   };
 }
@@ -80,6 +94,9 @@ export class Sfu {
   private readonly bySsrc = new Map<number, SfuMember>();
   private readonly rooms = new Map<string, Set<SfuMember>>();
   private readonly byRemote = new Map<string, SfuMember>();
+  private readonly positional = new Map<string, PositionalOptions>();
+  /** Set by the Mixer: gets each frame a mixed listener of the room should hear (decrypted Opus). */
+  public onMixedAudio: ((sender: SfuMember, payload: Buffer) => void) | null = null;
 
   public constructor(private readonly send: UdpSend) {}
 
@@ -100,6 +117,34 @@ export class Sfu {
     if (!room) return;
     room.delete(member);
     if (room.size === 0) this.rooms.delete(member.room);
+  }
+
+  /** Makes a room positional (proximity chat) with these options, or plain again with null. */
+  public setPositional(room: string, options: PositionalOptions | null): void {
+    if (options) {
+      if (!(options.range >= 0)) throw new RangeError('range must be a non-negative number');
+      this.positional.set(room, { ...options });
+    } else this.positional.delete(room);
+  }
+
+  public positionalOptions(room: string): PositionalOptions | null {
+    return this.positional.get(room) ?? null;
+  }
+
+  /**
+   * How `listener` hears `speaker`: unity (gain 1, centred) in a plain room; in a positional room the distance-based
+   * gain and pan, or null when out of range or when either has no position (fail closed: proximity chat must not
+   * leak a voice to someone who was never placed).
+   */
+  public hearing(speaker: SfuMember, listener: SfuMember): Spatialization | null {
+    const options = this.positional.get(speaker.room);
+    if (!options) return UNITY;
+    if (!speaker.position || !listener.position) return null;
+    return spatialize(speaker.position, listener.position, options);
+  }
+
+  public hasMember(member: SfuMember): boolean {
+    return this.bySsrc.get(member.ssrc) === member;
   }
 
   public hasSsrc(ssrc: number): boolean {
@@ -139,14 +184,8 @@ export class Sfu {
       this.stats.dropped.garbage++;
       return;
     }
-    const pt = msg[1]! & 0x7f;
-    if (pt >= 72 && pt <= 76) {
-      // RTCP (payload types 200-204 with the marker bit position): reports are not used by this SFU yet.
-      this.stats.dropped.rtcp++;
-      return;
-    }
-    const ssrc = msg.readUInt32BE(8);
-    const sender = this.bySsrc.get(ssrc);
+    const rtcp = isRtcp(msg);
+    const sender = this.bySsrc.get(msg.readUInt32BE(rtcp ? 4 : 8));
     if (!sender) {
       this.stats.dropped.unknownSsrc++;
       return;
@@ -159,6 +198,10 @@ export class Sfu {
     const cipher = sender.cipher;
     if (!cipher) {
       this.stats.dropped.noSession++;
+      return;
+    }
+    if (rtcp) {
+      this.relayReports(sender, cipher, msg);
       return;
     }
     let opened: OpenedRtp;
@@ -188,11 +231,48 @@ export class Sfu {
     } else sender.silenceRun = 0;
     const room = this.rooms.get(sender.room);
     if (!room) return;
+    const positional = this.positional.has(sender.room);
+    let mixed = false;
     for (const member of room) {
       if (member === sender || member.deafened || !member.cipher || !member.remote) continue;
+      if (member.mixed) {
+        mixed = true;
+        continue;
+      }
+      if (positional && this.hearing(sender, member) === null) {
+        this.stats.dropped.outOfRange++;
+        continue;
+      }
       const out = member.cipher.seal(opened.header, opened.payload);
       this.stats.forwarded++;
       this.send(out, member.remote.port, member.remote.address);
+    }
+    if (mixed) this.onMixedAudio?.(sender, opened.payload);
+  }
+
+  /**
+   * Receiver reports go to the speaker each block is about, one RR per (reporter, speaker) with the reporter's SSRC as
+   * sender: the speaker sees every listener's view and decides (the VoiceClient adapts to the worst). Blocks about
+   * SSRCs outside the reporter's room are dropped, so reports cannot be aimed at strangers. Other RTCP is ignored.
+   */
+  private relayReports(reporter: SfuMember, cipher: PacketCipher, msg: Buffer): void {
+    let packets: ReturnType<typeof parseRtcp>;
+    try {
+      packets = parseRtcp(cipher.openRtcp(msg));
+    } catch {
+      this.stats.dropped.rtcp++;
+      return;
+    }
+    for (const packet of packets) {
+      if (packet.type !== RtcpType.ReceiverReport || !('blocks' in packet)) continue;
+      for (const block of packet.blocks) {
+        const speaker = this.bySsrc.get(block.ssrc);
+        if (!speaker || speaker === reporter || speaker.room !== reporter.room) continue;
+        if (!speaker.cipher || !speaker.remote) continue;
+        const out = speaker.cipher.sealRtcp(buildReceiverReport(reporter.ssrc, [block]));
+        this.stats.reportsForwarded++;
+        this.send(out, speaker.remote.port, speaker.remote.address);
+      }
     }
   }
 

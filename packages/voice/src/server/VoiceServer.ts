@@ -8,6 +8,8 @@ import { WebSocket, WebSocketServer } from 'ws';
 import type { CryptoBackend } from '../crypto/backends.js';
 import { ENCRYPTION_MODES, type EncryptionMode, isEncryptionMode } from '../crypto/modes.js';
 import { generateSecretKey, PacketCipher } from '../crypto/PacketCipher.js';
+import { Mixer, type MixerStats } from '../mixer/Mixer.js';
+import type { Position, PositionalOptions } from '../spatial/spatialize.js';
 import { TERMINAL_CLOSE_CODES, VoiceCloseCode, VoiceOpcode } from './opcodes.js';
 import { Sfu, type SfuMember, type SfuStats } from './Sfu.js';
 import { TokenAllocator, type VoiceAllocationRequest } from './TokenAllocator.js';
@@ -125,6 +127,8 @@ export class VoiceServer extends EventEmitter<VoiceServerEvents> {
   private readonly modes: readonly EncryptionMode[];
   private readonly sweepTimer: NodeJS.Timeout;
   private publicIp = '127.0.0.1';
+  private mixer: Mixer | null = null;
+  private mixTimer: NodeJS.Timeout | null = null;
   private closed = false;
 
   private constructor(options: VoiceServerOptions) {
@@ -180,9 +184,14 @@ export class VoiceServer extends EventEmitter<VoiceServerEvents> {
     };
   }
 
-  /** Media-plane counters: received, forwarded, dropped by reason. */
-  public get stats(): SfuStats & { sessions: number; connections: number } {
-    return { ...this.sfu.stats, sessions: this.sessions.size, connections: this.connections.size };
+  /** Media-plane counters: received, forwarded, dropped by reason; `mixer` once a user was set mixed. */
+  public get stats(): SfuStats & { sessions: number; connections: number; mixer: MixerStats | null } {
+    return {
+      ...this.sfu.stats,
+      sessions: this.sessions.size,
+      connections: this.connections.size,
+      mixer: this.mixer ? { ...this.mixer.stats } : null,
+    };
   }
 
   /**
@@ -210,6 +219,34 @@ export class VoiceServer extends EventEmitter<VoiceServerEvents> {
     for (const session of this.find(userId, guildId)) session.deafened = deafened;
   }
 
+  /**
+   * Makes a channel positional (proximity chat): audio goes only to listeners within `range` of the speaker, and the
+   * server mixer (if used) applies distance gain and stereo pan. Pass null to make it a plain channel again.
+   */
+  public setPositional(guildId: string, channelId: string, options: PositionalOptions | null): void {
+    this.sfu.setPositional(roomKey(guildId, channelId), options);
+  }
+
+  /** Sets where a user is (and, for listening, which way they face) in a positional channel. */
+  public setPosition(userId: string, position: Position | null, guildId?: string): void {
+    const copy = position ? { ...position } : null;
+    for (const session of this.find(userId, guildId)) session.position = copy;
+  }
+
+  /**
+   * Switches a user to one server-mixed stream (SSRC MIXER_SSRC) instead of one stream per speaker. The mixer (and
+   * its 20 ms timer) starts with the first mixed user.
+   */
+  public setMixed(userId: string, mixed = true, guildId?: string): void {
+    for (const session of this.find(userId, guildId)) session.mixed = mixed;
+    if (mixed && !this.mixer && !this.closed) {
+      const mixer = new Mixer(this.sfu, (packet, port, address) => this.udp.send(packet, port, address));
+      this.mixer = mixer;
+      this.mixTimer = setInterval(() => mixer.tick(), 20);
+      this.mixTimer.unref();
+    }
+  }
+
   /** Kicks a user out of voice (close 4014: do not reconnect). */
   public disconnect(userId: string, guildId?: string): void {
     for (const session of this.find(userId, guildId)) this.endSession(session, VoiceCloseCode.Disconnected, 'kicked');
@@ -230,6 +267,9 @@ export class VoiceServer extends EventEmitter<VoiceServerEvents> {
     if (this.closed) return;
     this.closed = true;
     clearInterval(this.sweepTimer);
+    if (this.mixTimer) clearInterval(this.mixTimer);
+    this.mixer?.destroy();
+    this.mixer = null;
     for (const session of [...this.sessions.values()]) this.endSession(session, code, 'server closed');
     for (const conn of this.connections) this.closeConn(conn, code, 'server closed');
     // Give the close frames a moment to reach the clients, then cut whatever is left.

@@ -1,0 +1,68 @@
+import { readFileSync } from 'node:fs';
+import type { VoiceAllocator } from '@concord/gateway-server';
+import type { VoiceServer } from '@concord/voice';
+
+export interface VoiceOptions {
+  host: string;
+  /** 0 = any free port. */
+  port: number;
+  udpPort: number;
+  /** Host name clients are told to connect to (default: `host`). */
+  publicHost?: string;
+  tls?: { certFile: string; keyFile: string };
+}
+
+export interface LazyVoice {
+  allocator: VoiceAllocator;
+  /** Resolves once the voice server listens (it starts after the chat server is ready). */
+  ready: Promise<VoiceServer>;
+  start(): Promise<VoiceServer>;
+  close(): Promise<void>;
+}
+
+/**
+ * The voice server (@concord/voice: voice gateway + UDP SFU) in this process. It is started after the chat server is
+ * ready, since loading it (Opus encoder, crypto backends) costs more than the rest of startup; an op 4 that arrives
+ * earlier waits for it.
+ */
+export function lazyVoice(options: VoiceOptions): LazyVoice {
+  let resolveReady!: (server: VoiceServer) => void;
+  let rejectReady!: (error: unknown) => void;
+  const ready = new Promise<VoiceServer>((resolve, reject) => {
+    resolveReady = resolve;
+    rejectReady = reject;
+  });
+  ready.catch(() => {});
+  let started: Promise<VoiceServer> | null = null;
+  return {
+    ready,
+    allocator: {
+      allocate: async (request) => (await ready).allocate(request),
+      // Leaving the voice channel in the main gateway ends the voice connection too (Discord closes it with 4014).
+      release: async ({ userId, guildId }) => (await ready).disconnect(userId, guildId),
+    },
+    start() {
+      started ??= (async () => {
+        const { createVoiceServer } = await import('@concord/voice');
+        const server = await createVoiceServer({
+          host: options.host,
+          port: options.port,
+          udpPort: options.udpPort,
+          ...(options.publicHost ? { publicHost: options.publicHost } : {}),
+          ...(options.tls
+            ? { tls: { cert: readFileSync(options.tls.certFile), key: readFileSync(options.tls.keyFile) } }
+            : {}),
+        });
+        resolveReady(server);
+        return server;
+      })().catch((error) => {
+        rejectReady(error);
+        throw error;
+      });
+      return started;
+    },
+    async close() {
+      if (started) await (await started.catch(() => null))?.close();
+    },
+  };
+}
