@@ -33,7 +33,12 @@ export class RawGateway {
     });
   }
 
-  static async identify(port: number, token: string, intents = 1 | 2 | 128 | 256 | 512 | 2048 | 32768, presence = true) {
+  static async identify(
+    port: number,
+    token: string,
+    intents = 1 | 2 | 128 | 256 | 512 | 2048 | 32768,
+    presence = true,
+  ) {
     const gw = new RawGateway(port);
     await new Promise((resolve, reject) => {
       gw.ws.once('open', resolve);

@@ -45,8 +45,12 @@ export async function openStorage(databaseUrl: string): Promise<Storage> {
     return { kind: 'memory', location: ':memory:', messages, users: memoryUsers(), close: () => messages.close() };
   }
   if (/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    // `?schema=name` picks the schema (default public); the rest of the URL goes to pg as is.
+    const url = new URL(databaseUrl);
+    const schema = url.searchParams.get('schema');
+    url.searchParams.delete('schema');
     const { createPostgresStore } = await import('@concord/storage-adapters/postgres');
-    const messages = await createPostgresStore({ connectionString: databaseUrl });
+    const messages = await createPostgresStore({ connectionString: url.toString(), ...(schema ? { schema } : {}) });
     // Users are rebuilt as they log in again: their ids are derived from their tokens, so they stay stable.
     return {
       kind: 'postgres',

@@ -44,7 +44,10 @@ let lastAt = 0;
 function maskedTextFrame(text: string): Buffer {
   const payload = Buffer.from(text, 'utf8');
   const len = payload.length;
-  const head = len < 126 ? Buffer.from([0x81, 0x80 | len, 0, 0, 0, 0]) : Buffer.from([0x81, 0xfe, len >> 8, len & 255, 0, 0, 0, 0]);
+  const head =
+    len < 126
+      ? Buffer.from([0x81, 0x80 | len, 0, 0, 0, 0])
+      : Buffer.from([0x81, 0xfe, len >> 8, len & 255, 0, 0, 0, 0]);
   return Buffer.concat([head, payload]);
 }
 
@@ -96,7 +99,9 @@ function open(o: Start, index: number): Promise<void> {
         at = end + 4;
         // Identify right away: both servers read it after sending Hello, so there is no need to decode Hello.
         socket.write(
-          maskedTextFrame(JSON.stringify({ op: 2, d: { token: `token-${index}`, properties: {}, intents: o.intents } })),
+          maskedTextFrame(
+            JSON.stringify({ op: 2, d: { token: `token-${index}`, properties: {}, intents: o.intents } }),
+          ),
         );
       }
       if (armed) {

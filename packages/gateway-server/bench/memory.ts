@@ -9,6 +9,7 @@
  */
 import { type ChildProcess, fork, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { getHeapSnapshot } from 'node:v8';
 import { comparison, report } from '@concord/bench-kit';
 import type { Directory } from '../src/Directory.js';
 import { createGatewayServer } from '../src/GatewayServer.js';
@@ -60,7 +61,7 @@ function settle(): { heap: number; rss: number } {
   return { heap: m.heapUsed, rss: m.rss };
 }
 
-function clients(count: number, url: string, localAddress: string, offset: number): Promise<ChildProcess> {
+function clients(count: number, url: string, offset: number): Promise<ChildProcess> {
   const proc = fork(fileURLToPath(new URL('./clients.ts', import.meta.url)), [], { execArgv: ['--import', 'tsx'] });
   return new Promise((resolve) => {
     proc.on('message', (m: { type: string }) => {
@@ -70,10 +71,9 @@ function clients(count: number, url: string, localAddress: string, offset: numbe
           url,
           count,
           query: 'v=10&encoding=json',
-          localAddress,
           intents: 1 | (1 << 9),
-          parse: false,
           offset,
+          parallel: 256,
         });
       } else if (m.type === 'ready') resolve(proc);
       else if (m.type === 'failed') {
@@ -82,6 +82,68 @@ function clients(count: number, url: string, localAddress: string, offset: numbe
       }
     });
   });
+}
+
+/** Self size per heap node name (constructor, closure or native type), from a V8 heap snapshot. */
+async function heapByName(): Promise<Map<string, { bytes: number; count: number }>> {
+  globalThis.gc?.();
+  const chunks: Buffer[] = [];
+  for await (const chunk of getHeapSnapshot()) chunks.push(chunk as Buffer);
+  const snap = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
+    snapshot: { meta: { node_fields: string[]; node_types: [string[]] } };
+    nodes: number[];
+    strings: string[];
+  };
+  const fields = snap.snapshot.meta.node_fields;
+  const types = snap.snapshot.meta.node_types[0];
+  const [typeAt, nameAt, sizeAt] = [fields.indexOf('type'), fields.indexOf('name'), fields.indexOf('self_size')];
+  const out = new Map<string, { bytes: number; count: number }>();
+  for (let i = 0; i < snap.nodes.length; i += fields.length) {
+    const type = types[snap.nodes[i + typeAt]!]!;
+    const name = ['object', 'closure', 'native'].includes(type) ? snap.strings[snap.nodes[i + nameAt]!]! : `(${type})`;
+    const entry = out.get(name) ?? { bytes: 0, count: 0 };
+    entry.bytes += snap.nodes[i + sizeAt]!;
+    entry.count++;
+    out.set(name, entry);
+  }
+  return out;
+}
+
+/**
+ * What the heap per session is made of: heap snapshots before and after BREAKDOWN_N sessions (a full-size snapshot
+ * would take longer than the bench), the growth per node name divided by the sessions.
+ */
+async function breakdown(count: number): Promise<string[]> {
+  const server = await createGatewayServer({
+    port: 0,
+    host: '127.0.0.1',
+    directory,
+    identifyIntervalMs: 0,
+    heartbeatInterval: 3_600_000,
+    identifyTimeout: 600_000,
+    sessionStartLimit: { total: 1e9, resetAfterMs: 1e9 },
+    authenticate: (token) => ({ user: { id: token.slice(6), username: 'idle' } }),
+  });
+  const base = await heapByName();
+  const proc = await clients(count, server.url, 0);
+  await new Promise((r) => setTimeout(r, 500));
+  const grown = await heapByName();
+  proc.send({ type: 'stop' });
+  await server.close();
+  const rows = [...grown]
+    .map(([name, v]) => ({
+      name,
+      bytes: (v.bytes - (base.get(name)?.bytes ?? 0)) / count,
+      n: v.count - (base.get(name)?.count ?? 0),
+    }))
+    .sort((a, b) => b.bytes - a.bytes);
+  const total = rows.reduce((sum, r) => sum + r.bytes, 0);
+  return [
+    `heap per session by object kind (snapshot diff at ${count} sessions, ${Math.round(total)} B in all):`,
+    ...rows
+      .slice(0, 14)
+      .map((r) => `  ${r.bytes.toFixed(0).padStart(5)} B  ${(r.n / count).toFixed(1).padStart(4)}×  ${r.name}`),
+  ];
 }
 
 const gateway = await createGatewayServer({
@@ -98,10 +160,7 @@ const gateway = await createGatewayServer({
 const started = Date.now();
 const before = settle();
 const half = Math.floor(N / 2);
-const procs = await Promise.all([
-  clients(half, gateway.url, '127.0.0.2', 0),
-  clients(N - half, gateway.url, '127.0.0.3', half),
-]);
+const procs = await Promise.all([clients(half, gateway.url, 0), clients(N - half, gateway.url, half)]);
 await new Promise((r) => setTimeout(r, 1000));
 const after = settle();
 const sessions = gateway.sessionCount;
@@ -129,6 +188,8 @@ const sessionPer = (settle().heap - probeBefore.heap) / sessions;
 
 for (const p of procs) p.send({ type: 'stop' });
 await gateway.close();
+probe.length = 0;
+const kinds = await breakdown(Number(process.env.BREAKDOWN_N ?? 2000));
 report(
   `gateway memory: ${sessions} idle identified sessions (JSON, no compression)`,
   [
@@ -138,7 +199,8 @@ report(
   [
     `of the heap per session, the gateway's Session + replay buffer ≈ ${Math.round(sessionPer)} B; the rest is the ws`,
     'WebSocket, its Receiver/Sender and the net.Socket (+ libuv/kernel buffers in RSS)',
-    `probe kept ${probe.length} sessions; total ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    ...kinds,
+    `total ${((Date.now() - started) / 1000).toFixed(1)} s`,
   ],
 );
 process.exit(0);

@@ -146,7 +146,7 @@ export class GatewayServer implements ConnectionHost {
     this.#memberRequests = options.memberRequests ?? createMemberRequestHandler({ directory: this.directory });
     const send = (sessionId: string, event: string, data: unknown): void => {
       const session = this.#sessions.get(sessionId);
-      if (session && !session.destroyed) session.send(new PreparedDispatch(event, data), true);
+      if (session && !session.destroyed) session.send(PreparedDispatch.forOne(event, data), true);
     };
     const lazy = options.lazyMemberLists ?? true;
     this.#lazy =
@@ -404,7 +404,7 @@ export class GatewayServer implements ConnectionHost {
       if (session.destroyed || session.guilds.has(guildId)) continue;
       if (shardOf(guildId, session.shard[1]) !== session.shard[0]) continue;
       this.#joinGuild(session, guildId);
-      session.send(new PreparedDispatch('GUILD_CREATE', buildGuildCreate(snapshot, session)), true);
+      session.send(PreparedDispatch.forOne('GUILD_CREATE', buildGuildCreate(snapshot, session)), true);
     }
   }
 
@@ -415,7 +415,7 @@ export class GatewayServer implements ConnectionHost {
     for (const session of sessions) {
       if (!session.guilds.has(guildId)) continue;
       this.#leaveGuild(session, guildId);
-      session.send(new PreparedDispatch('GUILD_DELETE', { id: guildId }), true);
+      session.send(PreparedDispatch.forOne('GUILD_DELETE', { id: guildId }), true);
     }
   }
 
@@ -741,7 +741,7 @@ export class GatewayServer implements ConnectionHost {
       connection.session = session;
       connection.burst(() => {
         session.send(
-          new PreparedDispatch('READY', {
+          PreparedDispatch.forOne('READY', {
             v: 10,
             user: auth.user,
             guilds: visible.map((g) => ({ id: g.id, unavailable: true })),
@@ -760,7 +760,7 @@ export class GatewayServer implements ConnectionHost {
           true,
         );
         for (const snapshot of visible) {
-          session.send(new PreparedDispatch('GUILD_CREATE', buildGuildCreate(snapshot, session)), true);
+          session.send(PreparedDispatch.forOne('GUILD_CREATE', buildGuildCreate(snapshot, session)), true);
         }
       });
       this.metrics?.identify('ok');
@@ -843,7 +843,7 @@ export class GatewayServer implements ConnectionHost {
       connection.session = session;
       connection.burst(() => {
         for (const entry of missed) connection.sendDispatch(entry.dispatch, entry.full, entry.seq);
-        session.send(new PreparedDispatch('RESUMED', {}), true);
+        session.send(PreparedDispatch.forOne('RESUMED', {}), true);
       });
       this.metrics?.resume('ok', missed.length);
       this.#logger?.debug('resumed', { sessionId: session.sessionId, replayed: missed.length });
@@ -1047,7 +1047,7 @@ export class GatewayServer implements ConnectionHost {
     });
     if (session.destroyed) return;
     session.send(
-      new PreparedDispatch('VOICE_SERVER_UPDATE', {
+      PreparedDispatch.forOne('VOICE_SERVER_UPDATE', {
         token: allocation.token,
         guild_id: guildId,
         endpoint: allocation.endpoint,
@@ -1087,7 +1087,7 @@ export class GatewayServer implements ConnectionHost {
     }
     for (const event of result.events) {
       if (event.t === 'RATE_LIMITED') this.metrics?.rateLimited?.('member_request');
-      session.send(new PreparedDispatch(event.t, event.d), true);
+      session.send(PreparedDispatch.forOne(event.t, event.d), true);
     }
   }
 
@@ -1095,7 +1095,7 @@ export class GatewayServer implements ConnectionHost {
     const ids = isObject(d) && Array.isArray(d.guild_ids) ? d.guild_ids : [];
     for (const id of ids.slice(0, 100)) {
       if (typeof id === 'string' && session.guilds.has(id)) {
-        session.send(new PreparedDispatch('SOUNDBOARD_SOUNDS', { guild_id: id, soundboard_sounds: [] }), true);
+        session.send(PreparedDispatch.forOne('SOUNDBOARD_SOUNDS', { guild_id: id, soundboard_sounds: [] }), true);
       }
     }
   }

@@ -25,11 +25,23 @@ export class PreparedDispatch {
   // Same slots: the template head deflated once (shared zlib-stream).
   readonly #deflated: (Buffer | undefined)[] = [];
   #stripped: unknown;
+  /** Keep encodings for later recipients; off for a dispatch to one session (see {@link PreparedDispatch.forOne}). */
+  readonly #shared: boolean;
 
-  constructor(event: string, data: unknown, createdAt = Date.now()) {
+  constructor(event: string, data: unknown, createdAt = Date.now(), shared = true) {
     this.event = event;
     this.data = data;
     this.createdAt = createdAt;
+    this.#shared = shared;
+  }
+
+  /**
+   * A dispatch for a single session (READY, its GUILD_CREATEs, member chunks…): encoded when written and not kept.
+   * It still sits in the session's replay buffer, where a kept encoding would pin pooled Buffer memory (≈ 2 KB per
+   * idle session); a Resume that needs it again re-encodes it from `data`.
+   */
+  static forOne(event: string, data: unknown): PreparedDispatch {
+    return new PreparedDispatch(event, data, Date.now(), false);
   }
 
   /** The payload a session sees: `full` false = message content removed. */
@@ -44,7 +56,7 @@ export class PreparedDispatch {
     let template = this.#templates[slot];
     if (template === undefined) {
       template = buildTemplate(encoding, this.event, this.dataFor(full));
-      this.#templates[slot] = template;
+      if (this.#shared) this.#templates[slot] = template;
     }
     return [template, slot];
   }
@@ -64,7 +76,7 @@ export class PreparedDispatch {
     let deflated = this.#deflated[slot];
     if (deflated === undefined) {
       deflated = deflateIndependent(template.head, level);
-      this.#deflated[slot] = deflated;
+      if (this.#shared) this.#deflated[slot] = deflated;
     }
     return [template, deflated];
   }

@@ -169,27 +169,42 @@ describe('Mixer', () => {
 describe('VoiceServer.setMixed', () => {
   it('switches a connected listener to the mixed stream', async () => {
     const server = await createVoiceServer({ heartbeatInterval: 5_000 });
-    const join = async (userId: string) => {
+    const join = async (userId: string, mixed = false) => {
       const { token, endpoint } = server.allocate({ guildId: 'g', channelId: 'mix', userId, sessionId: userId });
-      const client = new VoiceClient({ endpoint, token, sessionId: userId, userId, guildId: 'g', rtcpInterval: 0 });
+      const client = new VoiceClient({
+        endpoint,
+        token,
+        sessionId: userId,
+        userId,
+        guildId: 'g',
+        rtcpInterval: 0,
+        mixed,
+      });
       await client.connect();
       return client;
     };
     const a = await join('mix-a');
     const l = await join('mix-l');
+    // Asks for the mix itself at Identify.
+    const l2 = await join('mix-l2', true);
     server.setMixed('mix-l');
     const ssrcs = new Set<number>();
     l.on('packet', (p) => ssrcs.add(p.ssrc));
+    const ssrcs2 = new Set<number>();
+    l2.on('packet', (p) => ssrcs2.add(p.ssrc));
     const frame = toneFrames(440, 1)[0]!;
     const pump = setInterval(() => a.sendPcm(frame), 20);
     try {
       await waitFor(() => (server.stats.mixer?.mixed ?? 0) >= 10, 10_000, 'mixed frames');
       await waitFor(() => ssrcs.has(MIXER_SSRC), 5_000, 'mixed stream');
+      await waitFor(() => ssrcs2.has(MIXER_SSRC), 5_000, 'mixed stream (identify flag)');
       expect([...ssrcs]).toEqual([MIXER_SSRC]);
+      expect([...ssrcs2]).toEqual([MIXER_SSRC]);
     } finally {
       clearInterval(pump);
       a.disconnect();
       l.disconnect();
+      l2.disconnect();
       await server.close();
     }
   });

@@ -8,7 +8,7 @@ import { PacketError } from '../src/errors.js';
 import { createOpusCodec } from '../src/opus/opus.js';
 import { ReceptionStats } from '../src/rtcp/ReceptionStats.js';
 import { buildReceiverReport, isRtcp, parseRtcp, type ReportBlock, RtcpType } from '../src/rtcp/Rtcp.js';
-import type { UdpSend } from '../src/server/Sfu.js';
+import { Sfu, type SfuMember, type UdpSend } from '../src/server/Sfu.js';
 import { createVoiceServer, type VoiceServer } from '../src/server/VoiceServer.js';
 import { toneFrames, waitFor } from './helpers.js';
 
@@ -193,6 +193,77 @@ describe('OpusBitrateController', () => {
   });
 });
 
+describe('Sfu RTCP relay (in process)', () => {
+  it('sends each block to its speaker once, only inside the room, and rate-limits reporters', () => {
+    const key = new Uint8Array(32).fill(9);
+    const sent: { packet: Buffer; port: number }[] = [];
+    const sfu = new Sfu((packet, port) => {
+      sent.push({ packet, port });
+    });
+    const member = (ssrc: number, room: string): SfuMember => {
+      const m: SfuMember = {
+        userId: `u${ssrc}`,
+        ssrc,
+        room,
+        mode: 'aead_xchacha20_poly1305_rtpsize',
+        cipher: new PacketCipher('aead_xchacha20_poly1305_rtpsize', key),
+        remote: null,
+        discovered: true,
+        muted: false,
+        deafened: false,
+        silenceRun: 0,
+      };
+      sfu.add(m);
+      sfu.bindRemote(m, '10.0.0.1', ssrc);
+      return m;
+    };
+    member(1, 'r');
+    member(2, 'r');
+    member(3, 'other');
+    const tx = new PacketCipher('aead_xchacha20_poly1305_rtpsize', key, { initialCounter: 1 });
+    const block = (ssrc: number): ReportBlock => ({
+      ssrc,
+      fractionLost: 10,
+      cumulativeLost: 1,
+      highestSequence: 5,
+      jitter: 3,
+      lastSenderReport: 0,
+      delaySinceLastSenderReport: 0,
+    });
+    // Reporter 4 in room r: blocks about 1 (twice), 2, 3 (another room) and itself.
+    const reporter = member(4, 'r');
+    const rr = buildReceiverReport(4, [block(1), block(1), block(2), block(3), block(4)]);
+    sfu.handle(tx.sealRtcp(rr), '10.0.0.1', 4);
+    expect(sent.map((s) => s.port).sort()).toEqual([1, 2]);
+    const rx = new PacketCipher('aead_xchacha20_poly1305_rtpsize', key);
+    const toOne = parseRtcp(rx.openRtcp(sent.find((s) => s.port === 1)!.packet));
+    expect(toOne).toEqual([{ type: 201, ssrc: 4, blocks: [block(1)] }]);
+    // A second report right away is refused.
+    sfu.handle(tx.sealRtcp(rr), '10.0.0.1', 4);
+    expect(sent.length).toBe(2);
+    expect(sfu.stats.dropped.rtcp).toBe(1);
+    reporter.rtcpAt = undefined;
+    // Forged (wrong key) reports are counted, not relayed.
+    sfu.handle(new PacketCipher('aead_xchacha20_poly1305_rtpsize', new Uint8Array(32)).sealRtcp(rr), '10.0.0.1', 4);
+    expect(sent.length).toBe(2);
+    expect(sfu.stats.dropped.rtcp).toBe(2);
+    expect(sfu.stats.reportsForwarded).toBe(2);
+    // Random RTCP-looking datagrams from a member (8 bytes would be a keepalive): counted, never thrown, never relayed.
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 9, maxLength: 200 }), fc.integer({ min: 200, max: 204 }), (u, pt) => {
+        const buf = Buffer.from(u);
+        buf[0] = 0x80 | (buf[0]! & 0x3f);
+        buf[1] = pt;
+        buf.writeUInt32BE(4, 4);
+        reporter.rtcpAt = undefined;
+        expect(() => sfu.handle(buf, '10.0.0.1', 4)).not.toThrow();
+      }),
+      { numRuns: 500 },
+    );
+    expect(sent.length).toBe(2);
+  });
+});
+
 describe('receiver reports through the SFU', () => {
   let server: VoiceServer;
   beforeAll(async () => {
@@ -212,7 +283,7 @@ describe('receiver reports through the SFU', () => {
         userId,
         guildId: 'g',
         modes: ['aead_aes256_gcm_rtpsize'],
-        rtcpInterval: 100,
+        rtcpInterval: 150,
         adaptBitrate: { cleanReportsToIncrease: 1, increaseStep: 16_000 },
       });
     };

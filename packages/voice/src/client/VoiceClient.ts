@@ -50,6 +50,11 @@ export interface VoiceClientOptions {
    * controller; false leaves the encoder alone (`receiverReport` events are still emitted).
    */
   adaptBitrate?: boolean | OpusBitrateControllerOptions;
+  /**
+   * Ask a Concord server for one server-mixed stream (SSRC MIXER_SSRC) instead of one per speaker (an extra Identify
+   * field other servers ignore). Default false.
+   */
+  mixed?: boolean;
 }
 
 /** A receiver's report about this client's stream, relayed by the server. */
@@ -353,6 +358,7 @@ export class VoiceClient extends EventEmitter<VoiceClientEvents> {
           user_id: o.userId,
           session_id: o.sessionId,
           token: o.token,
+          ...(o.mixed ? { mixed: true } : {}),
         });
         return false;
       }

@@ -31,6 +31,8 @@ export interface MixerStats {
   mixed: number;
   /** Frames that could not be decoded, or were dropped from a full queue. */
   dropped: number;
+  /** Codec failures (creating or encoding); see the README's limits on opusscript instances per process. */
+  codecErrors: number;
 }
 
 /**
@@ -40,11 +42,13 @@ export interface MixerStats {
  * through a soft-knee limiter, encoded with that listener's own encoder and sent with SSRC MIXER_SSRC.
  */
 export class Mixer {
-  public readonly stats: MixerStats = { decoded: 0, mixed: 0, dropped: 0 };
+  public readonly stats: MixerStats = { decoded: 0, mixed: 0, dropped: 0, codecErrors: 0 };
   private readonly speakers = new Map<SfuMember, SpeakerState>();
   private readonly listeners = new Map<SfuMember, ListenerState>();
   private readonly acc = new Float32Array(SAMPLES);
   private readonly pcm = Buffer.alloc(SAMPLES * 2);
+  // s16le output through a typed view: every platform Node runs on is little-endian.
+  private readonly pcm16 = new Int16Array(this.pcm.buffer, this.pcm.byteOffset, SAMPLES);
 
   public constructor(
     private readonly sfu: Sfu,
@@ -57,7 +61,12 @@ export class Mixer {
   public ingest(sender: SfuMember, payload: Uint8Array): void {
     let state = this.speakers.get(sender);
     if (!state) {
-      state = { decoder: new OpusScript(OPUS_SAMPLE_RATE, OPUS_CHANNELS), queue: [] };
+      try {
+        state = { decoder: new OpusScript(OPUS_SAMPLE_RATE, OPUS_CHANNELS), queue: [] };
+      } catch {
+        this.stats.codecErrors++;
+        return;
+      }
       this.speakers.set(sender, state);
     }
     let frame: Int16Array;
@@ -129,17 +138,25 @@ export class Mixer {
     }
     if (heard === 0) return;
     const pcm = this.pcm;
-    for (let i = 0; i < SAMPLES; i++) pcm.writeInt16LE(Math.round(softClip(acc[i]!) * 32_767), i * 2);
+    const pcm16 = this.pcm16;
+    for (let i = 0; i < SAMPLES; i++) pcm16[i] = Math.round(softClip(acc[i]!) * 32_767);
     let state = this.listeners.get(listener);
-    if (!state) {
-      state = {
-        encoder: new OpusScript(OPUS_SAMPLE_RATE, OPUS_CHANNELS, OpusScript.Application.AUDIO),
-        sequence: 0,
-        timestamp: 0,
-      };
-      this.listeners.set(listener, state);
+    let opus: Buffer;
+    try {
+      if (!state) {
+        state = {
+          encoder: new OpusScript(OPUS_SAMPLE_RATE, OPUS_CHANNELS, OpusScript.Application.AUDIO),
+          sequence: 0,
+          timestamp: 0,
+        };
+        this.listeners.set(listener, state);
+      }
+      opus = state.encoder.encode(pcm, OPUS_FRAME_SAMPLES);
+    } catch {
+      // A codec failure must not stop the tick for the other listeners.
+      this.stats.codecErrors++;
+      return;
     }
-    const opus = state.encoder.encode(pcm, OPUS_FRAME_SAMPLES);
     const header = buildRtpHeader({ sequence: state.sequence, timestamp: state.timestamp, ssrc: MIXER_SSRC });
     state.sequence = (state.sequence + 1) & 0xffff;
     state.timestamp = (state.timestamp + OPUS_FRAME_SAMPLES) >>> 0;

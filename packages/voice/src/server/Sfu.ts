@@ -26,7 +26,12 @@ export interface SfuMember {
   position?: Position | null;
   /** Receives one mixed stream (server mixer) instead of every speaker's own. */
   mixed?: boolean;
+  /** When this member's last RTCP packet was accepted (ms): reports are rate-limited per member. */
+  rtcpAt?: number;
 }
+
+/** Minimum spacing of RTCP packets accepted from one member (clients report every few seconds). */
+export const RTCP_MIN_INTERVAL_MS = 100;
 
 export interface SfuStats {
   received: number;
@@ -256,6 +261,11 @@ export class Sfu {
    * SSRCs outside the reporter's room are dropped, so reports cannot be aimed at strangers. Other RTCP is ignored.
    */
   private relayReports(reporter: SfuMember, cipher: PacketCipher, msg: Buffer): void {
+    const now = performance.now();
+    if (reporter.rtcpAt !== undefined && now - reporter.rtcpAt < RTCP_MIN_INTERVAL_MS) {
+      this.stats.dropped.rtcp++;
+      return;
+    }
     let packets: ReturnType<typeof parseRtcp>;
     try {
       packets = parseRtcp(cipher.openRtcp(msg));
@@ -263,11 +273,15 @@ export class Sfu {
       this.stats.dropped.rtcp++;
       return;
     }
+    reporter.rtcpAt = now;
+    // One block per speaker per datagram: 31 copies of a block must not turn into 31 packets to the same speaker.
+    const seen = new Set<SfuMember>();
     for (const packet of packets) {
       if (packet.type !== RtcpType.ReceiverReport || !('blocks' in packet)) continue;
       for (const block of packet.blocks) {
         const speaker = this.bySsrc.get(block.ssrc);
-        if (!speaker || speaker === reporter || speaker.room !== reporter.room) continue;
+        if (!speaker || speaker === reporter || speaker.room !== reporter.room || seen.has(speaker)) continue;
+        seen.add(speaker);
         if (!speaker.cipher || !speaker.remote) continue;
         const out = speaker.cipher.sealRtcp(buildReceiverReport(reporter.ssrc, [block]));
         this.stats.reportsForwarded++;

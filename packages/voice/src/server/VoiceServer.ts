@@ -239,7 +239,11 @@ export class VoiceServer extends EventEmitter<VoiceServerEvents> {
    */
   public setMixed(userId: string, mixed = true, guildId?: string): void {
     for (const session of this.find(userId, guildId)) session.mixed = mixed;
-    if (mixed && !this.mixer && !this.closed) {
+    if (mixed) this.ensureMixer();
+  }
+
+  private ensureMixer(): void {
+    if (!this.mixer && !this.closed) {
       const mixer = new Mixer(this.sfu, (packet, port, address) => this.udp.send(packet, port, address));
       this.mixer = mixer;
       this.mixTimer = setInterval(() => mixer.tick(), 20);
@@ -450,6 +454,8 @@ export class VoiceServer extends EventEmitter<VoiceServerEvents> {
       muted: false,
       deafened: false,
       silenceRun: 0,
+      // Not in Discord's protocol: a Concord client may ask for the server mix at Identify (`mixed: true`).
+      mixed: d.mixed === true,
       speaking: 0,
       conn,
       version: conn.version,
@@ -459,6 +465,7 @@ export class VoiceServer extends EventEmitter<VoiceServerEvents> {
       gone: false,
     };
     conn.session = session;
+    if (session.mixed) this.ensureMixer();
     this.sessions.set(sessionKey(session), session);
     this.byToken.set(session.token, session);
     const others = [...this.sfu.members(session.room)] as Session[];
