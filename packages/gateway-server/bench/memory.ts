@@ -8,13 +8,16 @@
  * (root can raise the hard limit; otherwise raise it yourself before running).
  */
 import { type ChildProcess, fork, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { getHeapSnapshot } from 'node:v8';
 import { comparison, report } from '@concord/bench-kit';
+import { buildGuildCreate } from '../src/buildGuildCreate.js';
 import type { Directory } from '../src/Directory.js';
 import { createGatewayServer } from '../src/GatewayServer.js';
 import { PreparedDispatch } from '../src/PreparedDispatch.js';
 import { Session } from '../src/Session.js';
+import type { GuildSnapshot } from '../src/types.js';
 
 const self = fileURLToPath(import.meta.url);
 
@@ -167,20 +170,39 @@ const sessions = gateway.sessionCount;
 const heapPer = (after.heap - before.heap) / sessions;
 const rssPer = (after.rss - before.rss) / sessions;
 
-// What the gateway's own state costs: the same number of Session objects with one dispatch in their replay buffer.
+// What the gateway's own state costs: the same number of Session objects, each with a READY and a GUILD_CREATE of
+// the server's shape in its replay buffer (as an idle session after Identify has them).
 const probeBefore = settle();
 const probe: Session[] = [];
-const ready = new PreparedDispatch('READY', {});
+const snapshot = directory.guild(GUILD) as GuildSnapshot;
 for (let i = 0; i < sessions; i++) {
   const s = new Session({
-    sessionId: `${i}`.padStart(32, '0'),
+    sessionId: randomBytes(16).toString('hex'),
     auth: { user: { id: String(i), username: 'idle' } },
     intents: 513,
     shard: [0, 1],
     largeThreshold: 50,
     replayBufferSize: 1000,
   });
-  s.send(ready, true);
+  s.send(
+    PreparedDispatch.forOne('READY', {
+      v: 10,
+      user: s.user,
+      guilds: [{ id: GUILD, unavailable: true }],
+      session_id: s.sessionId,
+      resume_gateway_url: gateway.url,
+      application: s.application,
+      user_settings: {},
+      relationships: [],
+      private_channels: [],
+      presences: [],
+      guild_join_requests: [],
+      geo_ordered_rtc_regions: [],
+      session_type: 'normal',
+    }),
+    true,
+  );
+  s.send(PreparedDispatch.forOne('GUILD_CREATE', buildGuildCreate(snapshot, s)), true);
   s.guilds.add(GUILD);
   probe.push(s);
 }
@@ -197,8 +219,10 @@ report(
     comparison('gateway-server.memory.rss_per_session', 'bytes', rssPer, 12 * 1024, 'goal 12 KiB', true),
   ],
   [
-    `of the heap per session, the gateway's Session + replay buffer ≈ ${Math.round(sessionPer)} B; the rest is the ws`,
-    'WebSocket, its Receiver/Sender and the net.Socket (+ libuv/kernel buffers in RSS)',
+    `of the heap per session, the gateway's own state (Session, Connection, READY + GUILD_CREATE kept for Resume)`,
+    `≈ ${Math.round(sessionPer + 192)} B; the rest is ws (WebSocket, Receiver, Sender) and net.Socket with its stream`,
+    'states and listener tables; RSS on top of the heap: V8 page slack, the TCP handle, malloc (kernel socket buffers',
+    'are not in RSS)',
     ...kinds,
     `total ${((Date.now() - started) / 1000).toFixed(1)} s`,
   ],

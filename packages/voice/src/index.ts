@@ -4,6 +4,11 @@ export {
   type OpusEncoderSettings,
 } from './client/OpusBitrateController.js';
 export {
+  type ReceivedFrame,
+  type SubscribeOptions,
+  type SubscriptionTarget,
+} from './client/ReceiveSubscription.js';
+export {
   type ReceivedPacket,
   type ReceivedReport,
   VoiceClient,

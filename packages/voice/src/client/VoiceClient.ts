@@ -13,6 +13,7 @@ import {
 } from '../crypto/modes.js';
 import { PacketCipher } from '../crypto/PacketCipher.js';
 import { VoiceError } from '../errors.js';
+import type { JitterStats } from '../jitter/types.js';
 import { createOpusCodec, OPUS_FRAME_SAMPLES, type OpusCodec, SILENCE_FRAME } from '../opus/opus.js';
 import { ReceptionStats } from '../rtcp/ReceptionStats.js';
 import { buildReceiverReport, isRtcp, MAX_REPORT_BLOCKS, parseRtcp, type ReportBlock, RtcpType } from '../rtcp/Rtcp.js';
@@ -24,6 +25,11 @@ import {
   type OpusBitrateControllerOptions,
   type OpusEncoderSettings,
 } from './OpusBitrateController.js';
+import { ReceiveSubscription, type SubscribeOptions, type SubscriptionTarget } from './ReceiveSubscription.js';
+
+const FRAME_MS = 20;
+/** Longest timer stall the playout clock catches up on; beyond it the missed ticks are skipped. */
+const MAX_CATCH_UP_MS = 200;
 
 export interface VoiceClientOptions {
   /** host:port as in VOICE_SERVER_UPDATE, or a full ws:// / wss:// URL. */
@@ -133,6 +139,10 @@ export class VoiceClient extends EventEmitter<VoiceClientEvents> {
   private rtcpReceiver: PacketCipher | null = null;
   private rtcpTimer: NodeJS.Timeout | null = null;
   private readonly controller: OpusBitrateController | null;
+  private readonly subscriptions = new Set<ReceiveSubscription>();
+  private readonly rawSubscriptions = new Map<Readable, [SubscriptionTarget, () => void]>();
+  private playoutTimer: NodeJS.Timeout | null = null;
+  private nextTickMs = 0;
 
   public constructor(private readonly options: VoiceClientOptions) {
     super();
@@ -272,31 +282,111 @@ export class VoiceClient extends EventEmitter<VoiceClientEvents> {
   }
 
   /**
-   * A stream of one user's Opus packets (object mode, one Buffer per 20 ms frame, in arrival order). It ends when the
-   * user leaves or the client disconnects.
+   * A stream of one user's (or one SSRC's) audio, ended when the user leaves, on `unsubscribe` or when the client
+   * disconnects.
+   *
+   * Without options: object mode, one Opus Buffer per packet, in arrival order (as before; the `packet` event has the
+   * same raw packets). With options: `ReceivedFrame` objects. By default they go through an adaptive jitter buffer
+   * pulled every 20 ms by one playout clock shared by all subscriptions of this client: in sequence order, losses
+   * `concealed` (libopus PLC when `decode` is on), one `silence` frame when a pause begins. `jitter: false` yields one
+   * frame per packet as it arrives. `decode: true` adds 48 kHz stereo PCM (one opusscript decoder per subscription,
+   * freed when it ends: opusscript allows about 20 codecs per process).
    */
-  public subscribe(userId: string): Readable {
+  public subscribe(target: SubscriptionTarget): Readable;
+  public subscribe(target: SubscriptionTarget, options: SubscribeOptions): Readable;
+  public subscribe(target: SubscriptionTarget, options?: SubscribeOptions): Readable {
+    if (options === undefined) return this.subscribeRaw(target);
+    const sub = new ReceiveSubscription(target, options);
+    if (this.subscriptions.size === 0) this.on('packet', this.feedSubscriptions);
+    this.subscriptions.add(sub);
+    sub.stream.once('close', () => this.dropSubscription(sub));
+    sub.stream.once('end', () => this.dropSubscription(sub));
+    if (sub.clocked) this.startPlayout();
+    return sub.stream;
+  }
+
+  /** Ends every subscription to this user or SSRC (the raw ones too). */
+  public unsubscribe(target: SubscriptionTarget): void {
+    for (const sub of [...this.subscriptions]) if (sub.target === target) this.dropSubscription(sub);
+    for (const [t, end] of [...this.rawSubscriptions.values()]) if (t === target) end();
+  }
+
+  /** Jitter buffer statistics of the newest buffered subscription to this user or SSRC (null if there is none). */
+  public receiveStats(target: SubscriptionTarget): JitterStats | null {
+    let stats: JitterStats | null = null;
+    for (const sub of this.subscriptions) if (sub.target === target && sub.clocked) stats = sub.stats();
+    return stats;
+  }
+
+  private subscribeRaw(target: SubscriptionTarget): Readable {
     const stream = new Readable({ objectMode: true, read() {} });
+    const matches = (p: { ssrc: number; userId: string | null }) =>
+      typeof target === 'number' ? p.ssrc === target : p.userId === target;
     const onPacket = (p: ReceivedPacket) => {
-      if (p.userId === userId) stream.push(p.opus);
+      if (matches(p)) stream.push(p.opus);
     };
-    const end = (who?: string) => {
-      if (who !== undefined && who !== userId) return;
+    const detach = () => {
+      this.rawSubscriptions.delete(stream);
       this.off('packet', onPacket);
       this.off('clientDisconnect', end);
       this.off('close', onClose);
+    };
+    const end = (who?: string) => {
+      if (who !== undefined && who !== target) return;
+      detach();
       stream.push(null);
     };
     const onClose = () => end();
+    this.rawSubscriptions.set(stream, [target, () => end()]);
     this.on('packet', onPacket);
     this.on('clientDisconnect', end);
     this.on('close', onClose);
-    stream.once('close', () => {
-      this.off('packet', onPacket);
-      this.off('clientDisconnect', end);
-      this.off('close', onClose);
-    });
+    stream.once('close', detach);
+    stream.once('end', detach);
     return stream;
+  }
+
+  private dropSubscription(sub: ReceiveSubscription): void {
+    if (!this.subscriptions.delete(sub)) return;
+    sub.end();
+    if (this.subscriptions.size === 0) this.off('packet', this.feedSubscriptions);
+    let clocked = false;
+    for (const s of this.subscriptions) clocked ||= s.clocked;
+    if (!clocked) this.stopPlayout();
+  }
+
+  // Subscriptions take their packets from the `packet` event, so whatever emits one (the socket, or a test) feeds them.
+  private readonly feedSubscriptions = (packet: ReceivedPacket): void => {
+    const now = performance.now();
+    for (const sub of this.subscriptions) if (sub.matches(packet)) sub.push(packet, now);
+  };
+
+  private startPlayout(): void {
+    if (this.playoutTimer) return;
+    this.nextTickMs = performance.now() + FRAME_MS;
+    this.playoutTimer = setInterval(() => this.tick(), FRAME_MS);
+    // Receiving alone must not keep the process alive (the sockets decide that).
+    this.playoutTimer.unref();
+  }
+
+  private stopPlayout(): void {
+    if (this.playoutTimer) clearInterval(this.playoutTimer);
+    this.playoutTimer = null;
+  }
+
+  /**
+   * Pulls every buffered subscription once per 20 ms of real time. Timers fire late and drift, so the ticks are counted
+   * against the clock (catching up after a stall), and a stall longer than MAX_CATCH_UP_MS is skipped rather than
+   * replayed at once.
+   */
+  private tick(): void {
+    const now = performance.now();
+    if (now - this.nextTickMs > MAX_CATCH_UP_MS) this.nextTickMs = now - MAX_CATCH_UP_MS;
+    while (this.nextTickMs <= now) {
+      const at = this.nextTickMs;
+      this.nextTickMs += FRAME_MS;
+      for (const sub of this.subscriptions) sub.pull(at);
+    }
   }
 
   /** Maps SSRCs to users as announced by the server. */
@@ -318,6 +408,8 @@ export class VoiceClient extends EventEmitter<VoiceClientEvents> {
 
   private destroy(): void {
     this.stopTimers();
+    for (const sub of [...this.subscriptions]) this.dropSubscription(sub);
+    this.stopPlayout();
     this.codec?.delete();
     this.codec = null;
     try {
@@ -416,6 +508,7 @@ export class VoiceClient extends EventEmitter<VoiceClientEvents> {
               this.reports.delete(ssrc);
             }
           }
+          for (const sub of [...this.subscriptions]) if (sub.target === d.user_id) this.dropSubscription(sub);
           this.emit('clientDisconnect', d.user_id);
         }
         return false;
