@@ -19,7 +19,7 @@ import { startNaiveServer } from './naiveServer.js';
 
 const N = Number(process.env.FANOUT_N ?? 10_000);
 const RUNS = (process.env.FANOUT_RUNS ?? 'json,zlib-stream').split(',');
-const LATENCY_ROUNDS = Number(process.env.FANOUT_ROUNDS ?? 4);
+const LATENCY_ROUNDS = Number(process.env.FANOUT_ROUNDS ?? 3);
 const BURST = 5;
 /** Connections opened at once: more than the listen backlog (511) costs SYN retransmits. */
 const PARALLEL = Number(process.env.FANOUT_PARALLEL ?? 256);
@@ -179,7 +179,8 @@ async function run(kind: 'ours' | 'naive', compress: boolean): Promise<Result> {
   if (identified() !== N) throw new Error(`${label}: ${identified()} sessions identified, expected ${N}`);
   proc.send({ type: 'arm' });
   await next('armed');
-  console.error(`${label}: ${N} clients identified in ${Date.now() - t0} ms`);
+  const setupMs = Date.now() - t0;
+  console.error(`${label}: ${N} clients identified in ${setupMs} ms`);
   globalThis.gc?.();
 
   const serverTimes: number[] = [];
@@ -216,9 +217,11 @@ async function run(kind: 'ours' | 'naive', compress: boolean): Promise<Result> {
   const deliveriesPerSec = (N * BURST * 1000) / (done.lastAt! - start);
   proc.send({ type: 'collect' });
   await next('collected');
+  const teardown = Date.now();
   proc.send({ type: 'stop' });
   await new Promise((r) => proc.once('exit', r));
   await close();
+  console.error(`${label}: measured in ${teardown - t0 - setupMs} ms, torn down in ${Date.now() - teardown} ms`);
 
   latencies.sort((a, b) => a - b);
   const serverMedian = median(serverTimes);

@@ -1,9 +1,12 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { ReceivedFrame } from '../src/client/ReceiveSubscription.js';
 import { type ReceivedPacket, VoiceClient } from '../src/client/VoiceClient.js';
-import { createOpusCodec } from '../src/opus/opus.js';
+import { createOpusCodec, SILENCE_FRAME } from '../src/opus/opus.js';
 import { createVoiceServer, type VoiceServer } from '../src/server/VoiceServer.js';
 import { goertzel, toneFrames, waitFor } from './helpers.js';
+
+// The playout clock is a setInterval whose callback defers the pull to setImmediate; both must be faked.
+const FAKE = ['setInterval', 'clearInterval', 'setTimeout', 'clearTimeout', 'setImmediate', 'performance'] as const;
 
 const pcmBytes = (frames: ReceivedFrame[]) =>
   Buffer.concat(frames.map((f) => Buffer.from(f.pcm!.buffer, f.pcm!.byteOffset, f.pcm!.byteLength)));
@@ -32,7 +35,8 @@ describe('VoiceClient receive path through the jitter buffer (loopback)', () => 
     const b = join('jit-b');
     await a.connect();
     await b.connect();
-    const stream = b.subscribe('jit-a', { decode: true });
+    // A floor under the delay absorbs the stalls of a loaded test machine (sender and receiver share one thread).
+    const stream = b.subscribe('jit-a', { decode: true, jitter: { minDelayMs: 100, initialDelayMs: 200 } });
     const frames: ReceivedFrame[] = [];
     stream.on('data', (f: ReceivedFrame) => frames.push(f));
     const raw: ReceivedPacket[] = [];
@@ -45,26 +49,37 @@ describe('VoiceClient receive path through the jitter buffer (loopback)', () => 
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
     const audio = () => frames.filter((f) => f.kind === 'audio');
-    await waitFor(() => audio().length + (b.receiveStats('jit-a')?.lost ?? 0) >= tone.length, 5000, 'playout');
+    const done = () => {
+      const s = b.receiveStats('jit-a');
+      return s !== null && s.played + s.late + s.shrinkDropped >= tone.length;
+    };
+    await waitFor(done, 5000, 'playout');
 
     // The raw event still carries every packet.
     expect(raw.length).toBe(tone.length);
     const played = audio();
     const sequences = played.map((f) => f.sequence!);
-    for (let i = 1; i < sequences.length; i++) expect((sequences[i]! - sequences[i - 1]! + 0x10000) & 0xffff).toBe(1);
+    // In order; a frame may be missing (dropped to shrink the delay, or late on a loaded machine), never repeated.
+    for (let i = 1; i < sequences.length; i++) {
+      const step = (sequences[i]! - sequences[i - 1]! + 0x10000) & 0xffff;
+      expect(step).toBeGreaterThanOrEqual(1);
+      expect(step).toBeLessThan(tone.length);
+    }
     for (const f of frames) {
       expect(f.userId).toBe('jit-a');
       expect(f.ssrc).toBe(a.ssrc);
       expect(f.pcm).toBeInstanceOf(Int16Array);
       expect(f.pcm!.length).toBe(1920);
     }
-    // Skip the codec's start-up transient.
-    const pcm = pcmBytes(played.slice(5));
+    expect(played.length).toBeGreaterThanOrEqual(25);
+    // Skip the codec's start-up transient (the first five frames sent).
+    const pcm = pcmBytes(played.filter((f) => ((f.sequence! - raw[0]!.sequence + 0x10000) & 0xffff) >= 5));
     const power = goertzel(pcm, 440);
     for (const other of [220, 330, 550, 880, 1000, 2000]) expect(power).toBeGreaterThan(20 * goertzel(pcm, other));
     const stats = b.receiveStats('jit-a')!;
     expect(stats.received).toBe(tone.length);
     expect(stats.played).toBe(played.length);
+    expect(stats.played + stats.late + stats.shrinkDropped + stats.buffered).toBe(tone.length);
 
     a.disconnect();
     await new Promise((resolve) => stream.on('end', resolve));
@@ -77,8 +92,8 @@ describe('VoiceClient receive path through the jitter buffer (packet-level)', ()
     vi.useRealTimers();
   });
 
-  it('reorders, conceals losses with Opus PLC and counts them', () => {
-    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'setTimeout', 'clearTimeout', 'performance'] });
+  it('reorders, conceals losses with Opus PLC and counts them', async () => {
+    vi.useFakeTimers({ toFake: [...FAKE] });
     const client = offline();
     const ssrc = 4242;
     const frames: ReceivedFrame[] = [];
@@ -86,7 +101,8 @@ describe('VoiceClient receive path through the jitter buffer (packet-level)', ()
     stream.on('data', (f: ReceivedFrame) => frames.push(f));
 
     const encoder = createOpusCodec();
-    const opus = toneFrames(440, 60).map((f) => encoder.encode(f));
+    // 60 frames of tone, then the five silence frames a sender pauses with (else the end reads as losses).
+    const opus = [...toneFrames(440, 60).map((f) => encoder.encode(f)), ...Array(5).fill(SILENCE_FRAME)];
     encoder.delete();
     const first = 65_500; // crosses the 16-bit sequence wrap
     const packet = (i: number): ReceivedPacket => ({
@@ -98,7 +114,7 @@ describe('VoiceClient receive path through the jitter buffer (packet-level)', ()
     });
     const lost = new Set([20, 33]);
     // Arrival order: 10↔11 and 40↔41 swapped, 20 and 33 never arrive.
-    const order = [...Array(60).keys()];
+    const order = [...Array(65).keys()];
     order.splice(10, 2, 11, 10);
     order.splice(40, 2, 41, 40);
     for (const i of order) {
@@ -106,10 +122,14 @@ describe('VoiceClient receive path through the jitter buffer (packet-level)', ()
       vi.advanceTimersByTime(20);
     }
     vi.advanceTimersByTime(1_000);
+    vi.useRealTimers();
+    // Let the stream deliver what was pushed.
+    await new Promise((resolve) => setImmediate(resolve));
 
-    const audio = frames.filter((f) => f.kind === 'audio');
+    // Silence frames may be dropped to shrink the delay; the tone frames must all be there.
+    const audio = frames.filter((f) => f.kind === 'audio' && f.payload!.length > 3);
     const expected = order
-      .filter((i) => !lost.has(i))
+      .filter((i) => i < 60 && !lost.has(i))
       .sort((x, y) => x - y)
       .map((i) => (first + i) & 0xffff);
     expect(audio.map((f) => f.sequence)).toEqual(expected);
@@ -129,11 +149,11 @@ describe('VoiceClient receive path through the jitter buffer (packet-level)', ()
     expect(frames.filter((f) => f.kind === 'silence').length).toBeLessThanOrEqual(1);
 
     const stats = client.receiveStats(ssrc)!;
-    expect(stats.received).toBe(58);
+    expect(stats.received).toBe(63);
     expect(stats.lost).toBe(2);
     expect(stats.late).toBe(0);
     expect(stats.concealed).toBeGreaterThanOrEqual(2);
-    expect(stats.played).toBe(58);
+    expect(stats.played + stats.shrinkDropped).toBe(63);
     client.disconnect();
   });
 
@@ -142,7 +162,13 @@ describe('VoiceClient receive path through the jitter buffer (packet-level)', ()
     const frames: ReceivedFrame[] = [];
     client.subscribe('someone', { jitter: false }).on('data', (f: ReceivedFrame) => frames.push(f));
     for (const sequence of [5, 7, 6]) {
-      client.emit('packet', { ssrc: 1, userId: 'someone', sequence, timestamp: sequence * 960, opus: Buffer.from([sequence]) });
+      client.emit('packet', {
+        ssrc: 1,
+        userId: 'someone',
+        sequence,
+        timestamp: sequence * 960,
+        opus: Buffer.from([sequence]),
+      });
       client.emit('packet', { ssrc: 2, userId: 'other', sequence, timestamp: 0, opus: Buffer.from([0]) });
     }
     return new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
@@ -157,7 +183,7 @@ describe('VoiceClient receive path through the jitter buffer (packet-level)', ()
   });
 
   it('runs one playout clock for all subscriptions and stops it on unsubscribe and on disconnect', async () => {
-    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'setTimeout', 'clearTimeout', 'performance'] });
+    vi.useFakeTimers({ toFake: [...FAKE] });
     const client = offline();
     expect(vi.getTimerCount()).toBe(0);
     const one = client.subscribe(1, {});
@@ -182,7 +208,7 @@ describe('VoiceClient receive path through the jitter buffer (packet-level)', ()
       false,
     ]);
 
-    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'setTimeout', 'clearTimeout', 'performance'] });
+    vi.useFakeTimers({ toFake: [...FAKE] });
     const three = client.subscribe('three', { decode: true });
     expect(vi.getTimerCount()).toBe(1);
     client.disconnect();

@@ -3,10 +3,10 @@ export {
   type OpusBitrateControllerOptions,
   type OpusEncoderSettings,
 } from './client/OpusBitrateController.js';
-export {
-  type ReceivedFrame,
-  type SubscribeOptions,
-  type SubscriptionTarget,
+export type {
+  ReceivedFrame,
+  SubscribeOptions,
+  SubscriptionTarget,
 } from './client/ReceiveSubscription.js';
 export {
   type ReceivedPacket,

@@ -129,7 +129,6 @@ export class ReceiveSubscription {
       userId: typeof this.target === 'string' ? this.target : null,
     };
     const out: ReceivedFrame = { ...frame, ssrc: source.ssrc, userId: source.userId };
-    if (frame.kind === 'audio' && frame.payload === undefined) delete out.payload;
     if (this.codec) out.pcm = this.toPcm(frame, concealment);
     this.silent = frame.kind === 'silence';
     this.stream.push(out);
@@ -146,7 +145,7 @@ export class ReceiveSubscription {
       }
     }
     if (concealment instanceof Int16Array) return concealment;
-    return new Int16Array(Math.round((frame.durationMs * 48) * OPUS_CHANNELS));
+    return new Int16Array(Math.round(frame.durationMs * 48 * OPUS_CHANNELS));
   }
 }
 

@@ -364,7 +364,9 @@ export class VoiceClient extends EventEmitter<VoiceClientEvents> {
   private startPlayout(): void {
     if (this.playoutTimer) return;
     this.nextTickMs = performance.now() + FRAME_MS;
-    this.playoutTimer = setInterval(() => this.tick(), FRAME_MS);
+    // The pull waits for the check phase, after the poll phase has handed over the datagrams that arrived meanwhile:
+    // after a stall, packets already in the socket buffer are pushed before their slots are judged.
+    this.playoutTimer = setInterval(() => setImmediate(this.tick), FRAME_MS);
     // Receiving alone must not keep the process alive (the sockets decide that).
     this.playoutTimer.unref();
   }
@@ -379,7 +381,8 @@ export class VoiceClient extends EventEmitter<VoiceClientEvents> {
    * against the clock (catching up after a stall), and a stall longer than MAX_CATCH_UP_MS is skipped rather than
    * replayed at once.
    */
-  private tick(): void {
+  private readonly tick = (): void => {
+    if (!this.playoutTimer) return;
     const now = performance.now();
     if (now - this.nextTickMs > MAX_CATCH_UP_MS) this.nextTickMs = now - MAX_CATCH_UP_MS;
     while (this.nextTickMs <= now) {
@@ -387,7 +390,7 @@ export class VoiceClient extends EventEmitter<VoiceClientEvents> {
       this.nextTickMs += FRAME_MS;
       for (const sub of this.subscriptions) sub.pull(at);
     }
-  }
+  };
 
   /** Maps SSRCs to users as announced by the server. */
   public userOf(ssrc: number): string | null {
