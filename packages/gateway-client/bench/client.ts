@@ -1,5 +1,5 @@
 // Dispatch throughput and memory per shard: @concord/gateway-client vs @discordjs/ws, both fed the same recorded
-// zlib-stream from a local server. Run: cd /work/main && node --expose-gc --import tsx packages/gateway-client/bench/client.ts
+// zlib-stream from a local server. Run: node --expose-gc --import tsx packages/gateway-client/bench/client.ts
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { comparison, report } from '@concord/bench-kit';

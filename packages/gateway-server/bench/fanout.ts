@@ -2,7 +2,7 @@
  * Fan-out of one MESSAGE_CREATE to N identified sessions in one guild, over loopback, ours vs a naive `ws` broadcast
  * server (per-connection JSON.stringify + per-connection compression), with and without zlib-stream.
  *
- *   cd /work/main && node --expose-gc --import tsx packages/gateway-server/bench/fanout.ts   (FANOUT_N=10000)
+ *   node --expose-gc --import tsx packages/gateway-server/bench/fanout.ts   (FANOUT_N=10000)
  *
  * Clients run in one child process on raw `net` sockets (bench/clients.ts): after READY they only walk WebSocket
  * frame headers and stamp each frame's arrival on CLOCK_MONOTONIC, which the server process reads too, so

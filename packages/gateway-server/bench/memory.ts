@@ -2,7 +2,7 @@
  * Memory per idle identified session: N sessions (default 20 000) connected over loopback from two child processes,
  * heap and RSS of the server process before and after, divided by N.
  *
- *   cd /work/main && node --expose-gc --import tsx packages/gateway-server/bench/memory.ts   (MEMORY_N=20000)
+ *   node --expose-gc --import tsx packages/gateway-server/bench/memory.ts   (MEMORY_N=20000)
  *
  * The server process needs more than N file descriptors: the script re-executes itself under `ulimit -n 65536`
  * (root can raise the hard limit; otherwise raise it yourself before running).

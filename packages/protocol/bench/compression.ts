@@ -1,7 +1,7 @@
 // zlib-stream (one context per connection, Z_SYNC_FLUSH per payload) on a realistic dispatch stream, against
 // per-payload zlib (`compress: true` style, no shared context) as the baseline; plus node:zlib vs the portable
 // (pako) paths, and the portable inflater vs fflate's streaming inflate (the alternative we did not pick).
-// Run: cd /work/main && node --expose-gc --import tsx packages/protocol/bench/compression.ts
+// Run: node --expose-gc --import tsx packages/protocol/bench/compression.ts
 import zlib from 'node:zlib';
 import { type Comparison, compareOps, comparison, report } from '@concord/bench-kit';
 import { Unzlib } from 'fflate';

@@ -1,5 +1,5 @@
 // ETF encode/decode against erlpack (Discord's native C++ codec) and JSON, on gateway-shaped payloads.
-// Run: cd /work/main && node --expose-gc --import tsx packages/protocol/bench/etf.ts
+// Run: node --expose-gc --import tsx packages/protocol/bench/etf.ts
 import { createRequire } from 'node:module';
 import { isDeepStrictEqual } from 'node:util';
 import { type Comparison, compareOps, comparison, report } from '@concord/bench-kit';

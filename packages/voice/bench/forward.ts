@@ -1,5 +1,5 @@
 // SFU forwarding throughput: one speaker → N listeners per room, each listener with its own key and nonce counter.
-// Run: cd /work/main && node --expose-gc --import tsx packages/voice/bench/forward.ts [--quick]
+// Run: node --expose-gc --import tsx packages/voice/bench/forward.ts [--quick]
 import { createSocket, type Socket } from 'node:dgram';
 import { once } from 'node:events';
 import { type Comparison, compareOps, comparison, report } from '@concord/bench-kit';

@@ -2,7 +2,7 @@
  * Adaptive jitter buffer vs the best fixed-delay buffer chosen in hindsight, on seeded simulated networks.
  * For each trace, the fixed buffer's delay is swept (0–500 ms, 1 ms steps) and the smallest delay whose late-loss is
  * at most ours is kept ("equal late-loss"); we compare mean added delay (arrival → playout of played frames).
- * Run: cd /work/main && node --import tsx packages/voice/bench/jitter.ts
+ * Run: node --import tsx packages/voice/bench/jitter.ts
  */
 import { type Comparison, comparison, report } from '@concord/bench-kit';
 import {

@@ -1,5 +1,5 @@
 // Server mixer cost: one 20 ms tick = decode each speaker once, then mix, soft-clip, Opus-encode and seal per listener.
-// Run: cd /work/main && node --expose-gc --import tsx packages/voice/bench/mixer.ts
+// Run: node --expose-gc --import tsx packages/voice/bench/mixer.ts
 import { type Comparison, compareOps, comparison, report } from '@concord/bench-kit';
 import OpusScript from 'opusscript';
 import { PacketCipher } from '../src/crypto/PacketCipher.js';

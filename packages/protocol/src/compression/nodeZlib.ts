@@ -3,7 +3,7 @@ import type { ProtocolError } from '../ProtocolError.js';
 import { endsWithZlibSuffix } from './bytes.js';
 import { closedError, corruptError, inputLimitError, limitError } from './errors.js';
 import { createPortableZlibStreamDeflater, createPortableZlibStreamInflater } from './portableZlib.js';
-import { syncZlibSupported, wrapSyncEngine } from './syncZlibEngine.js';
+import { engineDeflater, syncZlibSupported, toBuffer, wrapSyncEngine } from './syncZlibEngine.js';
 import {
   type DeflateOptions,
   type InflateOptions,
@@ -11,12 +11,6 @@ import {
   type StreamDeflater,
   type StreamInflater,
 } from './types.js';
-
-function toBuffer(data: string | Uint8Array): Buffer {
-  return typeof data === 'string'
-    ? Buffer.from(data, 'utf8')
-    : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-}
 
 /** Maps node:zlib's errors to ours: its output limit becomes DECOMPRESSION_LIMIT, anything else is corrupt input. */
 export function nodeZlibError(error: unknown, maxOutput: number): ProtocolError {
@@ -33,18 +27,7 @@ export function nodeZlibError(error: unknown, maxOutput: number): ProtocolError 
 export function createNodeZlibStreamDeflater(options: DeflateOptions = {}): StreamDeflater {
   if (!syncZlibSupported()) return createPortableZlibStreamDeflater(options);
   const engine = wrapSyncEngine(zlib.createDeflate({ level: options.level ?? 6 }), zlib.constants.Z_SYNC_FLUSH)!;
-  let closed = false;
-  return {
-    compress(data) {
-      if (closed) throw closedError('zlib-stream deflater');
-      return engine.process(toBuffer(data));
-    },
-    close() {
-      if (closed) return;
-      closed = true;
-      engine.close();
-    },
-  };
+  return engineDeflater(engine, 'zlib-stream deflater');
 }
 
 /** zlib-stream inflater on node:zlib, same contract as the portable one. */

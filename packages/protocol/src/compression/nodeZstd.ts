@@ -1,7 +1,7 @@
 import zlib from 'node:zlib';
 import { CompressionError, closedError, inputLimitError } from './errors.js';
 import { nodeZlibError } from './nodeZlib.js';
-import { wrapSyncEngine } from './syncZlibEngine.js';
+import { engineDeflater, toBuffer, wrapSyncEngine } from './syncZlibEngine.js';
 import {
   type DeflateOptions,
   type InflateOptions,
@@ -51,12 +51,6 @@ function unsupported(): never {
   );
 }
 
-function toBuffer(data: string | Uint8Array): Buffer {
-  return typeof data === 'string'
-    ? Buffer.from(data, 'utf8')
-    : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-}
-
 /**
  * zstd-stream deflater: one zstd context per connection; each payload is flushed (ZSTD_e_flush) so it forms one
  * complete WebSocket message, without ending the zstd frame. Throws `UNSUPPORTED` without node:zlib zstd.
@@ -66,18 +60,7 @@ export function createZstdStreamDeflater(options: DeflateOptions = {}): StreamDe
   if (!z || !zstdAvailable()) return unsupported();
   const params = options.level === undefined ? undefined : { [z.constants.ZSTD_c_compressionLevel]: options.level };
   const engine = wrapSyncEngine(z.createZstdCompress(params ? { params } : {}), z.constants.ZSTD_e_flush)!;
-  let closed = false;
-  return {
-    compress(data) {
-      if (closed) throw closedError('zstd-stream deflater');
-      return engine.process(toBuffer(data));
-    },
-    close() {
-      if (closed) return;
-      closed = true;
-      engine.close();
-    },
-  };
+  return engineDeflater(engine, 'zstd-stream deflater');
 }
 
 /**

@@ -1,4 +1,6 @@
 import zlib from 'node:zlib';
+import { closedError } from './errors.js';
+import type { StreamDeflater } from './types.js';
 
 /**
  * The part of a node:zlib stream object we drive. `_processChunk(chunk, flushFlag)` without a callback is the
@@ -104,4 +106,26 @@ export function syncZlibSupported(): boolean {
     probed = false;
   }
   return probed;
+}
+
+export function toBuffer(data: string | Uint8Array): Buffer {
+  return typeof data === 'string'
+    ? Buffer.from(data, 'utf8')
+    : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+}
+
+/** A per-connection deflater over a synchronous engine: each `compress` is one flushed payload. */
+export function engineDeflater(engine: SyncZlibEngine, what: string): StreamDeflater {
+  let closed = false;
+  return {
+    compress(data) {
+      if (closed) throw closedError(what);
+      return engine.process(toBuffer(data));
+    },
+    close() {
+      if (closed) return;
+      closed = true;
+      engine.close();
+    },
+  };
 }
