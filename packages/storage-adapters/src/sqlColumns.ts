@@ -1,6 +1,7 @@
 import type { ContentCodec } from './compression/index.js';
 import { CorruptDataError } from './errors/index.js';
 import { bucketOfId, fromSortable, toSortable } from './ids.js';
+import type { BucketScan } from './listWalk.js';
 import type { StoredMessage } from './MessageStore.js';
 
 /**
@@ -118,4 +119,17 @@ export function toSqlValues<B, T>(
     bool(m.pinned),
     m.extra === null ? null : JSON.stringify(m.extra),
   ];
+}
+
+/** The four prepared range scans an SQL adapter keeps: by direction, with or without tombstones. */
+export interface ScanStatements<T> {
+  scanDesc: T;
+  scanDescLive: T;
+  scanAsc: T;
+  scanAscLive: T;
+}
+
+export function pickScan<T>(stmts: ScanStatements<T>, scan: Pick<BucketScan, 'direction' | 'includeDeleted'>): T {
+  if (scan.direction === 'desc') return scan.includeDeleted ? stmts.scanDesc : stmts.scanDescLive;
+  return scan.includeDeleted ? stmts.scanAsc : stmts.scanAscLive;
 }

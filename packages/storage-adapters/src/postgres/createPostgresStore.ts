@@ -6,7 +6,7 @@ import { bucketOfId, DEFAULT_BUCKET_MS, parseId, validateBucketMs } from '../ids
 import { type BucketScan, bucketSpan, listMessages } from '../listWalk.js';
 import type { BucketedStore, MessagePatch, NewMessage, StoredMessage } from '../MessageStore.js';
 import type { ScanStats } from '../memory/index.js';
-import { dbId, dbMessageId, fromSqlRow, SQL_COLUMNS, type SqlRowOut, toSqlValues } from '../sqlColumns.js';
+import { dbId, dbMessageId, fromSqlRow, pickScan, SQL_COLUMNS, type SqlRowOut, toSqlValues } from '../sqlColumns.js';
 import {
   checkBucketArgs,
   parseBulkIds,
@@ -202,13 +202,7 @@ export async function createPostgresStore(options: PostgresStoreOptions = {}): P
 
   const scan = async (s: BucketScan): Promise<StoredMessage[]> => {
     const desc = s.direction === 'desc';
-    const st = desc
-      ? s.includeDeleted
-        ? stmt.scanDesc
-        : stmt.scanDescLive
-      : s.includeDeleted
-        ? stmt.scanAsc
-        : stmt.scanAscLive;
+    const st = pickScan(stmt, s);
     const [first, second] = desc ? [s.hi, s.lo] : [s.lo, s.hi];
     const res = await run(st, [
       dbId(s.channelId).toString(),

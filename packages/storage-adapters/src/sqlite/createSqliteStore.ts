@@ -11,7 +11,7 @@ import { bucketOfId, DEFAULT_BUCKET_MS, parseId, validateBucketMs } from '../ids
 import { type BucketScan, bucketSpan, listMessages } from '../listWalk.js';
 import type { BucketedStore, MessagePatch, NewMessage, StoredMessage } from '../MessageStore.js';
 import type { ScanStats } from '../memory/index.js';
-import { dbId, dbMessageId, fromSqlRow, SQL_COLUMNS, type SqlRowOut, toSqlValues } from '../sqlColumns.js';
+import { dbId, dbMessageId, fromSqlRow, pickScan, SQL_COLUMNS, type SqlRowOut, toSqlValues } from '../sqlColumns.js';
 import {
   applyPatch,
   checkBucketArgs,
@@ -178,13 +178,7 @@ export function createSqliteStore(options: SqliteStoreOptions = {}): SqliteMessa
 
   const scan = async (s: BucketScan): Promise<StoredMessage[]> => {
     const desc = s.direction === 'desc';
-    const st = desc
-      ? s.includeDeleted
-        ? stmt.scanDesc
-        : stmt.scanDescLive
-      : s.includeDeleted
-        ? stmt.scanAsc
-        : stmt.scanAscLive;
+    const st = pickScan(stmt, s);
     const rows = desc
       ? st.all(dbId(s.channelId), s.fromBucket, s.toBucket, dbMessageId(s.hi), dbMessageId(s.lo), s.limit)
       : st.all(dbId(s.channelId), s.fromBucket, s.toBucket, dbMessageId(s.lo), dbMessageId(s.hi), s.limit);
