@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // `npm run bench [filter]`: builds, then runs every bench/*.ts of every package and example, one after another (never in
 // parallel: they would measure each other), and collects the JSON comparison lines into bench-results.jsonl.
+// Shared bench code (fixtures, client processes, baselines) lives in bench/lib/ and is not run on its own.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

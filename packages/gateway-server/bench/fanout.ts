@@ -4,7 +4,7 @@
  *
  *   node --expose-gc --import tsx packages/gateway-server/bench/fanout.ts   (FANOUT_N=10000)
  *
- * Clients run in one child process on raw `net` sockets (bench/clients.ts): after READY they only walk WebSocket
+ * Clients run in one child process on raw `net` sockets (bench/lib/clients.ts): after READY they only walk WebSocket
  * frame headers and stamp each frame's arrival on CLOCK_MONOTONIC, which the server process reads too, so
  * dispatch → receipt needs no payload decoding and costs the same for both servers. On a 2-core box the client still
  * competes with the server for CPU, so end-to-end figures are a lower bound; "server CPU" is the process CPU time of
@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { type Comparison, comparison, report } from '@concord/bench-kit';
 import type { Directory } from '../src/Directory.js';
 import { createGatewayServer } from '../src/GatewayServer.js';
-import { startNaiveServer } from './naiveServer.js';
+import { startNaiveServer } from './lib/naiveServer.js';
 
 const N = Number(process.env.FANOUT_N ?? 10_000);
 const RUNS = (process.env.FANOUT_RUNS ?? 'json,zlib-stream').split(',');
@@ -93,7 +93,7 @@ interface Reply {
 }
 
 function child(): Promise<{ proc: ChildProcess; next: (type: string) => Promise<Reply> }> {
-  const proc = fork(fileURLToPath(new URL('./clients.ts', import.meta.url)), [], { execArgv: ['--import', 'tsx'] });
+  const proc = fork(fileURLToPath(new URL('./lib/clients.ts', import.meta.url)), [], { execArgv: ['--import', 'tsx'] });
   proc.on('exit', (code) => {
     if (code !== 0) {
       console.error(`client process exited with ${code}`);

@@ -65,7 +65,7 @@ function settle(): { heap: number; rss: number } {
 }
 
 function clients(count: number, url: string, offset: number): Promise<ChildProcess> {
-  const proc = fork(fileURLToPath(new URL('./clients.ts', import.meta.url)), [], { execArgv: ['--import', 'tsx'] });
+  const proc = fork(fileURLToPath(new URL('./lib/clients.ts', import.meta.url)), [], { execArgv: ['--import', 'tsx'] });
   return new Promise((resolve) => {
     proc.on('message', (m: { type: string }) => {
       if (m.type === 'alive') {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { dispatchStream } from '../bench/dispatches.js';
+import { dispatchStream } from '../bench/lib/dispatches.js';
 import {
   assertPayloadSize,
   createMsgpackEncoding,

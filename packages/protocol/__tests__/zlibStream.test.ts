@@ -1,7 +1,7 @@
 import zlib from 'node:zlib';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { dispatchStream } from '../bench/dispatches.js';
+import { dispatchStream } from '../bench/lib/dispatches.js';
 import { wrapSyncEngine } from '../src/compression/syncZlibEngine.js';
 import * as portable from '../src/index.js';
 import * as node from '../src/node.js';

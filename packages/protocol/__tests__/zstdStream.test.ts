@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dispatchStream } from '../bench/dispatches.js';
+import { dispatchStream } from '../bench/lib/dispatches.js';
 import * as portable from '../src/index.js';
 import * as node from '../src/node.js';
 

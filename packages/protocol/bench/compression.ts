@@ -14,7 +14,7 @@ import {
   type StreamInflater,
   syncZlibSupported,
 } from '../src/node.js';
-import { dispatchStream } from './dispatches.js';
+import { dispatchStream } from './lib/dispatches.js';
 
 const COUNT = 5000;
 const payloads = dispatchStream({ count: COUNT }).map((p) => Buffer.from(encodeJson(p)));

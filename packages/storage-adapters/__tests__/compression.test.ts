@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { chatMessages, compressionRatio } from '../bench/chatText.js';
+import { chatMessages, compressionRatio } from '../bench/lib/chatText.js';
 import { ContentEncoding, createContentCodec, zstdAvailable } from '../src/index.js';
 
 describe('content codec', () => {

@@ -22,7 +22,7 @@ import {
 } from '../src/index.js';
 import { withRedisCache } from '../src/redis/index.js';
 import { createSqliteStore } from '../src/sqlite/index.js';
-import { chatMessages } from './chatText.js';
+import { chatMessages } from './lib/chatText.js';
 
 const CASSANDRA_HOST = process.env.CASSANDRA_HOST ?? '127.0.0.1';
 const CASSANDRA_PORT = Number(process.env.CASSANDRA_PORT ?? 9042);

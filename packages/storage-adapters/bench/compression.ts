@@ -6,7 +6,7 @@
  */
 import { type Comparison, comparison, report } from '@concord/bench-kit';
 import { createContentCodec, DEFAULT_COMPRESSION_THRESHOLD, zstdAvailable } from '../src/index.js';
-import { chatMessages, compressionRatio } from './chatText.js';
+import { chatMessages, compressionRatio } from './lib/chatText.js';
 
 const messages = chatMessages(20_000, 42);
 const rows: Comparison[] = [];

@@ -23,7 +23,7 @@ import {
 } from '../src/index.js';
 import { createPostgresStore } from '../src/postgres/index.js';
 import { createSqliteStore } from '../src/sqlite/index.js';
-import { chatMessages } from './chatText.js';
+import { chatMessages } from './lib/chatText.js';
 
 const POSTGRES_URL = process.env.POSTGRES_URL ?? 'postgres://concord:concord@127.0.0.1:54320/concord';
 const SIGN = 1n << 63n;
