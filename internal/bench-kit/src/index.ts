@@ -1,2 +1,2 @@
 export { type CompareOpsOptions, compareOps, measureOps } from './compareOps.js';
-export { type Comparison, comparison, report } from './report.js';
+export { benchName, type Comparison, comparison, report } from './report.js';

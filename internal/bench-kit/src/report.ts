@@ -51,3 +51,15 @@ export function report(title: string, rows: Comparison[], notes: string[] = []):
   console.log('');
   for (const r of rows) console.log(JSON.stringify(r));
 }
+
+/** Turns a readable case label into the `pkg.case` id of the JSON lines: 'sqlite newest 50 p99' → 'pkg.sqlite.newest-50.p99'. */
+export function benchName(pkg: string, label: string): string {
+  const slug = label
+    .toLowerCase()
+    .replace(/[()]/g, '')
+    .trim()
+    .replace(/\s+(p\d+)$/, '.$1')
+    .replace(/^(\S+)\s+/, '$1.')
+    .replace(/\s+/g, '-');
+  return `${pkg}.${slug}`;
+}

@@ -8,7 +8,7 @@
  * Run: node --expose-gc --import tsx packages/storage-adapters/bench/cassandra-redis.ts
  * Servers: bash .ci/services/cassandra.sh start; bash .ci/services/redis.sh start (each part is skipped when absent).
  */
-import { type Comparison, comparison, report } from '@concord/bench-kit';
+import { benchName, type Comparison, comparison, report } from '@concord/bench-kit';
 import Database from 'better-sqlite3';
 import { Client, types } from 'cassandra-driver';
 import { Redis } from 'ioredis';
@@ -397,7 +397,11 @@ async function main() {
     await client.shutdown();
   }
   notes.push(`total ${((performance.now() - started) / 1000).toFixed(1)} s`);
-  report('storage-adapters: cassandra + redis cache', rows, notes);
+  report(
+    'storage-adapters: cassandra + redis cache',
+    rows.map((r) => ({ ...r, bench: benchName('storage-adapters', r.bench) })),
+    notes,
+  );
 }
 
 await main();

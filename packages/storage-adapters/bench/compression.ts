@@ -4,7 +4,7 @@
  *
  * Run: node --expose-gc --import tsx packages/storage-adapters/bench/compression.ts
  */
-import { type Comparison, comparison, report } from '@concord/bench-kit';
+import { benchName, type Comparison, comparison, report } from '@concord/bench-kit';
 import { createContentCodec, DEFAULT_COMPRESSION_THRESHOLD, zstdAvailable } from '../src/index.js';
 import { chatMessages, compressionRatio } from './lib/chatText.js';
 
@@ -27,4 +27,8 @@ const long = messages.filter((m) => Buffer.byteLength(m) >= DEFAULT_COMPRESSION_
 const rl = compressionRatio(long, codec.encode);
 notes.push(`deflate on rows >= ${DEFAULT_COMPRESSION_THRESHOLD} B only: stored/plain = ${rl.ratio.toFixed(3)}`);
 if (!zstdAvailable()) notes.push(`zstd: not in this Node's node:zlib (${process.version}); needs Node >= 22.15`);
-report('storage-adapters: content compression on generated chat text (20,000 messages)', rows, notes);
+report(
+  'storage-adapters: content compression on generated chat text (20,000 messages)',
+  rows.map((r) => ({ ...r, bench: benchName('storage-adapters', r.bench) })),
+  notes,
+);

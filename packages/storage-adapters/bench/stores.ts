@@ -9,7 +9,7 @@
  * Run: node --expose-gc --import tsx packages/storage-adapters/bench/stores.ts
  * PostgreSQL: POSTGRES_URL (default postgres://concord:concord@127.0.0.1:54320/concord; bash .ci/services/postgres.sh start).
  */
-import { type Comparison, comparison, report } from '@concord/bench-kit';
+import { benchName, type Comparison, comparison, report } from '@concord/bench-kit';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import {
@@ -473,4 +473,8 @@ if (!only || only === 'memory') await benchMemory();
 if (!only || only === 'sqlite') await benchSqlite();
 if (!only || only === 'postgres') await benchPostgres();
 notes.push(`total ${((performance.now() - started) / 1000).toFixed(1)} s`);
-report('storage-adapters: ours vs the same operations written directly with the driver', rows, notes);
+report(
+  'storage-adapters: ours vs the same operations written directly with the driver',
+  rows.map((r) => ({ ...r, bench: benchName('storage-adapters', r.bench) })),
+  notes,
+);
