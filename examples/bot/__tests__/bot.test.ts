@@ -6,14 +6,14 @@ import { type RunningServer, startServer } from '../../chat-server/__tests__/sta
 const GENERAL = '1200000000000000001';
 const root = fileURLToPath(new URL('..', import.meta.url));
 
-describe('the example bot', () => {
+describe.each([['bot.js'], ['discordjs-bot.js']])('the example bot %s', (file) => {
   let server: RunningServer;
   let bot: ChildProcess;
   let botOutput = '';
 
   beforeAll(async () => {
     server = await startServer();
-    bot = spawn(process.execPath, ['bot.js'], {
+    bot = spawn(process.execPath, [file], {
       cwd: root,
       env: { ...process.env, CONCORD_API: `${server.url}/api`, BOT_TOKEN: 'example-bot' },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -68,4 +68,29 @@ describe('the example bot', () => {
     expect(fromBot.find((m) => m.content === 'pong')?.message_reference?.message_id).toBe(ping.id);
     expect(fromBot.some((m) => m.content === 'hello there')).toBe(true);
   });
+
+  // Only our gateway-client bot implements !members (the discord.js one is the plain ecosystem example).
+  if (file === 'bot.js')
+    it('answers !members with the guild member list (op 8 → GUILD_MEMBERS_CHUNK)', async () => {
+      const headers = { Authorization: 'human', 'Content-Type': 'application/json' };
+      const res = await fetch(`${server.api}/channels/${GENERAL}/messages`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ content: '!members' }),
+      });
+      const asked = (await res.json()) as { id: string };
+      let answer: { content: string; message_reference?: { message_id: string } } | undefined;
+      for (let i = 0; i < 100 && !answer; i++) {
+        const page = (await (await fetch(`${server.api}/channels/${GENERAL}/messages`, { headers })).json()) as {
+          content: string;
+          author: { bot: boolean };
+          message_reference?: { message_id: string };
+        }[];
+        answer = page.find((m) => m.author.bot && m.message_reference?.message_id === asked.id);
+        if (!answer) await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      expect(answer?.content).toMatch(/^\d+ members: /);
+      expect(answer?.content).toContain('example-bot');
+      expect(answer?.content).toContain('human');
+    });
 });
