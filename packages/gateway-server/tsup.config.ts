@@ -1,12 +1,18 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: ['src/index.ts'],
+  // Each broker driver lives behind its own entry point, so importing the main entry never loads ioredis or nats.
+  entry: {
+    index: 'src/index.ts',
+    'redis-broker': 'src/brokers/redis.ts',
+    'nats-broker': 'src/brokers/nats.ts',
+  },
   format: ['esm', 'cjs'],
   dts: true,
   sourcemap: true,
   clean: true,
   target: 'es2022',
+  external: ['ioredis', 'nats'],
   // Keep `node:` specifiers as written: stripping them breaks resolvers that only know the prefixed builtins.
   removeNodeProtocol: false,
 });

@@ -1,4 +1,4 @@
-export type GatewayServerErrorCode = 'INVALID_OPTION' | 'NOT_LISTENING' | 'CLOSED';
+export type GatewayServerErrorCode = 'INVALID_OPTION' | 'NOT_LISTENING' | 'CLOSED' | 'INVALID_BROKER_MESSAGE';
 
 export class GatewayServerError extends Error {
   override readonly name = 'GatewayServerError';

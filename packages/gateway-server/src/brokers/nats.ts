@@ -1,0 +1,3 @@
+export type { BrokerStats, BusBroker } from './BusBroker.js';
+export { decodeBrokerMessage, encodeBrokerMessage } from './brokerCodec.js';
+export { createNatsBroker, type NatsBrokerOptions } from './createNatsBroker.js';
