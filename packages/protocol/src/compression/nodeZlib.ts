@@ -1,8 +1,8 @@
 import zlib from 'node:zlib';
 import type { ProtocolError } from '../ProtocolError.js';
-import { endsWithZlibSuffix } from './bytes.js';
-import { closedError, corruptError, inputLimitError, limitError } from './errors.js';
+import { corruptError, limitError } from './errors.js';
 import { createPortableZlibStreamDeflater, createPortableZlibStreamInflater } from './portableZlib.js';
+import { createSuffixInflater } from './suffixInflater.js';
 import { engineDeflater, syncZlibSupported, toBuffer, wrapSyncEngine } from './syncZlibEngine.js';
 import {
   type DeflateOptions,
@@ -34,39 +34,15 @@ export function createNodeZlibStreamDeflater(options: DeflateOptions = {}): Stre
 export function createNodeZlibStreamInflater(options: InflateOptions = {}): StreamInflater {
   const { maxOutput, maxInput } = resolveLimits(options);
   if (!syncZlibSupported()) return createPortableZlibStreamInflater(options);
-  let engine: ReturnType<typeof wrapSyncEngine> = wrapSyncEngine(
-    zlib.createInflate({ maxOutputLength: maxOutput }),
-    zlib.constants.Z_SYNC_FLUSH,
-  )!;
-  let pending: Uint8Array[] = [];
-  let pendingBytes = 0;
-  const shut = () => {
-    engine?.close();
-    engine = null;
-    pending = [];
-  };
-  return {
-    push(frame) {
-      if (!engine) throw closedError('zlib-stream inflater');
-      pendingBytes += frame.byteLength;
-      if (pendingBytes > maxInput) {
-        shut();
-        throw inputLimitError(maxInput);
-      }
-      pending.push(frame);
-      if (!endsWithZlibSuffix(pending)) return null;
-      const input = pending.length === 1 ? toBuffer(pending[0]!) : Buffer.concat(pending, pendingBytes);
-      pending = [];
-      pendingBytes = 0;
-      try {
-        return engine.process(input);
-      } catch (error) {
-        shut();
-        throw nodeZlibError(error, maxOutput);
-      }
+  const engine = wrapSyncEngine(zlib.createInflate({ maxOutputLength: maxOutput }), zlib.constants.Z_SYNC_FLUSH)!;
+  return createSuffixInflater(
+    {
+      inflate: (input) => engine.process(toBuffer(input)),
+      toError: (error) => nodeZlibError(error, maxOutput),
+      close: () => engine.close(),
     },
-    close: shut,
-  };
+    maxInput,
+  );
 }
 
 /** `compress: true` payload compression on node:zlib: one complete zlib stream per payload. */

@@ -1,6 +1,7 @@
 import { Deflate, Inflate, deflate as pakoDeflate, Z_FINISH, Z_SYNC_FLUSH } from 'pako';
-import { concatBytes, endsWithZlibSuffix, toBytes } from './bytes.js';
-import { CompressionError, closedError, corruptError, inputLimitError, limitError } from './errors.js';
+import { concatBytes, toBytes } from './bytes.js';
+import { CompressionError, closedError, corruptError, limitError } from './errors.js';
+import { createSuffixInflater } from './suffixInflater.js';
 import {
   type DeflateOptions,
   type InflateOptions,
@@ -77,35 +78,11 @@ function boundedInflate(maxOutput: number) {
 /** Portable zlib-stream inflater (pure JS); runs in browsers. */
 export function createPortableZlibStreamInflater(options: InflateOptions = {}): StreamInflater {
   const { maxOutput, maxInput } = resolveLimits(options);
-  let inflater: ReturnType<typeof boundedInflate> | null = boundedInflate(maxOutput);
-  let pending: Uint8Array[] = [];
-  let pendingBytes = 0;
-  const shut = () => {
-    inflater = null;
-    pending = [];
-  };
-  return {
-    push(frame) {
-      if (!inflater) throw closedError('zlib-stream inflater');
-      pendingBytes += frame.byteLength;
-      if (pendingBytes > maxInput) {
-        shut();
-        throw inputLimitError(maxInput);
-      }
-      pending.push(frame);
-      if (!endsWithZlibSuffix(pending)) return null;
-      const input = concatBytes(pending, pendingBytes);
-      pending = [];
-      pendingBytes = 0;
-      try {
-        return inflater.run(input, Z_SYNC_FLUSH);
-      } catch (error) {
-        shut();
-        throw corruptError(error);
-      }
-    },
-    close: shut,
-  };
+  const inflater = boundedInflate(maxOutput);
+  return createSuffixInflater(
+    { inflate: (input) => inflater.run(input, Z_SYNC_FLUSH), toError: (error) => corruptError(error) },
+    maxInput,
+  );
 }
 
 /** `compress: true` payload compression: one complete zlib stream per payload (portable). */
