@@ -9,7 +9,9 @@ RUN_DIR="${REDIS_HOME:-/tmp/concord-redis}"
 PID_FILE="$RUN_DIR/redis.pid"
 LOG_FILE="$RUN_DIR/redis.log"
 
-log() { echo "[redis] $*"; }
+NAME=redis
+# shellcheck source=lib/daemon.sh
+source "$(dirname "$0")/lib/daemon.sh"
 
 # PING over a raw socket, so status works even before redis-cli is installed.
 ping_ok() {
@@ -32,10 +34,7 @@ install() {
   if command -v service >/dev/null; then service redis-server stop >/dev/null 2>&1 || true; fi
 }
 
-start() {
-  if ping_ok; then log "already answering on $HOST:$PORT"; return 0; fi
-  install
-  mkdir -p "$RUN_DIR"
+launch() {
   cat >"$RUN_DIR/redis.conf" <<CONF
 bind $HOST
 port $PORT
@@ -50,44 +49,6 @@ maxmemory 256mb
 maxmemory-policy noeviction
 CONF
   redis-server "$RUN_DIR/redis.conf"
-  local t0=$SECONDS
-  until ping_ok; do
-    if [ $((SECONDS - t0)) -ge 30 ]; then
-      echo "[redis] no PONG on $HOST:$PORT after 30s; log tail:" >&2
-      tail -n 40 "$LOG_FILE" >&2 || true
-      exit 1
-    fi
-    sleep 0.2
-  done
-  log "ready on $HOST:$PORT after $((SECONDS - t0))s (pid $(cat "$PID_FILE" 2>/dev/null || echo '?'))"
 }
 
-stop() {
-  if [ -f "$PID_FILE" ] && kill -0 "$(cat "$PID_FILE")" 2>/dev/null; then
-    local pid
-    pid="$(cat "$PID_FILE")"
-    kill -TERM "$pid"
-    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -0 "$pid" 2>/dev/null && kill -KILL "$pid"
-    rm -f "$PID_FILE"
-    log "stopped"
-  elif ping_ok; then
-    log "a Redis answers on $HOST:$PORT but was not started by this script; leaving it alone"
-  else
-    log "not running"
-  fi
-}
-
-status() {
-  if ping_ok; then log "running on $HOST:$PORT"; return 0; fi
-  log "not running"
-  return 3
-}
-
-case "${1:-}" in
-  start) start ;;
-  stop) stop ;;
-  status) status ;;
-  restart) stop; start ;;
-  *) echo "usage: $0 start|stop|status|restart" >&2; exit 2 ;;
-esac
+daemon_main "$@"
