@@ -23,61 +23,20 @@ import {
 import { withRedisCache } from '../src/redis/index.js';
 import { createSqliteStore } from '../src/sqlite/index.js';
 import { chatMessages } from './lib/chatText.js';
+import { channelHistory, deepCursor, freshMessages, percentile } from './lib/history.js';
 
 const CASSANDRA_HOST = process.env.CASSANDRA_HOST ?? '127.0.0.1';
 const CASSANDRA_PORT = Number(process.env.CASSANDRA_PORT ?? 9042);
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const SIGN = 1n << 63n;
-const DAY = 86_400_000;
-const NOW_OFFSET = Date.UTC(2024, 5, 1) - 1_420_070_400_000;
 const texts = chatMessages(2048, 7);
 const rows: Comparison[] = [];
 const notes: string[] = [];
 const started = performance.now();
 
-/** Dense recent days, then 15 messages per 10-day bucket for about two years. */
-function history(channelId: string): NewMessage[] {
-  const out: NewMessage[] = [];
-  let seq = 0;
-  const add = (offsetMs: number) => {
-    const id = ((BigInt(Math.floor(offsetMs)) << 22n) | BigInt(seq++ & 0xfff)).toString();
-    out.push({
-      id,
-      channelId,
-      guildId: '81384788765712384',
-      authorId: String(80351110224678912n + BigInt(seq % 50)),
-      content: texts[seq % texts.length]!,
-      type: 0,
-      flags: 0,
-      extra: seq % 10 === 0 ? { embeds: [], mentions: ['80351110224678912'], nonce: String(seq) } : null,
-    });
-  };
-  const sparseStart = NOW_OFFSET - 730 * DAY;
-  for (let b = 0; b < 71; b++) for (let k = 0; k < 15; k++) add(sparseStart + b * 10 * DAY + k * 3_600_000);
-  for (let k = 0; k < 1500; k++) add(NOW_OFFSET - 20 * DAY + k * 1_000_000);
-  return out;
-}
+const history = (channelId: string) => channelHistory(channelId, texts, { count: 1500, stepMs: 1_000_000 });
 
-/** In the sparse region, about a year back: a 50-message page spans 4 buckets. */
-const deepCursor = (messages: NewMessage[]) => messages[Math.floor(71 * 15 * 0.5)]!.id;
-
-let insertSeq = 0;
-function freshMessage(channelId: string): NewMessage {
-  insertSeq++;
-  const id = ((BigInt(NOW_OFFSET + DAY + insertSeq * 7) << 22n) | BigInt(insertSeq & 0xfff)).toString();
-  return {
-    id,
-    channelId,
-    guildId: '81384788765712384',
-    authorId: '80351110224678912',
-    content: texts[insertSeq % texts.length]!,
-    type: 0,
-    flags: 0,
-    extra: null,
-  };
-}
-
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!;
+const freshMessage = freshMessages(texts);
 
 async function latencies(
   name: string,

@@ -24,11 +24,10 @@ import {
 import { createPostgresStore } from '../src/postgres/index.js';
 import { createSqliteStore } from '../src/sqlite/index.js';
 import { chatMessages } from './lib/chatText.js';
+import { channelHistory, DAY, deepCursor, freshMessages, percentile } from './lib/history.js';
 
 const POSTGRES_URL = process.env.POSTGRES_URL ?? 'postgres://concord:concord@127.0.0.1:54320/concord';
 const SIGN = 1n << 63n;
-const DAY = 86_400_000;
-const NOW_OFFSET = Date.UTC(2024, 5, 1) - 1_420_070_400_000;
 const texts = chatMessages(4096, 11);
 const rows: Comparison[] = [];
 const only = process.env.BENCH_ONLY;
@@ -36,37 +35,7 @@ const only = process.env.BENCH_ONLY;
 const gc = () => (globalThis as { gc?: () => void }).gc?.();
 const notes: string[] = [];
 
-/** A channel's history: dense recent days, then 15 messages per 10-day bucket for two years. */
-function history(channelId: string): NewMessage[] {
-  const out: NewMessage[] = [];
-  let seq = 0;
-  const add = (offsetMs: number) => {
-    const id = ((BigInt(Math.floor(offsetMs)) << 22n) | BigInt(seq++ & 0xfff)).toString();
-    out.push({
-      id,
-      channelId,
-      guildId: '81384788765712384',
-      authorId: String(80351110224678912n + BigInt(seq % 50)),
-      content: texts[seq % texts.length]!,
-      type: 0,
-      flags: 0,
-      extra: seq % 10 === 0 ? { embeds: [], mentions: ['80351110224678912'], nonce: String(seq) } : null,
-    });
-  };
-  const sparseStart = NOW_OFFSET - 730 * DAY;
-  for (let b = 0; b < 71; b++) for (let k = 0; k < 15; k++) add(sparseStart + b * 10 * DAY + k * 3_600_000);
-  for (let k = 0; k < 4000; k++) add(NOW_OFFSET - 20 * DAY + k * 400_000);
-  return out;
-}
-
-/** The `before` cursor for deep history: in the sparse region, about one year back. */
-function deepCursor(messages: NewMessage[]): string {
-  return messages[Math.floor(71 * 15 * 0.5)]!.id;
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!;
-}
+const history = (channelId: string) => channelHistory(channelId, texts, { count: 4000, stepMs: 400_000 });
 
 /** Interleaved rounds of ours/baseline latency samples; returns p50/p99 of each (ms). */
 async function latencies(
@@ -143,22 +112,7 @@ async function throughput(
   rows.push(comparison(name, 'ops/s', med(a), med(b), against));
 }
 
-let insertSeq = 0;
-/** New messages for insert runs: fresh ids well after the seeded history. */
-function freshMessage(channelId: string): NewMessage {
-  insertSeq++;
-  const id = ((BigInt(NOW_OFFSET + DAY + insertSeq * 7) << 22n) | BigInt(insertSeq & 0xfff)).toString();
-  return {
-    id,
-    channelId,
-    guildId: '81384788765712384',
-    authorId: '80351110224678912',
-    content: texts[insertSeq % texts.length]!,
-    type: 0,
-    flags: 0,
-    extra: null,
-  };
-}
+const freshMessage = freshMessages(texts);
 
 // ---- direct-driver baselines: the same layout an application would write by hand ----
 
