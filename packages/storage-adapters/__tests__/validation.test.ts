@@ -150,6 +150,32 @@ describe('SQL id columns', () => {
 });
 
 describe('agreement with @concord/snowflake', () => {
+  it('checks id strings exactly as isSnowflake does (the fast path of create)', async () => {
+    const { isSnowflake } = await import('@concord/snowflake');
+    const { isIdString } = await import('../src/ids.js');
+    const digits = fc.string({ unit: fc.constantFrom('0', '1', '5', '8', '9'), minLength: 0, maxLength: 22 });
+    const near = fc.bigInt({ min: MAX_SNOWFLAKE - 1000n, max: MAX_SNOWFLAKE + 1000n }).map(String);
+    fc.assert(
+      fc.property(fc.oneof(fc.string({ maxLength: 24 }), digits, near), (s) => {
+        expect(isIdString(s)).toBe(isSnowflake(s));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('stores ids as their signed 64-bit form on both sides of 2^63', async () => {
+    const { dbId } = await import('../src/sqlColumns.js');
+    const edge = 1n << 63n;
+    fc.assert(
+      fc.property(
+        fc.oneof(fc.bigInt({ min: 0n, max: MAX_SNOWFLAKE }), fc.bigInt({ min: edge - 5n, max: edge + 5n })),
+        (id) => {
+          expect(dbId(id.toString())).toBe(BigInt.asIntN(64, id));
+        },
+      ),
+    );
+  });
+
   it('computes the same bucket as bucketOf', async () => {
     const { bucketOf } = await import('@concord/snowflake');
     fc.assert(

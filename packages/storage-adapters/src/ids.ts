@@ -1,4 +1,4 @@
-import { isSnowflake, parseSnowflake } from '@concord/snowflake';
+import { parseSnowflake } from '@concord/snowflake';
 import { InvalidArgumentError } from './errors/index.js';
 
 /** Discord's snowflake epoch (2015-01-01T00:00:00Z). Buckets count from the epoch, so they do not depend on it. */
@@ -23,9 +23,27 @@ export function parseId(value: unknown, what = 'id'): bigint {
   }
 }
 
+const MAX_SNOWFLAKE_STRING = '18446744073709551615';
+
+/**
+ * Exactly `isSnowflake` for strings (canonical decimal, 0 ..= 2^64 - 1), as one branch-light loop: create checks four
+ * ids per message, and this runs in a fraction of the parser's time because it computes no fields.
+ */
+export function isIdString(value: string): boolean {
+  const n = value.length;
+  if (n === 0 || n > 20) return false;
+  if (n > 1 && value.charCodeAt(0) === 48) return false;
+  for (let i = 0; i < n; i++) {
+    const c = value.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  // Same length, digits only: string order is numeric order.
+  return n < 20 || value <= MAX_SNOWFLAKE_STRING;
+}
+
 /** Validates like parseId without allocating a bigint (hot path of create). */
 export function checkId(value: unknown, what = 'id'): void {
-  if (typeof value !== 'string' || !isSnowflake(value)) throw notAnId(value, what);
+  if (typeof value !== 'string' || !isIdString(value)) throw notAnId(value, what);
 }
 
 function notAnId(value: unknown, what: string, cause?: unknown): InvalidArgumentError {

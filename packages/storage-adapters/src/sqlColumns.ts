@@ -11,6 +11,9 @@ import type { StoredMessage } from './MessageStore.js';
  *   plain id for every id below 2^63 (all real ones until 2084).
  */
 export function dbId(id: string): bigint {
+  // Every id below 2^63 is itself (the common case; skips an allocating asIntN). Same-length digit strings compare
+  // numerically.
+  if (id.length < 19 || (id.length === 19 && id <= '9223372036854775807')) return BigInt(id);
   return BigInt.asIntN(64, BigInt(id));
 }
 
