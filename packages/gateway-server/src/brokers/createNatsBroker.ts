@@ -27,7 +27,15 @@ export async function createNatsBroker(options: NatsBrokerOptions = {}): Promise
   const prefix = options.prefix ?? 'concord.gw.';
   const onError = options.onError ?? (() => undefined);
   const given = isConnection(options.nats) ? options.nats : null;
-  const nc = given ?? (await connect((options.nats as ConnectionOptions | undefined) ?? { servers: '127.0.0.1:4222' }));
+  // nats.js gives up after 10 reconnect attempts (~20 s) by default and then closes for good, which would leave a node
+  // serving sessions that silently stop receiving; a gateway node should keep trying for as long as it runs.
+  const nc =
+    given ??
+    (await connect({
+      servers: '127.0.0.1:4222',
+      maxReconnectAttempts: -1,
+      ...(options.nats as ConnectionOptions | undefined),
+    }));
 
   const listeners = new TopicListeners();
   const subscriptions = new Map<string, Subscription>();
