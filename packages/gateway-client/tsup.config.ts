@@ -1,12 +1,17 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: ['src/index.ts'],
+  // The Redis identify queue is its own entry (node only), so the main entry stays browser-safe and never loads ioredis.
+  entry: {
+    index: 'src/index.ts',
+    redis: 'src/redis.ts',
+  },
   format: ['esm', 'cjs'],
   dts: true,
   sourcemap: true,
   clean: true,
   target: 'es2022',
+  external: ['ioredis'],
   // Keep `node:` specifiers as written: stripping them breaks resolvers that only know the prefixed builtins.
   removeNodeProtocol: false,
 });

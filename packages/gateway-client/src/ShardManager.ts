@@ -2,6 +2,7 @@ import { EventEmitter } from 'eventemitter3';
 import { fetchGatewayBot, type GatewayBotInfo } from './fetchGatewayBot.js';
 import { GatewayClientError } from './GatewayClientError.js';
 import { GatewayConnection } from './GatewayConnection.js';
+import type { IdentifyLimits, IdentifyQueue } from './IdentifyQueue.js';
 import { IdentifyThrottle } from './IdentifyThrottle.js';
 import type { CloseInfo, ConnectionStatus, DispatchPayload, GatewayConnectionOptions, SessionInfo } from './types.js';
 
@@ -19,18 +20,33 @@ export interface ShardManagerOptions
   url?: string;
   /** Total shard count, or 'auto' (default) for `shards` from `/gateway/bot` (1 without `rest`). */
   shardCount?: number | 'auto';
-  /** Which shards this process runs (default all). */
-  shardIds?: number[];
+  /**
+   * Which shards this process runs: a list, or an inclusive range `{ first, last }` (a fleet gives each process its
+   * own range of the same `shardCount`). Default all.
+   */
+  shardIds?: readonly number[] | ShardRange;
   /** Identify buckets; default `session_start_limit.max_concurrency` from `/gateway/bot`, else 1. */
   maxConcurrency?: number;
   /** One Identify per bucket per this many ms (default 5000). */
   identifyIntervalMs?: number;
+  /**
+   * Awaited before each Identify. Default: an in-process `IdentifyThrottle(maxConcurrency, identifyIntervalMs)`. A
+   * fleet shares one (`createRedisIdentifyQueue` from `@concord/gateway-client/redis`); a function gets the resolved
+   * limits first, for when `max_concurrency` comes from `/gateway/bot`.
+   */
+  identifyQueue?: IdentifyQueue | ((limits: IdentifyLimits) => IdentifyQueue);
   sessionStore?: ShardSessionStore;
   /**
    * Also write each ready shard's session to `sessionStore` this often (ms) when its sequence moved, so a crashed
    * process replays less on resume. Default 10000; 0 = only on READY, RESUMED and destroy.
    */
   sessionPersistIntervalMs?: number;
+}
+
+/** Shards `first..last` (both included). */
+export interface ShardRange {
+  first: number;
+  last: number;
 }
 
 export interface ShardStatus {
@@ -60,7 +76,9 @@ export interface ShardManagerEvents {
 export class ShardManager extends EventEmitter<ShardManagerEvents> {
   readonly shards = new Map<number, GatewayConnection>();
   #options: ShardManagerOptions;
-  #throttle: IdentifyThrottle | null = null;
+  #identifyQueue: IdentifyQueue | null = null;
+  /** Aborted by `destroy()`: shards still waiting for their identify turn give it up. */
+  #stopping = new AbortController();
   #shardCount = 0;
   #persistTimer: ReturnType<typeof setInterval> | undefined;
   #persisted = new Map<number, number>();
@@ -72,6 +90,11 @@ export class ShardManager extends EventEmitter<ShardManagerEvents> {
 
   get shardCount(): number {
     return this.#shardCount;
+  }
+
+  /** The queue identifies wait in (set by `connect()`). */
+  get identifyQueue(): IdentifyQueue | null {
+    return this.#identifyQueue;
   }
 
   /** Resolves once every shard of this process is ready (READY or RESUMED). */
@@ -88,10 +111,7 @@ export class ShardManager extends EventEmitter<ShardManagerEvents> {
     if (!Number.isInteger(this.#shardCount) || this.#shardCount < 1) {
       throw new GatewayClientError('INVALID_OPTIONS', 'shardCount must be a positive integer');
     }
-    const ids = o.shardIds ?? Array.from({ length: this.#shardCount }, (_, i) => i);
-    if (ids.some((id) => !Number.isInteger(id) || id < 0 || id >= this.#shardCount)) {
-      throw new GatewayClientError('INVALID_OPTIONS', `shardIds must be in 0..${this.#shardCount - 1}`);
-    }
+    const ids = resolveShardIds(o.shardIds, this.#shardCount);
     const fresh = await this.#countFresh(ids);
     if (info && info.session_start_limit.remaining < fresh) {
       throw new GatewayClientError(
@@ -100,13 +120,20 @@ export class ShardManager extends EventEmitter<ShardManagerEvents> {
       );
     }
     const maxConcurrency = o.maxConcurrency ?? info?.session_start_limit.max_concurrency ?? 1;
-    this.#throttle = new IdentifyThrottle(maxConcurrency, o.identifyIntervalMs ?? 5000);
-    const throttle = this.#throttle;
+    const limits = { maxConcurrency, intervalMs: o.identifyIntervalMs ?? 5000 };
+    const queue =
+      typeof o.identifyQueue === 'function'
+        ? o.identifyQueue(limits)
+        : (o.identifyQueue ?? new IdentifyThrottle(limits.maxConcurrency, limits.intervalMs));
+    this.#identifyQueue = queue;
+    this.#stopping = new AbortController();
+    const stopping = this.#stopping.signal;
     const {
       shardCount: _count,
       shardIds: _ids,
       maxConcurrency: _mc,
       identifyIntervalMs: _ii,
+      identifyQueue: _iq,
       sessionPersistIntervalMs,
       sessionStore,
       ...rest
@@ -119,7 +146,14 @@ export class ShardManager extends EventEmitter<ShardManagerEvents> {
           url,
           shard: [shardId, this.#shardCount],
           session,
-          identifyGate: (id) => throttle.wait(id),
+          identifyGate: async (id) => {
+            try {
+              await queue.wait(id, stopping);
+            } catch (error) {
+              // Given up by destroy(): the connection sees its socket gone and stops by itself, no error to report.
+              if (!stopping.aborted) throw error;
+            }
+          },
         });
         this.#wire(shard, shardId);
         this.shards.set(shardId, shard);
@@ -157,6 +191,7 @@ export class ShardManager extends EventEmitter<ShardManagerEvents> {
   async destroy(options: { keepSessions?: boolean } = {}): Promise<void> {
     clearInterval(this.#persistTimer);
     this.#persistTimer = undefined;
+    this.#stopping.abort();
     const writes: Awaitable<void>[] = [];
     for (const [shardId, shard] of this.shards) {
       shard.destroy({ keepSession: options.keepSessions ?? false });
@@ -207,4 +242,22 @@ export class ShardManager extends EventEmitter<ShardManagerEvents> {
       });
     }
   }
+}
+
+function resolveShardIds(option: readonly number[] | ShardRange | undefined, count: number): number[] {
+  let ids: number[];
+  if (option === undefined) ids = Array.from({ length: count }, (_, i) => i);
+  else if (Array.isArray(option)) ids = [...option];
+  else {
+    const { first, last } = option as ShardRange;
+    if (!Number.isInteger(first) || !Number.isInteger(last) || first > last) {
+      throw new GatewayClientError('INVALID_OPTIONS', 'shardIds range needs integers first <= last');
+    }
+    ids = Array.from({ length: last - first + 1 }, (_, i) => first + i);
+  }
+  if (ids.some((id) => !Number.isInteger(id) || id < 0 || id >= count)) {
+    throw new GatewayClientError('INVALID_OPTIONS', `shardIds must be in 0..${count - 1}`);
+  }
+  if (new Set(ids).size !== ids.length) throw new GatewayClientError('INVALID_OPTIONS', 'shardIds has duplicates');
+  return ids;
 }

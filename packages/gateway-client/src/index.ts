@@ -8,12 +8,14 @@ export {
   GatewayRateLimitError,
 } from './GatewayClientError.js';
 export { GatewayConnection, GatewayConnection as Shard } from './GatewayConnection.js';
+export type { IdentifyLimits, IdentifyQueue } from './IdentifyQueue.js';
 export { IdentifyThrottle } from './IdentifyThrottle.js';
 export { SendQueue, type SendQueueOptions } from './SendQueue.js';
 export {
   ShardManager,
   type ShardManagerEvents,
   type ShardManagerOptions,
+  type ShardRange,
   type ShardSessionStore,
   type ShardStatus,
 } from './ShardManager.js';

@@ -6,8 +6,12 @@ import { ReplayBuffer } from '../src/ReplayBuffer.js';
 import { buildTemplate, frameWithSeq } from '../src/wire/frames.js';
 import { connect, startServer } from './helpers.js';
 
-// Values every codec round-trips the same way (no undefined, no -0, safe integers, string keys).
-const jsonValue = fc.jsonValue({ maxDepth: 4 }).map((v) => JSON.parse(JSON.stringify(v)) as unknown);
+// Values every codec round-trips the same way (no undefined, no -0, safe integers, string keys). No `__proto__` key at
+// any depth: the msgpack decoder refuses it (prototype pollution), which is its own tested behaviour, not this test's.
+const jsonValue = fc
+  .jsonValue({ maxDepth: 4 })
+  .map((v) => JSON.parse(JSON.stringify(v)) as unknown)
+  .filter((v) => !JSON.stringify(v).includes('"__proto__"'));
 const data = fc.dictionary(
   fc.string({ maxLength: 8 }).filter((k) => k !== '__proto__'),
   jsonValue,

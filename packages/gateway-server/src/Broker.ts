@@ -15,6 +15,17 @@ export interface BrokerMessage {
   target: DispatchTarget;
   /** `Date.now()` when `dispatch()` was called (fan-out latency). */
   createdAt: number;
+  /**
+   * Where the bus keeps this message, set on receipt by brokers with history (the Redis broker's per-topic streams).
+   * The resume store journals it instead of the payload and replays a session's missed messages from there.
+   */
+  position?: StreamPosition;
+}
+
+/** A message's place in its topic's history: the topic and its stream id (`<ms>-<seq>`). */
+export interface StreamPosition {
+  topic: string;
+  id: string;
 }
 
 export type DispatchTarget =
@@ -34,6 +45,11 @@ export interface Broker {
   subscribe(topic: string, listener: BrokerListener): Awaitable<void>;
   unsubscribe(topic: string, listener: BrokerListener): Awaitable<void>;
   close?(): Awaitable<void>;
+  /**
+   * True when every delivered message carries its `position` in a per-topic history (the Redis broker's default):
+   * what a `resumeStore` needs to fill the gap of a session resumed on another node.
+   */
+  readonly history?: boolean;
 }
 
 /** The default broker: one process, synchronous delivery, no copies. */

@@ -4,20 +4,35 @@ import { Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { type RawData, type WebSocket, WebSocketServer } from 'ws';
-import { type Broker, type BrokerMessage, type DispatchTarget, InProcessBroker } from './Broker.js';
+import {
+  type Broker,
+  type BrokerMessage,
+  type DispatchTarget,
+  InProcessBroker,
+  type StreamPosition,
+} from './Broker.js';
 import { buildGuildCreate } from './buildGuildCreate.js';
 import { Connection, type ConnectionHost, type FrameCompressor } from './Connection.js';
 import { CloseCode, closeKeepsSession } from './closeCodes.js';
 import { type Directory, InMemoryDirectory } from './Directory.js';
+import { checkDrainOptions, type DrainOptions, type DrainStats, resolveWaveSize } from './drain.js';
 import { carriesMessageContent, eventIntent, Intent, mayReadContent } from './eventIntents.js';
 import { GatewayServerError } from './GatewayServerError.js';
 import type { GatewayServerOptions } from './GatewayServerOptions.js';
-import { IdentifyThrottle } from './IdentifyThrottle.js';
+import { type IdentifyThrottle, InMemoryIdentifyThrottle } from './IdentifyThrottle.js';
 import { createLazyMemberLists } from './members/createLazyMemberLists.js';
 import { createMemberRequestHandler } from './members/createMemberRequestHandler.js';
 import { PreparedDispatch } from './PreparedDispatch.js';
+import type { ReplayEntry } from './ReplayBuffer.js';
+import type { ResumeStore } from './resume/ResumeStore.js';
+import { SessionJournal } from './resume/SessionJournal.js';
+import { compareStreamIds, maxStreamId } from './resume/streamId.js';
 import { Session } from './Session.js';
-import { type SessionStartLimit, SessionStartLimiter } from './SessionStartLimiter.js';
+import {
+  InMemorySessionStartLimiter,
+  type SessionStartLimit,
+  type SessionStartLimiter,
+} from './SessionStartLimiter.js';
 import { InMemorySessionStore, type SessionStore } from './SessionStore.js';
 import { shardOf } from './shardOf.js';
 import type {
@@ -82,6 +97,7 @@ interface Resolved {
   identifyTimeout: number;
   replayBufferSize: number;
   resumeTtl: number;
+  resumeGapLimit: number;
   rateLimit: { commands: number; windowMs: number };
   maxPayloadBytes: number;
   maxConcurrency: number;
@@ -96,6 +112,7 @@ export class GatewayServer implements ConnectionHost {
   readonly broker: Broker;
   readonly sessionStore: SessionStore;
   readonly voiceAllocator: VoiceAllocator;
+  readonly #offVoiceMove: (() => void) | undefined;
   readonly metrics: GatewayMetrics | undefined;
   readonly maxBufferedBytes: number;
   readonly payloadCompressionThreshold: number;
@@ -117,6 +134,18 @@ export class GatewayServer implements ConnectionHost {
   readonly #startLimiter: SessionStartLimiter;
   #sweepTimer: NodeJS.Timeout | null = null;
   #closed = false;
+  /** Write-ahead journal of this node's sessions, with a `resumeStore` (resume on any node). */
+  readonly #journal: SessionJournal | undefined;
+  /** Sessions being claimed from the resume store by this node (a second Resume for one of them loses). */
+  readonly #claiming = new Set<string>();
+  /** Per topic, cursor advances waiting for deliveries an async directory has not decided yet. */
+  readonly #cursorHolds = new Map<string, Promise<void>>();
+  /** The running drain, once `drain()` was called. */
+  #drainRun: Promise<DrainStats> | null = null;
+  /** Sessions handed to the store by a drain: closing this node must not delete them there. */
+  #handedOver = false;
+  /** Detached sessions whose `sessionStore.save` has not confirmed yet (`pending`) or failed. */
+  readonly #saving = new Map<Session, 'pending' | 'failed'>();
 
   constructor(options: GatewayServerOptions) {
     if (typeof options?.authenticate !== 'function') {
@@ -129,6 +158,7 @@ export class GatewayServer implements ConnectionHost {
       identifyTimeout: options.identifyTimeout ?? 20_000,
       replayBufferSize: options.replayBufferSize ?? 1000,
       resumeTtl: options.resumeTtl ?? 180_000,
+      resumeGapLimit: options.resumeGapLimit ?? 10_000,
       rateLimit: options.rateLimit ?? { commands: 120, windowMs: 60_000 },
       maxPayloadBytes: options.maxPayloadBytes ?? 4096,
       maxConcurrency: Math.max(1, options.maxConcurrency ?? 1),
@@ -141,6 +171,21 @@ export class GatewayServer implements ConnectionHost {
     this.broker = options.broker ?? new InProcessBroker();
     this.sessionStore = options.sessionStore ?? new InMemorySessionStore();
     this.voiceAllocator = options.voiceAllocator ?? createStaticVoiceAllocator(options.voiceEndpoint ?? null);
+    if (options.resumeStore) {
+      // Without topic histories a session resumed elsewhere would silently miss what was published meanwhile.
+      if (this.broker.history !== true) {
+        throw new GatewayServerError(
+          'INVALID_OPTION',
+          'resumeStore needs a broker with history (createRedisBroker, history not disabled)',
+        );
+      }
+      this.#journal = this.#createJournal(options.resumeStore);
+    }
+    this.#offVoiceMove = this.voiceAllocator.onMove?.((move) => {
+      this.reallocateVoice(move.guildId, move.channelId).catch((error) =>
+        this.#logger?.error('voice reallocation failed', { ...move, error: String(error) }),
+      );
+    });
     this.metrics = options.metrics;
     this.#logger = options.logger;
     this.#memberRequests = options.memberRequests ?? createMemberRequestHandler({ directory: this.directory });
@@ -157,9 +202,11 @@ export class GatewayServer implements ConnectionHost {
           : lazy === false
             ? undefined
             : lazy;
-    this.#throttle = new IdentifyThrottle(options.identifyIntervalMs ?? 5000);
+    this.#throttle = options.identifyThrottle ?? new InMemoryIdentifyThrottle(options.identifyIntervalMs ?? 5000);
     const limit = options.sessionStartLimit ?? { total: 1000, resetAfterMs: 86_400_000 };
-    this.#startLimiter = new SessionStartLimiter(limit.total, limit.resetAfterMs, this.#o.maxConcurrency);
+    this.#startLimiter =
+      options.sessionStartLimiter ??
+      new InMemorySessionStartLimiter(limit.total, limit.resetAfterMs, this.#o.maxConcurrency);
     this.#wss = new WebSocketServer({
       noServer: true,
       perMessageDeflate: false,
@@ -214,8 +261,23 @@ export class GatewayServer implements ConnectionHost {
     return this.#sessions.size;
   }
 
-  /** `session_start_limit` of a user, for GET /gateway/bot. */
+  /**
+   * `session_start_limit` of a user, for GET /gateway/bot, from a limiter that answers synchronously (the default
+   * in-memory one). Throws `INVALID_OPTION` with an asynchronous `sessionStartLimiter` (Redis): use `sessionStartLimit()`.
+   */
   getSessionStartLimit(userId: Snowflake): SessionStartLimit {
+    const limit = this.#startLimiter.get(userId);
+    if (isThenable(limit)) {
+      throw new GatewayServerError(
+        'INVALID_OPTION',
+        'the sessionStartLimiter is asynchronous: use sessionStartLimit()',
+      );
+    }
+    return limit;
+  }
+
+  /** `session_start_limit` of a user, for GET /gateway/bot, from any limiter (shared across nodes with Redis). */
+  async sessionStartLimit(userId: Snowflake): Promise<SessionStartLimit> {
     return this.#startLimiter.get(userId);
   }
 
@@ -304,9 +366,16 @@ export class GatewayServer implements ConnectionHost {
     const { target, intent } = message;
     const gated = carriesMessageContent(message.event);
     let recipients = 0;
+    const position = message.position;
+    // With a journal: deliveries still pending on an async directory, which the cursors must not pass.
+    let undecided: Promise<unknown>[] | undefined;
     const deliver = (session: Session): void => {
       if (session.destroyed || (intent !== null && (session.intents & intent) === 0)) return;
-      session.send(dispatch, !gated || mayReadContent(message.data, session.userId, session.intents));
+      if (session.catchUp !== null && position !== undefined && caughtUp(session, position)) return;
+      const full = !gated || mayReadContent(message.data, session.userId, session.intents);
+      // A session resuming here waits for its gap to be filled from the topic history first.
+      if (session.pending !== null) session.pending.push({ dispatch, full, position });
+      else session.send(dispatch, full, position);
       recipients++;
     };
     switch (target.type) {
@@ -322,10 +391,14 @@ export class GatewayServer implements ConnectionHost {
           const visible = this.directory.canView(session.userId, target.guildId, target.channelId);
           if (isThenable(visible)) {
             // Async directories cost ordering across dispatches; sync ones (the default) keep it.
-            Promise.resolve(visible).then(
+            const decided = Promise.resolve(visible).then(
               (ok) => ok && deliver(session),
               () => undefined,
             );
+            if (position !== undefined && this.#journal !== undefined) {
+              undecided ??= [];
+              undecided.push(decided);
+            }
           } else if (visible) deliver(session);
         }
         break;
@@ -347,6 +420,9 @@ export class GatewayServer implements ConnectionHost {
         break;
       }
     }
+    if (position !== undefined && this.#journal !== undefined) {
+      this.#advanceCursors(this.#journal, position, undecided && Promise.all(undecided));
+    }
     if (this.metrics) {
       this.metrics.dispatch(message.event, recipients);
       this.metrics.fanoutLatency((Date.now() - message.createdAt) / 1000);
@@ -355,7 +431,7 @@ export class GatewayServer implements ConnectionHost {
 
   // ── session control ─────────────────────────────────────────────────────────────────────────────────────────
 
-  /** Sends op 7 Reconnect to one session, or to every connection (drain). */
+  /** Sends op 7 Reconnect to one session, or to every connection (`drain()` does it in waves). */
   reconnect(sessionId?: string): void {
     if (sessionId !== undefined) {
       this.#sessions.get(sessionId)?.connection?.sendControl(7, null);
@@ -364,14 +440,89 @@ export class GatewayServer implements ConnectionHost {
     for (const connection of this.#connections) connection.sendControl(7, null);
   }
 
+  /** True once `drain()` was called: new connections are refused and sessions are being moved away. */
+  get draining(): boolean {
+    return this.#drainRun !== null;
+  }
+
   /**
-   * Drains this node: op 7 to every connection, then after `graceMs` closes those still open with 4000 (resumable),
-   * so clients resume — on another node when the session store is shared.
+   * Drains this node for a shutdown or restart. Upgrades are refused from now on (HTTP 503: a load balancer can retry
+   * another node before any WebSocket exists), op 7 Reconnect goes out in waves, and it resolves once every session
+   * has left and its state is confirmed in the session store; then (unless `close: false`) the server and its broker
+   * are closed. Clients resume where `resume_gateway_url` leads them: another node, when the session store is shared.
+   * A second call returns the same run.
    */
-  async drain(graceMs = 5000): Promise<void> {
-    this.reconnect();
-    await new Promise((resolve) => setTimeout(resolve, graceMs).unref());
-    for (const connection of this.#connections) connection.close(CloseCode.UnknownError, 'reconnect');
+  drain(options: DrainOptions = {}): Promise<DrainStats> {
+    if (this.#closed) return Promise.reject(new GatewayServerError('CLOSED', 'server is closed'));
+    if (this.#drainRun === null) {
+      try {
+        checkDrainOptions(options);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      this.#drainRun = this.#runDrain(options);
+    }
+    return this.#drainRun;
+  }
+
+  async #runDrain(options: DrainOptions): Promise<DrainStats> {
+    const started = Date.now();
+    const deadline = started + (options.timeoutMs ?? 30_000);
+    const interval = options.waveIntervalMs ?? 500;
+    const sessions = this.#sessions.size;
+    // Identified connections first (they carry the sessions); those still identifying go last.
+    const queue = [...this.#connections].sort((a, b) => Number(b.session !== null) - Number(a.session !== null));
+    const size = resolveWaveSize(options.waveSize, queue.length);
+    const perWave: number[] = [];
+    const report = (phase: 'wave' | 'done', reconnects: number): void => {
+      const pending = this.#drainPending();
+      this.metrics?.draining?.(phase === 'done' ? 0 : pending);
+      options.onProgress?.({ phase, wave: perWave.length, reconnects, queued: queue.length, pending });
+    };
+    this.metrics?.draining?.(this.#drainPending());
+    while (queue.length > 0 && Date.now() < deadline) {
+      let sent = 0;
+      for (const connection of queue.splice(0, size)) {
+        if (connection.closed) continue;
+        connection.sendControl(7, null);
+        sent++;
+      }
+      perWave.push(sent);
+      report('wave', sent);
+      if (queue.length > 0) await sleep(Math.min(interval, deadline - Date.now()));
+    }
+    await waitUntil(() => this.#connections.size === 0 && this.#drainPending() === 0, deadline);
+    // Out of time: whoever is still here is closed with a resumable code, so the session is handed over all the same.
+    let forced = 0;
+    for (const connection of this.#connections) {
+      if (connection.closed) continue;
+      connection.close(CloseCode.UnknownError, 'reconnect', 1000);
+      forced++;
+    }
+    // A closed socket detaches its session on 'close' (the peer's answer, or the terminate after 1 s).
+    await waitUntil(() => this.#connections.size === 0 && this.#drainPending() === 0, Date.now() + 2000);
+    // With a resume store every dispatch a client saw is journaled first: wait for the last commit to land in it.
+    if (this.#journal !== undefined) {
+      await Promise.race([this.#journal.flushed(), sleep(Math.max(2000, deadline - Date.now()))]);
+    }
+    report('done', 0);
+    const unsaved = this.#saving.size;
+    const stats: DrainStats = { sessions, waves: perWave.length, perWave, forced, unsaved, durationMs: 0 };
+    if (options.close !== false) {
+      this.#handedOver = true;
+      await this.close();
+      await this.broker.close?.();
+    }
+    stats.durationMs = Date.now() - started;
+    return stats;
+  }
+
+  /** Sessions still attached here, or detached with their store write not yet confirmed. */
+  #drainPending(): number {
+    let pending = 0;
+    for (const session of this.#sessions.values()) if (session.connection !== null) pending++;
+    for (const state of this.#saving.values()) if (state === 'pending') pending++;
+    return pending;
   }
 
   /** Sends op 9 Invalid Session; `resumable: false` also ends the session. */
@@ -423,6 +574,7 @@ export class GatewayServer implements ConnectionHost {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    this.#offVoiceMove?.();
     if (this.#sweepTimer) clearInterval(this.#sweepTimer);
     this.#http.off('upgrade', this.#onUpgrade);
     for (const connection of this.#connections) {
@@ -437,6 +589,8 @@ export class GatewayServer implements ConnectionHost {
     await Promise.race([Promise.all(waitClosed), new Promise((r) => setTimeout(r, 1000).unref())]);
     for (const connection of this.#connections) connection.ws.terminate();
     for (const session of [...this.#sessions.values()]) this.#destroy(session, false);
+    // What is journaled so far reaches the resume store before the node goes (sessions left there resume elsewhere).
+    await this.#journal?.close();
     if (this.sessionStore instanceof InMemorySessionStore) this.sessionStore.clear();
     this.#wss.close();
     if (this.#ownsHttp && this.#http.listening) {
@@ -457,7 +611,7 @@ export class GatewayServer implements ConnectionHost {
       if (this.#ownsHttp) rejectUpgrade(socket, 404, 'Not Found');
       return;
     }
-    if (this.#closed) {
+    if (this.#closed || this.#drainRun !== null) {
       rejectUpgrade(socket, 503, 'Service Unavailable');
       return;
     }
@@ -701,15 +855,15 @@ export class GatewayServer implements ConnectionHost {
         return;
       }
       const userId = auth.user.id;
-      if (this.#startLimiter.get(userId).remaining <= 0) {
+      if ((await this.#startLimiter.get(userId)).remaining <= 0) {
         connection.sendControl(9, false);
         return;
       }
+      // Bucket per application (user) and shard_id % max_concurrency; the throttle may be shared by every node.
       const bucket = `${userId}:${shard[0] % this.#o.maxConcurrency}`;
-      if (this.#throttle.busy(bucket)) this.metrics?.rateLimited?.('identify');
-      await this.#throttle.wait(bucket);
+      if (await this.#throttle.wait(bucket, () => connection.closed)) this.metrics?.rateLimited?.('identify');
       if (connection.closed) return;
-      if (!this.#startLimiter.consume(userId)) {
+      if (!(await this.#startLimiter.consume(userId))) {
         connection.sendControl(9, false);
         return;
       }
@@ -808,6 +962,18 @@ export class GatewayServer implements ConnectionHost {
         return;
       }
       const session = this.#sessions.get(d.session_id);
+      if (this.#journal !== undefined && (!session || session.userId === auth.user.id)) {
+        // The store is the truth: a copy held here may be stale (claimed by another node since) and misses what is
+        // not committed yet. Drop it and claim like any node would (replay from the journal, gap from the histories).
+        if (session && !session.destroyed) {
+          const old = session.connection;
+          this.#journal.release(session, false);
+          this.#destroy(session, false);
+          old?.close(CloseCode.UnknownError, 'Session resumed on another connection', 500);
+        }
+        await this.#resumeFromStore(connection, this.#journal, auth, d.session_id, seq);
+        return;
+      }
       if (!session || session.destroyed || session.userId !== auth.user.id) {
         this.#invalidResume(connection);
         return;
@@ -854,6 +1020,271 @@ export class GatewayServer implements ConnectionHost {
     }
   }
 
+  /**
+   * Resume of a session another node held: claim it (its old holder is fenced out), replay its journal after the
+   * client's seq, then fill the gap — what its topics carried while no node served it — from the topic histories,
+   * filtered as live delivery would, with new seqs; live messages meanwhile wait and are deduplicated by stream id.
+   * Anything needed that the store no longer has means op 9, never a silent gap.
+   */
+  async #resumeFromStore(
+    connection: Connection,
+    journal: SessionJournal,
+    auth: AuthenticatedUser,
+    sessionId: string,
+    seq: number,
+  ): Promise<void> {
+    if (this.#claiming.has(sessionId)) {
+      this.#invalidResume(connection);
+      return;
+    }
+    this.#claiming.add(sessionId);
+    const store = journal.store;
+    let session: Session | undefined;
+    const refuse = (gen: number): void => {
+      if (session && !session.destroyed) {
+        journal.release(session, false);
+        this.#destroy(session, false);
+      }
+      Promise.resolve(store.remove(sessionId, gen)).catch(() => undefined);
+      this.#invalidResume(connection);
+    };
+    try {
+      const claimed = await store.claim(sessionId, auth.user.id, journal.ttlMs).catch((error: unknown) => {
+        this.#logger?.warn('resume claim failed', { sessionId, error: String(error) });
+        return null;
+      });
+      if (connection.closed || this.#closed) return;
+      if (!claimed || claimed.record.user.id !== auth.user.id) {
+        this.#invalidResume(connection);
+        return;
+      }
+      const { record, entries, gen } = claimed;
+      const last = entries.at(-1)?.seq ?? 0;
+      if (seq > last) {
+        Promise.resolve(store.remove(sessionId, gen)).catch(() => undefined);
+        this.metrics?.resume('invalid', 0);
+        connection.close(CloseCode.InvalidSeq, 'Invalid seq');
+        return;
+      }
+      // The journal was trimmed past the client's seq: it cannot be replayed.
+      if (entries.length === 0 || entries[0]!.seq > seq + 1) {
+        refuse(gen);
+        return;
+      }
+      const missed = entries.filter((entry) => entry.seq > seq);
+      const refs = missed.flatMap((entry) => (entry.kind === 'ref' ? [{ topic: entry.topic, id: entry.id }] : []));
+      const fetched = await store.fetch(refs);
+      if (connection.closed) return;
+      if (fetched.some((message) => message === null)) {
+        refuse(gen);
+        return;
+      }
+      let next = 0;
+      const replay: ReplayEntry[] = missed.map((entry) => {
+        if (entry.kind === 'inline') {
+          return { seq: entry.seq, full: entry.full, dispatch: PreparedDispatch.forOne(entry.event, entry.data) };
+        }
+        const message = fetched[next++]!;
+        return {
+          seq: entry.seq,
+          full: entry.full,
+          dispatch: new PreparedDispatch(message.event, message.data, message.createdAt),
+        };
+      });
+
+      session = new Session({
+        sessionId,
+        auth: { user: auth.user, application: record.application },
+        intents: record.intents,
+        shard: record.shard,
+        largeThreshold: record.largeThreshold,
+        replayBufferSize: this.#o.replayBufferSize,
+      });
+      session.seq = last;
+      session.gen = gen;
+      session.sentSeq = seq;
+      session.cursors = new Map(claimed.cursors);
+      session.presence = record.presence ?? undefined;
+      if (record.voice.length > 0) session.voice = new Map(record.voice);
+      session.pending = [];
+      for (const entry of replay) session.replay.push(entry);
+      const topics = [`session:${sessionId}`, `user:${auth.user.id}`, ...record.guilds.map((id) => `guild:${id}`)];
+      // A topic without a cursor: the old node died before it knew where the session started there.
+      if (topics.some((topic) => !session!.cursors!.has(topic))) {
+        refuse(gen);
+        return;
+      }
+      const from = topics.map((topic) => session!.cursors!.get(topic)!);
+      journal.attach(session, false);
+      this.#register(session);
+      for (const guildId of record.guilds) this.#joinGuild(session, guildId);
+      // Subscribed (live messages now wait in `pending`) before the histories are read: nothing falls between.
+      await this.#brokerReady();
+      const tails = await Promise.all(
+        topics.map((topic, i) => store.readAfter(topic, from[i]!, this.#o.resumeGapLimit)),
+      );
+      if (this.#abandoned(connection, journal, session)) return;
+      if (tails.some((tail) => tail === null)) {
+        refuse(gen);
+        return;
+      }
+      const upper = new Map<string, string>();
+      const gap: { dispatch: PreparedDispatch; full: boolean; position: { topic: string; id: string } }[] = [];
+      // Already journaled although past the cursor (an async directory decided a delivery in an earlier commit than
+      // the cursor's): sent once already, with its seq.
+      const journaled = new Set(entries.flatMap((e) => (e.kind === 'ref' ? [`${e.topic} ${e.id}`] : [])));
+      for (let i = 0; i < topics.length; i++) {
+        const topic = topics[i]!;
+        let until = from[i]!;
+        for (const message of tails[i]!) {
+          const position = message.position!;
+          until = maxStreamId(until, position.id);
+          if (journaled.has(`${topic} ${position.id}`)) continue;
+          const full = await this.#wants(session, message);
+          if (full === null) continue;
+          gap.push({ dispatch: new PreparedDispatch(message.event, message.data, message.createdAt), full, position });
+        }
+        upper.set(topic, until);
+      }
+      if (this.#abandoned(connection, journal, session)) return;
+      // Across topics, stream ids follow the Redis clock: the best global order there is.
+      gap.sort((a, b) => compareStreamIds(a.position.id, b.position.id));
+
+      session.connection = connection;
+      connection.session = session;
+      for (const entry of replay) journal.replay(session, entry.seq, entry.dispatch, entry.full);
+      for (const item of gap) session.send(item.dispatch, item.full, item.position);
+      const pending = session.pending;
+      session.pending = null;
+      session.catchUp = upper;
+      for (const item of pending) {
+        if (item.position !== undefined && caughtUp(session, item.position)) continue;
+        session.send(item.dispatch, item.full, item.position);
+        if (item.position !== undefined) journal.advance(session, item.position.topic, item.position.id);
+      }
+      for (const [topic, id] of upper) journal.advance(session, topic, id);
+      session.send(PreparedDispatch.forOne('RESUMED', {}), true);
+      this.metrics?.resume('ok', replay.length + gap.length);
+      this.#logger?.debug('resumed from store', { sessionId, replayed: replay.length, gap: gap.length });
+    } catch (error) {
+      if (session && !session.destroyed) {
+        journal.release(session, false);
+        this.#destroy(session, false);
+      }
+      this.#internalError(connection, error);
+    } finally {
+      this.#claiming.delete(sessionId);
+    }
+  }
+
+  /**
+   * A resume from the store that cannot go on: the client left (the claim stands and nothing was committed, so a
+   * later Resume claims it again), or another node claimed the session meanwhile (its first commit here was fenced).
+   */
+  #abandoned(connection: Connection, journal: SessionJournal, session: Session): boolean {
+    if (!connection.closed && !session.destroyed) return false;
+    if (!session.destroyed) {
+      journal.release(session, false);
+      this.#destroy(session, false);
+    } else if (!connection.closed) this.#invalidResume(connection);
+    return true;
+  }
+
+  /**
+   * Whether a message from a topic history is for this session, as live delivery decides it (same target, intent and
+   * visibility rules as `#onBrokerMessage`): null = not for it, else whether it may read the content.
+   */
+  async #wants(session: Session, message: BrokerMessage): Promise<boolean | null> {
+    if (message.intent !== null && (session.intents & message.intent) === 0) return null;
+    const target = message.target;
+    let ok: boolean;
+    switch (target.type) {
+      case 'guild':
+        ok = session.guilds.has(target.guildId);
+        break;
+      case 'channel':
+        ok =
+          session.guilds.has(target.guildId) &&
+          (await this.directory.canView(session.userId, target.guildId, target.channelId));
+        break;
+      case 'users': {
+        const shard = target.guildId === undefined ? 0 : shardOf(target.guildId, session.shard[1]);
+        ok = target.userIds.includes(session.userId) && session.shard[0] === shard;
+        break;
+      }
+      case 'session':
+        ok = target.sessionId === session.sessionId;
+        break;
+    }
+    if (!ok) return null;
+    return !carriesMessageContent(message.event) || mayReadContent(message.data, session.userId, session.intents);
+  }
+
+  #createJournal(store: ResumeStore): SessionJournal {
+    const journal: SessionJournal = new SessionJournal({
+      store,
+      resumeTtl: this.#o.resumeTtl,
+      maxEntries: this.#o.replayBufferSize,
+      host: {
+        onLost: (session, reason) => {
+          if (session.destroyed) return;
+          const connection = session.connection;
+          // Not removed from the store: another node holds it now (fenced), or it is to be resumed (failed).
+          journal.release(session, false);
+          this.#destroy(session, false);
+          if (connection === null || connection.closed) return;
+          this.#logger?.debug('session lost to the resume store', { sessionId: session.sessionId, reason });
+          if (reason === 'fenced') connection.sendControl(9, false);
+          else connection.close(CloseCode.UnknownError, 'Session store unavailable');
+        },
+        onError: (message, error) => this.#logger?.error(message, { error: String(error) }),
+        brokerReady: () => this.#brokerReady(),
+      },
+    });
+    return journal;
+  }
+
+  #brokerReady(): Promise<void> {
+    const ready = (this.broker as { ready?: () => Promise<void> }).ready;
+    return typeof ready === 'function' ? ready.call(this.broker) : Promise.resolve();
+  }
+
+  /** Every session of this node listening to the topic has accounted for the message (delivered or filtered). */
+  #advanceCursors(journal: SessionJournal, position: StreamPosition, undecided?: Promise<unknown>): void {
+    const { topic, id } = position;
+    journal.seen(topic, id);
+    // Once a message of the topic waits on an async directory, the topic's later advances queue behind it: a cursor
+    // passes a message only when every delivery of it is journaled (or refused).
+    const held = this.#cursorHolds.get(topic);
+    if (undecided !== undefined || held !== undefined) {
+      const next = (held ?? Promise.resolve())
+        .then(() => undecided)
+        .then(() => this.#advanceListeners(journal, topic, id));
+      this.#cursorHolds.set(topic, next);
+      void next.finally(() => {
+        if (this.#cursorHolds.get(topic) === next) this.#cursorHolds.delete(topic);
+      });
+      return;
+    }
+    this.#advanceListeners(journal, topic, id);
+  }
+
+  #advanceListeners(journal: SessionJournal, topic: string, id: string): void {
+    const colon = topic.indexOf(':');
+    const key = topic.slice(colon + 1);
+    let sessions: Iterable<Session> | undefined;
+    if (topic.startsWith('guild:')) sessions = this.#guildSessions.get(key);
+    else if (topic.startsWith('user:')) sessions = this.#userSessions.get(key);
+    else if (topic.startsWith('session:')) {
+      const session = this.#sessions.get(key);
+      sessions = session ? [session] : undefined;
+    }
+    if (!sessions) return;
+    for (const session of sessions) {
+      if (session.pending === null && !session.destroyed) journal.advance(session, topic, id);
+    }
+  }
+
   #invalidResume(connection: Connection): void {
     this.metrics?.resume('invalid', 0);
     connection.sendControl(9, false);
@@ -868,6 +1299,7 @@ export class GatewayServer implements ConnectionHost {
   }
 
   #unsubscribe(topic: string): void {
+    this.#journal?.forget(topic);
     const result = this.broker.unsubscribe(topic, this.#onBrokerMessage);
     if (isThenable(result)) Promise.resolve(result).catch(() => undefined);
   }
@@ -896,27 +1328,57 @@ export class GatewayServer implements ConnectionHost {
     this.#sessions.set(session.sessionId, session);
     this.#subscribe(`session:${session.sessionId}`);
     this.#addTo(this.#userSessions, session.userId, session, `user:${session.userId}`);
+    const journal = this.#journal;
+    if (journal !== undefined) {
+      if (session.journal === undefined) journal.attach(session, true);
+      journal.track(session, `session:${session.sessionId}`);
+      journal.track(session, `user:${session.userId}`);
+    }
   }
 
   #joinGuild(session: Session, guildId: Snowflake): void {
     session.guilds.add(guildId);
     this.#addTo(this.#guildSessions, guildId, session, `guild:${guildId}`);
+    if (this.#journal !== undefined) {
+      this.#journal.track(session, `guild:${guildId}`);
+      this.#journal.touch(session);
+    }
   }
 
   #leaveGuild(session: Session, guildId: Snowflake): void {
     session.guilds.delete(guildId);
     this.#removeFrom(this.#guildSessions, guildId, session, `guild:${guildId}`);
+    if (this.#journal !== undefined) {
+      // A later rejoin starts from the head of that time, not from this stale cursor.
+      session.cursors?.delete(`guild:${guildId}`);
+      this.#journal.touch(session);
+    }
   }
 
   #detach(session: Session): void {
     if (session.destroyed) return;
     session.detachedAt = Date.now();
     this.#detached.add(session);
+    // drain() waits on this: a session has left safely only once the store has it.
+    this.#saving.set(session, 'pending');
+    const saved = (ok: boolean): void => {
+      if (this.#saving.get(session) !== 'pending') return;
+      if (ok) this.#saving.delete(session);
+      else this.#saving.set(session, 'failed');
+    };
     try {
       const result = this.sessionStore.save(session.sessionId, session, this.#o.resumeTtl);
-      if (isThenable(result))
-        Promise.resolve(result).catch((e) => this.#logger?.error('session save failed', { error: String(e) }));
+      if (isThenable(result)) {
+        Promise.resolve(result).then(
+          () => saved(true),
+          (e) => {
+            saved(false);
+            this.#logger?.error('session save failed', { error: String(e) });
+          },
+        );
+      } else saved(true);
     } catch (error) {
+      saved(false);
       this.#logger?.error('session save failed', { error: String(error) });
     }
   }
@@ -925,6 +1387,8 @@ export class GatewayServer implements ConnectionHost {
   #destroy(session: Session, announce = true): void {
     if (session.destroyed) return;
     session.destroyed = true;
+    // Ended for good: out of the resume store too. Otherwise (server closing) it stays there to resume elsewhere.
+    this.#journal?.release(session, announce);
     this.#sessions.delete(session.sessionId);
     this.#detached.delete(session);
     this.#unsubscribe(`session:${session.sessionId}`);
@@ -934,7 +1398,11 @@ export class GatewayServer implements ConnectionHost {
     const connection = session.connection;
     session.connection = null;
     if (connection) connection.session = null;
-    Promise.resolve(this.sessionStore.delete(session.sessionId)).catch(() => undefined);
+    // After a drain the detached sessions live on in the (shared) store for another node to resume.
+    if (!this.#handedOver || this.#saving.get(session) === 'failed') {
+      Promise.resolve(this.sessionStore.delete(session.sessionId)).catch(() => undefined);
+    }
+    this.#saving.delete(session);
     this.#lazy?.unsubscribe(session.sessionId);
     if (announce) {
       for (const [guildId, channelId] of session.voice ?? []) {
@@ -976,6 +1444,7 @@ export class GatewayServer implements ConnectionHost {
       client_status: status === 'offline' ? {} : { desktop: status },
     };
     session.presence = presence;
+    this.#journal?.touch(session);
     try {
       const result = this.directory.setPresence?.(session.userId, { ...presence, status: d.status as PresenceStatus });
       if (result && isThenable(result)) Promise.resolve(result).catch(() => undefined);
@@ -1032,6 +1501,8 @@ export class GatewayServer implements ConnectionHost {
       session.voice ??= new Map();
       session.voice.set(guildId, channelId);
     }
+    // Part of the shared record: a session resumed on another node still gets VOICE_SERVER_UPDATE on a voice failover.
+    this.#journal?.touch(session);
     this.dispatchToGuild(guildId, 'VOICE_STATE_UPDATE', state);
     if (channelId === null) {
       if (previous !== undefined) {
@@ -1039,13 +1510,19 @@ export class GatewayServer implements ConnectionHost {
       }
       return;
     }
+    await this.#sendVoiceServer(session, guildId, channelId);
+  }
+
+  /** Allocates a voice server for a session in a voice channel and sends it VOICE_SERVER_UPDATE. */
+  async #sendVoiceServer(session: Session, guildId: Snowflake, channelId: Snowflake): Promise<void> {
     const allocation = await this.voiceAllocator.allocate({
       guildId,
       channelId,
       userId: session.userId,
       sessionId: session.sessionId,
     });
-    if (session.destroyed) return;
+    // The session may have left or moved channel while the allocator was thinking.
+    if (session.destroyed || session.voice?.get(guildId) !== channelId) return;
     session.send(
       PreparedDispatch.forOne('VOICE_SERVER_UPDATE', {
         token: allocation.token,
@@ -1054,6 +1531,19 @@ export class GatewayServer implements ConnectionHost {
       }),
       true,
     );
+  }
+
+  /**
+   * Sends a new VOICE_SERVER_UPDATE (fresh allocation) to every session of this node in a voice channel: what follows
+   * a voice node failover (called for the allocator's `onMove`). Detached sessions get it on resume. Returns how many
+   * sessions were sent one.
+   */
+  async reallocateVoice(guildId: Snowflake, channelId: Snowflake): Promise<number> {
+    const sessions = [...(this.#guildSessions.get(guildId) ?? [])].filter(
+      (s) => !s.destroyed && s.voice?.get(guildId) === channelId,
+    );
+    await Promise.all(sessions.map((session) => this.#sendVoiceServer(session, guildId, channelId)));
+    return sessions.length;
   }
 
   async #leaveVoice(session: Session, guildId: Snowflake, _channelId: Snowflake): Promise<void> {
@@ -1129,9 +1619,20 @@ export class GatewayServer implements ConnectionHost {
     for (const session of this.#detached) {
       if (now - session.detachedAt > this.#o.resumeTtl) this.#destroy(session);
     }
-    this.#throttle.prune(now);
+    this.#throttle.prune?.(now);
     this.metrics?.sessions(this.#sessions.size - this.#detached.size, this.#detached.size);
   }
+}
+
+/** True when a cross-node resume already sent this message from the history; the topic's catch-up ends past it. */
+function caughtUp(session: Session, position: StreamPosition): boolean {
+  const catchUp = session.catchUp!;
+  const until = catchUp.get(position.topic);
+  if (until === undefined) return false;
+  if (compareStreamIds(position.id, until) <= 0) return true;
+  catchUp.delete(position.topic);
+  if (catchUp.size === 0) session.catchUp = null;
+  return false;
 }
 
 function parseShard(value: unknown): [number, number] | null {
@@ -1143,6 +1644,15 @@ function parseShard(value: unknown): [number, number] | null {
   const shardCount = count as number;
   if (shardCount < 1 || shardId < 0 || shardId >= shardCount) return null;
   return [shardId, shardCount];
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)).unref());
+}
+
+/** Polls `done` (cheap, synchronous) every 10 ms until it holds or `deadline` (epoch ms) passes. */
+async function waitUntil(done: () => boolean, deadline: number): Promise<void> {
+  while (!done() && Date.now() < deadline) await sleep(Math.min(10, deadline - Date.now()));
 }
 
 function rejectUpgrade(socket: Duplex, status: number, message: string): void {

@@ -2,6 +2,9 @@ import type { Server as HttpServer } from 'node:http';
 import type { Server as HttpsServer } from 'node:https';
 import type { Broker } from './Broker.js';
 import type { Directory } from './Directory.js';
+import type { IdentifyThrottle } from './IdentifyThrottle.js';
+import type { ResumeStore } from './resume/ResumeStore.js';
+import type { SessionStartLimiter } from './SessionStartLimiter.js';
 import type { SessionStore } from './SessionStore.js';
 import type {
   AuthenticatedUser,
@@ -38,6 +41,15 @@ export interface GatewayServerOptions {
   broker?: Broker;
   /** Detached sessions awaiting Resume. Default: `InMemorySessionStore`. */
   sessionStore?: SessionStore;
+  /**
+   * Resume on any node, even after this one died: every dispatch is journaled here before it is written to its
+   * socket, and a Resume for a session this node does not hold claims it from the store (`createRedisResumeStore` from
+   * `@concord/gateway-server/redis-broker`, with the Redis broker and its history). Default: none (resume on the same
+   * node only, from memory).
+   */
+  resumeStore?: ResumeStore;
+  /** With `resumeStore`: at most this many history messages per topic to fill a resumed session's gap (default 10000). */
+  resumeGapLimit?: number;
   /**
    * Which privileged intents (GUILD_MEMBERS, GUILD_PRESENCES, MESSAGE_CONTENT) the user may ask for: `true` = all,
    * `false` = none, a number = bit set of the allowed ones. Default: all allowed.
@@ -77,8 +89,18 @@ export interface GatewayServerOptions {
   /** Identify buckets (`shard_id % maxConcurrency`), one Identify per bucket per `identifyIntervalMs` (default 1, 5000). */
   maxConcurrency?: number;
   identifyIntervalMs?: number;
+  /**
+   * Where identify buckets live. Default: in memory, `identifyIntervalMs` apart (one node). Nodes of a cluster share
+   * one so `maxConcurrency` holds cluster-wide: `createRedisIdentifyThrottle` from `@concord/gateway-server/redis-broker`.
+   */
+  identifyThrottle?: IdentifyThrottle;
   /** session_start_limit per user (default 1000 per 24 h). */
   sessionStartLimit?: { total: number; resetAfterMs: number };
+  /**
+   * Where session starts are counted. Default: in memory, per `sessionStartLimit` (one node). Nodes of a cluster share
+   * one: `createRedisSessionStartLimiter` from `@concord/gateway-server/redis-broker`.
+   */
+  sessionStartLimiter?: SessionStartLimiter;
   /** large_threshold default when Identify has none (default 50; clients may ask 50..250). */
   largeThreshold?: number;
   /**

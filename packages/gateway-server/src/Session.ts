@@ -1,6 +1,8 @@
+import type { StreamPosition } from './Broker.js';
 import type { Connection } from './Connection.js';
 import type { PreparedDispatch } from './PreparedDispatch.js';
 import { ReplayBuffer } from './ReplayBuffer.js';
+import type { SessionJournal } from './resume/SessionJournal.js';
 import type { AuthenticatedUser, PresenceData, SessionInfo, Snowflake, UserData } from './types.js';
 
 /**
@@ -26,6 +28,20 @@ export class Session implements SessionInfo {
   detachedAt = 0;
   destroyed = false;
 
+  // Resume across nodes (option `resumeStore`); unset on the in-memory default path.
+  /** Journals every dispatch before it is written; set when the server has a resume store. */
+  journal: SessionJournal | undefined;
+  /** Fencing generation of this node's copy in the resume store. */
+  gen = 0;
+  /** Highest seq written to the current connection (journaled dispatches are written once committed). */
+  sentSeq = 0;
+  /** Per topic, the last stream id this session has accounted for (delivered, or filtered out). */
+  cursors: Map<string, string> | undefined;
+  /** While a resume on this node fills the gap from the topic histories, live messages wait here. */
+  pending: { dispatch: PreparedDispatch; full: boolean; position: StreamPosition | undefined }[] | null = null;
+  /** After such a resume: per topic, the last id already sent from the history (live copies up to it are dropped). */
+  catchUp: Map<string, string> | null = null;
+
   constructor(init: {
     sessionId: string;
     auth: AuthenticatedUser;
@@ -44,11 +60,15 @@ export class Session implements SessionInfo {
     this.replay = new ReplayBuffer(init.replayBufferSize);
   }
 
-  /** Numbers a dispatch, keeps it for Resume and writes it when connected. */
-  send(dispatch: PreparedDispatch, full: boolean): void {
+  /**
+   * Numbers a dispatch, keeps it for Resume and writes it when connected; with a journal, it is written once the
+   * journal has committed it (`position` = where the bus keeps it, journaled instead of the payload).
+   */
+  send(dispatch: PreparedDispatch, full: boolean, position?: StreamPosition): void {
     const seq = ++this.seq;
     this.replay.push({ seq, dispatch, full });
-    this.connection?.sendDispatch(dispatch, full, seq);
+    if (this.journal !== undefined) this.journal.append(this, seq, dispatch, full, position);
+    else this.connection?.sendDispatch(dispatch, full, seq);
   }
 
   info(): SessionInfo {

@@ -1,3 +1,5 @@
+import type { Awaitable } from './types.js';
+
 /** The `session_start_limit` object of GET /gateway/bot. */
 export interface SessionStartLimit {
   total: number;
@@ -7,8 +9,18 @@ export interface SessionStartLimit {
   max_concurrency: number;
 }
 
-/** Counts new sessions (Identify, not Resume) per user in a fixed window. */
-export class SessionStartLimiter {
+/**
+ * Counts new sessions (Identify, not Resume) per user in a fixed window. The default is `InMemorySessionStartLimiter`
+ * (one node); `createRedisSessionStartLimiter` (`@concord/gateway-server/redis-broker`) shares the count across nodes.
+ */
+export interface SessionStartLimiter {
+  get(userId: string): Awaitable<SessionStartLimit>;
+  /** Takes one session start; false when none is left in the window. */
+  consume(userId: string): Awaitable<boolean>;
+}
+
+/** One node's counts, in memory. */
+export class InMemorySessionStartLimiter implements SessionStartLimiter {
   readonly total: number;
   readonly windowMs: number;
   readonly maxConcurrency: number;
@@ -40,7 +52,6 @@ export class SessionStartLimiter {
     };
   }
 
-  /** Takes one session start; false when none is left in the window. */
   consume(userId: string, now = Date.now()): boolean {
     const entry = this.#entry(userId, now);
     if (entry.used >= this.total) return false;

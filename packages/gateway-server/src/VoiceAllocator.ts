@@ -14,13 +14,23 @@ export interface VoiceAllocation {
   endpoint: string | null;
 }
 
+/** A voice channel that moved to another voice server (its node died): its members need a new VOICE_SERVER_UPDATE. */
+export interface VoiceMove {
+  guildId: Snowflake;
+  channelId: Snowflake;
+}
+
 /**
  * Picks a voice server for a user joining a voice channel (op 4 with a channel). `release` is called when the user
- * leaves voice (op 4 with `channel_id: null`) or the session ends.
+ * leaves voice (op 4 with `channel_id: null`) or the session ends. An allocator that can move channels (voice node
+ * failover, e.g. `createVoiceNodeAllocator` of `@concord/voice/cluster`) implements `onMove`: the server then calls
+ * `allocate` again for every session of this node in the moved channel and sends each a new VOICE_SERVER_UPDATE.
  */
 export interface VoiceAllocator {
   allocate(request: VoiceAllocationRequest): Awaitable<VoiceAllocation>;
   release?(request: Omit<VoiceAllocationRequest, 'channelId'>): Awaitable<void>;
+  /** Subscribes to channel moves; returns the unsubscribe function. */
+  onMove?(listener: (move: VoiceMove) => void): () => void;
 }
 
 /** The default allocator: every guild on one voice endpoint, a random token per allocation. */

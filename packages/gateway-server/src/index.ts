@@ -4,17 +4,28 @@ export {
   type BrokerMessage,
   type DispatchTarget,
   InProcessBroker,
+  type StreamPosition,
 } from './Broker.js';
 export { buildGuildCreate } from './buildGuildCreate.js';
 export { CloseCode, closeKeepsSession } from './closeCodes.js';
 export { type Directory, InMemoryDirectory, type MemberQuery } from './Directory.js';
+export type { DrainOptions, DrainProgress, DrainStats } from './drain.js';
 export { carriesMessageContent, eventIntent, Intent, mayReadContent, stripMessageContent } from './eventIntents.js';
 export { createGatewayServer, type DispatchOptions, GatewayServer } from './GatewayServer.js';
 export { GatewayServerError, type GatewayServerErrorCode } from './GatewayServerError.js';
 export type { GatewayServerOptions } from './GatewayServerOptions.js';
+export { type IdentifyThrottle, InMemoryIdentifyThrottle } from './IdentifyThrottle.js';
 export * from './members/index.js';
 export * from './metrics/index.js';
-export type { SessionStartLimit } from './SessionStartLimiter.js';
+export { decodeJournalEntry, encodeJournalEntry, type JournalEntry } from './resume/journalEntryCodec.js';
+export { ResumeError, type ResumeErrorCode } from './resume/ResumeError.js';
+export type { ClaimedSession, ResumeStore, SessionWrite, TopicTail } from './resume/ResumeStore.js';
+export { decodeSessionRecord, encodeSessionRecord, type SessionRecord } from './resume/sessionRecordCodec.js';
+export {
+  InMemorySessionStartLimiter,
+  type SessionStartLimit,
+  type SessionStartLimiter,
+} from './SessionStartLimiter.js';
 export { InMemorySessionStore, type SessionStore } from './SessionStore.js';
 export { shardOf } from './shardOf.js';
 export type * from './types.js';
@@ -23,4 +34,5 @@ export {
   type VoiceAllocation,
   type VoiceAllocationRequest,
   type VoiceAllocator,
+  type VoiceMove,
 } from './VoiceAllocator.js';

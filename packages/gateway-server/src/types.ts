@@ -221,4 +221,6 @@ export interface GatewayMetrics {
   command?(op: number): void;
   /** A rate limit was hit: the command limit (4008), a queued Identify, or the op 8 whole-list limit. */
   rateLimited?(kind: 'commands' | 'identify' | 'member_request'): void;
+  /** While `drain()` runs: sessions not yet moved off this node (still connected, or not yet confirmed stored); 0 when done. */
+  draining?(pending: number): void;
 }

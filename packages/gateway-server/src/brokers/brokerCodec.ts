@@ -62,3 +62,17 @@ export function decodeBrokerMessage(text: string): BrokerMessage {
   if (typeof createdAt !== 'number' || !Number.isFinite(createdAt)) fail('bad createdAt');
   return { event, data, intent, target: decodeTarget(target), createdAt };
 }
+
+const STREAMED = /^(\d{1,15}-\d{1,15}) /;
+
+/**
+ * Splits what the Redis broker publishes with history on: `<stream id> <encoded message>` (the id comes from the XADD
+ * done in the same script). A payload without an id is returned as is, with `id` null.
+ */
+export function splitStreamedPayload(text: string): { id: string | null; body: string } {
+  const first = text.charCodeAt(0);
+  if (!(first >= 48 && first <= 57)) return { id: null, body: text };
+  const match = STREAMED.exec(text.slice(0, 40));
+  if (!match) fail('bad stream id prefix');
+  return { id: match[1]!, body: text.slice(match[0].length) };
+}

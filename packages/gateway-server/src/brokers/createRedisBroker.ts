@@ -1,7 +1,7 @@
 import { Redis, type RedisOptions } from 'ioredis';
 import type { BrokerListener, BrokerMessage } from '../Broker.js';
 import type { BrokerStats, BusBroker } from './BusBroker.js';
-import { decodeBrokerMessage, encodeBrokerMessage } from './brokerCodec.js';
+import { decodeBrokerMessage, encodeBrokerMessage, splitStreamedPayload } from './brokerCodec.js';
 import { TopicListeners } from './TopicListeners.js';
 
 export interface RedisBrokerOptions {
@@ -15,7 +15,26 @@ export interface RedisBrokerOptions {
   prefix?: string;
   /** Called for driver errors, undecodable messages and throwing listeners (all of which are dropped, not thrown). */
   onError?: (error: unknown) => void;
+  /**
+   * Per-topic history for resume across nodes (see `createRedisResumeStore`): every publish also appends the message
+   * to the stream `<prefix>h:<topic>` (trimmed to about `maxLen` entries, expiring `ttlMs` after the last publish), in
+   * the same script as the PUBLISH, and each delivered message carries its stream id (`message.position`). `ttlMs`
+   * must exceed the gateway's `resumeTtl` plus a margin. `false` = plain PUBLISH, no history. Default
+   * `{ maxLen: 1000, ttlMs: 600_000 }`.
+   */
+  history?: false | { maxLen?: number; ttlMs?: number };
 }
+
+/** XADD + PUBLISH in one script: the stream and the channel see the messages of a topic in the same order. */
+const PUBLISH_SCRIPT = `
+local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[3], '*', 'm', ARGV[2])
+redis.call('PEXPIRE', KEYS[1], ARGV[4])
+redis.call('PUBLISH', ARGV[1], id .. ' ' .. ARGV[2])
+return id`;
+
+type HistoryRedis = Redis & {
+  concordPublish(stream: string, channel: string, body: string, maxLen: number, ttlMs: number): Promise<string>;
+};
 
 function openRedis(target: RedisOptions | string | undefined): Redis {
   return typeof target === 'string' ? new Redis(target) : new Redis(target ?? { host: '127.0.0.1', port: 6379 });
@@ -33,6 +52,8 @@ export async function createRedisBroker(options: RedisBrokerOptions = {}): Promi
   const given = target instanceof Redis ? target : null;
   const pub = given ?? openRedis(target as RedisOptions | string | undefined);
   const sub = pub.duplicate();
+  const history = options.history === false ? null : { maxLen: 1000, ttlMs: 600_000, ...options.history };
+  if (history) pub.defineCommand('concordPublish', { numberOfKeys: 1, lua: PUBLISH_SCRIPT });
   if (!given) pub.on('error', onError);
   sub.on('error', onError);
 
@@ -53,16 +74,19 @@ export async function createRedisBroker(options: RedisBrokerOptions = {}): Promi
 
   sub.on('message', (channel: string, text: string) => {
     if (closed || !channel.startsWith(prefix)) return;
+    const topic = channel.slice(prefix.length);
     let message: BrokerMessage;
     try {
-      message = decodeBrokerMessage(text);
+      const { id, body } = splitStreamedPayload(text);
+      message = decodeBrokerMessage(body);
+      if (id !== null) message.position = { topic, id };
     } catch (error) {
       stats.dropped++;
       onError(error);
       return;
     }
     stats.received++;
-    listeners.deliver(channel.slice(prefix.length), message, (error) => {
+    listeners.deliver(topic, message, (error) => {
       stats.dropped++;
       onError(error);
     });
@@ -70,6 +94,8 @@ export async function createRedisBroker(options: RedisBrokerOptions = {}): Promi
 
   try {
     await Promise.all([pub.status === 'ready' ? undefined : pub.ping(), sub.ping()]);
+    // Loaded up front so that the first publishes do not go EVALSHA → NOSCRIPT → EVAL, which could reorder them.
+    if (history) await pub.script('LOAD', PUBLISH_SCRIPT);
   } catch (error) {
     // Without this, the connections we opened would keep retrying in the background after the caller gave up.
     sub.disconnect();
@@ -79,11 +105,20 @@ export async function createRedisBroker(options: RedisBrokerOptions = {}): Promi
 
   return {
     stats,
+    history: history !== null,
     topics: () => listeners.topics(),
     ready: () => pending.then(() => undefined),
     async publish(topic: string, message: BrokerMessage): Promise<void> {
       if (closed) return;
-      await pub.publish(prefix + topic, encodeBrokerMessage(message));
+      if (history) {
+        await (pub as HistoryRedis).concordPublish(
+          `${prefix}h:${topic}`,
+          prefix + topic,
+          encodeBrokerMessage(message),
+          history.maxLen,
+          history.ttlMs,
+        );
+      } else await pub.publish(prefix + topic, encodeBrokerMessage(message));
       stats.published++;
     },
     subscribe(topic: string, listener: BrokerListener): Promise<void> | undefined {

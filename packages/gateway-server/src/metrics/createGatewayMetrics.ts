@@ -138,6 +138,12 @@ export function createGatewayMetrics(options: GatewayMetricsOptions = {}): Prome
     registers,
   });
 
+  const draining = new Gauge({
+    name: `${p}draining_sessions`,
+    help: 'Sessions a draining node still has to move away (connected, or not yet confirmed in the session store)',
+    registers,
+  });
+
   const connectionsOf = cached((k) => connections.labels(...(k.split('|') as [string, string])));
   const openedOf = cached((k) => opened.labels(...(k.split('|') as [string, string])));
   const sentOf = cached((k) => sent.labels(...(k.split('|') as [string, string])));
@@ -198,6 +204,9 @@ export function createGatewayMetrics(options: GatewayMetricsOptions = {}): Prome
     },
     rateLimited(kind: RateLimitKind) {
       rateLimits.labels(kind).inc();
+    },
+    draining(pending: number) {
+      draining.set(pending);
     },
     render() {
       return registry.metrics();

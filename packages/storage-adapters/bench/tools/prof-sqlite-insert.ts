@@ -26,6 +26,13 @@ const ins = db.prepare(
     .map(() => '?')
     .join(', ')})`,
 );
+const insSafe = db
+  .prepare(
+    `INSERT INTO direct (${COLS}) VALUES (${COLS.split(',')
+      .map(() => '?')
+      .join(', ')})`,
+  )
+  .safeIntegers(true);
 const bucketMs = store.bucketMs;
 type M = ReturnType<typeof fresh>;
 const direct = (m: M) => {
@@ -68,6 +75,26 @@ const directArray = (m: M) => {
   ]);
   return m;
 };
+const directSafe = (m: M) => {
+  const id = BigInt(m.id);
+  insSafe.run(
+    BigInt(m.channelId),
+    Number((id >> 22n) / BigInt(bucketMs)),
+    id - SIGN,
+    m.guildId === null ? null : BigInt(m.guildId),
+    BigInt(m.authorId),
+    m.content,
+    null,
+    0,
+    m.type,
+    m.flags,
+    null,
+    0,
+    0,
+    m.extra === null ? null : JSON.stringify(m.extra),
+  );
+  return m;
+};
 const N = 20000;
 async function time(fn: (m: M) => unknown, isAsync: boolean) {
   const msgs = Array.from({ length: N }, () => fresh(ch));
@@ -80,6 +107,7 @@ const cases: Array<[string, (m: M) => unknown, boolean]> = [
   ['direct sync', direct, false],
   ['direct async', async (m) => direct(m), true],
   ['direct array', directArray, false],
+  ['direct safeInt', directSafe, false],
   ['validate+direct', (m) => direct(validateNewMessage(m) as M), false],
   ['validate only', (m) => validateNewMessage(m), false],
   ['store.create', (m) => store.create(m), true],

@@ -132,7 +132,8 @@ export function createSqliteStore(options: SqliteStoreOptions = {}): SqliteMessa
   const pk = 'channel_id = ? AND bucket = ? AND message_id = ?';
   const prepare = (sql: string) => db.prepare(sql).safeIntegers(true);
   const stmt = {
-    insert: prepare(`INSERT INTO ${t} (${cols}) VALUES (${params})`),
+    // Written with run() only: without safeIntegers, run() does not allocate a bigint for lastInsertRowid.
+    insert: db.prepare(`INSERT INTO ${t} (${cols}) VALUES (${params})`),
     upsert: prepare(
       `INSERT INTO ${t} (${cols}) VALUES (${params}) ON CONFLICT (channel_id, bucket, message_id) DO UPDATE SET ${SQL_COLUMNS.slice(
         3,

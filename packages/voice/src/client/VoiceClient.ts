@@ -143,9 +143,15 @@ export class VoiceClient extends EventEmitter<VoiceClientEvents> {
   private readonly rawSubscriptions = new Map<Readable, [SubscriptionTarget, () => void]>();
   private playoutTimer: NodeJS.Timeout | null = null;
   private nextTickMs = 0;
+  /** Counts connection attempts: one superseded by `updateServer` must not tear down its successor when it fails. */
+  private attempt = 0;
+  private abortConnect: ((error: Error) => void) | null = null;
 
-  public constructor(private readonly options: VoiceClientOptions) {
+  private options: VoiceClientOptions;
+
+  public constructor(options: VoiceClientOptions) {
     super();
+    this.options = { ...options };
     const adapt = options.adaptBitrate ?? true;
     this.controller = adapt === false ? null : new OpusBitrateController(adapt === true ? {} : adapt);
   }
@@ -178,6 +184,7 @@ export class VoiceClient extends EventEmitter<VoiceClientEvents> {
     const scheme = o.secure ? 'wss' : 'ws';
     const base = /^wss?:\/\//.test(o.endpoint) ? o.endpoint : `${scheme}://${o.endpoint}`;
     this.url = `${base.replace(/\/?(\?.*)?$/, '/')}?v=${o.version ?? 8}`;
+    const attempt = ++this.attempt;
     return new Promise<void>((resolve, reject) => {
       const timer = setTimeout(
         () => fail(new VoiceError('VOICE_CONNECT_TIMEOUT', 'voice connection timed out')),
@@ -185,11 +192,14 @@ export class VoiceClient extends EventEmitter<VoiceClientEvents> {
       );
       const fail = (error: Error) => {
         clearTimeout(timer);
-        this.destroy();
+        if (attempt === this.attempt) this.destroy();
+        if (this.abortConnect === fail) this.abortConnect = null;
         reject(error);
       };
+      this.abortConnect = fail;
       this.openSocket(() => {
         clearTimeout(timer);
+        if (this.abortConnect === fail) this.abortConnect = null;
         resolve();
       }, fail);
     });
@@ -397,6 +407,50 @@ export class VoiceClient extends EventEmitter<VoiceClientEvents> {
     return this.users.get(ssrc) ?? null;
   }
 
+  /**
+   * Follows a new VOICE_SERVER_UPDATE (pass its `{token, endpoint}`): the voice node carrying the call died or the
+   * call was moved. Leaves the old server (close 1000 if it is still there), then identifies on the new endpoint with
+   * the new token; resolves once audio can be sent again. `endpoint: null` (Discord's "the voice server is gone, wait
+   * for the next one") only disconnects. Subscriptions by user id survive the move; SSRCs change, so SSRC-keyed ones
+   * see nothing more. Events and `packet` listeners are kept.
+   */
+  public async updateServer(update: { token: string; endpoint: string | null }): Promise<void> {
+    this.attempt++;
+    // A connect still in progress (an earlier update) gives way to this one.
+    this.abortConnect?.(new VoiceError('VOICE_SUPERSEDED', 'voice server changed while connecting'));
+    const old = this.ws;
+    // Ignore the old socket from now on: its close must not trigger Resume against the server we are leaving.
+    this.ws = null;
+    if (old) {
+      old.removeAllListeners('message');
+      if (old.readyState === WebSocket.OPEN) old.close(1000);
+      else old.terminate();
+    }
+    this.stopTimers();
+    try {
+      this.udp?.close();
+    } catch {
+      // already closed
+    }
+    this.udp = null;
+    this.cipher = this.rtcpReceiver = null;
+    this.key = null;
+    this.mode = null;
+    this.remote = null;
+    this.receivers.clear();
+    this.users.clear();
+    this.reception.clear();
+    this.reports.clear();
+    this.seqAck = -1;
+    this.resuming = false;
+    this.resumeAttempts = 0;
+    this.speaking = false;
+    this.leaving = false;
+    if (update.endpoint === null) return;
+    this.options = { ...this.options, endpoint: update.endpoint, token: update.token };
+    await this.connect();
+  }
+
   /** Leaves the call (close 1000: the server ends the session at once). */
   public disconnect(): void {
     this.leaving = true;
@@ -538,6 +592,11 @@ export class VoiceClient extends EventEmitter<VoiceClientEvents> {
           reject(new VoiceError('VOICE_DISCOVERY_FAILED', 'no IP discovery answer'));
         } else udp.send(request, remote.port, remote.ip);
       }, 500);
+      // Closed under us (disconnect, or updateServer moved to another node): sending again would throw.
+      udp.once('close', () => {
+        clearInterval(retry);
+        reject(new VoiceError('VOICE_CLOSED', 'closed during IP discovery'));
+      });
       udp.on('message', (msg) => {
         if (this.cipher) return this.onUdp(msg);
         const answer = parseIpDiscoveryResponse(msg);

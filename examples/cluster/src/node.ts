@@ -1,0 +1,58 @@
+// One gateway node of the cluster, run as a child process by Cluster.ts:
+//   node --import tsx src/node.ts   (env: NODE_NAME, REDIS_URL, PREFIX, RESUME_URL, PORT, DRAIN_WAVE, DRAIN_INTERVAL_MS)
+// Prints JSON lines: {"listening": "ws://…"} once up, {"drained": DrainStats} after a drain. A drain starts on SIGTERM,
+// on a "drain" line on stdin, or when stdin closes (the parent is gone); the process exits 0 once drained (server,
+// broker and resume store closed).
+import { createInterface } from 'node:readline';
+import { createGatewayServer } from '@concord/gateway-server';
+import { createRedisBroker } from '@concord/gateway-server/redis-broker';
+import { openResumeStore } from './resumeStore.js';
+import { authenticate, demoDirectory } from './world.js';
+
+const env = process.env;
+const redisUrl = env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const prefix = env.PREFIX ?? 'concord:cluster:';
+const say = (value: unknown): void => {
+  process.stdout.write(`${JSON.stringify(value)}\n`);
+};
+
+const broker = await createRedisBroker({ redis: redisUrl, prefix: `${prefix}bus:` });
+const store = await openResumeStore(redisUrl, `${prefix}bus:`);
+const server = await createGatewayServer({
+  host: '127.0.0.1',
+  port: Number(env.PORT ?? 0),
+  authenticate,
+  directory: demoDirectory(),
+  broker,
+  ...store.options,
+  // Clients resume through the balancer, which picks a live node.
+  ...(env.RESUME_URL ? { resumeGatewayUrl: env.RESUME_URL } : {}),
+  heartbeatInterval: 10_000,
+  identifyIntervalMs: 0,
+});
+say({ listening: server.url });
+
+let draining: Promise<void> | null = null;
+const drain = (): Promise<void> =>
+  (draining ??= (async () => {
+    const stats = await server.drain({
+      waveSize: env.DRAIN_WAVE
+        ? env.DRAIN_WAVE.endsWith('%')
+          ? (env.DRAIN_WAVE as `${number}%`)
+          : Number(env.DRAIN_WAVE)
+        : '10%',
+      waveIntervalMs: Number(env.DRAIN_INTERVAL_MS ?? 200),
+      timeoutMs: 20_000,
+    });
+    await store.close();
+    say({ drained: stats });
+    process.exit(0);
+  })());
+
+process.on('SIGTERM', () => void drain());
+process.on('SIGINT', () => void drain());
+for await (const line of createInterface({ input: process.stdin })) {
+  if (line.trim() === 'drain') void drain();
+}
+// stdin closed: the cluster process is gone (crashed or killed); drain rather than linger as an orphan.
+void drain();

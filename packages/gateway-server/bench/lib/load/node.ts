@@ -1,0 +1,199 @@
+/**
+ * One gateway node of the load test, as its own process (driven over IPC by bench/load.ts): a real GatewayServer on
+ * 127.0.0.1 with the in-process, Redis or NATS broker, a directory where user `i` belongs to guild `i / guildSize`,
+ * and, on the publishing node, a steady MESSAGE_CREATE publisher. It reports its own memory and CPU, so that what is
+ * measured is the server process alone.
+ */
+import { performance } from 'node:perf_hooks';
+// The built package, as a deployment runs it (and as `npm run bench` builds it first): src/ may be mid-edit.
+import { type Broker, createGatewayServer, type Directory, type GuildSnapshot } from '@concord/gateway-server';
+import type { BusBroker } from '@concord/gateway-server/redis-broker';
+import { channelId, guildId, indexOfToken, message, monotonicMs, userId } from './fixtures.js';
+
+export type BrokerKind = 'memory' | 'redis' | 'nats';
+
+export interface NodeStart {
+  type: 'start';
+  broker: BrokerKind;
+  /** Channel/subject prefix on the bus, unique per run: Redis and NATS are shared with other tests. */
+  prefix: string;
+  guildSize: number;
+}
+
+export interface PublishCommand {
+  type: 'publish';
+  /** Messages per second, spread evenly over guilds `0 .. guilds - 1`. */
+  rate: number;
+  guilds: number;
+  /** Measured window on CLOCK_MONOTONIC ms; publishing starts on receipt (the warm-up) and ends at `to`. */
+  from: number;
+  to: number;
+}
+
+export interface NodeStats {
+  type: 'stats';
+  sessions: number;
+  connections: number;
+  rss: number;
+  heapUsed: number;
+  external: number;
+  /** Process CPU time so far, µs (user, system). */
+  cpuUser: number;
+  cpuSystem: number;
+  /** Event-loop utilisation since the last stats call (0..1). */
+  elu: number;
+  brokerPublished: number;
+  brokerReceived: number;
+}
+
+export interface Published {
+  type: 'published';
+  /** Messages whose publish time falls in the measured window [from, to) (CLOCK_MONOTONIC ms). */
+  measured: number;
+  total: number;
+  /** Messages sent more than 50 ms after they were due (the publishing node's event loop was busy). */
+  late: number;
+  from: number;
+  to: number;
+  /** Largest gap between two publisher ticks, ms: how late the publisher itself ran (event-loop lag). */
+  maxTickGapMs: number;
+}
+
+type Command = NodeStart | PublishCommand | { type: 'stats'; gc: boolean } | { type: 'stop' };
+
+const send = (m: unknown): void => {
+  // With a callback a failed send (the orchestrator is gone) is not an uncaught error event.
+  if (process.connected) process.send?.(m, undefined, {}, () => undefined);
+};
+
+async function openBroker(start: NodeStart): Promise<BusBroker | undefined> {
+  if (start.broker === 'redis') {
+    const { createRedisBroker } = await import('@concord/gateway-server/redis-broker');
+    return createRedisBroker({ prefix: start.prefix });
+  }
+  if (start.broker === 'nats') {
+    const { createNatsBroker } = await import('@concord/gateway-server/nats-broker');
+    return createNatsBroker({ prefix: start.prefix });
+  }
+  return undefined;
+}
+
+async function main(start: NodeStart): Promise<void> {
+  const { guildSize } = start;
+  // A large-guild snapshot, as memory.ts uses: GUILD_CREATE carries no member list (Discord does the same above
+  // large_threshold), so what a session costs is the session, not a copy of its guild.
+  const snapshots = new Map<string, GuildSnapshot>();
+  const userBase = BigInt(userId(0));
+  const guildBase = BigInt(guildId(0));
+  const directory: Directory = {
+    guildsOf: (user) => [guildId(Math.floor(Number(BigInt(user) - userBase) / guildSize))],
+    guild: (id) => {
+      let snapshot = snapshots.get(id);
+      if (!snapshot) {
+        const g = Number(BigInt(id) - guildBase);
+        snapshot = {
+          id,
+          name: `load ${g}`,
+          channels: [{ id: channelId(g), type: 0, name: 'general' }],
+          roles: [],
+          members: [],
+          member_count: guildSize,
+        } as GuildSnapshot;
+        snapshots.set(id, snapshot);
+      }
+      return snapshot;
+    },
+    members: () => [],
+    presences: () => [],
+    canView: () => true,
+  };
+  const broker = await openBroker(start);
+  const gateway = await createGatewayServer({
+    port: 0,
+    host: '127.0.0.1',
+    directory,
+    ...(broker ? { broker: broker as Broker } : {}),
+    // Every session of the test is a different user, opened as fast as the clients can: no identify throttle.
+    identifyIntervalMs: 0,
+    sessionStartLimit: { total: 1e9, resetAfterMs: 1e9 },
+    authenticate: (token) => {
+      const index = indexOfToken(token);
+      return index === null ? null : { user: { id: userId(index), username: `load${index}` } };
+    },
+  });
+  if (broker) await broker.ready();
+
+  let elu = performance.eventLoopUtilization();
+  const stats = (gc: boolean): NodeStats => {
+    if (gc) for (let i = 0; i < 4; i++) globalThis.gc?.();
+    const m = process.memoryUsage();
+    const cpu = process.cpuUsage();
+    const now = performance.eventLoopUtilization();
+    const delta = performance.eventLoopUtilization(now, elu);
+    elu = now;
+    return {
+      type: 'stats',
+      sessions: gateway.sessionCount,
+      connections: gateway.connectionCount,
+      rss: m.rss,
+      heapUsed: m.heapUsed,
+      external: m.external,
+      cpuUser: cpu.user,
+      cpuSystem: cpu.system,
+      elu: delta.utilization,
+      brokerPublished: broker?.stats.published ?? 0,
+      brokerReceived: broker?.stats.received ?? 0,
+    };
+  };
+
+  const publish = (c: PublishCommand): void => {
+    const t0 = monotonicMs();
+    const { from, to } = c;
+    const interval = 1000 / c.rate;
+    let sent = 0;
+    let measured = 0;
+    let late = 0;
+    let last = t0;
+    let maxGap = 0;
+    // Message n is due at t0 + n × interval and carries that time, not the time the loop got round to it: a
+    // publisher held up by a busy event loop must not hide the delay from the latency (coordinated omission).
+    // A 5 ms tick sends whatever is due by then.
+    const timer = setInterval(() => {
+      const now = monotonicMs();
+      if (now - last > maxGap) maxGap = now - last;
+      last = now;
+      for (let due = t0 + sent * interval; due <= now && due < to; due = t0 + sent * interval) {
+        const g = sent % c.guilds;
+        if (due >= from) measured++;
+        if (now - due > 50) late++;
+        gateway.dispatchToGuild(guildId(g), 'MESSAGE_CREATE', message(sent, g, due));
+        sent++;
+      }
+      if (now >= to) {
+        clearInterval(timer);
+        send({ type: 'published', measured, total: sent, late, from, to, maxTickGapMs: maxGap } satisfies Published);
+      }
+    }, 5);
+  };
+
+  process.on('message', async (m: Command) => {
+    if (m.type === 'stats') send(stats(m.gc));
+    else if (m.type === 'publish') publish(m);
+    else if (m.type === 'stop') {
+      await gateway.close();
+      await broker?.close();
+      process.exit(0);
+    }
+  });
+  send({ type: 'listening', url: gateway.url });
+}
+
+process.on('disconnect', () => process.exit(0));
+process.once('message', (m: Command) => {
+  if (m.type !== 'start') return;
+  main(m).catch((error) => {
+    send({ type: 'failed', error: String(error?.stack ?? error) });
+    process.exit(1);
+  });
+});
+send({ type: 'alive' });
