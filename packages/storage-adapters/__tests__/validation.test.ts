@@ -1,3 +1,4 @@
+import { isSnowflake } from '@concord/snowflake';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
@@ -113,6 +114,26 @@ describe('list query and message validation', () => {
         }),
         (m) => typed(() => validateNewMessage(m as never)),
       ),
+    );
+  });
+
+  it('rejects exactly the messages with a bad id, whatever was validated before (the repeat-id shortcut)', () => {
+    const id = fc.oneof(
+      fc.constantFrom('1', '2', '381870553235193857', '01', '', '1 ', '18446744073709551616'),
+      fc.string({ maxLength: 4 }),
+    );
+    const message = fc.record({ channelId: id, guildId: fc.oneof(fc.constant(null), id), authorId: id });
+    fc.assert(
+      fc.property(fc.array(message, { minLength: 1, maxLength: 12 }), (list) => {
+        for (const m of list) {
+          const valid =
+            isSnowflake(m.channelId) && isSnowflake(m.authorId) && (m.guildId === null || isSnowflake(m.guildId));
+          const run = () =>
+            validateNewMessage({ id: '5', content: 'x', type: 0, flags: 0, extra: null, ...m } as never);
+          if (valid) expect(run().channelId).toBe(m.channelId);
+          else expect(run).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+        }
+      }),
     );
   });
 

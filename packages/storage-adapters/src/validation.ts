@@ -100,12 +100,27 @@ export interface ValidationOptions {
 }
 
 /** Validates untrusted input and returns a normalized copy (the caller's object is never kept). */
+// The channel, guild and author of consecutive messages repeat: a string already found valid need not be scanned again.
+let validChannel: unknown;
+let validGuild: unknown;
+let validAuthor: unknown;
+
 export function validateNewMessage(message: NewMessage, options: ValidationOptions = {}): StoredMessage {
   if (message === null || typeof message !== 'object') throw new InvalidArgumentError('message must be an object');
   checkId(message.id, 'id');
-  checkId(message.channelId, 'channelId');
-  checkId(message.authorId, 'authorId');
-  if (message.guildId !== null) checkId(message.guildId, 'guildId');
+  const { channelId, authorId, guildId } = message;
+  if (channelId !== validChannel) {
+    checkId(channelId, 'channelId');
+    validChannel = channelId;
+  }
+  if (authorId !== validAuthor) {
+    checkId(authorId, 'authorId');
+    validAuthor = authorId;
+  }
+  if (guildId !== null && guildId !== validGuild) {
+    checkId(guildId, 'guildId');
+    validGuild = guildId;
+  }
   if (message.pinned !== undefined && typeof message.pinned !== 'boolean') {
     throw new InvalidArgumentError('pinned must be a boolean');
   }
