@@ -82,6 +82,38 @@ describe('replay buffer', () => {
   });
 });
 
+describe('replay buffer acknowledgements', () => {
+  it('after ackThrough(a), since(x) gives the entries after x for every x >= a, and null below a', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 20 }),
+        fc.array(fc.oneof(fc.constant(-1), fc.integer({ min: 0, max: 80 })), { maxLength: 80 }),
+        fc.integer({ min: 0, max: 90 }),
+        (cap, ops, probe) => {
+          // ops: -1 pushes the next seq, n >= 0 acknowledges through n.
+          const buffer = new ReplayBuffer(cap);
+          const d = new PreparedDispatch('X', {});
+          let seq = 0;
+          let acked = 0;
+          for (const op of ops) {
+            if (op === -1) buffer.push({ seq: ++seq, dispatch: d, full: true });
+            else {
+              buffer.ackThrough(op);
+              acked = Math.max(acked, Math.min(op, seq));
+            }
+          }
+          const oldest = Math.max(acked + 1, seq - cap + 1, 1);
+          expect(buffer.size).toBe(seq - oldest + 1);
+          const got = buffer.since(probe);
+          if (probe >= seq) expect(got).toEqual([]);
+          else if (probe + 1 < oldest) expect(got).toBeNull();
+          else expect(got!.map((e) => e.seq)).toEqual(Array.from({ length: seq - probe }, (_, i) => probe + 1 + i));
+        },
+      ),
+    );
+  });
+});
+
 describe('random client frames', () => {
   it('are answered with a close code, never a crash', async () => {
     const server = await startServer();

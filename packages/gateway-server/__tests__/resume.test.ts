@@ -88,6 +88,29 @@ describe('resume', () => {
     expect(seqs).toEqual([5, 6, 7]);
   });
 
+  it('a heartbeat acknowledges what the client has: a resume from that seq replays the rest, one from before is op 9', async () => {
+    await start();
+    const [x, y] = [await client(), await client()];
+    const [sx, sy] = [await identified(x), await identified(y)];
+    for (let n = 1; n <= 4; n++) server!.dispatchToGuild(GUILD_A, 'MESSAGE_CREATE', msg(n));
+    for (const c of [x, y]) {
+      await c.next((p) => p.s === 7);
+      c.send({ op: 1, d: 5 });
+      await c.next((p) => p.op === 11);
+      await dropped(c);
+    }
+    server!.dispatchToGuild(GUILD_A, 'MESSAGE_CREATE', msg(5));
+
+    const rx = await client();
+    rx.send({ op: 6, d: { token: 'token-1', session_id: sx, seq: 5 } });
+    await rx.dispatch('RESUMED');
+    expect(rx.received.filter((p) => p.op === 0).map((p: Payload) => p.s)).toEqual([6, 7, 8, 9]);
+    // 4 and 5 were acknowledged and forgotten: a resume that needs them cannot be served.
+    const ry = await client();
+    ry.send({ op: 6, d: { token: 'token-1', session_id: sy, seq: 4 } });
+    expect((await ry.next((p) => p.op === 9)).d).toBe(false);
+  });
+
   it('a resume over a live (zombie) connection takes the session over', async () => {
     await start();
     const c = await client();

@@ -746,6 +746,7 @@ export class GatewayServer implements ConnectionHost {
     switch (op) {
       case 1:
         connection.sendControl(11, null);
+        if (typeof d === 'number' && Number.isSafeInteger(d)) connection.session?.replay.ackThrough(d);
         return;
       case 2:
         void this.#identify(connection, d);

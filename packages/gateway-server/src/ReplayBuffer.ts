@@ -14,6 +14,8 @@ export class ReplayBuffer {
   readonly capacity: number;
   #items: ReplayEntry[] = [];
   #start = 0;
+  /** Highest seq no longer held (overwritten or acknowledged): a Resume from before it cannot be served. */
+  #dropped = 0;
 
   constructor(capacity: number) {
     this.capacity = Math.max(1, capacity);
@@ -28,6 +30,7 @@ export class ReplayBuffer {
       this.#items.push(entry);
       return;
     }
+    this.#dropped = this.#items[this.#start]!.seq;
     this.#items[this.#start] = entry;
     this.#start = (this.#start + 1) % this.capacity;
   }
@@ -37,6 +40,7 @@ export class ReplayBuffer {
    * too far behind to resume).
    */
   since(after: number): ReplayEntry[] | null {
+    if (after < this.#dropped) return null;
     const n = this.#items.length;
     const out: ReplayEntry[] = [];
     for (let i = 0; i < n; i++) {
@@ -47,6 +51,28 @@ export class ReplayBuffer {
       }
     }
     return out;
+  }
+
+  /**
+   * Forgets the entries up to `seq` (inclusive): the client said it has them (op 1 carries its last seq), and a Resume
+   * asks only for what follows the seq it holds. Keeps the buffer to about one heartbeat interval of dispatches
+   * instead of `capacity` of them.
+   */
+  ackThrough(seq: number): void {
+    const n = this.#items.length;
+    let drop = 0;
+    while (drop < n && this.#items[(this.#start + drop) % n]!.seq <= seq) drop++;
+    if (drop === 0) return;
+    this.#dropped = this.#items[(this.#start + drop - 1) % n]!.seq;
+    if (drop === n) {
+      this.#items = [];
+      this.#start = 0;
+      return;
+    }
+    const kept: ReplayEntry[] = [];
+    for (let i = drop; i < n; i++) kept.push(this.#items[(this.#start + i) % n]!);
+    this.#items = kept;
+    this.#start = 0;
   }
 
   clear(): void {

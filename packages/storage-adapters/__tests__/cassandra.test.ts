@@ -201,6 +201,40 @@ describe.skipIf(!up)('cassandra', () => {
       expect(await store.channelBuckets(channelId)).toEqual({ first, last: first + 500 });
     });
 
+    it('reads a newest page in one round trip once it knows the newest bucket, and never trusts a stale guess', async () => {
+      const channelId = freshChannelId();
+      const b = presentBucket(hour);
+      const older = idInBucket(b, hour, 1);
+      const newer = idInBucket(b + 3, hour, 1);
+      await store.create(message(channelId, older));
+      // Another process writes a newer bucket: this store's remembered newest bucket (b) is now stale.
+      const other = await createCassandraStore({ ...contact, keyspace, bucketMs: hour });
+      await other.create(message(channelId, newer));
+      await other.close();
+      expect((await store.list(channelId)).map((m) => m.id)).toEqual([newer, older]);
+
+      // Count statements in flight at once: the guessed partition goes out beside the bucket index query.
+      const client = store.client as unknown as { execute: (...args: unknown[]) => Promise<unknown> };
+      const execute = client.execute;
+      let inFlight = 0;
+      let most = 0;
+      client.execute = async (...args: unknown[]) => {
+        most = Math.max(most, ++inFlight);
+        try {
+          return await execute.apply(store.client, args);
+        } finally {
+          inFlight--;
+        }
+      };
+      try {
+        const page = await store.list(channelId, { limit: 1 });
+        expect(page.map((m) => m.id)).toEqual([newer]);
+        expect(most).toBe(2);
+      } finally {
+        client.execute = execute;
+      }
+    });
+
     it('stops reading once the page is full', async () => {
       const channelId = freshChannelId();
       const b = presentBucket(hour);

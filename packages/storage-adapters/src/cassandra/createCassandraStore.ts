@@ -79,6 +79,8 @@ const COLUMNS =
 const BUCKET_PAGE = 8;
 // Known (channel, bucket) rows, so steady-state inserts skip the redundant channel_buckets write.
 const KNOWN_BUCKETS_MAX = 50_000;
+// Channels whose newest bucket this store remembers (see `newestHint`).
+const NEWEST_HINTS_MAX = 50_000;
 
 function consistencyOf(name: CassandraConsistency | 'SERIAL' | 'LOCAL_SERIAL'): number {
   const key = name.toLowerCase().replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
@@ -215,10 +217,24 @@ export async function createCassandraStore(options: CassandraStoreOptions): Prom
    */
   async function rememberBucket(channel: string, bucket: number): Promise<void> {
     const key = `${channel}:${bucket}`;
+    hintNewest(toSigned(channel), bucket);
     if (knownBuckets.has(key)) return;
     await exec(q.insertBucket, [toSigned(channel), String(bucket)], writeOpts);
     if (knownBuckets.size >= KNOWN_BUCKETS_MAX) knownBuckets.clear();
     knownBuckets.add(key);
+  }
+
+  /**
+   * The newest non-empty bucket seen per channel (by its writes and newest-page reads here). Only a guess — another
+   * process may have written a newer bucket — so it is read in parallel with the bucket index and used only when the
+   * index confirms it: a newest page of a known channel costs one round trip instead of two.
+   */
+  const newestHint = new Map<string, number>();
+  function hintNewest(channel: string, bucket: number): void {
+    const known = newestHint.get(channel);
+    if (known !== undefined && known >= bucket) return;
+    if (known === undefined && newestHint.size >= NEWEST_HINTS_MAX) newestHint.clear();
+    newestHint.set(channel, bucket);
   }
 
   /**
@@ -300,8 +316,18 @@ export async function createCassandraStore(options: CassandraStoreOptions): Prom
       if (desc ? s.fromBucket - 1 < s.toBucket : s.fromBucket + 1 > s.toBucket) return out;
     }
     const from = guess ? s.fromBucket + (desc ? -1 : 1) : s.fromBucket;
+    // A newest page: read the channel's remembered newest bucket while the index is asked which bucket that is.
+    const hint = !guess && desc ? newestHint.get(channel) : undefined;
+    let hinted: Promise<types.ResultSet> | undefined;
+    if (hint !== undefined && hint <= s.fromBucket && hint >= s.toBucket) {
+      hinted = partition(hint, toSortable(s.lo), toSortable(s.hi), s.limit);
+      hinted.catch(() => {});
+    }
+    let first = true;
     for await (const bucket of bucketsBetween(channel, from, s.toBucket, desc, firstPage)) {
-      await drain(bucket);
+      if (first && desc && !guess) hintNewest(channel, bucket);
+      await drain(bucket, first && bucket === hint ? hinted : undefined);
+      first = false;
       if (out.length >= s.limit) break;
     }
     return out;
