@@ -10,25 +10,19 @@
  */
 import { benchName, type Comparison, comparison, report } from '@concord/bench-kit';
 import Database from 'better-sqlite3';
-import { Client, types } from 'cassandra-driver';
+import { Client } from 'cassandra-driver';
 import { Redis } from 'ioredis';
 import { type CassandraStore, createCassandraStore } from '../src/cassandra/index.js';
-import {
-  createMemoryStore,
-  DEFAULT_BUCKET_MS,
-  type MessageStore,
-  type NewMessage,
-  type StoredMessage,
-} from '../src/index.js';
+import { createMemoryStore, DEFAULT_BUCKET_MS, type MessageStore, type NewMessage } from '../src/index.js';
 import { withRedisCache } from '../src/redis/index.js';
 import { createSqliteStore } from '../src/sqlite/index.js';
+import { cassandraDirect } from './lib/cassandraDirect.js';
 import { chatMessages } from './lib/chatText.js';
 import { channelHistory, deepCursor, freshMessages, percentile } from './lib/history.js';
 
 const CASSANDRA_HOST = process.env.CASSANDRA_HOST ?? '127.0.0.1';
 const CASSANDRA_PORT = Number(process.env.CASSANDRA_PORT ?? 9042);
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const SIGN = 1n << 63n;
 const texts = chatMessages(2048, 7);
 const rows: Comparison[] = [];
 const notes: string[] = [];
@@ -172,80 +166,8 @@ async function benchCassandra(client: Client, keyspace: string): Promise<Cassand
 
   // The hand-written version: the same statements on the same tables (so both read identical partitions and the
   // comparison is not skewed by memtable/SSTable layout), prepared, same consistency, rows decoded to the same shape.
-  const ks = keyspace;
-  const opts = {
-    prepare: true,
-    consistency: types.consistencies.localQuorum,
-    serialConsistency: types.consistencies.localSerial,
-  };
-  const cols =
-    'channel_id, bucket, message_id, guild_id, author_id, content, type, flags, edited_at, deleted, pinned, extra';
-  const insertQ = `INSERT INTO ${ks}.messages (${cols}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) IF NOT EXISTS`;
-  const bucketQ = `INSERT INTO ${ks}.channel_buckets (channel_id, bucket) VALUES (?, ?)`;
-  const bucketsQ = `SELECT bucket FROM ${ks}.channel_buckets WHERE channel_id = ? AND bucket <= ? LIMIT 8`;
-  const pageQ = `SELECT ${cols} FROM ${ks}.messages WHERE channel_id = ? AND bucket = ? AND message_id < ? LIMIT ?`;
   const bucketMs = BigInt(DEFAULT_BUCKET_MS);
-  const known = new Set<string>();
-  const directInsert = async (m: NewMessage) => {
-    const id = BigInt(m.id);
-    const bucket = ((id >> 22n) / bucketMs).toString();
-    if (!known.has(bucket)) {
-      await client.execute(bucketQ, [m.channelId, bucket], opts);
-      known.add(bucket);
-    }
-    const rs = await client.execute(
-      insertQ,
-      [
-        m.channelId,
-        bucket,
-        (id - SIGN).toString(),
-        m.guildId,
-        m.authorId,
-        m.content,
-        m.type,
-        m.flags,
-        null,
-        false,
-        false,
-        m.extra === null ? null : JSON.stringify(m.extra),
-      ],
-      opts,
-    );
-    if (rs.rows[0]?.['[applied]'] !== true) throw new Error('duplicate');
-  };
-  const decode = (r: types.Row): StoredMessage => ({
-    id: (BigInt(String(r.message_id)) + SIGN).toString(),
-    channelId: String(r.channel_id),
-    guildId: r.guild_id === null ? null : String(r.guild_id),
-    authorId: String(r.author_id),
-    content: r.content as string,
-    type: r.type as number,
-    flags: r.flags as number,
-    editedAt: r.edited_at === null ? null : Number(String(r.edited_at)),
-    deleted: r.deleted === true,
-    pinned: r.pinned === true,
-    extra: typeof r.extra === 'string' ? (JSON.parse(r.extra) as Record<string, unknown>) : null,
-  });
-  /** What an application would write: list the channel's buckets, read partitions newest first until 50 live rows. */
-  const directPage = async (before: bigint | null) => {
-    const cursor = before ?? (1n << 64n) - 1n;
-    const out: StoredMessage[] = [];
-    let from = (cursor >> 22n) / bucketMs;
-    for (;;) {
-      const buckets = await client.execute(bucketsQ, [channelId, from.toString()], opts);
-      for (const b of buckets.rows) {
-        const rs = await client.execute(
-          pageQ,
-          [channelId, String(b.bucket), (cursor - SIGN).toString(), 50 - out.length],
-          opts,
-        );
-        for (const r of rs.rows) if (r.deleted !== true) out.push(decode(r));
-        if (out.length >= 50) return out;
-      }
-      if (buckets.rows.length < 8) return out;
-      from = BigInt(String(buckets.rows[buckets.rows.length - 1]!.bucket)) - 1n;
-    }
-  };
+  const { insert: directInsert, page: directPage } = cassandraDirect(client, keyspace, channelId, DEFAULT_BUCKET_MS);
   const deep = deepCursor(messages);
   const check = await directPage(BigInt(deep));
   const ours = await store.list(channelId, { before: deep, limit: 50 });

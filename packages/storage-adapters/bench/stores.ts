@@ -25,9 +25,9 @@ import { createPostgresStore } from '../src/postgres/index.js';
 import { createSqliteStore } from '../src/sqlite/index.js';
 import { chatMessages } from './lib/chatText.js';
 import { channelHistory, DAY, deepCursor, freshMessages, percentile } from './lib/history.js';
+import { COLS, DDL_SQLITE, type DirectRow, directDecode, directValues, SIGN } from './lib/sqlDirect.js';
 
 const POSTGRES_URL = process.env.POSTGRES_URL ?? 'postgres://concord:concord@127.0.0.1:54320/concord';
-const SIGN = 1n << 63n;
 const texts = chatMessages(4096, 11);
 const rows: Comparison[] = [];
 const only = process.env.BENCH_ONLY;
@@ -114,52 +114,7 @@ async function throughput(
 
 const freshMessage = freshMessages(texts);
 
-// ---- direct-driver baselines: the same layout an application would write by hand ----
-
-const COLS =
-  'channel_id, bucket, message_id, guild_id, author_id, content, content_z, enc, type, flags, edited_at, deleted, pinned, extra';
-const DDL_SQLITE = (t: string) => `CREATE TABLE ${t} (channel_id INTEGER NOT NULL, bucket INTEGER NOT NULL,
-  message_id INTEGER NOT NULL, guild_id INTEGER, author_id INTEGER NOT NULL, content TEXT NOT NULL, content_z BLOB,
-  enc INTEGER NOT NULL DEFAULT 0, type INTEGER NOT NULL, flags INTEGER NOT NULL, edited_at INTEGER,
-  deleted INTEGER NOT NULL DEFAULT 0, pinned INTEGER NOT NULL DEFAULT 0, extra TEXT,
-  PRIMARY KEY (channel_id, bucket, message_id)) WITHOUT ROWID`;
-
-function directValues(m: NewMessage, bucketMs: number) {
-  const id = BigInt(m.id);
-  return [
-    BigInt(m.channelId),
-    Number((id >> 22n) / BigInt(bucketMs)),
-    id - SIGN,
-    m.guildId === null ? null : BigInt(m.guildId),
-    BigInt(m.authorId),
-    m.content,
-    null,
-    0,
-    m.type,
-    m.flags,
-    null,
-    0,
-    0,
-    m.extra === null ? null : JSON.stringify(m.extra),
-  ] as const;
-}
-
-type DirectRow = Record<string, unknown>;
-function directDecode(r: DirectRow): StoredMessage {
-  return {
-    id: (BigInt(r.message_id as bigint | string) + SIGN).toString(),
-    channelId: String(r.channel_id),
-    guildId: r.guild_id === null ? null : String(r.guild_id),
-    authorId: String(r.author_id),
-    content: r.content as string,
-    type: Number(r.type),
-    flags: Number(r.flags),
-    editedAt: r.edited_at === null ? null : Number(r.edited_at),
-    deleted: r.deleted === true || Number(r.deleted) === 1,
-    pinned: r.pinned === true || Number(r.pinned) === 1,
-    extra: typeof r.extra === 'string' ? JSON.parse(r.extra) : (r.extra as Record<string, unknown> | null),
-  };
-}
+// ---- direct-driver baselines: bench/lib/sqlDirect.ts, the same layout an application would write by hand ----
 
 async function seedStore(store: MessageStore, messages: NewMessage[], concurrency: number) {
   let i = 0;

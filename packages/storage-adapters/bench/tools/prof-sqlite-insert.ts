@@ -1,8 +1,10 @@
-// Splits the cost of store.create against a direct better-sqlite3 insert (a profiling aid, not a bench).
+// Splits the cost of store.create against a direct better-sqlite3 insert (a profiling aid, not a bench):
+// node --expose-gc --import tsx packages/storage-adapters/bench/tools/prof-sqlite-insert.ts
 import Database from 'better-sqlite3';
 import { createSqliteStore } from '../../src/sqlite/index.js';
 import { validateNewMessage } from '../../src/validation.js';
 import { freshMessages } from '../lib/history.js';
+import { COLS, DDL_SQLITE, directValues } from '../lib/sqlDirect.js';
 
 const texts = [
   'hello there, how is it going today?',
@@ -11,90 +13,27 @@ const texts = [
 ];
 const fresh = freshMessages(texts);
 const ch = '381870553235193857';
-const SIGN = 1n << 63n;
 const db = new Database(':memory:');
 const store = createSqliteStore({ database: db });
-db.exec(`CREATE TABLE direct (channel_id INTEGER NOT NULL, bucket INTEGER NOT NULL,
-  message_id INTEGER NOT NULL, guild_id INTEGER, author_id INTEGER NOT NULL, content TEXT NOT NULL, content_z BLOB,
-  enc INTEGER NOT NULL DEFAULT 0, type INTEGER NOT NULL, flags INTEGER NOT NULL, edited_at INTEGER,
-  deleted INTEGER NOT NULL DEFAULT 0, pinned INTEGER NOT NULL DEFAULT 0, extra TEXT,
-  PRIMARY KEY (channel_id, bucket, message_id)) WITHOUT ROWID`);
-const COLS =
-  'channel_id, bucket, message_id, guild_id, author_id, content, content_z, enc, type, flags, edited_at, deleted, pinned, extra';
-const ins = db.prepare(
-  `INSERT INTO direct (${COLS}) VALUES (${COLS.split(',')
-    .map(() => '?')
-    .join(', ')})`,
-);
-const insSafe = db
-  .prepare(
-    `INSERT INTO direct (${COLS}) VALUES (${COLS.split(',')
-      .map(() => '?')
-      .join(', ')})`,
-  )
-  .safeIntegers(true);
+db.exec(DDL_SQLITE('direct'));
+const insertSql = `INSERT INTO direct (${COLS}) VALUES (${COLS.split(',')
+  .map(() => '?')
+  .join(', ')})`;
+const ins = db.prepare(insertSql);
+const insSafe = db.prepare(insertSql).safeIntegers(true);
 const bucketMs = store.bucketMs;
 type M = ReturnType<typeof fresh>;
-const direct = (m: M) => {
-  const id = BigInt(m.id);
-  ins.run(
-    BigInt(m.channelId),
-    Number((id >> 22n) / BigInt(bucketMs)),
-    id - SIGN,
-    m.guildId === null ? null : BigInt(m.guildId),
-    BigInt(m.authorId),
-    m.content,
-    null,
-    0,
-    m.type,
-    m.flags,
-    null,
-    0,
-    0,
-    m.extra === null ? null : JSON.stringify(m.extra),
-  );
-  return m;
-};
-const directArray = (m: M) => {
-  const id = BigInt(m.id);
-  ins.run([
-    BigInt(m.channelId),
-    Number((id >> 22n) / BigInt(bucketMs)),
-    id - SIGN,
-    m.guildId === null ? null : BigInt(m.guildId),
-    BigInt(m.authorId),
-    m.content,
-    null,
-    0,
-    m.type,
-    m.flags,
-    null,
-    0,
-    0,
-    m.extra === null ? null : JSON.stringify(m.extra),
-  ]);
-  return m;
-};
-const directSafe = (m: M) => {
-  const id = BigInt(m.id);
-  insSafe.run(
-    BigInt(m.channelId),
-    Number((id >> 22n) / BigInt(bucketMs)),
-    id - SIGN,
-    m.guildId === null ? null : BigInt(m.guildId),
-    BigInt(m.authorId),
-    m.content,
-    null,
-    0,
-    m.type,
-    m.flags,
-    null,
-    0,
-    0,
-    m.extra === null ? null : JSON.stringify(m.extra),
-  );
-  return m;
-};
+
+/** The hand-written insert, binding arguments one by one (spread) or as one array. */
+const direct =
+  (statement: Database.Statement, asArray = false) =>
+  (m: M) => {
+    const values = directValues(m, bucketMs);
+    if (asArray) statement.run([...values]);
+    else statement.run(...values);
+    return m;
+  };
+
 const N = 20000;
 async function time(fn: (m: M) => unknown, isAsync: boolean) {
   const msgs = Array.from({ length: N }, () => fresh(ch));
@@ -103,12 +42,13 @@ async function time(fn: (m: M) => unknown, isAsync: boolean) {
   else for (let i = 0; i < N; i++) fn(msgs[i]!);
   return ((performance.now() - t) * 1000) / N;
 }
+const directSync = direct(ins);
 const cases: Array<[string, (m: M) => unknown, boolean]> = [
-  ['direct sync', direct, false],
-  ['direct async', async (m) => direct(m), true],
-  ['direct array', directArray, false],
-  ['direct safeInt', directSafe, false],
-  ['validate+direct', (m) => direct(validateNewMessage(m) as M), false],
+  ['direct sync', directSync, false],
+  ['direct async', async (m) => directSync(m), true],
+  ['direct array', direct(ins, true), false],
+  ['direct safeInt', direct(insSafe), false],
+  ['validate+direct', (m) => directSync(validateNewMessage(m) as M), false],
   ['validate only', (m) => validateNewMessage(m), false],
   ['store.create', (m) => store.create(m), true],
 ];
