@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { DrainStats } from '@concord/gateway-server';
-import { type LoadBalancer, type LoadBalancerOptions, startLoadBalancer } from './loadBalancer.js';
+import { type LoadBalancer, type LoadBalancerOptions, startLoadBalancer } from '@concord/test-services';
 
 export interface ClusterOptions {
   nodes: number;

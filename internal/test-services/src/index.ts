@@ -49,3 +49,5 @@ export async function requireService(s: ServiceProbe): Promise<boolean> {
     return false;
   }
 }
+
+export { type LoadBalancer, type LoadBalancerOptions, startLoadBalancer } from './startLoadBalancer.js';

@@ -7,13 +7,12 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { GatewayConnection } from '@concord/gateway-client';
-import { requireService } from '@concord/test-services';
+import { type LoadBalancer, requireService, startLoadBalancer } from '@concord/test-services';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { BusBroker } from '../src/brokers/BusBroker.js';
 import { createRedisBroker } from '../src/brokers/createRedisBroker.js';
 import type { DrainStats } from '../src/drain.js';
 import { GatewayServer } from '../src/GatewayServer.js';
-import { type LoadBalancer, startLoadBalancer } from './fixtures/lb.js';
 import { LB_CHANNELS, LB_GUILD, lbAuthenticate, lbDirectory } from './fixtures/lbNode.js';
 
 const redisUp = await requireService({

@@ -1,13 +1,10 @@
 // In-process handover: two gateway servers in this process share Redis (broker with history + resume store) behind
 // the loopback balancer. Draining A moves every session to B while dispatches keep flowing; raw clients resume by hand
 // so the test sees the protocol itself: seq numbers continue without a gap or a repeat, nothing is replayed twice.
-import { requireService } from '@concord/test-services';
+import { type LoadBalancer, requireService, startLoadBalancer } from '@concord/test-services';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { BusBroker } from '../src/brokers/BusBroker.js';
-import { createRedisBroker } from '../src/brokers/createRedisBroker.js';
 import type { GatewayServer } from '../src/GatewayServer.js';
-import { createRedisResumeStore, type RedisResumeStore } from '../src/resume/createRedisResumeStore.js';
-import { type LoadBalancer, startLoadBalancer } from './fixtures/lb.js';
+import { startRedisCluster } from './fixtures/redisCluster.js';
 import { defaultDirectory, GUILD_A, type Payload, startServer, TestClient } from './helpers.js';
 
 const redisUp = await requireService({
@@ -74,17 +71,8 @@ class ResumingClient {
 describe.skipIf(!redisUp)('drain hands sessions to another server (shared Redis resume store)', () => {
   it('every session resumes on B with its seq continuing, while dispatches flow', async () => {
     const prefix = `handover${Date.now().toString(36)}${process.pid}:`;
-    const redis = { host: '127.0.0.1', port: 6379, maxRetriesPerRequest: 1 };
-    const brokers: BusBroker[] = [];
-    const stores: RedisResumeStore[] = [];
-    for (let i = 0; i < 2; i++) {
-      brokers.push(await createRedisBroker({ redis, prefix }));
-      stores.push(await createRedisResumeStore({ redis, prefix }));
-    }
-    cleanups.push(async () => {
-      for (const b of brokers) await b.close();
-      for (const s of stores) await s.close();
-    });
+    const { brokers, stores, close } = await startRedisCluster(prefix);
+    cleanups.push(close);
     const lb: LoadBalancer = await startLoadBalancer([]);
     cleanups.push(() => lb.close());
     const servers: GatewayServer[] = [];

@@ -6,6 +6,7 @@ import { decodeJournalEntry, encodeJournalEntry, type JournalEntry } from '../sr
 import { ResumeError } from '../src/resume/ResumeError.js';
 import { decodeSessionRecord, encodeSessionRecord, type SessionRecord } from '../src/resume/sessionRecordCodec.js';
 import { compareStreamIds, isStreamId, maxStreamId, parseStreamId } from '../src/resume/streamId.js';
+import { sessionRecord } from './fixtures/sessionRecord.js';
 
 const part = fc.integer({ min: 0, max: 2 ** 45 });
 const streamId = fc.tuple(part, part).map(([ms, seq]) => `${ms}-${seq}`);
@@ -153,36 +154,14 @@ describe('session records', () => {
   });
 
   it('rejects a shard id out of its range', () => {
-    const base = JSON.parse(
-      encodeSessionRecord({
-        sessionId: 'a'.repeat(32),
-        user: { id: '1', username: 'u' },
-        application: { id: '1', flags: 0 },
-        intents: 1,
-        shard: [0, 1],
-        largeThreshold: 50,
-        guilds: [],
-        presence: null,
-        voice: [],
-      }),
-    ) as Record<string, unknown>;
+    const base = JSON.parse(encodeSessionRecord(sessionRecord())) as Record<string, unknown>;
     expect(() => decodeSessionRecord(JSON.stringify({ ...base, shard: [1, 1] }))).toThrow(ResumeError);
     expect(decodeSessionRecord(JSON.stringify(base)).shard).toEqual([0, 1]);
   });
 
   it('reads records written before voice channels were kept, and rejects a malformed voice list', () => {
     const base = JSON.parse(
-      encodeSessionRecord({
-        sessionId: 'b'.repeat(32),
-        user: { id: '1', username: 'u' },
-        application: { id: '1', flags: 0 },
-        intents: 1,
-        shard: [0, 1],
-        largeThreshold: 50,
-        guilds: ['5'],
-        presence: null,
-        voice: [['5', '6']],
-      }),
+      encodeSessionRecord(sessionRecord({ sessionId: 'b'.repeat(32), guilds: ['5'], voice: [['5', '6']] })),
     ) as Record<string, unknown>;
     expect(decodeSessionRecord(JSON.stringify(base)).voice).toEqual([['5', '6']]);
     const { voice: _, ...old } = base;

@@ -10,6 +10,7 @@ import { encodeJournalEntry } from '../src/resume/journalEntryCodec.js';
 import { ResumeError } from '../src/resume/ResumeError.js';
 import type { SessionWrite } from '../src/resume/ResumeStore.js';
 import { encodeSessionRecord, type SessionRecord } from '../src/resume/sessionRecordCodec.js';
+import { sessionRecord } from './fixtures/sessionRecord.js';
 import { connect, defaultDirectory, delay, GUILD_A, startServer, type TestClient } from './helpers.js';
 
 const redisUp = await requireService({
@@ -23,17 +24,8 @@ const REDIS = { host: '127.0.0.1', port: 6379, maxRetriesPerRequest: 1 };
 let run = 0;
 const uniquePrefix = (): string => `rstore${Date.now().toString(36)}${process.pid}n${run++}:`;
 
-const record = (sessionId: string): SessionRecord => ({
-  sessionId,
-  user: { id: '1', username: 'one' },
-  application: { id: '1', flags: 0 },
-  intents: 513,
-  shard: [0, 1],
-  largeThreshold: 50,
-  guilds: ['10'],
-  presence: null,
-  voice: [],
-});
+const record = (sessionId: string): SessionRecord =>
+  sessionRecord({ sessionId, user: { id: '1', username: 'one' }, intents: 513, guilds: ['10'] });
 
 const message = (n: number): BrokerMessage => ({
   event: 'MESSAGE_CREATE',

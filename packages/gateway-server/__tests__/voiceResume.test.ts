@@ -2,12 +2,10 @@
 // voice failover: its voice channel travels in the shared session record.
 import { requireService } from '@concord/test-services';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { BusBroker } from '../src/brokers/BusBroker.js';
-import { createRedisBroker } from '../src/brokers/createRedisBroker.js';
 import { InMemoryDirectory } from '../src/Directory.js';
 import type { GatewayServer } from '../src/GatewayServer.js';
-import { createRedisResumeStore, type RedisResumeStore } from '../src/resume/createRedisResumeStore.js';
 import type { VoiceAllocator } from '../src/VoiceAllocator.js';
+import { startRedisCluster } from './fixtures/redisCluster.js';
 import { connect, GUILD_A, guild, startServer } from './helpers.js';
 
 const redisUp = await requireService({
@@ -26,17 +24,8 @@ afterEach(async () => {
 describe.skipIf(!redisUp)('voice state across nodes', () => {
   it('a session resumed on node B gets the VOICE_SERVER_UPDATE of a voice failover handled by B', async () => {
     const prefix = `vresume${Date.now().toString(36)}${process.pid}:`;
-    const redis = { host: '127.0.0.1', port: 6379, maxRetriesPerRequest: 1 };
-    const brokers: BusBroker[] = [];
-    const stores: RedisResumeStore[] = [];
-    for (let i = 0; i < 2; i++) {
-      brokers.push(await createRedisBroker({ redis, prefix }));
-      stores.push(await createRedisResumeStore({ redis, prefix }));
-    }
-    cleanups.push(async () => {
-      for (const b of brokers) await b.close();
-      for (const s of stores) await s.close();
-    });
+    const { brokers, stores, close } = await startRedisCluster(prefix);
+    cleanups.push(close);
     let generation = 1;
     const allocator: VoiceAllocator = {
       allocate: ({ userId }) => ({ endpoint: `voice${generation}:443`, token: `${userId}-${generation}` }),

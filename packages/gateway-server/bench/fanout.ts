@@ -13,9 +13,11 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { type Comparison, comparison, report } from '@concord/bench-kit';
-import type { Directory } from '../src/Directory.js';
 import { createGatewayServer } from '../src/GatewayServer.js';
+import { chatMessage } from './lib/chatMessage.js';
 import { startNaiveServer } from './lib/naiveServer.js';
+import { oneGuildDirectory } from './lib/oneGuildDirectory.js';
+import { replyQueue } from './lib/replyQueue.js';
 
 const N = Number(process.env.FANOUT_N ?? 10_000);
 const RUNS = (process.env.FANOUT_RUNS ?? 'json,zlib-stream').split(',');
@@ -32,59 +34,14 @@ const now = (): number => {
   return s * 1e3 + ns / 1e6;
 };
 
+const CHANNEL = '81384788765712385';
+
 function message(n: number): Record<string, unknown> {
-  return {
-    id: String(1_200_000_000_000_000_000n + BigInt(n)),
-    type: 0,
-    channel_id: '81384788765712385',
-    guild_id: GUILD,
-    author: {
-      id: '80351110224678912',
-      username: 'nelly',
-      global_name: 'Nelly',
-      avatar: '8342729096ea3675442027381ff50dfe',
-      discriminator: '0',
-      public_flags: 64,
-    },
-    member: {
-      roles: ['41771983423143936'],
-      joined_at: '2015-04-26T06:26:56.936000+00:00',
-      deaf: false,
-      mute: false,
-      flags: 0,
-    },
-    content:
-      'Supa Hot — a realistic two-sentence message so the payload has the size of real chat traffic, emoji 🔥 included.',
-    timestamp: '2026-11-26T05:00:00.000000+00:00',
-    edited_timestamp: null,
-    tts: false,
-    mention_everyone: false,
-    mentions: [],
-    mention_roles: [],
-    attachments: [],
-    embeds: [],
-    pinned: false,
-    flags: 0,
-    components: [],
-    nonce: String(now()),
-  };
+  return { ...chatMessage(String(1_200_000_000_000_000_000n + BigInt(n)), CHANNEL, GUILD), nonce: String(now()) };
 }
 
-const directory: Directory = {
-  guildsOf: () => [GUILD],
-  // A large guild: GUILD_CREATE carries no member list, as on Discord.
-  guild: () => ({
-    id: GUILD,
-    name: 'bench',
-    channels: [{ id: '81384788765712385', type: 0 }],
-    roles: [],
-    members: [],
-    member_count: N,
-  }),
-  members: () => [],
-  presences: () => [],
-  canView: () => true,
-};
+// A large guild: GUILD_CREATE carries no member list, as on Discord.
+const directory = oneGuildDirectory(GUILD, N, CHANNEL);
 
 interface Reply {
   type: string;
@@ -100,23 +57,7 @@ function child(): Promise<{ proc: ChildProcess; next: (type: string) => Promise<
       process.exit(1);
     }
   });
-  const queue: Reply[] = [];
-  const waiters: { type: string; resolve: (r: Reply) => void }[] = [];
-  proc.on('message', (m: Reply) => {
-    if (m.type === 'failed') {
-      console.error('client process failed:', m);
-      process.exit(1);
-    }
-    const i = waiters.findIndex((w) => w.type === m.type);
-    if (i === -1) queue.push(m);
-    else waiters.splice(i, 1)[0]!.resolve(m);
-  });
-  const next = (type: string) =>
-    new Promise<Reply>((resolve) => {
-      const i = queue.findIndex((m) => m.type === type);
-      if (i !== -1) resolve(queue.splice(i, 1)[0]!);
-      else waiters.push({ type, resolve });
-    });
+  const next = replyQueue<Reply>(proc);
   return next('alive').then(() => ({ proc, next }));
 }
 

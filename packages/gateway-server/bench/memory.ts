@@ -13,11 +13,11 @@ import { fileURLToPath } from 'node:url';
 import { getHeapSnapshot } from 'node:v8';
 import { comparison, report } from '@concord/bench-kit';
 import { buildGuildCreate } from '../src/buildGuildCreate.js';
-import type { Directory } from '../src/Directory.js';
 import { createGatewayServer } from '../src/GatewayServer.js';
 import { PreparedDispatch } from '../src/PreparedDispatch.js';
 import { Session } from '../src/Session.js';
 import type { GuildSnapshot } from '../src/types.js';
+import { oneGuildDirectory } from './lib/oneGuildDirectory.js';
 
 const self = fileURLToPath(import.meta.url);
 
@@ -43,20 +43,7 @@ if (N < Number(process.env.MEMORY_N ?? 20_000)) {
   console.error(`ulimit -n is ${fdLimit} here (and cannot be raised): measuring ${N} sessions`);
 }
 const GUILD = '81384788765712384';
-const directory: Directory = {
-  guildsOf: () => [GUILD],
-  guild: () => ({
-    id: GUILD,
-    name: 'bench',
-    channels: [{ id: '1', type: 0 }],
-    roles: [],
-    members: [],
-    member_count: N,
-  }),
-  members: () => [],
-  presences: () => [],
-  canView: () => true,
-};
+const directory = oneGuildDirectory(GUILD, N, '1');
 
 function settle(): { heap: number; rss: number } {
   for (let i = 0; i < 4; i++) globalThis.gc?.();

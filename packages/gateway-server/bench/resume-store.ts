@@ -13,9 +13,10 @@ import { fileURLToPath } from 'node:url';
 import { comparison, report } from '@concord/bench-kit';
 import { Redis } from 'ioredis';
 import { createRedisBroker } from '../src/brokers/createRedisBroker.js';
-import type { Directory } from '../src/Directory.js';
 import { createGatewayServer, type GatewayServer } from '../src/GatewayServer.js';
 import { createRedisResumeStore } from '../src/resume/createRedisResumeStore.js';
+import { oneGuildDirectory } from './lib/oneGuildDirectory.js';
+import { replyQueue } from './lib/replyQueue.js';
 
 const N = Number(process.env.RESUME_BENCH_N ?? 2000);
 const BURST = Number(process.env.RESUME_BENCH_BURST ?? 20);
@@ -24,20 +25,7 @@ const GUILD = '81384788765712384';
 const INTENTS = (1 << 0) | (1 << 9) | (1 << 15);
 const REDIS = { host: '127.0.0.1', port: 6379 };
 
-const directory: Directory = {
-  guildsOf: () => [GUILD],
-  guild: () => ({
-    id: GUILD,
-    name: 'bench',
-    channels: [{ id: '1', type: 0 }],
-    roles: [],
-    members: [],
-    member_count: N,
-  }),
-  members: () => [],
-  presences: () => [],
-  canView: () => true,
-};
+const directory = oneGuildDirectory(GUILD, N, '1');
 
 const message = (n: number) => ({
   id: String(1_200_000_000_000_000_000n + BigInt(n)),
@@ -61,23 +49,7 @@ async function clients(url: string) {
   const proc: ChildProcess = fork(fileURLToPath(new URL('./lib/clients.ts', import.meta.url)), [], {
     execArgv: ['--import', 'tsx'],
   });
-  const queue: Reply[] = [];
-  const waiters: { type: string; resolve: (r: Reply) => void }[] = [];
-  proc.on('message', (m: Reply) => {
-    if (m.type === 'failed') {
-      console.error('client process failed:', m);
-      process.exit(1);
-    }
-    const i = waiters.findIndex((w) => w.type === m.type);
-    if (i === -1) queue.push(m);
-    else waiters.splice(i, 1)[0]!.resolve(m);
-  });
-  const next = (type: string) =>
-    new Promise<Reply>((resolve) => {
-      const i = queue.findIndex((m) => m.type === type);
-      if (i !== -1) resolve(queue.splice(i, 1)[0]!);
-      else waiters.push({ type, resolve });
-    });
+  const next = replyQueue<Reply>(proc);
   await next('alive');
   proc.send({ type: 'start', url, count: N, query: 'v=10&encoding=json', intents: INTENTS, parallel: 200 });
   await next('ready');

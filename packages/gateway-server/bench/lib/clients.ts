@@ -10,6 +10,9 @@
  * compared with the dispatch time taken in the server process.
  */
 import { connect, type Socket } from 'node:net';
+import { frameHeader } from './frameHeader.js';
+import { maskedTextFrame } from './maskedTextFrame.js';
+import { upgradedInput } from './upgradedInput.js';
 
 interface Start {
   type: 'start';
@@ -40,17 +43,6 @@ let times: number[] = [];
 let expected = Number.POSITIVE_INFINITY;
 let lastAt = 0;
 
-// A zero masking key is valid (RFC 6455 §5.3) and leaves the payload as is.
-function maskedTextFrame(text: string): Buffer {
-  const payload = Buffer.from(text, 'utf8');
-  const len = payload.length;
-  const head =
-    len < 126
-      ? Buffer.from([0x81, 0x80 | len, 0, 0, 0, 0])
-      : Buffer.from([0x81, 0xfe, len >> 8, len & 255, 0, 0, 0, 0]);
-  return Buffer.concat([head, payload]);
-}
-
 function received(): void {
   const t = monotonicMs();
   times.push(t);
@@ -68,10 +60,9 @@ function open(o: Start, index: number): Promise<void> {
     });
     socket.setNoDelay(true);
     sockets.push(socket);
-    let upgraded = false;
     // Data frames seen before `arm`: Hello, then READY (a GUILD_CREATE may follow).
     let frames = 0;
-    let pending: Buffer | null = null;
+    const input = upgradedInput(reject);
     // Bytes of the current frame's payload still to come (armed mode).
     let remaining = 0;
     socket.on('error', reject);
@@ -82,21 +73,11 @@ function open(o: Start, index: number): Promise<void> {
       );
     });
     socket.on('data', (chunk: Buffer) => {
-      const buf = pending ? Buffer.concat([pending, chunk]) : chunk;
-      pending = null;
+      const upgrading = !input.upgraded;
+      const buf = input.read(chunk);
+      if (!buf) return;
       let at = 0;
-      if (!upgraded) {
-        const end = buf.indexOf('\r\n\r\n');
-        if (end === -1) {
-          pending = buf;
-          return;
-        }
-        if (!buf.subarray(0, 12).toString('latin1').includes('101')) {
-          reject(new Error(buf.subarray(0, end).toString('latin1')));
-          return;
-        }
-        upgraded = true;
-        at = end + 4;
+      if (upgrading) {
         // Identify right away: both servers read it after sending Hello, so there is no need to decode Hello.
         socket.write(
           maskedTextFrame(
@@ -113,36 +94,29 @@ function open(o: Start, index: number): Promise<void> {
           if (remaining === 0) received();
         }
         while (at < buf.length) {
-          const avail = buf.length - at;
-          if (avail < 2) break;
-          const b1 = buf[at + 1]! & 127;
-          const headLen = b1 < 126 ? 2 : b1 === 126 ? 4 : 10;
-          if (avail < headLen) break;
-          const len = b1 < 126 ? b1 : b1 === 126 ? buf.readUInt16BE(at + 2) : Number(buf.readBigUInt64BE(at + 2));
-          at += headLen;
-          const take = Math.min(len, buf.length - at);
+          const header = frameHeader(buf, at);
+          if (!header) break;
+          at += header.headLen;
+          const take = Math.min(header.len, buf.length - at);
           at += take;
-          remaining = len - take;
+          remaining = header.len - take;
           if (remaining === 0) received();
         }
-        if (at < buf.length) pending = buf.subarray(at);
+        if (at < buf.length) input.keep(buf.subarray(at));
         return;
       }
       while (buf.length - at >= 2) {
-        const b1 = buf[at + 1]! & 127;
-        const headLen = b1 < 126 ? 2 : b1 === 126 ? 4 : 10;
-        if (buf.length - at < headLen) break;
-        const len = b1 < 126 ? b1 : b1 === 126 ? buf.readUInt16BE(at + 2) : Number(buf.readBigUInt64BE(at + 2));
-        if (buf.length - at < headLen + len) break;
+        const header = frameHeader(buf, at);
+        if (!header || buf.length - at < header.headLen + header.len) break;
         const opcode = buf[at]! & 15;
         if (opcode === 8) {
-          reject(new Error(`closed by the server: ${buf.readUInt16BE(at + headLen)}`));
+          reject(new Error(`closed by the server: ${buf.readUInt16BE(at + header.headLen)}`));
           return;
         }
         if ((opcode === 1 || opcode === 2) && ++frames === 2) resolve();
-        at += headLen + len;
+        at += header.headLen + header.len;
       }
-      if (at < buf.length) pending = Buffer.from(buf.subarray(at));
+      if (at < buf.length) input.keep(Buffer.from(buf.subarray(at)));
     });
   });
 }

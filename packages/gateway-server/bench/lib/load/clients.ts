@@ -8,6 +8,9 @@
  * `d`), and the receive time is taken once per socket read on CLOCK_MONOTONIC, the clock the publisher stamped with.
  */
 import { connect, type Socket } from 'node:net';
+import { frameHeader } from '../frameHeader.js';
+import { maskedTextFrame } from '../maskedTextFrame.js';
+import { upgradedInput } from '../upgradedInput.js';
 import { identifyPayload, MESSAGE_PREFIX, monotonicMs } from './fixtures.js';
 import { Histogram } from './Histogram.js';
 
@@ -58,17 +61,6 @@ const send = (m: unknown): void => {
 const PREFIX = Buffer.from(MESSAGE_PREFIX, 'latin1');
 const OPEN_TIMEOUT_MS = 60_000;
 
-// A zero masking key is valid (RFC 6455 §5.3) and leaves the payload as is.
-function maskedTextFrame(text: string): Buffer {
-  const payload = Buffer.from(text, 'utf8');
-  const len = payload.length;
-  const head =
-    len < 126
-      ? Buffer.from([0x81, 0x80 | len, 0, 0, 0, 0])
-      : Buffer.from([0x81, 0xfe, len >> 8, len & 255, 0, 0, 0, 0]);
-  return Buffer.concat([head, payload]);
-}
-
 interface Conn {
   socket: Socket;
   lastSeq: number;
@@ -107,15 +99,14 @@ function open(index: number, url: URL, localAddress: string, heartbeatMs: number
     const socket = connect({ host: url.hostname, port: Number(url.port), localAddress });
     socket.setNoDelay(true);
     const conn: Conn = { socket, lastSeq: 0, identified: false };
-    let upgraded = false;
     let frames = 0;
-    let pending: Buffer | null = null;
     const timer = setTimeout(() => fail(new Error('no READY within 60 s')), OPEN_TIMEOUT_MS);
     const fail = (error: Error): void => {
       clearTimeout(timer);
       socket.destroy();
       reject(error);
     };
+    const input = upgradedInput(fail);
     socket.on('error', (error) => {
       if (!conn.identified) fail(error);
     });
@@ -132,30 +123,15 @@ function open(index: number, url: URL, localAddress: string, heartbeatMs: number
     socket.on('data', (chunk: Buffer) => {
       // One clock reading per socket read: every frame in the chunk arrived together.
       const now = monotonicMs();
-      const buf = pending ? Buffer.concat([pending, chunk]) : chunk;
-      pending = null;
+      const buf = input.read(chunk);
+      if (!buf) return;
       let at = 0;
-      if (!upgraded) {
-        const end = buf.indexOf('\r\n\r\n');
-        if (end === -1) {
-          pending = buf;
-          return;
-        }
-        if (!buf.subarray(0, 12).toString('latin1').includes('101')) {
-          fail(new Error(buf.subarray(0, end).toString('latin1')));
-          return;
-        }
-        upgraded = true;
-        at = end + 4;
-      }
       while (buf.length - at >= 2) {
-        const b1 = buf[at + 1]! & 127;
-        const headLen = b1 < 126 ? 2 : b1 === 126 ? 4 : 10;
-        if (buf.length - at < headLen) break;
-        const len = b1 < 126 ? b1 : b1 === 126 ? buf.readUInt16BE(at + 2) : Number(buf.readBigUInt64BE(at + 2));
-        if (buf.length - at < headLen + len) break;
+        const header = frameHeader(buf, at);
+        if (!header || buf.length - at < header.headLen + header.len) break;
+        const { len } = header;
         const opcode = buf[at]! & 15;
-        const start = at + headLen;
+        const start = at + header.headLen;
         const end = start + len;
         at = end;
         if (opcode === 8) {
@@ -191,7 +167,7 @@ function open(index: number, url: URL, localAddress: string, heartbeatMs: number
           resolve();
         }
       }
-      if (at < buf.length) pending = Buffer.from(buf.subarray(at));
+      if (at < buf.length) input.keep(Buffer.from(buf.subarray(at)));
     });
   }).then(() => scheduleHeartbeats(heartbeatMs));
 }

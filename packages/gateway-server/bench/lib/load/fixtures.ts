@@ -4,6 +4,7 @@
  * and connects to node `i % nodes`, so with two nodes every guild has members on both and each message crosses the
  * broker.
  */
+import { chatMessage } from '../chatMessage.js';
 
 /** GUILDS | GUILD_MESSAGES | MESSAGE_CONTENT: what a chat client asks for, and the intent MESSAGE_CREATE is gated on. */
 export const INTENTS = (1 << 0) | (1 << 9) | (1 << 15);
@@ -50,37 +51,6 @@ export const MESSAGE_PREFIX = '{"op":0,"t":"MESSAGE_CREATE","d":{"nonce":"';
 export function message(n: number, guild: number, publishedAt: number): Record<string, unknown> {
   return {
     nonce: publishedAt.toFixed(3),
-    id: String(1_300_000_000_000_000_000n + BigInt(n)),
-    type: 0,
-    channel_id: channelId(guild),
-    guild_id: guildId(guild),
-    author: {
-      id: '80351110224678912',
-      username: 'nelly',
-      global_name: 'Nelly',
-      avatar: '8342729096ea3675442027381ff50dfe',
-      discriminator: '0',
-      public_flags: 64,
-    },
-    member: {
-      roles: ['41771983423143936'],
-      joined_at: '2015-04-26T06:26:56.936000+00:00',
-      deaf: false,
-      mute: false,
-      flags: 0,
-    },
-    content:
-      'Supa Hot — a realistic two-sentence message so the payload has the size of real chat traffic, emoji 🔥 included.',
-    timestamp: '2026-11-26T05:00:00.000000+00:00',
-    edited_timestamp: null,
-    tts: false,
-    mention_everyone: false,
-    mentions: [],
-    mention_roles: [],
-    attachments: [],
-    embeds: [],
-    pinned: false,
-    flags: 0,
-    components: [],
+    ...chatMessage(String(1_300_000_000_000_000_000n + BigInt(n)), channelId(guild), guildId(guild)),
   };
 }

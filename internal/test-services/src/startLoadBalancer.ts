@@ -1,7 +1,7 @@
-// A tiny loopback load balancer for the cluster example: an HTTP server that takes WebSocket upgrades and hands each one to
-// a live gateway node, trying the nodes round robin. A node that refuses the connection (port closed) or answers the
-// upgrade with 503 (draining) is skipped and the next one tried, so a client never sees a draining node.
-// Once a node answered 101 the two sockets are piped and the balancer reads nothing more.
+// A tiny loopback load balancer, shared by the cluster example and the gateway drain tests: an HTTP server that takes
+// WebSocket upgrades and hands each one to a live gateway node, trying the nodes round robin. A node that refuses the
+// connection (port closed) or answers the upgrade with 503 (draining) is skipped and the next one tried, so a client
+// never sees a draining node. Once a node answered 101 the two sockets are piped and the balancer reads nothing more.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
