@@ -1,7 +1,7 @@
 /**
  * Scale-out load test: as many identified sessions as this machine holds against one gateway node, then against two
  * nodes joined by the Redis broker and by NATS, with a steady MESSAGE_CREATE rate fanned out to guilds of
- * LOAD_GUILD_SIZE (100) members. Every part is its own process: the node(s) (bench/lib/load/node.ts, the built
+ * LOAD_GUILD_SIZE (100) members. Every part is its own process: the node(s) (bench/lib/load/node.ts, the
  * GatewayServer) and client workers (bench/lib/load/clients.ts, raw sockets bound to 127.0.x.y source addresses, at
  * most LOAD_WORKER_SESSIONS each). With two nodes, session i connects to node i % 2 and the publisher runs on node 0,
  * so every guild has members on both nodes and every message crosses the broker.

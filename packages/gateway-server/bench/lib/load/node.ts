@@ -5,9 +5,9 @@
  * measured is the server process alone.
  */
 import { performance } from 'node:perf_hooks';
-// The built package, as a deployment runs it (and as `npm run bench` builds it first): src/ may be mid-edit.
-import { type Broker, createGatewayServer, type Directory, type GuildSnapshot } from '@concord/gateway-server';
-import type { BusBroker } from '@concord/gateway-server/redis-broker';
+import type { BusBroker } from '../../../src/brokers/redis.js';
+// Source, like the other benches (tsx transpiles it once at start; the hot path is the same code as the build).
+import { type Broker, createGatewayServer, type Directory, type GuildSnapshot } from '../../../src/index.js';
 import { channelId, guildId, indexOfToken, message, monotonicMs, userId } from './fixtures.js';
 
 export type BrokerKind = 'memory' | 'redis' | 'nats';
@@ -68,11 +68,11 @@ const send = (m: unknown): void => {
 
 async function openBroker(start: NodeStart): Promise<BusBroker | undefined> {
   if (start.broker === 'redis') {
-    const { createRedisBroker } = await import('@concord/gateway-server/redis-broker');
+    const { createRedisBroker } = await import('../../../src/brokers/redis.js');
     return createRedisBroker({ prefix: start.prefix });
   }
   if (start.broker === 'nats') {
-    const { createNatsBroker } = await import('@concord/gateway-server/nats-broker');
+    const { createNatsBroker } = await import('../../../src/brokers/nats.js');
     return createNatsBroker({ prefix: start.prefix });
   }
   return undefined;
