@@ -1,5 +1,6 @@
 import { Redis, type RedisOptions } from 'ioredis';
 import type { BrokerListener, BrokerMessage } from '../Broker.js';
+import { compareStreamIds } from '../resume/streamId.js';
 import type { BrokerStats, BusBroker } from './BusBroker.js';
 import { decodeBrokerMessage, encodeBrokerMessage, splitStreamedPayload } from './brokerCodec.js';
 import { TopicListeners } from './TopicListeners.js';
@@ -43,7 +44,10 @@ function openRedis(target: RedisOptions | string | undefined): Redis {
 /**
  * Redis pub/sub broker. One publisher connection and one subscriber connection per node: Redis delivers the messages of
  * one publisher connection in the order it sent them, so every node sees one node's dispatches in publish order.
- * Delivery is at-most-once (pub/sub keeps nothing while a node is disconnected); ioredis re-subscribes after a reconnect.
+ * Without history, delivery is at-most-once (pub/sub keeps nothing while a node is disconnected). With history (the
+ * default), a subscriber that lost its connection (Redis restart, or Redis dropping a slow subscriber at its output
+ * buffer limit) catches up when ioredis has re-subscribed: for each topic it reads the stream after the last id it
+ * delivered, then the live messages that arrived meanwhile past that id, so nothing is lost or delivered twice.
  */
 export async function createRedisBroker(options: RedisBrokerOptions = {}): Promise<BusBroker> {
   const prefix = options.prefix ?? 'concord:gw:';
@@ -72,6 +76,30 @@ export async function createRedisBroker(options: RedisBrokerOptions = {}): Promi
     return settled;
   };
 
+  const drop = (error: unknown): void => {
+    stats.dropped++;
+    onError(error);
+  };
+  // History mode: the newest stream id delivered per topic, and the stream's newest id when the topic was subscribed
+  // (where a catch-up starts for a topic that has delivered nothing yet).
+  const lastId = new Map<string, string>();
+  const tailAtSubscribe = new Map<string, string>();
+  // Live messages held while catching up after a reconnect (null when not catching up).
+  let held: [string, BrokerMessage][] | null = null;
+  let wasReady = false;
+
+  const deliver = (topic: string, message: BrokerMessage): void => {
+    const id = message.position?.id;
+    if (history && id !== undefined) {
+      const last = lastId.get(topic);
+      // Already delivered by a catch-up (or a duplicate): exactly once.
+      if (last !== undefined && compareStreamIds(id, last) <= 0) return;
+      lastId.set(topic, id);
+    }
+    stats.received++;
+    listeners.deliver(topic, message, drop);
+  };
+
   sub.on('message', (channel: string, text: string) => {
     if (closed || !channel.startsWith(prefix)) return;
     const topic = channel.slice(prefix.length);
@@ -81,16 +109,83 @@ export async function createRedisBroker(options: RedisBrokerOptions = {}): Promi
       message = decodeBrokerMessage(body);
       if (id !== null) message.position = { topic, id };
     } catch (error) {
-      stats.dropped++;
-      onError(error);
+      drop(error);
       return;
     }
-    stats.received++;
-    listeners.deliver(topic, message, (error) => {
-      stats.dropped++;
-      onError(error);
-    });
+    if (held) held.push([topic, message]);
+    else deliver(topic, message);
   });
+
+  /** Reads what a topic's stream holds after `after` (exclusive), oldest first; null when entries were trimmed away. */
+  const readAfter = async (topic: string, after: string): Promise<BrokerMessage[] | null> => {
+    const limit = history!.maxLen;
+    const entries = (await pub.xrange(`${prefix}h:${topic}`, `(${after}`, '+', 'COUNT', limit + 1)) as [
+      string,
+      string[],
+    ][];
+    if (entries.length > limit) return null;
+    const out: BrokerMessage[] = [];
+    for (const [id, fields] of entries) {
+      try {
+        const message = decodeBrokerMessage(fields[fields.indexOf('m') + 1] ?? '');
+        message.position = { topic, id };
+        out.push(message);
+      } catch (error) {
+        drop(error);
+      }
+    }
+    return out;
+  };
+
+  const catchUp = async (): Promise<void> => {
+    try {
+      // ioredis re-sends the subscriptions before 'ready'; a PING behind them returns once they are in effect, so what
+      // is published from now on arrives live (held) and everything before it is in the streams.
+      await sub.ping();
+      for (const topic of listeners.topics()) {
+        const after = lastId.get(topic) ?? tailAtSubscribe.get(topic);
+        if (after === undefined) continue;
+        const missed = await readAfter(topic, after);
+        if (closed) return;
+        if (missed === null) {
+          drop(new Error(`redis broker: more than ${history!.maxLen} messages of ${topic} passed while disconnected`));
+          continue;
+        }
+        for (const message of missed) deliver(topic, message);
+      }
+    } catch (error) {
+      onError(error);
+    } finally {
+      const live = held ?? [];
+      held = null;
+      for (const [topic, message] of live) deliver(topic, message);
+    }
+  };
+
+  if (history) {
+    sub.on('close', () => {
+      if (wasReady && !closed) held ??= [];
+    });
+    sub.on('ready', () => {
+      if (wasReady && !closed) void catchUp();
+      wasReady = true;
+    });
+  }
+
+  /**
+   * Where a new subscription's catch-up starts until it has delivered something: the stream's newest id once the
+   * subscription is in effect (the beginning if it has none). Not used to filter live messages: one published just
+   * before this read can still be on its way on the other connection.
+   */
+  const markTail = (topic: string): void => {
+    pub
+      .xrevrange(`${prefix}h:${topic}`, '+', '-', 'COUNT', 1)
+      .then((entries) => {
+        const tail = (entries as [string, string[]][])[0]?.[0] ?? '0-0';
+        if (listeners.has(topic)) tailAtSubscribe.set(topic, tail);
+      })
+      .catch(onError);
+  };
 
   try {
     await Promise.all([pub.status === 'ready' ? undefined : pub.ping(), sub.ping()]);
@@ -123,10 +218,14 @@ export async function createRedisBroker(options: RedisBrokerOptions = {}): Promi
     },
     subscribe(topic: string, listener: BrokerListener): Promise<void> | undefined {
       if (closed || !listeners.add(topic, listener)) return undefined;
-      return track(sub.subscribe(prefix + topic));
+      const done = track(sub.subscribe(prefix + topic));
+      if (history) void done.then(() => markTail(topic));
+      return done;
     },
     unsubscribe(topic: string, listener: BrokerListener): Promise<void> | undefined {
       if (closed || !listeners.remove(topic, listener)) return undefined;
+      lastId.delete(topic);
+      tailAtSubscribe.delete(topic);
       return track(sub.unsubscribe(prefix + topic));
     },
     async close(): Promise<void> {
