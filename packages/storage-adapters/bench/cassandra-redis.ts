@@ -13,12 +13,13 @@ import Database from 'better-sqlite3';
 import { Client } from 'cassandra-driver';
 import { Redis } from 'ioredis';
 import { type CassandraStore, createCassandraStore } from '../src/cassandra/index.js';
-import { createMemoryStore, DEFAULT_BUCKET_MS, type MessageStore, type NewMessage } from '../src/index.js';
+import { createMemoryStore, DEFAULT_BUCKET_MS } from '../src/index.js';
 import { withRedisCache } from '../src/redis/index.js';
 import { createSqliteStore } from '../src/sqlite/index.js';
 import { cassandraDirect } from './lib/cassandraDirect.js';
 import { chatMessages } from './lib/chatText.js';
 import { channelHistory, deepCursor, freshMessages, percentile } from './lib/history.js';
+import { measureLatencies, measureThroughput, seedStore } from './lib/interleaved.js';
 
 const CASSANDRA_HOST = process.env.CASSANDRA_HOST ?? '127.0.0.1';
 const CASSANDRA_PORT = Number(process.env.CASSANDRA_PORT ?? 9042);
@@ -32,6 +33,7 @@ const history = (channelId: string) => channelHistory(channelId, texts, { count:
 
 const freshMessage = freshMessages(texts);
 
+/** p50/p99 and client CPU per call of ours against the baseline, interleaved rounds (bench/lib/interleaved.ts). */
 async function latencies(
   name: string,
   ours: () => Promise<unknown>,
@@ -40,35 +42,12 @@ async function latencies(
   samplesPerRound: number,
   rounds = 4,
 ) {
-  for (let i = 0; i < 20; i++) {
-    await ours();
-    await base();
-  }
-  const a: number[] = [];
-  const b: number[] = [];
-  // Client CPU per call as well: on a loaded shared box it is steadier than wall time and shows our own overhead.
-  const cpu = { ours: 0, base: 0 };
-  for (let r = 0; r < rounds; r++) {
-    for (const fn of r % 2 === 0 ? [ours, base] : [base, ours]) {
-      const target = fn === ours ? a : b;
-      const c0 = process.cpuUsage();
-      for (let i = 0; i < samplesPerRound; i++) {
-        const t = performance.now();
-        await fn();
-        target.push(performance.now() - t);
-      }
-      const c = process.cpuUsage(c0);
-      cpu[fn === ours ? 'ours' : 'base'] += c.user + c.system;
-    }
-  }
-  const calls = rounds * samplesPerRound;
+  const m = await measureLatencies(ours, base, { samplesPerRound, rounds, warmup: 20 });
   notes.push(
-    `${name}: client CPU per call ${(cpu.ours / calls / 1000).toFixed(3)} ms ours, ${(cpu.base / calls / 1000).toFixed(3)} ms ${against}`,
+    `${name}: client CPU per call ${m.cpuMsPerCall.ours.toFixed(3)} ms ours, ${m.cpuMsPerCall.base.toFixed(3)} ms ${against}`,
   );
-  a.sort((x, y) => x - y);
-  b.sort((x, y) => x - y);
-  rows.push(comparison(`${name} p50`, 'ms', percentile(a, 0.5), percentile(b, 0.5), against, true));
-  rows.push(comparison(`${name} p99`, 'ms', percentile(a, 0.99), percentile(b, 0.99), against, true));
+  rows.push(comparison(`${name} p50`, 'ms', percentile(m.ours, 0.5), percentile(m.base, 0.5), against, true));
+  rows.push(comparison(`${name} p99`, 'ms', percentile(m.ours, 0.99), percentile(m.base, 0.99), against, true));
 }
 
 async function throughput(
@@ -80,40 +59,8 @@ async function throughput(
   concurrency: number,
   rounds = 4,
 ) {
-  const batch = async (fn: () => Promise<unknown>) => {
-    const start = performance.now();
-    let left = perRound;
-    await Promise.all(
-      Array.from({ length: concurrency }, async () => {
-        while (left-- > 0) await fn();
-      }),
-    );
-    return (perRound * 1000) / (performance.now() - start);
-  };
-  await batch(ours);
-  await batch(base);
-  const a: number[] = [];
-  const b: number[] = [];
-  for (let r = 0; r < rounds; r++) {
-    if (r % 2 === 0) {
-      a.push(await batch(ours));
-      b.push(await batch(base));
-    } else {
-      b.push(await batch(base));
-      a.push(await batch(ours));
-    }
-  }
-  const med = (v: number[]) => v.sort((x, y) => x - y)[v.length >> 1]!;
-  rows.push(comparison(name, 'ops/s', med(a), med(b), against));
-}
-
-async function seed(store: MessageStore, messages: NewMessage[], concurrency: number) {
-  let i = 0;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (i < messages.length) await store.create(messages[i++]!);
-    }),
-  );
+  const m = await measureThroughput(ours, base, { perRound, concurrency, rounds });
+  rows.push(comparison(name, 'ops/s', m.ours, m.base, against));
 }
 
 async function cassandraUp(): Promise<boolean> {
@@ -161,7 +108,7 @@ async function benchCassandra(client: Client, keyspace: string): Promise<Cassand
   const messages = history(channelId);
   const store = await createCassandraStore({ client, keyspace });
   const t = performance.now();
-  await seed(store, messages, 32);
+  await seedStore(store, messages, 32);
   notes.push(`cassandra: seeded ${messages.length} messages in ${((performance.now() - t) / 1000).toFixed(1)} s`);
 
   // The hand-written version: the same statements on the same tables (so both read identical partitions and the
@@ -215,7 +162,7 @@ async function benchCache(redis: Redis, cassandra: CassandraBench | null) {
   const messages = history(channelId).slice(-400);
 
   const memory = createMemoryStore();
-  await seed(memory, messages, 1);
+  await seedStore(memory, messages, 1);
   const cachedMemory = withRedisCache(memory, { redis, keyPrefix: `${prefix}m:` });
   await latencies(
     'redis cache newest 50 (over memory)',
@@ -227,7 +174,7 @@ async function benchCache(redis: Redis, cassandra: CassandraBench | null) {
 
   const db = new Database(':memory:');
   const sqlite = createSqliteStore({ database: db });
-  await seed(sqlite, messages, 1);
+  await seedStore(sqlite, messages, 1);
   const cachedSqlite = withRedisCache(sqlite, { redis, keyPrefix: `${prefix}s:` });
   await latencies(
     'redis cache newest 50 (over sqlite)',

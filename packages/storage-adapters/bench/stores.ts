@@ -25,19 +25,18 @@ import { createPostgresStore } from '../src/postgres/index.js';
 import { createSqliteStore } from '../src/sqlite/index.js';
 import { chatMessages } from './lib/chatText.js';
 import { channelHistory, DAY, deepCursor, freshMessages, percentile } from './lib/history.js';
+import { measureLatencies, measureThroughput, seedStore } from './lib/interleaved.js';
 import { COLS, DDL_SQLITE, type DirectRow, directDecode, directValues, SIGN } from './lib/sqlDirect.js';
 
 const POSTGRES_URL = process.env.POSTGRES_URL ?? 'postgres://concord:concord@127.0.0.1:54320/concord';
 const texts = chatMessages(4096, 11);
 const rows: Comparison[] = [];
 const only = process.env.BENCH_ONLY;
-/** Collect garbage between rounds (run with --expose-gc) so one side does not pay for the other's allocations. */
-const gc = () => (globalThis as { gc?: () => void }).gc?.();
 const notes: string[] = [];
 
 const history = (channelId: string) => channelHistory(channelId, texts, { count: 4000, stepMs: 400_000 });
 
-/** Interleaved rounds of ours/baseline latency samples; returns p50/p99 of each (ms). */
+/** p50/p99 of ours against the baseline, interleaved rounds (bench/lib/interleaved.ts). */
 async function latencies(
   name: string,
   ours: () => Promise<unknown>,
@@ -46,84 +45,28 @@ async function latencies(
   samplesPerRound: number,
   rounds = 6,
 ) {
-  const a: number[] = [];
-  const b: number[] = [];
-  for (let i = 0; i < 30; i++) {
-    await ours();
-    await base();
-  }
-  for (let r = 0; r < rounds; r++) {
-    const order = r % 2 === 0 ? [ours, base] : [base, ours];
-    for (const fn of order) {
-      gc();
-      const target = fn === ours ? a : b;
-      for (let i = 0; i < samplesPerRound; i++) {
-        const t = performance.now();
-        await fn();
-        target.push(performance.now() - t);
-      }
-    }
-  }
-  a.sort((x, y) => x - y);
-  b.sort((x, y) => x - y);
-  rows.push(comparison(`${name} p50`, 'ms', percentile(a, 0.5), percentile(b, 0.5), against, true));
-  rows.push(comparison(`${name} p99`, 'ms', percentile(a, 0.99), percentile(b, 0.99), against, true));
+  const m = await measureLatencies(ours, base, { samplesPerRound, rounds, warmup: 30 });
+  rows.push(comparison(`${name} p50`, 'ms', percentile(m.ours, 0.5), percentile(m.base, 0.5), against, true));
+  rows.push(comparison(`${name} p99`, 'ms', percentile(m.ours, 0.99), percentile(m.base, 0.99), against, true));
 }
 
-/** Interleaved rounds of inserts; each call inserts one message. Returns ops/s medians. */
+/** Inserts per second, ours against the baseline (bench/lib/interleaved.ts). */
 async function throughput(
   name: string,
-  ours: (i: number) => Promise<unknown>,
-  base: (i: number) => Promise<unknown>,
+  ours: () => Promise<unknown>,
+  base: () => Promise<unknown>,
   against: string,
   perRound: number,
   concurrency: number,
   rounds = 6,
 ) {
-  let next = 0;
-  const runBatch = async (fn: (i: number) => Promise<unknown>) => {
-    gc();
-    const start = performance.now();
-    let left = perRound;
-    await Promise.all(
-      Array.from({ length: concurrency }, async () => {
-        while (left > 0) {
-          left--;
-          await fn(next++);
-        }
-      }),
-    );
-    return (perRound * 1000) / (performance.now() - start);
-  };
-  await runBatch(ours);
-  await runBatch(base);
-  const a: number[] = [];
-  const b: number[] = [];
-  for (let r = 0; r < rounds; r++) {
-    if (r % 2 === 0) {
-      a.push(await runBatch(ours));
-      b.push(await runBatch(base));
-    } else {
-      b.push(await runBatch(base));
-      a.push(await runBatch(ours));
-    }
-  }
-  const med = (v: number[]) => v.sort((x, y) => x - y)[v.length >> 1]!;
-  rows.push(comparison(name, 'ops/s', med(a), med(b), against));
+  const m = await measureThroughput(ours, base, { perRound, concurrency, rounds });
+  rows.push(comparison(name, 'ops/s', m.ours, m.base, against));
 }
 
 const freshMessage = freshMessages(texts);
 
 // ---- direct-driver baselines: bench/lib/sqlDirect.ts, the same layout an application would write by hand ----
-
-async function seedStore(store: MessageStore, messages: NewMessage[], concurrency: number) {
-  let i = 0;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (i < messages.length) await store.create(messages[i++]!);
-    }),
-  );
-}
 
 async function coalescing(label: string, make: (onScan: () => void) => Promise<MessageStore>, channelId: string) {
   let scans = 0;
