@@ -1,39 +1,13 @@
-import { requireService } from '@concord/test-services';
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Redis } from 'ioredis';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { freshChannelId, idAt, message } from '../src/conformance/fixtures.js';
 import { runMessageStoreConformance } from '../src/conformance/index.js';
 import { createMemoryStore, type MessageStore } from '../src/index.js';
 import { withRedisCache } from '../src/redis/index.js';
+import { redisRun, redisUp } from './redisRun.js';
 
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const url = new URL(REDIS_URL);
-
-const up = await requireService({
-  name: 'redis',
-  host: url.hostname,
-  port: Number(url.port || 6379),
-  howToStart: 'bash .ci/services/redis.sh start',
-});
-
-// Every run uses its own key prefix, so runs (and files) never share windows.
-const run = `t${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
-
-describe.skipIf(!up)('redis cache', () => {
-  const clients: Redis[] = [];
-  const client = () => {
-    const c = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
-    clients.push(c);
-    return c;
-  };
-
-  afterAll(async () => {
-    const c = new Redis(REDIS_URL);
-    const keys = await c.keys(`${run}:*`);
-    if (keys.length) await c.del(...keys);
-    await c.quit();
-    for (const x of clients) x.disconnect();
-  });
+describe.skipIf(!redisUp)('redis cache', () => {
+  const { run, client } = redisRun();
 
   // The cache must be transparent: the whole conformance suite, through it, against the memory store. A small window
   // (30) so that deep pages, bucket walks and `after` beyond the window pass through while the rest is served.

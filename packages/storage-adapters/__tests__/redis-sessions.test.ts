@@ -1,10 +1,10 @@
-import { requireService } from '@concord/test-services';
 import fc from 'fast-check';
 import { Redis } from 'ioredis';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runPresenceStoreConformance, runSessionStoreConformance } from '../src/conformance/index.js';
 import { decodeReplayEntry, encodeReplayEntry } from '../src/redis/createRedisSessionStore.js';
 import { createRedisPresenceStore, createRedisSessionStore } from '../src/redis/index.js';
+import { redisRun, redisUp } from './redisRun.js';
 
 describe('replay entry codec', () => {
   it('round-trips any seq and frame', () => {
@@ -37,33 +37,8 @@ describe('replay entry codec', () => {
   });
 });
 
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const url = new URL(REDIS_URL);
-
-const up = await requireService({
-  name: 'redis',
-  host: url.hostname,
-  port: Number(url.port || 6379),
-  howToStart: 'bash .ci/services/redis.sh start',
-});
-
-const run = `t${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
-
-describe.skipIf(!up)('redis session and presence stores', () => {
-  const clients: Redis[] = [];
-  const client = () => {
-    const c = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
-    clients.push(c);
-    return c;
-  };
-
-  afterAll(async () => {
-    const c = new Redis(REDIS_URL);
-    const keys = await c.keys(`${run}:*`);
-    if (keys.length) await c.del(...keys);
-    await c.quit();
-    for (const x of clients) x.disconnect();
-  });
+describe.skipIf(!redisUp)('redis session and presence stores', () => {
+  const { run, clients, client } = redisRun();
 
   runSessionStoreConformance('redis', () => createRedisSessionStore({ redis: client(), keyPrefix: `${run}:s:` }));
   runPresenceStoreConformance('redis', () => createRedisPresenceStore({ redis: client(), keyPrefix: `${run}:p:` }));
