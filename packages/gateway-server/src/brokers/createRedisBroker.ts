@@ -88,14 +88,10 @@ export async function createRedisBroker(options: RedisBrokerOptions = {}): Promi
   let held: [string, BrokerMessage][] | null = null;
   let wasReady = false;
 
+  // Live messages of a topic arrive in stream order, so only the ones held during a catch-up need comparing (below).
   const deliver = (topic: string, message: BrokerMessage): void => {
     const id = message.position?.id;
-    if (history && id !== undefined) {
-      const last = lastId.get(topic);
-      // Already delivered by a catch-up (or a duplicate): exactly once.
-      if (last !== undefined && compareStreamIds(id, last) <= 0) return;
-      lastId.set(topic, id);
-    }
+    if (history && id !== undefined) lastId.set(topic, id);
     stats.received++;
     listeners.deliver(topic, message, drop);
   };
@@ -158,7 +154,13 @@ export async function createRedisBroker(options: RedisBrokerOptions = {}): Promi
     } finally {
       const live = held ?? [];
       held = null;
-      for (const [topic, message] of live) deliver(topic, message);
+      for (const [topic, message] of live) {
+        const id = message.position?.id;
+        const last = lastId.get(topic);
+        // Already delivered by the catch-up: exactly once.
+        if (id !== undefined && last !== undefined && compareStreamIds(id, last) <= 0) continue;
+        deliver(topic, message);
+      }
     }
   };
 
