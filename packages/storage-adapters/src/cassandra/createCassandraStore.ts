@@ -217,7 +217,7 @@ export async function createCassandraStore(options: CassandraStoreOptions): Prom
    */
   async function rememberBucket(channel: string, bucket: number): Promise<void> {
     const key = `${channel}:${bucket}`;
-    hintNewest(toSigned(channel), bucket);
+    hintNewest(channel, bucket);
     if (knownBuckets.has(key)) return;
     await exec(q.insertBucket, [toSigned(channel), String(bucket)], writeOpts);
     if (knownBuckets.size >= KNOWN_BUCKETS_MAX) knownBuckets.clear();
@@ -317,7 +317,7 @@ export async function createCassandraStore(options: CassandraStoreOptions): Prom
     }
     const from = guess ? s.fromBucket + (desc ? -1 : 1) : s.fromBucket;
     // A newest page: read the channel's remembered newest bucket while the index is asked which bucket that is.
-    const hint = !guess && desc ? newestHint.get(channel) : undefined;
+    const hint = !guess && desc ? newestHint.get(s.channelId) : undefined;
     let hinted: Promise<types.ResultSet> | undefined;
     if (hint !== undefined && hint <= s.fromBucket && hint >= s.toBucket) {
       hinted = partition(hint, toSortable(s.lo), toSortable(s.hi), s.limit);
@@ -325,7 +325,7 @@ export async function createCassandraStore(options: CassandraStoreOptions): Prom
     }
     let first = true;
     for await (const bucket of bucketsBetween(channel, from, s.toBucket, desc, firstPage)) {
-      if (first && desc && !guess) hintNewest(channel, bucket);
+      if (first && desc && !guess) hintNewest(s.channelId, bucket);
       await drain(bucket, first && bucket === hint ? hinted : undefined);
       first = false;
       if (out.length >= s.limit) break;
