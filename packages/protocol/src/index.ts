@@ -21,7 +21,7 @@ export type { Encoding, EncodingName } from './Encoding.js';
 
 export { CodecError } from './encodings/CodecError.js';
 export { encodings, getEncoding } from './encodings/encodings.js';
-export { decodeJson, encodeJson, jsonEncoding } from './encodings/json.js';
+export { decodeJson, encodeJson, type JsonOptions, jsonEncoding } from './encodings/json.js';
 export { createMsgpackEncoding, type MsgpackOptions, msgpackEncoding } from './encodings/msgpack.js';
 export { decodeEtf, type EtfDecodeOptions, EtfError, type EtfErrorCode, encodeEtf, etfEncoding } from './etf/index.js';
 export * from './gatewayQuery.js';

@@ -13,9 +13,21 @@ import {
 /** node:zlib's zstd API (Node >= 22.15 / 23.8), typed here because @types/node 20 does not know it. */
 interface ZstdZlib {
   createZstdCompress(options?: { params?: Record<number, number> }): unknown;
-  createZstdDecompress(options?: { maxOutputLength?: number }): unknown;
-  constants: { ZSTD_e_flush: number; ZSTD_e_continue: number; ZSTD_c_compressionLevel: number };
+  createZstdDecompress(options?: { maxOutputLength?: number; params?: Record<number, number> }): unknown;
+  constants: {
+    ZSTD_e_flush: number;
+    ZSTD_e_continue: number;
+    ZSTD_c_compressionLevel: number;
+    ZSTD_d_windowLogMax?: number;
+  };
 }
+
+/**
+ * Largest zstd window a peer's frame may ask us to allocate: 2^23 = 8 MiB, what RFC 8878 (3.1.1.1.2) recommends every
+ * decoder support and RFC 9659 makes the limit for HTTP; zstd levels 1-19 stay within it. libzstd's own default is
+ * 2^27: a 10-byte frame header would make each connection's decoder reserve 128 MiB.
+ */
+const ZSTD_MAX_WINDOW_LOG = 23;
 
 function zstdZlib(): ZstdZlib | null {
   const z = zlib as unknown as Partial<ZstdZlib>;
@@ -71,8 +83,10 @@ export function createZstdStreamInflater(options: InflateOptions = {}): StreamIn
   const { maxOutput, maxInput } = resolveLimits(options);
   const z = zstdZlib();
   if (!z || !zstdAvailable()) return unsupported();
+  const windowLogMax = z.constants.ZSTD_d_windowLogMax;
+  const params = typeof windowLogMax === 'number' ? { [windowLogMax]: ZSTD_MAX_WINDOW_LOG } : undefined;
   let engine: ReturnType<typeof wrapSyncEngine> = wrapSyncEngine(
-    z.createZstdDecompress({ maxOutputLength: maxOutput }),
+    z.createZstdDecompress(params ? { maxOutputLength: maxOutput, params } : { maxOutputLength: maxOutput }),
     z.constants.ZSTD_e_continue,
   )!;
   const shut = () => {

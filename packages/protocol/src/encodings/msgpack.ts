@@ -1,6 +1,9 @@
-import { Decoder, Encoder } from '@msgpack/msgpack';
+import { Encoder } from '@msgpack/msgpack';
 import type { Encoding } from '../Encoding.js';
+import { isStackOverflow } from '../etf/EtfError.js';
+import { ProtocolError } from '../ProtocolError.js';
 import { CodecError, codecError } from './CodecError.js';
+import { decodeMsgpack, type MsgpackDecodeLimits } from './decodeMsgpack.js';
 
 export interface MsgpackOptions {
   /** Longest string accepted by decode, in bytes (default 1 MiB). */
@@ -17,14 +20,27 @@ export interface MsgpackOptions {
   maxDepth?: number;
 }
 
-const DEFAULTS: Required<MsgpackOptions> = {
+const DEFAULTS = {
   maxStrLength: 1 << 20,
   maxBinLength: 1 << 20,
   maxArrayLength: 100_000,
   maxMapLength: 100_000,
   maxExtLength: 1 << 16,
   maxDepth: 64,
-};
+} as const satisfies Required<MsgpackOptions>;
+
+/** The encoder's own depth check ("Too deep objects in depth N") and a stack overflow both mean a value too deep. */
+function encodeError(error: unknown, maxDepth: number): ProtocolError {
+  if (error instanceof ProtocolError) return error;
+  const overflow = isStackOverflow(error);
+  if (overflow || (error instanceof Error && /too deep/i.test(error.message))) {
+    const limit = overflow ? 'the call stack allows' : String(maxDepth);
+    return new CodecError('DEPTH_EXCEEDED', `MessagePack value nested deeper than ${limit} (circular?)`, {
+      cause: error,
+    });
+  }
+  return codecError('ENCODE_ERROR', 'MessagePack encode failed', error);
+}
 
 /**
  * Copies `value` with bigints as strings. Only runs when the encoder met a bigint, so the common path stays a
@@ -45,48 +61,24 @@ function stringifyBigints(value: unknown, depth: number, maxDepth: number): unkn
 }
 
 /**
- * Walks a decoded value: enforces `maxDepth`, and turns the bigints that 64-bit integers decode to into numbers
- * when exact, else strings (snowflakes), so that no precision is lost and callers never see a bigint.
- */
-function normalize(value: unknown, depth: number, maxDepth: number): unknown {
-  if (typeof value === 'bigint') {
-    return value <= BigInt(Number.MAX_SAFE_INTEGER) && value >= BigInt(Number.MIN_SAFE_INTEGER)
-      ? Number(value)
-      : value.toString();
-  }
-  if (value === null || typeof value !== 'object' || ArrayBuffer.isView(value)) return value;
-  if (depth >= maxDepth) throw new CodecError('DEPTH_EXCEEDED', `MessagePack payload deeper than ${maxDepth}`);
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) {
-      const item = value[i];
-      if (typeof item === 'object' || typeof item === 'bigint') value[i] = normalize(item, depth + 1, maxDepth);
-    }
-    return value;
-  }
-  const record = value as Record<string, unknown>;
-  for (const key of Object.keys(record)) {
-    const item = record[key];
-    if (typeof item === 'object' || typeof item === 'bigint') record[key] = normalize(item, depth + 1, maxDepth);
-  }
-  return value;
-}
-
-/**
  * MessagePack over binary frames (our addition to the protocol). Snowflakes travel as strings like in JSON;
- * bigints are encoded as strings. Decoding bounds every length and the nesting depth, and maps 64-bit integers to
- * exact numbers or strings.
+ * bigints are encoded as strings. Decoding (src/encodings/decodeMsgpack.ts) bounds every length by the limits and by
+ * the bytes left, and the nesting depth, and maps 64-bit integers to exact numbers or strings. Encoding a value
+ * deeper than `maxDepth` (or cyclic) throws `DEPTH_EXCEEDED`.
  */
 export function createMsgpackEncoding(options: MsgpackOptions = {}): Encoding {
-  const o = { ...DEFAULTS, ...options };
-  const encoder = new Encoder({ ignoreUndefined: true, maxDepth: o.maxDepth });
-  const decoder = new Decoder({
-    useBigInt64: true,
-    maxStrLength: o.maxStrLength,
-    maxBinLength: o.maxBinLength,
-    maxArrayLength: o.maxArrayLength,
-    maxMapLength: o.maxMapLength,
-    maxExtLength: o.maxExtLength,
-  });
+  // One by one rather than a spread, so that an option given as `undefined` still gets its default.
+  const o: MsgpackDecodeLimits = {
+    maxStrLength: options.maxStrLength ?? DEFAULTS.maxStrLength,
+    maxBinLength: options.maxBinLength ?? DEFAULTS.maxBinLength,
+    maxArrayLength: options.maxArrayLength ?? DEFAULTS.maxArrayLength,
+    maxMapLength: options.maxMapLength ?? DEFAULTS.maxMapLength,
+    maxExtLength: options.maxExtLength ?? DEFAULTS.maxExtLength,
+    maxDepth: options.maxDepth ?? DEFAULTS.maxDepth,
+  };
+  // The encoder counts from 1 and counts the leaves too: + 1 makes it accept the `maxDepth` levels of arrays and maps
+  // that decode accepts, so that whatever we decode we can send on.
+  const encoder = new Encoder({ ignoreUndefined: true, maxDepth: o.maxDepth + 1 });
   return Object.freeze({
     name: 'msgpack',
     binary: true,
@@ -94,25 +86,17 @@ export function createMsgpackEncoding(options: MsgpackOptions = {}): Encoding {
       try {
         return encoder.encode(payload);
       } catch (error) {
-        if (!(error instanceof Error) || !error.message.includes('BigInt')) {
-          throw codecError('ENCODE_ERROR', 'MessagePack encode failed', error);
-        }
+        if (!(error instanceof Error) || !error.message.includes('BigInt')) throw encodeError(error, o.maxDepth);
       }
       try {
         return encoder.encode(stringifyBigints(payload, 0, o.maxDepth));
       } catch (error) {
-        throw codecError('ENCODE_ERROR', 'MessagePack encode failed', error);
+        throw encodeError(error, o.maxDepth);
       }
     },
     decode(data: string | Uint8Array): unknown {
       if (!(data instanceof Uint8Array)) throw codecError('DECODE_ERROR', 'MessagePack payload must be binary');
-      let value: unknown;
-      try {
-        value = decoder.decode(data);
-      } catch (error) {
-        throw codecError('DECODE_ERROR', 'invalid MessagePack payload', error);
-      }
-      return normalize(value, 0, o.maxDepth);
+      return decodeMsgpack(data, o);
     },
   });
 }

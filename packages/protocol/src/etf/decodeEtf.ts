@@ -1,3 +1,4 @@
+import { DEFAULT_MAX_OUTPUT } from '../compression/types.js';
 import {
   ATOM_EXT,
   ATOM_UTF8_EXT,
@@ -46,8 +47,11 @@ export interface EtfDecodeOptions {
 
 export const DEFAULT_MAX_DEPTH = 128;
 
-/** Uncompressed size allowed for a COMPRESSED term when no maxSize is given. */
-export const DEFAULT_MAX_INFLATED = 64 * 1024 * 1024;
+/** Uncompressed size allowed for a COMPRESSED term when no maxSize is given: the inflaters' default output cap. */
+export const DEFAULT_MAX_INFLATED = DEFAULT_MAX_OUTPUT;
+
+/** deflate writes at least 2 bits per 258-byte match, so no zlib stream inflates to more than 1032 times its size. */
+const MAX_DEFLATE_RATIO = 1032;
 
 /** Bigs wider than this are refused: BigInt-to-decimal is quadratic, and Discord never sends more than 8 bytes. */
 const MAX_BIG_BYTES = 256;
@@ -65,6 +69,13 @@ const latin1 = (b: Uint8Array, start: number, end: number): string => {
 class Reader {
   pos: number;
   elementsLeft: number;
+  /**
+   * Elements announced by the enclosing lists, tuples and maps (and list tails) that have not started yet. Each takes
+   * at least one byte, so a container may announce only as many elements as the input has bytes beyond those: nested
+   * headers cannot all claim the same remaining bytes (each level `new Array(n)` of nearly the whole input), and what
+   * is allocated stays proportional to the input, whatever maxDepth is.
+   */
+  owed = 0;
   constructor(
     readonly b: Uint8Array,
     readonly view: DataView,
@@ -85,6 +96,13 @@ class Reader {
   /** Guards every read: `n` more bytes must exist. Declared lengths go through here before anything is allocated. */
   need(n: number): void {
     if (n > this.b.length - this.pos) this.fail(`unexpected end of input: ${n} bytes needed`);
+  }
+
+  /** `n` more elements will follow, on top of those already owed: checked against the bytes left, then owed. */
+  reserve(n: number): void {
+    const owed = this.owed + n;
+    if (owed > this.b.length - this.pos) this.fail(`unexpected end of input: ${n} more elements announced`);
+    this.owed = owed;
   }
 
   /** Declared counts are charged against the element budget before any array or object is built. */
@@ -187,34 +205,39 @@ class Reader {
     return decodeKey(b, p, len);
   }
 
-  elements(n: number, depth: number): unknown[] {
+  /** `tail` is 1 for a list, whose NIL_EXT tail is owed along with its elements. */
+  elements(n: number, depth: number, tail = 0): unknown[] {
     // Every element takes at least one byte: a count larger than what is left is a lie, caught before allocating.
-    this.need(n);
+    this.reserve(n + tail);
     if (depth >= this.maxDepth) this.depthExceeded();
     this.spend(n);
     const out = new Array<unknown>(n);
     const d = depth + 1;
-    for (let i = 0; i < n; i++) out[i] = this.term(d);
+    for (let i = 0; i < n; i++) {
+      this.owed--;
+      out[i] = this.term(d);
+    }
     return out;
   }
 
   list(depth: number): unknown[] {
     const n = this.u32();
-    this.need(n + 1);
-    const out = this.elements(n, depth);
+    const out = this.elements(n, depth, 1);
+    this.owed--;
     if (this.u8() !== NIL_EXT) this.fail('improper list (tail is not NIL_EXT)', this.pos - 1);
     return out;
   }
 
   map(depth: number): Record<string, unknown> {
     const n = this.u32();
-    this.need(n * 2);
+    this.reserve(n * 2);
     if (depth >= this.maxDepth) this.depthExceeded();
     this.spend(n);
     const out: Record<string, unknown> = {};
     const d = depth + 1;
     const b = this.b;
     for (let i = 0; i < n; i++) {
+      this.owed--;
       let key: string;
       const tag = b[this.pos];
       if (tag === BINARY_EXT && this.pos + 5 <= b.length) {
@@ -230,6 +253,7 @@ class Reader {
         const k = this.term(d);
         key = typeof k === 'string' ? k : String(k);
       }
+      this.owed--;
       const v = this.term(d);
       if (key === '__proto__') {
         // An own property, as JSON.parse makes it, rather than a prototype swap.
@@ -318,6 +342,15 @@ class Reader {
         offset: at,
       });
     }
+    // The zlib stream runs to the end of the input: a size it cannot reach, or elements still owed after it, are lies
+    // that would otherwise cost a whole inflate to find out.
+    if (size > (this.b.length - this.pos) * MAX_DEFLATE_RATIO) {
+      this.fail(
+        `compressed term claims ${size} bytes, more than its ${this.b.length - this.pos} bytes can inflate to`,
+        at,
+      );
+    }
+    if (this.owed > 0) this.fail('a compressed term must end the input', at);
     if (this.inflate === undefined) {
       this.fail('compressed terms (tag 80) are not supported without the inflate option', at);
     }
@@ -330,7 +363,6 @@ class Reader {
     if (!(inner instanceof Uint8Array) || inner.length !== size) {
       this.fail('compressed term did not inflate to its declared size', at);
     }
-    // The zlib stream runs to the end of the input: nothing after it can be read.
     this.pos = this.b.length;
     const sub = new Reader(
       inner,

@@ -11,11 +11,15 @@ import {
   SMALL_INTEGER_EXT,
   VERSION,
 } from './constants.js';
+import { DEFAULT_MAX_DEPTH } from './decodeEtf.js';
 import { EtfError, isStackOverflow } from './EtfError.js';
 import { encodeUtf8 } from './utf8.js';
 
-/** Same nesting limit as erlpack's encoder; it also turns a circular structure into an error instead of a hang. */
-export const MAX_ENCODE_DEPTH = 256;
+/**
+ * The decoder's default depth limit (128; erlpack's encoder allows 256): what we send, our own decoder accepts. It also
+ * turns a circular structure into an error instead of a hang.
+ */
+export const MAX_ENCODE_DEPTH = DEFAULT_MAX_DEPTH;
 
 const INITIAL_SIZE = 16 * 1024;
 /** A buffer grown past this for one huge payload is dropped afterwards rather than kept for the process's life. */
@@ -255,7 +259,7 @@ const shared = new Writer();
  * data: null/undefined → `nil`, booleans → atoms, strings → BINARY (UTF-8), integers → SMALL_INTEGER / INTEGER /
  * SMALL_BIG, other numbers → NEW_FLOAT, arrays → LIST (NIL when empty), objects → MAP with BINARY keys. Beyond erlpack:
  * bigint → SMALL_BIG/LARGE_BIG and Uint8Array (any ArrayBuffer view) → BINARY. Functions and symbols throw
- * `ENCODE_ERROR`; nesting beyond 256 (a cycle) throws `DEPTH_EXCEEDED`.
+ * `ENCODE_ERROR`; nesting beyond 128 (or a cycle) throws `DEPTH_EXCEEDED`.
  */
 export function encodeEtf(value: unknown): Uint8Array {
   const w = shared.busy ? new Writer() : shared;
