@@ -149,7 +149,8 @@ beforeAll(async () => {
       { id: `${GUILD}1`, type: 0, name: 'general' },
       { id: VOICE_CHANNEL, type: 2, name: 'voice' },
     ],
-    roles: [{ id: GUILD, name: '@everyone', permissions: String(1 << 10), position: 0 }],
+    // VIEW_CHANNEL | CONNECT | SPEAK: the gateway lets only members with CONNECT join a voice channel.
+    roles: [{ id: GUILD, name: '@everyone', permissions: String((1 << 10) | (1 << 20) | (1 << 21)), position: 0 }],
     members: [member('1'), member('2')],
   });
   gateway = await createGatewayServer({

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { VoiceClient } from '../src/client/VoiceClient.js';
 import { type OpenedRtp, PacketCipher } from '../src/crypto/PacketCipher.js';
-import { MIXER_SSRC, Mixer } from '../src/mixer/Mixer.js';
+import { MIXER_SSRC, Mixer, type MixerOptions } from '../src/mixer/Mixer.js';
 import { SOFT_CLIP_KNEE, softClip } from '../src/mixer/softClip.js';
 import { createOpusCodec } from '../src/opus/opus.js';
 import { buildRtpHeader } from '../src/rtp/RtpHeader.js';
@@ -46,14 +46,14 @@ function tone(pcm: Buffer, frequency: number, channel: 0 | 1): number {
   return (s1 * s1 + s2 * s2 - coeff * s1 * s2) / (pcm.length / 4);
 }
 
-function setup() {
+function setup(options: MixerOptions = {}) {
   const key = new Uint8Array(32).fill(7);
   const sent: { packet: Buffer; port: number }[] = [];
   const send = (packet: Buffer, port: number) => {
     sent.push({ packet, port });
   };
   const sfu = new Sfu(send);
-  const mixer = new Mixer(sfu, send);
+  const mixer = new Mixer(sfu, send, options);
   const members: SfuMember[] = [];
   const member = (userId: string, port: number, mixed = false): SfuMember => {
     const m: SfuMember = {
@@ -63,7 +63,6 @@ function setup() {
       mode: 'aead_aes256_gcm_rtpsize',
       cipher: new PacketCipher('aead_aes256_gcm_rtpsize', key),
       remote: null,
-      discovered: true,
       muted: false,
       deafened: false,
       silenceRun: 0,
@@ -75,13 +74,14 @@ function setup() {
     return m;
   };
   /** Each speaker sends its frames through the SFU, the mixer ticks once per frame. */
-  const play = (speakers: [SfuMember, Buffer[]][]) => {
+  const play = (speakers: [SfuMember, Buffer[]][], from = 0) => {
     const codecs = speakers.map(() => createOpusCodec());
     const frames = speakers[0]![1].length;
     for (let f = 0; f < frames; f++) {
       speakers.forEach(([s, pcm], i) => {
-        const header = buildRtpHeader({ sequence: f, timestamp: f * 960, ssrc: s.ssrc });
-        const tx = new PacketCipher('aead_aes256_gcm_rtpsize', key, { initialCounter: f + 1 });
+        const n = from + f;
+        const header = buildRtpHeader({ sequence: n, timestamp: n * 960, ssrc: s.ssrc });
+        const tx = new PacketCipher('aead_aes256_gcm_rtpsize', key, { initialCounter: n + 1 });
         sfu.handle(tx.seal(header, codecs[i]!.encode(pcm[f]!)), '10.0.0.1', s.ssrc);
       });
       mixer.tick();
@@ -150,6 +150,27 @@ describe('Mixer', () => {
     // Out of range: absent.
     const floor = tone(pcm, 700, 0) + tone(pcm, 700, 1);
     expect(tone(pcm, 2500, 0) + tone(pcm, 2500, 1)).toBeLessThan(10 * floor + 1e-6);
+    mixer.destroy();
+  });
+
+  it('decodes at most maxSpeakers at once, and frees the decoder of a speaker silent for 10 s', () => {
+    const { mixer, member, play } = setup({ maxSpeakers: 2 });
+    const a = member('a', 1001);
+    const b = member('b', 1002);
+    const c = member('c', 1003);
+    member('mixed', 2001, true);
+    play([
+      [a, toneFrames(440, 10)],
+      [b, toneFrames(550, 10)],
+      [c, toneFrames(660, 10)],
+    ]);
+    // Each speaker costs a codec instance (opusscript holds about 20 per process): the third is left out.
+    expect(mixer.stats.decoded).toBe(20);
+    expect(mixer.stats.dropped).toBe(10);
+    // a and b fall silent; 10 s of ticks later their decoders are gone and c gets one.
+    for (let i = 0; i <= 500; i++) mixer.tick();
+    play([[c, toneFrames(660, 10)]], 10);
+    expect(mixer.stats.decoded).toBe(30);
     mixer.destroy();
   });
 

@@ -208,7 +208,6 @@ describe('Sfu RTCP relay (in process)', () => {
         mode: 'aead_xchacha20_poly1305_rtpsize',
         cipher: new PacketCipher('aead_xchacha20_poly1305_rtpsize', key),
         remote: null,
-        discovered: true,
         muted: false,
         deafened: false,
         silenceRun: 0,

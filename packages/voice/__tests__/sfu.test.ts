@@ -234,7 +234,6 @@ describe('Sfu.handle (in process)', () => {
         mode,
         cipher: new PacketCipher(mode, key),
         remote: null,
-        discovered: false,
         muted: false,
         deafened: false,
         silenceRun: 0,

@@ -41,7 +41,6 @@ function makeMember(userId: string, ssrc: number, room: string, mode: Encryption
     // The benchmark replays a ring of packets, so the speaker's replay window is off (its cost is a few compares).
     cipher: new PacketCipher(mode, generateSecretKey(), { backend, replayProtection: false }),
     remote: null,
-    discovered: true,
     muted: false,
     deafened: false,
     silenceRun: 0,

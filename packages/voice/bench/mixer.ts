@@ -34,7 +34,6 @@ function setup(positional: boolean) {
       mode: 'aead_aes256_gcm_rtpsize',
       cipher: new PacketCipher('aead_aes256_gcm_rtpsize', key),
       remote: null,
-      discovered: true,
       muted: false,
       deafened: false,
       silenceRun: 0,

@@ -19,6 +19,7 @@ export type PacketErrorCode =
   | 'PACKET_TOO_SHORT'
   | 'DECRYPT_FAILED'
   | 'REPLAY'
+  | 'NONCE_EXHAUSTED'
   | 'RTCP_TOO_SHORT'
   | 'RTCP_BAD_VERSION'
   | 'RTCP_BAD_LENGTH';

@@ -25,9 +25,10 @@ export {
 } from './crypto/modes.js';
 export { generateSecretKey, type OpenedRtp, PacketCipher, type PacketCipherOptions } from './crypto/PacketCipher.js';
 export { ReplayWindow } from './crypto/ReplayWindow.js';
+export { SequenceReplayGuard } from './crypto/SequenceReplayGuard.js';
 export { PacketError, type PacketErrorCode, VoiceError } from './errors.js';
 export * from './jitter/index.js';
-export { MIXER_SSRC, Mixer, type MixerStats } from './mixer/Mixer.js';
+export { MIXER_DEFAULTS, MIXER_SSRC, Mixer, type MixerOptions, type MixerStats } from './mixer/Mixer.js';
 export { SOFT_CLIP_KNEE, softClip } from './mixer/softClip.js';
 export {
   createOpusCodec,
@@ -68,6 +69,7 @@ export { MAX_SILENCE_FRAMES, Sfu, type SfuMember, type SfuStats, type UdpSend } 
 export { TokenAllocator, type VoiceAllocation, type VoiceAllocationRequest } from './server/TokenAllocator.js';
 export {
   createVoiceServer,
+  VOICE_SERVER_DEFAULTS,
   type VoiceAuthorization,
   type VoiceIdentify,
   type VoiceMemberInfo,

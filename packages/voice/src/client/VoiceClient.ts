@@ -83,6 +83,7 @@ interface ServerData {
   speaking?: unknown;
   user_id?: unknown;
   user_ids?: unknown;
+  mixed?: unknown;
 }
 
 export interface ReceivedPacket {
@@ -110,12 +111,21 @@ export interface VoiceClientEvents {
   error: [error: Error];
 }
 
+/** Receive contexts kept for SSRCs the server has not announced (op 5) yet. */
+const MAX_UNANNOUNCED_RECEIVERS = 64;
+
 /** A small voice client (for bots and tests): gateway, IP discovery, encryption, sending and receiving Opus. */
 export class VoiceClient extends EventEmitter<VoiceClientEvents> {
   public ssrc = 0;
   public mode: EncryptionMode | null = null;
   /** Packets received but unusable (bad MAC, replay, garbage). */
   public dropped = 0;
+  /**
+   * Whether the server mixes for us: null until Ready, or when we did not ask (`mixed` option) or the server does not
+   * say (not a Concord server); false when a Concord server refused (its mixing capacity is full): we then receive
+   * each speaker's stream, as any Discord client.
+   */
+  public mixed: boolean | null = null;
   private ws: WebSocket | null = null;
   private udp: Socket | null = null;
   private cipher: PacketCipher | null = null;
@@ -517,6 +527,7 @@ export class VoiceClient extends EventEmitter<VoiceClientEvents> {
         }
         this.ssrc = d.ssrc;
         this.remote = { ip: d.ip, port: d.port };
+        this.mixed = o.mixed && typeof d.mixed === 'boolean' ? d.mixed : null;
         const offered = Array.isArray(d.modes) ? d.modes.filter((m): m is string => typeof m === 'string') : [];
         const mode = chooseEncryptionMode(offered, o.modes ?? ENCRYPTION_MODES);
         if (!mode) throw new VoiceError('VOICE_NO_MODE', `no common encryption mode in ${offered.join(', ')}`);
@@ -683,17 +694,19 @@ export class VoiceClient extends EventEmitter<VoiceClientEvents> {
     const ssrc = msg.readUInt32BE(8);
     // One receive context per speaker: sequence-keyed replay windows are per stream.
     let receiver = this.receivers.get(ssrc);
+    const fresh = receiver === undefined;
     if (!receiver) {
-      // Unknown SSRCs could be spoofed datagrams: keep the number of contexts bounded.
-      if (!this.users.has(ssrc) && this.receivers.size >= 64) {
+      // Anyone can send datagrams here: an SSRC the server did not announce gets a context only within a bound...
+      if (!this.users.has(ssrc) && this.receivers.size >= MAX_UNANNOUNCED_RECEIVERS) {
         this.dropped++;
         return;
       }
       receiver = new PacketCipher(this.mode, this.key, this.cipherOptions());
-      this.receivers.set(ssrc, receiver);
     }
     try {
       const opened = receiver.open(msg);
+      // ...and only once a packet for it authenticated, so garbage cannot use up the bound.
+      if (fresh) this.receivers.set(ssrc, receiver);
       let stats = this.reception.get(opened.ssrc);
       if (!stats) {
         stats = new ReceptionStats(opened.ssrc);

@@ -4,6 +4,7 @@ import { parseRtpPacket, RTP_HEADER_SIZE, readRtpFixedHeader } from '../rtp/RtpH
 import { type CryptoBackend, defaultBackend } from './backends.js';
 import { AUTH_TAG_LENGTH, type EncryptionMode, SECRET_KEY_LENGTH } from './modes.js';
 import { ReplayWindow } from './ReplayWindow.js';
+import { SequenceReplayGuard } from './SequenceReplayGuard.js';
 
 /** A decrypted RTP packet: the full plaintext header (padding flag cleared) and the Opus payload, padding removed. */
 export interface OpenedRtp {
@@ -23,7 +24,10 @@ export interface PacketCipherOptions {
   backend?: CryptoBackend;
   /** Refuse duplicated and stale packets in `open` (default true). */
   replayProtection?: boolean;
-  /** First nonce counter used when sealing (default: random in the upper half of the range, see README). */
+  /**
+   * First nonce counter used when sealing (default: random in the upper half of the range, see README). The counter
+   * never wraps: once 0xFFFFFFFF is used, `seal` and `sealRtcp` throw NONCE_EXHAUSTED (a new key is needed).
+   */
   initialCounter?: number;
 }
 
@@ -40,8 +44,12 @@ export class PacketCipher {
   public readonly mode: EncryptionMode;
   private readonly key: Uint8Array;
   private readonly backend: CryptoBackend;
-  private readonly replay: ReplayWindow | null;
+  /** Over the peer's 32-bit nonce counter: its RTP in the counter modes, its RTCP in every mode. */
+  private readonly counterReplay: ReplayWindow | null;
+  /** Over the RTP sequence (and timestamp) in the modes whose RTP nonce is not a counter. */
+  private readonly sequenceReplay: SequenceReplayGuard | null;
   private counter: number;
+  private exhausted = false;
   // Reused per call: these are copied before any await-free call returns, so sharing them is safe.
   private readonly nonce24 = Buffer.alloc(24);
   private readonly iv12 = Buffer.alloc(12);
@@ -52,11 +60,13 @@ export class PacketCipher {
     this.key = Uint8Array.from(key);
     this.backend = options.backend ?? defaultBackend;
     const replayOn = options.replayProtection ?? true;
-    // Counter modes are guarded on the nonce counter; the others on the RTP sequence number.
-    const counterMode = mode !== 'xsalsa20_poly1305' && mode !== 'xsalsa20_poly1305_suffix';
-    this.replay = replayOn ? new ReplayWindow(counterMode ? 32 : 16) : null;
+    // Counter modes are guarded on the nonce counter; the others on the RTP sequence number (see SequenceReplayGuard).
+    // A nonce counter is used as the index as is: it must not wrap (that would reuse nonces under the same key), so
+    // a counter behind the window stays old forever, however far behind.
+    this.counterReplay = replayOn ? new ReplayWindow() : null;
+    this.sequenceReplay = replayOn && !isCounterMode(mode) ? new SequenceReplayGuard() : null;
     // Both directions share one key; peers usually count from 0 or 1, so starting high keeps our nonces away from theirs.
-    this.counter = options.initialCounter ?? 0x80000000 + randomInt(0, 0x40000000);
+    this.counter = (options.initialCounter ?? 0x80000000 + randomInt(0, 0x40000000)) >>> 0;
   }
 
   /** Encrypts `payload` behind `header` (a plaintext RTP header as built by buildRtpHeader, without padding). */
@@ -117,17 +127,16 @@ export class PacketCipher {
   }
 
   /**
-   * Decrypts an RTCP packet sealed by `sealRtcp` and returns the plaintext RTCP. In the counter modes the replay window
-   * is the one RTP uses (same counter); in `xsalsa20_poly1305` and `_suffix` (sequence-keyed windows) RTCP is not
-   * replay-checked.
+   * Decrypts an RTCP packet sealed by `sealRtcp` and returns the plaintext RTCP. Replays are refused on the nonce
+   * counter: in the counter modes with the window RTP uses (same counter), in `xsalsa20_poly1305` and `_suffix` with a
+   * window of its own (their RTP is keyed on the sequence number, their RTCP on the counter).
    */
   public openRtcp(packet: Uint8Array): Buffer {
     if (packet.length < RTCP_CLEAR + AUTH_TAG_LENGTH + 4) throw new PacketError('PACKET_TOO_SHORT', 'RTCP too short');
     const end = packet.length;
     const counter =
       ((packet[end - 4]! << 24) | (packet[end - 3]! << 16) | (packet[end - 2]! << 8) | packet[end - 1]!) >>> 0;
-    const counterMode = this.mode !== 'xsalsa20_poly1305' && this.mode !== 'xsalsa20_poly1305_suffix';
-    const replay = counterMode ? this.replay : null;
+    const replay = this.counterReplay;
     if (replay && !replay.check(counter)) throw new PacketError('REPLAY', `nonce ${counter} seen`);
     const aad = packet.subarray(0, RTCP_CLEAR);
     const sealed = packet.subarray(RTCP_CLEAR, end - 4);
@@ -156,8 +165,11 @@ export class PacketCipher {
   }
 
   private nextCounter(): number {
+    // Wrapping would reuse a nonce under this key (fatal for AES-GCM): stop instead; the session must be re-keyed.
+    if (this.exhausted) throw new PacketError('NONCE_EXHAUSTED', 'nonce counter exhausted: re-key the session');
     const value = this.counter;
-    this.counter = (this.counter + 1) >>> 0;
+    if (value === 0xffffffff) this.exhausted = true;
+    else this.counter = value + 1;
     return value;
   }
 
@@ -193,7 +205,9 @@ export class PacketCipher {
     const end = packet.length;
     const counter =
       ((packet[end - 4]! << 24) | (packet[end - 3]! << 16) | (packet[end - 2]! << 8) | packet[end - 1]!) >>> 0;
-    if (this.replay && !this.replay.check(counter)) throw new PacketError('REPLAY', `nonce ${counter} seen`);
+    if (this.counterReplay && !this.counterReplay.check(counter)) {
+      throw new PacketError('REPLAY', `nonce ${counter} seen`);
+    }
     const aad = packet.subarray(0, clear);
     const sealed = packet.subarray(clear, end - 4);
     let plain: Uint8Array | null;
@@ -207,7 +221,7 @@ export class PacketCipher {
     }
     if (!plain) throw new PacketError('DECRYPT_FAILED', 'authentication failed');
     const opened = assemble(aad, plain);
-    this.replay?.commit(counter);
+    this.counterReplay?.commit(counter);
     return opened;
   }
 
@@ -244,26 +258,40 @@ export class PacketCipher {
     const end = packet.length - suffixLength;
     if (end < RTP_HEADER_SIZE + AUTH_TAG_LENGTH) throw new PacketError('PACKET_TOO_SHORT', 'no room for MAC');
     const nonce = this.nonce24;
-    let replayKey: number;
-    if (this.mode === 'xsalsa20_poly1305') {
-      nonce.set(packet.subarray(0, RTP_HEADER_SIZE), 0);
-      nonce.set(ZERO_12, 12);
-      replayKey = fixed.sequence;
-    } else if (this.mode === 'xsalsa20_poly1305_suffix') {
-      nonce.set(packet.subarray(end), 0);
-      replayKey = fixed.sequence;
-    } else {
+    // -1: no replay protection; else the extended sequence index (header/random nonce) or the nonce counter (lite).
+    let index = -1;
+    const sequenceReplay = this.sequenceReplay;
+    if (this.mode === 'xsalsa20_poly1305_lite') {
       nonce.fill(0);
       nonce.set(packet.subarray(end), 0);
-      replayKey = nonce.readUInt32BE(0);
+      if (this.counterReplay) {
+        index = nonce.readUInt32BE(0);
+        if (!this.counterReplay.check(index)) throw new PacketError('REPLAY', `nonce ${index} seen`);
+      }
+    } else {
+      if (this.mode === 'xsalsa20_poly1305') {
+        nonce.set(packet.subarray(0, RTP_HEADER_SIZE), 0);
+        nonce.set(ZERO_12, 12);
+      } else nonce.set(packet.subarray(end), 0);
+      if (sequenceReplay) {
+        index = sequenceReplay.check(fixed.sequence, fixed.timestamp);
+        if (index < 0) throw new PacketError('REPLAY', `packet ${fixed.sequence} seen or stale`);
+      }
     }
-    if (this.replay && !this.replay.check(replayKey)) throw new PacketError('REPLAY', `packet ${replayKey} seen`);
     const plain = this.backend.secretboxOpen(packet.subarray(RTP_HEADER_SIZE, end), nonce, this.key);
     if (!plain) throw new PacketError('DECRYPT_FAILED', 'authentication failed');
     const opened = assemble(packet.subarray(0, RTP_HEADER_SIZE), plain);
-    this.replay?.commit(replayKey);
+    if (index >= 0) {
+      if (sequenceReplay) sequenceReplay.commit(index, fixed.timestamp);
+      else this.counterReplay?.commit(index);
+    }
     return opened;
   }
+}
+
+/** Modes whose RTP nonce is a 32-bit counter carried in the packet. */
+function isCounterMode(mode: EncryptionMode): boolean {
+  return mode !== 'xsalsa20_poly1305' && mode !== 'xsalsa20_poly1305_suffix';
 }
 
 /** Makes a fresh random 32-byte key. */

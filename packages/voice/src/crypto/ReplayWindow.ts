@@ -1,40 +1,34 @@
 /**
- * Sliding anti-replay window over a wrapping counter (RFC 3711 §3.3.2 in spirit): values more than `size` behind the
- * highest seen are refused, and so is any value already seen inside the window. Reordering within the window is fine.
- * Slots hold the full value, so moving the window forward needs no clearing.
+ * Sliding anti-replay window over a monotonic index (RFC 3711 §3.3.2): an index more than `size` behind the highest
+ * seen is refused, and so is any index already seen inside the window; reordering within the window is fine. The index
+ * never wraps: callers extend wrapping counters first (SequenceReplayGuard for 16-bit RTP sequence numbers), or refuse
+ * the wrap (32-bit nonce counters, whose wrap would reuse nonces under the same key). Slots hold the full index, so
+ * moving the window forward needs no clearing.
  */
 export class ReplayWindow {
   private readonly slots: Float64Array;
-  private readonly modulus: number;
-  private readonly half: number;
-  private highest = -1;
+  private top = -1;
 
-  public constructor(
-    bits: 16 | 32,
-    private readonly size = 256,
-  ) {
+  /** `size` slots (default 256); indexes are integers in [0, 2⁵³). */
+  public constructor(private readonly size = 256) {
     this.slots = new Float64Array(size).fill(-1);
-    this.modulus = 2 ** bits;
-    this.half = 2 ** (bits - 1);
   }
 
-  /** True when `value` has not been seen and is not too old; does not record it. */
-  public check(value: number): boolean {
-    if (this.highest < 0) return true;
-    const diff = this.distance(value);
-    if (diff > 0) return true;
-    if (-diff >= this.size) return false;
-    return this.slots[value % this.size] !== value;
+  /** The highest index committed so far, or -1. */
+  public get highest(): number {
+    return this.top;
   }
 
-  /** Records `value` (call once the packet is authenticated, so forgeries cannot move the window). */
-  public commit(value: number): void {
-    if (this.highest < 0 || this.distance(value) > 0) this.highest = value;
-    this.slots[value % this.size] = value;
+  /** True when `index` has not been seen and is not too old; does not record it. */
+  public check(index: number): boolean {
+    if (index > this.top) return true;
+    if (this.top - index >= this.size) return false;
+    return this.slots[index % this.size] !== index;
   }
 
-  private distance(value: number): number {
-    // Serial-number arithmetic: the signed distance from the highest value, modulo the counter's range.
-    return ((value - this.highest + this.half + this.modulus) % this.modulus) - this.half;
+  /** Records `index` (call once the packet is authenticated, so forgeries cannot move the window). */
+  public commit(index: number): void {
+    if (index > this.top) this.top = index;
+    this.slots[index % this.size] = index;
   }
 }

@@ -1,4 +1,5 @@
 import OpusScript from 'opusscript';
+import { PacketError } from '../errors.js';
 import { OPUS_CHANNELS, OPUS_FRAME_SAMPLES, OPUS_SAMPLE_RATE } from '../opus/opus.js';
 import { buildRtpHeader } from '../rtp/RtpHeader.js';
 import type { Sfu, SfuMember, UdpSend } from '../server/Sfu.js';
@@ -11,11 +12,26 @@ import { softClip } from './softClip.js';
 export const MIXER_SSRC = 0xffffffff;
 /** Frames kept per speaker between ticks: more means the speaker's clock runs ahead of ours, and the oldest go. */
 const MAX_QUEUED = 5;
+/** Ticks (20 ms) without a frame after which a speaker's decoder is freed for others: 10 s of silence. */
+const IDLE_TICKS = 500;
+
+export interface MixerOptions {
+  /**
+   * Speakers decoded at once (default 12). Each costs an opusscript decoder, and opusscript holds about 20 codec
+   * instances per process (README › Limits); a speaker past the cap is left out of the mix (counted in `dropped`)
+   * until a decoder is freed by a speaker who left or stayed silent for 10 s.
+   */
+  maxSpeakers?: number;
+}
+
+export const MIXER_DEFAULTS = { maxSpeakers: 12 } as const satisfies MixerOptions;
 const SAMPLES = OPUS_FRAME_SAMPLES * OPUS_CHANNELS;
 
 interface SpeakerState {
   decoder: OpusScript;
   queue: Int16Array[];
+  /** Ticks since the last frame arrived. */
+  idle: number;
 }
 
 interface ListenerState {
@@ -50,10 +66,14 @@ export class Mixer {
   // s16le output through a typed view: every platform Node runs on is little-endian.
   private readonly pcm16 = new Int16Array(this.pcm.buffer, this.pcm.byteOffset, SAMPLES);
 
+  private readonly maxSpeakers: number;
+
   public constructor(
     private readonly sfu: Sfu,
     private readonly send: UdpSend,
+    options: MixerOptions = {},
   ) {
+    this.maxSpeakers = options.maxSpeakers ?? MIXER_DEFAULTS.maxSpeakers;
     sfu.onMixedAudio = (sender, payload) => this.ingest(sender, payload);
   }
 
@@ -61,8 +81,12 @@ export class Mixer {
   public ingest(sender: SfuMember, payload: Uint8Array): void {
     let state = this.speakers.get(sender);
     if (!state) {
+      if (this.speakers.size >= this.maxSpeakers) {
+        this.stats.dropped++;
+        return;
+      }
       try {
-        state = { decoder: new OpusScript(OPUS_SAMPLE_RATE, OPUS_CHANNELS), queue: [] };
+        state = { decoder: new OpusScript(OPUS_SAMPLE_RATE, OPUS_CHANNELS), queue: [], idle: 0 };
       } catch {
         this.stats.codecErrors++;
         return;
@@ -79,6 +103,7 @@ export class Mixer {
       return;
     }
     this.stats.decoded++;
+    state.idle = 0;
     if (state.queue.length >= MAX_QUEUED) {
       state.queue.shift();
       this.stats.dropped++;
@@ -90,7 +115,7 @@ export class Mixer {
   public tick(): void {
     const frames = new Map<SfuMember, Int16Array>();
     for (const [speaker, state] of this.speakers) {
-      if (!this.sfu.hasMember(speaker)) {
+      if (!this.sfu.hasMember(speaker) || ++state.idle > IDLE_TICKS) {
         state.decoder.delete();
         this.speakers.delete(speaker);
         continue;
@@ -161,8 +186,18 @@ export class Mixer {
     state.sequence = (state.sequence + 1) & 0xffff;
     state.timestamp = (state.timestamp + OPUS_FRAME_SAMPLES) >>> 0;
     const remote = listener.remote!;
+    let packet: Buffer;
+    try {
+      packet = listener.cipher!.seal(header, opus);
+    } catch (error) {
+      // The listener's nonce counter ran out: tell the SFU's owner (the server ends that session so that it re-keys);
+      // the other listeners still get their frame.
+      this.stats.dropped++;
+      if (error instanceof PacketError && error.code === 'NONCE_EXHAUSTED') this.sfu.onCipherExhausted?.(listener);
+      return;
+    }
     this.stats.mixed++;
-    this.send(listener.cipher!.seal(header, opus), remote.port, remote.address);
+    this.send(packet, remote.port, remote.address);
   }
 
   /** Frees every codec (the server calls it on close). */

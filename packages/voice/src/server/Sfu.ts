@@ -14,10 +14,12 @@ export interface SfuMember {
   mode: EncryptionMode | null;
   /** Set once Select Protocol completed; packets before that are dropped. */
   cipher: PacketCipher | null;
-  /** Where this member's UDP packets come from and where its audio goes. */
+  /**
+   * Where this member's UDP packets come from and where its audio goes: an address it proved, i.e. the source of its
+   * IP discovery request or of its first authenticated RTP/RTCP packet (never the address claimed in Select Protocol).
+   * Null until then (nothing is sent to the member); never changes once set.
+   */
   remote: { address: string; port: number } | null;
-  /** True once the remote came from IP discovery (Select Protocol's claimed address is then ignored). */
-  discovered: boolean;
   muted: boolean;
   deafened: boolean;
   /** Consecutive silence frames received; past five they are not forwarded. */
@@ -53,6 +55,8 @@ export interface SfuStats {
     silence: number;
     /** Packets not sent to a listener out of the speaker's range (positional rooms). */
     outOfRange: number;
+    /** Packets not sent to a listener whose nonce counter ran out (its session is ended so that it re-keys). */
+    exhausted: number;
   };
 }
 
@@ -86,6 +90,7 @@ export function createSfuStats(): SfuStats {
       muted: 0,
       silence: 0,
       outOfRange: 0,
+      exhausted: 0,
     },
   };
 }
@@ -102,6 +107,8 @@ export class Sfu {
   private readonly positional = new Map<string, PositionalOptions>();
   /** Set by the Mixer: gets each frame a mixed listener of the room should hear (decrypted Opus). */
   public onMixedAudio: ((sender: SfuMember, payload: Buffer) => void) | null = null;
+  /** Called when sealing for a member failed because its nonce counter ran out: it needs a new key (a new session). */
+  public onCipherExhausted: ((member: SfuMember) => void) | null = null;
 
   public constructor(private readonly send: UdpSend) {}
 
@@ -185,6 +192,8 @@ export class Sfu {
       this.discover(msg.readUInt32BE(4), address, port);
       return;
     }
+    // RTP and RTCP: the sender is the SSRC's member, and only from the address it proved (or, not bound yet, from the
+    // address whose packet authenticates first).
     if (msg.length < 12 || msg[0]! >> 6 !== 2) {
       this.stats.dropped.garbage++;
       return;
@@ -196,7 +205,7 @@ export class Sfu {
       return;
     }
     const remote = sender.remote;
-    if (!remote || remote.address !== address || remote.port !== port) {
+    if (remote !== null && (remote.address !== address || remote.port !== port)) {
       this.stats.dropped.wrongAddress++;
       return;
     }
@@ -206,7 +215,7 @@ export class Sfu {
       return;
     }
     if (rtcp) {
-      this.relayReports(sender, cipher, msg);
+      this.relayReports(sender, cipher, msg, address, port);
       return;
     }
     let opened: OpenedRtp;
@@ -219,6 +228,8 @@ export class Sfu {
       else this.stats.dropped.malformed++;
       return;
     }
+    // Authenticated: whoever holds the key sends from here. A member that skipped IP discovery is bound to it now.
+    if (remote === null) this.bindRemote(sender, address, port);
     this.forward(sender, opened);
   }
 
@@ -248,7 +259,14 @@ export class Sfu {
         this.stats.dropped.outOfRange++;
         continue;
       }
-      const out = member.cipher.seal(opened.header, opened.payload);
+      let out: Buffer;
+      try {
+        out = member.cipher.seal(opened.header, opened.payload);
+      } catch (error) {
+        // One listener's cipher must not stop the fan-out to the others.
+        this.sealFailed(member, error);
+        continue;
+      }
       this.stats.forwarded++;
       this.send(out, member.remote.port, member.remote.address);
     }
@@ -260,7 +278,7 @@ export class Sfu {
    * sender: the speaker sees every listener's view and decides (the VoiceClient adapts to the worst). Blocks about
    * SSRCs outside the reporter's room are dropped, so reports cannot be aimed at strangers. Other RTCP is ignored.
    */
-  private relayReports(reporter: SfuMember, cipher: PacketCipher, msg: Buffer): void {
+  private relayReports(reporter: SfuMember, cipher: PacketCipher, msg: Buffer, address: string, port: number): void {
     const now = performance.now();
     if (reporter.rtcpAt !== undefined && now - reporter.rtcpAt < RTCP_MIN_INTERVAL_MS) {
       this.stats.dropped.rtcp++;
@@ -274,6 +292,7 @@ export class Sfu {
       return;
     }
     reporter.rtcpAt = now;
+    if (reporter.remote === null) this.bindRemote(reporter, address, port);
     // One block per speaker per datagram: 31 copies of a block must not turn into 31 packets to the same speaker.
     const seen = new Set<SfuMember>();
     for (const packet of packets) {
@@ -283,13 +302,26 @@ export class Sfu {
         if (!speaker || speaker === reporter || speaker.room !== reporter.room || seen.has(speaker)) continue;
         seen.add(speaker);
         if (!speaker.cipher || !speaker.remote) continue;
-        const out = speaker.cipher.sealRtcp(buildReceiverReport(reporter.ssrc, [block]));
+        let out: Buffer;
+        try {
+          out = speaker.cipher.sealRtcp(buildReceiverReport(reporter.ssrc, [block]));
+        } catch (error) {
+          this.sealFailed(speaker, error);
+          continue;
+        }
         this.stats.reportsForwarded++;
         this.send(out, speaker.remote.port, speaker.remote.address);
       }
     }
   }
 
+  /**
+   * IP discovery: answered only for a known SSRC, with a response the size of the request (74 bytes each, so no
+   * amplification), and only to the member's bound address — the first source that asked binds it. No rebinding
+   * afterwards, not even before the member has a key: SSRCs become public inside a room, and a later request from
+   * elsewhere would hijack the member's stream (or aim it at a third party). A client whose address changed (NAT
+   * rebinding) starts a new session, as with Discord.
+   */
   private discover(ssrc: number, address: string, port: number): void {
     const member = this.bySsrc.get(ssrc);
     if (!member) {
@@ -297,20 +329,26 @@ export class Sfu {
       return;
     }
     const remote = member.remote;
-    const moved = remote !== null && (remote.address !== address || remote.port !== port);
-    // Once a key is in use the address is fixed: SSRCs are public inside a room, so a late discovery from elsewhere
-    // would let a member hijack another's stream.
-    if (moved && member.cipher) {
+    if (remote === null) this.bindRemote(member, address, port);
+    else if (remote.address !== address || remote.port !== port) {
       this.stats.dropped.wrongAddress++;
       return;
     }
-    this.bindRemote(member, address, port);
-    member.discovered = true;
     this.stats.discoveries++;
     this.send(buildIpDiscoveryResponse(ssrc, address, port), port, address);
   }
 
-  /** Sets where a member's packets come from and go to. */
+  private sealFailed(member: SfuMember, error: unknown): void {
+    // Anything else is a bug: let `handle` count it.
+    if (!(error instanceof PacketError && error.code === 'NONCE_EXHAUSTED')) throw error;
+    this.stats.dropped.exhausted++;
+    this.onCipherExhausted?.(member);
+  }
+
+  /**
+   * Binds a member to the address its packets come from and its media goes to. The SFU calls it with proven source
+   * addresses only (see `remote`); in-process users (tests, benches) may bind members directly.
+   */
   public bindRemote(member: SfuMember, address: string, port: number): void {
     this.unbind(member);
     member.remote = { address, port };

@@ -57,7 +57,15 @@ export class TokenAllocator {
     this.byToken.delete(token);
   }
 
+  /**
+   * Drops expired tokens. With one TTL, the Map's insertion order is expiry order, so the walk stops at the first live
+   * token: amortised O(1) per issue (walking every live token on every issue made 30,000 live tokens cost ~90 s). A
+   * clock stepping back only delays a sweep; `verify` refuses expired tokens anyway.
+   */
   private sweep(now: number): void {
-    for (const [token, allocation] of this.byToken) if (allocation.expiresAt <= now) this.byToken.delete(token);
+    for (const [token, allocation] of this.byToken) {
+      if (allocation.expiresAt > now) return;
+      this.byToken.delete(token);
+    }
   }
 }

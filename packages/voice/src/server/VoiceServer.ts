@@ -2,13 +2,13 @@ import { randomBytes, randomInt } from 'node:crypto';
 import { createSocket, type Socket } from 'node:dgram';
 import { createServer as createHttpServer, type Server as HttpServer, type IncomingMessage } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, isIP } from 'node:net';
 import { EventEmitter } from 'eventemitter3';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { CryptoBackend } from '../crypto/backends.js';
 import { ENCRYPTION_MODES, type EncryptionMode, isEncryptionMode } from '../crypto/modes.js';
 import { generateSecretKey, PacketCipher } from '../crypto/PacketCipher.js';
-import { Mixer, type MixerStats } from '../mixer/Mixer.js';
+import { MIXER_DEFAULTS, Mixer, type MixerStats } from '../mixer/Mixer.js';
 import type { Position, PositionalOptions } from '../spatial/spatialize.js';
 import { TERMINAL_CLOSE_CODES, VoiceCloseCode, VoiceOpcode } from './opcodes.js';
 import { Sfu, type SfuMember, type SfuStats } from './Sfu.js';
@@ -41,6 +41,8 @@ export interface VoiceServerOptions {
   tls?: { cert: string | Buffer; key: string | Buffer };
   /** Heartbeat interval sent in Hello, in ms (default 13750, as Discord). Silent connections close with 4009 after 1.5×. */
   heartbeatInterval?: number;
+  /** Connections that have not identified (or resumed) this long after connecting close with 4009 (default 20 s). */
+  identifyTimeout?: number;
   /** How long a dropped session can be resumed, in ms (default 30000). */
   resumeTimeout?: number;
   /** Validity of tokens issued by `allocate`, in ms (default 10 minutes). */
@@ -55,7 +57,34 @@ export interface VoiceServerOptions {
   udpBufferSize?: number;
   /** Crypto backend for the XSalsa20 and XChaCha20 modes (default: sodium-native when installed). */
   backend?: CryptoBackend;
+  /**
+   * Members of this node that may receive the server mix at once (default 8). Past it, a `mixed: true` Identify gets
+   * `mixed: false` in Ready (and the speakers' own streams), and `setMixed` returns false.
+   */
+  maxMixedListeners?: number;
+  /** Speakers the mixer decodes at once (default 12); more are left out of the mix until one goes quiet. */
+  maxMixedSpeakers?: number;
 }
+
+/**
+ * Defaults of VoiceServerOptions. The mixing caps keep the mixer's codecs (one encoder per mixed listener, one decoder
+ * per speaker heard) within what opusscript can hold in one process (about 20 instances, see README › Limits).
+ */
+export const VOICE_SERVER_DEFAULTS = {
+  host: '127.0.0.1',
+  heartbeatInterval: 13_750,
+  identifyTimeout: 20_000,
+  resumeTimeout: 30_000,
+  allocationTtl: 600_000,
+  rateLimit: { commands: 120, windowMs: 60_000 },
+  udpBufferSize: 1 << 20,
+  maxMixedListeners: 8,
+  maxMixedSpeakers: MIXER_DEFAULTS.maxSpeakers,
+} as const satisfies VoiceServerOptions;
+
+type ResolvedOptions = VoiceServerOptions & {
+  -readonly [K in keyof typeof VOICE_SERVER_DEFAULTS]-?: NonNullable<VoiceServerOptions[K]>;
+};
 
 export interface VoiceMemberInfo {
   userId: string;
@@ -91,6 +120,7 @@ interface Session extends SfuMember {
 interface Connection {
   ws: WebSocket;
   version: number;
+  openedAt: number;
   session: Session | null;
   pending: boolean;
   lastSeen: number;
@@ -114,8 +144,7 @@ function isId(value: unknown): value is string {
 
 /** A Discord-compatible voice server: voice gateway (ws/wss, v4 and v8) in front of the UDP SFU. */
 export class VoiceServer extends EventEmitter<VoiceServerEvents> {
-  private readonly options: Required<Pick<VoiceServerOptions, 'heartbeatInterval' | 'resumeTimeout'>> &
-    VoiceServerOptions;
+  private readonly options: ResolvedOptions;
   private readonly http: HttpServer;
   private readonly wss: WebSocketServer;
   private readonly udp: Socket;
@@ -133,9 +162,9 @@ export class VoiceServer extends EventEmitter<VoiceServerEvents> {
 
   private constructor(options: VoiceServerOptions) {
     super();
-    this.options = { heartbeatInterval: 13_750, resumeTimeout: 30_000, ...options };
+    this.options = { ...VOICE_SERVER_DEFAULTS, ...withoutUndefined(options) };
     this.modes = options.modes ?? ENCRYPTION_MODES;
-    this.allocator = new TokenAllocator(options.allocationTtl ?? 600_000);
+    this.allocator = new TokenAllocator(this.options.allocationTtl);
     this.http = options.tls
       ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key })
       : createHttpServer((_req, res) => res.writeHead(426).end());
@@ -143,12 +172,18 @@ export class VoiceServer extends EventEmitter<VoiceServerEvents> {
     this.wss.on('connection', (ws, req) => this.onConnection(ws, req));
     this.wss.on('error', (error) => this.emit('error', error));
     // Fan-out sends bursts of N datagrams per packet received: a larger kernel buffer absorbs them (capped by rmem/wmem_max).
-    const buffer = options.udpBufferSize ?? 1 << 20;
+    const buffer = this.options.udpBufferSize;
     this.udp = createSocket({ type: 'udp4', recvBufferSize: buffer, sendBufferSize: buffer });
     this.udp.on('error', (error) => this.emit('error', error));
     this.sfu = new Sfu((packet, port, address) => this.udp.send(packet, port, address));
+    // A listener our nonce counter ran out for needs a new key: end its session (4006), the client identifies again.
+    this.sfu.onCipherExhausted = (member) =>
+      queueMicrotask(() =>
+        this.endSession(member as Session, VoiceCloseCode.SessionNoLongerValid, 'nonce counter exhausted'),
+      );
     this.udp.on('message', (msg, rinfo) => this.sfu.handle(msg, rinfo.address, rinfo.port));
-    const every = Math.max(50, Math.floor(this.options.heartbeatInterval / 2));
+    const { heartbeatInterval, identifyTimeout } = this.options;
+    const every = Math.max(50, Math.floor(Math.min(heartbeatInterval / 2, identifyTimeout / 4)));
     this.sweepTimer = setInterval(() => this.sweep(), every);
     this.sweepTimer.unref();
   }
@@ -156,7 +191,7 @@ export class VoiceServer extends EventEmitter<VoiceServerEvents> {
   /** Binds the WebSocket and UDP sockets. */
   public static async listen(options: VoiceServerOptions = {}): Promise<VoiceServer> {
     const server = new VoiceServer(options);
-    const host = options.host ?? '127.0.0.1';
+    const host = server.options.host;
     try {
       await new Promise<void>((resolve, reject) => {
         server.http.once('error', reject);
@@ -235,16 +270,31 @@ export class VoiceServer extends EventEmitter<VoiceServerEvents> {
 
   /**
    * Switches a user to one server-mixed stream (SSRC MIXER_SSRC) instead of one stream per speaker. The mixer (and
-   * its 20 ms timer) starts with the first mixed user.
+   * its 20 ms timer) starts with the first mixed user. Returns false when `maxMixedListeners` members already get the
+   * mix (that user's sessions are left as they were); switching off always succeeds.
    */
-  public setMixed(userId: string, mixed = true, guildId?: string): void {
-    for (const session of this.find(userId, guildId)) session.mixed = mixed;
-    if (mixed) this.ensureMixer();
+  public setMixed(userId: string, mixed = true, guildId?: string): boolean {
+    let granted = true;
+    for (const session of this.find(userId, guildId)) {
+      if (mixed && !session.mixed && !this.mixSlotFree()) granted = false;
+      else session.mixed = mixed;
+    }
+    if (mixed && granted) this.ensureMixer();
+    return granted;
+  }
+
+  /** Whether one more member may get the server mix (the cap protects the codecs every mixed member costs). */
+  private mixSlotFree(): boolean {
+    let mixed = 0;
+    for (const session of this.sessions.values()) if (session.mixed) mixed++;
+    return mixed < this.options.maxMixedListeners;
   }
 
   private ensureMixer(): void {
     if (!this.mixer && !this.closed) {
-      const mixer = new Mixer(this.sfu, (packet, port, address) => this.udp.send(packet, port, address));
+      const mixer = new Mixer(this.sfu, (packet, port, address) => this.udp.send(packet, port, address), {
+        maxSpeakers: this.options.maxMixedSpeakers,
+      });
       this.mixer = mixer;
       this.mixTimer = setInterval(() => mixer.tick(), 20);
       this.mixTimer.unref();
@@ -306,6 +356,7 @@ export class VoiceServer extends EventEmitter<VoiceServerEvents> {
     const conn: Connection = {
       ws,
       version,
+      openedAt: now,
       session: null,
       pending: false,
       lastSeen: now,
@@ -378,7 +429,7 @@ export class VoiceServer extends EventEmitter<VoiceServerEvents> {
   }
 
   private allow(conn: Connection): boolean {
-    const limit = this.options.rateLimit ?? { commands: 120, windowMs: 60_000 };
+    const limit = this.options.rateLimit;
     const now = Date.now();
     if (now - conn.windowStart >= limit.windowMs) {
       conn.windowStart = now;
@@ -439,6 +490,9 @@ export class VoiceServer extends EventEmitter<VoiceServerEvents> {
     for (const old of this.find(identify.userId, identify.serverId)) {
       this.endSession(old, VoiceCloseCode.SessionNoLongerValid, 'replaced');
     }
+    // Not in Discord's protocol: a Concord client may ask for the server mix at Identify (`mixed: true`); Ready then
+    // says whether it got it (`mixed: false` when the node's mixing capacity is full: it gets the individual streams).
+    const askedMix = d.mixed === true;
     const session: Session = {
       userId: identify.userId,
       guildId: identify.serverId,
@@ -450,12 +504,10 @@ export class VoiceServer extends EventEmitter<VoiceServerEvents> {
       mode: null,
       cipher: null,
       remote: null,
-      discovered: false,
       muted: false,
       deafened: false,
       silenceRun: 0,
-      // Not in Discord's protocol: a Concord client may ask for the server mix at Identify (`mixed: true`).
-      mixed: d.mixed === true,
+      mixed: askedMix && this.mixSlotFree(),
       speaking: 0,
       conn,
       version: conn.version,
@@ -477,6 +529,7 @@ export class VoiceServer extends EventEmitter<VoiceServerEvents> {
       port: address.udpPort,
       modes: this.modes,
       heartbeat_interval: this.options.heartbeatInterval,
+      ...(askedMix ? { mixed: session.mixed } : {}),
     });
     if (others.length > 0) {
       this.send(session, VoiceOpcode.ClientsConnect, { user_ids: others.map((o) => o.userId) });
@@ -524,11 +577,19 @@ export class VoiceServer extends EventEmitter<VoiceServerEvents> {
     }
     const address = typeof data.address === 'string' ? data.address : data.ip;
     const port = data.port;
-    if (typeof address !== 'string' || !Number.isInteger(port) || (port as number) < 1 || (port as number) > 65535) {
+    // The claimed address must be an IP literal (a host name would be resolved by every send), but it is only checked,
+    // never used: media goes to the address the member proves over UDP (Sfu: IP discovery, or its first authenticated
+    // packet). Discord's clients claim what IP discovery told them, i.e. that very address; anything else is a claim
+    // about someone else's address, and following it would make this server a traffic reflector.
+    if (
+      typeof address !== 'string' ||
+      isIP(address) === 0 ||
+      !Number.isInteger(port) ||
+      (port as number) < 1 ||
+      (port as number) > 65535
+    ) {
       return this.closeConn(conn, VoiceCloseCode.BadRequest, 'bad address');
     }
-    // The discovered source address wins over the claimed one: it is where packets really come from.
-    if (!session.discovered) this.sfu.bindRemote(session, address, port as number);
     const key = generateSecretKey();
     session.mode = mode;
     session.cipher = new PacketCipher(mode, key, this.options.backend ? { backend: this.options.backend } : {});
@@ -604,9 +665,16 @@ export class VoiceServer extends EventEmitter<VoiceServerEvents> {
   }
 
   private sweep(): void {
-    const deadline = Date.now() - this.options.heartbeatInterval * 1.5;
+    const now = Date.now();
+    const deadline = now - this.options.heartbeatInterval * 1.5;
+    const identifyBy = now - this.options.identifyTimeout;
     for (const conn of this.connections) {
-      if (!conn.closing && conn.lastSeen < deadline) this.closeConn(conn, VoiceCloseCode.SessionTimeout, 'timed out');
+      if (conn.closing) continue;
+      // As the main gateway: heartbeats keep a connection open, not an unidentified one (an authorize hook still
+      // running counts as not identified: it must not hold the connection forever either).
+      if (!conn.session && conn.openedAt < identifyBy) {
+        this.closeConn(conn, VoiceCloseCode.SessionTimeout, 'identify timed out');
+      } else if (conn.lastSeen < deadline) this.closeConn(conn, VoiceCloseCode.SessionTimeout, 'timed out');
     }
   }
 
@@ -634,6 +702,11 @@ export class VoiceServer extends EventEmitter<VoiceServerEvents> {
   private sendRaw(conn: Connection, op: number, d: unknown): void {
     if (conn.ws.readyState === WebSocket.OPEN) conn.ws.send(JSON.stringify({ op, d }));
   }
+}
+
+/** Options as given, minus keys set to undefined (which would otherwise override the defaults when spread). */
+function withoutUndefined<T extends object>(options: T): Partial<T> {
+  return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 function trimOutbox(session: Session, ack: number): void {
