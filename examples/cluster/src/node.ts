@@ -29,6 +29,8 @@ const server = await createGatewayServer({
   ...(env.RESUME_URL ? { resumeGatewayUrl: env.RESUME_URL } : {}),
   heartbeatInterval: 10_000,
   identifyIntervalMs: 0,
+  // Behind the balancer every client has its address: a per-address Identify limit would count them all as one.
+  identifyLimitPerAddress: false,
 });
 say({ listening: server.url });
 

@@ -41,7 +41,8 @@ export function guild(id: string, memberIds: string[], extra: Partial<GuildSnaps
       { id: `${id}1`, type: 0, name: 'general' },
       { id: `${id}2`, type: 2, name: 'voice' },
     ],
-    roles: [{ id, name: '@everyone', permissions: String(1 << 10), position: 0 }],
+    // VIEW_CHANNEL | CONNECT | SPEAK, as Discord's default @everyone has them.
+    roles: [{ id, name: '@everyone', permissions: String((1 << 10) | (1 << 20) | (1 << 21)), position: 0 }],
     members: memberIds.map((m) => member(m)),
     ...extra,
   };

@@ -91,6 +91,8 @@ async function run(kind: 'ours' | 'naive', compress: boolean): Promise<Result> {
       heartbeatInterval: 3_600_000,
       identifyTimeout: 600_000,
       sessionStartLimit: { total: 1e9, resetAfterMs: 1e9 },
+      // Every bench client connects from loopback: no per-address Identify limit.
+      identifyLimitPerAddress: false,
       authenticate: (token) => ({ user: { id: String(Number(token.slice(6)) + 1), username: 'bench' } }),
     });
     url = gateway.url;

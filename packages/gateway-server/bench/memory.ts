@@ -112,6 +112,8 @@ async function breakdown(count: number): Promise<string[]> {
     heartbeatInterval: 3_600_000,
     identifyTimeout: 600_000,
     sessionStartLimit: { total: 1e9, resetAfterMs: 1e9 },
+    // Every bench client connects from loopback: no per-address Identify limit.
+    identifyLimitPerAddress: false,
     authenticate: (token) => ({ user: { id: token.slice(6), username: 'idle' } }),
   });
   const base = await heapByName();
@@ -145,6 +147,8 @@ const gateway = await createGatewayServer({
   heartbeatInterval: 3_600_000,
   identifyTimeout: 600_000,
   sessionStartLimit: { total: 1e9, resetAfterMs: 1e9 },
+  // Every bench client connects from loopback: no per-address Identify limit.
+  identifyLimitPerAddress: false,
   authenticate: (token) => ({ user: { id: token.slice(6), username: 'idle' } }),
 });
 const started = Date.now();

@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
+import { DispatchEncodeError } from './DispatchEncodeError.js';
 import type { PreparedDispatch } from './PreparedDispatch.js';
 import type { Session } from './Session.js';
 import type { CompressionLabel, EncodingLabel, GatewayMetrics } from './types.js';
@@ -49,6 +50,8 @@ export interface ConnectionHost {
   readonly zlibLevel: number;
   readonly metrics: GatewayMetrics | undefined;
   onBackpressure(connection: Connection): void;
+  /** A dispatch this connection's encoding cannot carry was skipped (the session's seq moves on past it). */
+  onEncodeError?(connection: Connection, error: DispatchEncodeError): void;
 }
 
 /**
@@ -62,6 +65,8 @@ export class Connection {
   readonly host: ConnectionHost;
   /** Host header of the upgrade request (for the default resume_gateway_url). */
   readonly origin: string;
+  /** The peer's address (`req.socket.remoteAddress` at the upgrade; '' if the socket had none). */
+  readonly remoteAddress: string;
   #compressor: FrameCompressor | null;
   /** zlib-stream in shared mode (see sharedZlib.ts): no per-connection context. */
   readonly #sharedZlib: boolean;
@@ -91,6 +96,7 @@ export class Connection {
     sharedZlib?: boolean;
     host: ConnectionHost;
     origin: string;
+    remoteAddress?: string;
     now: number;
   }) {
     this.ws = init.ws;
@@ -100,6 +106,7 @@ export class Connection {
     this.#sharedZlib = init.sharedZlib === true;
     this.host = init.host;
     this.origin = init.origin;
+    this.remoteAddress = init.remoteAddress ?? '';
     this.openedAt = init.now;
     this.lastSeen = init.now;
     this.windowStart = init.now;
@@ -116,17 +123,36 @@ export class Connection {
     else this.#write(frame, op === 10 || op === 11 || op === 1);
   }
 
+  /**
+   * Writes one dispatch. A dispatch this encoding cannot carry is skipped for this connection (reported to the host)
+   * rather than thrown: it must neither stop a fan-out loop nor end the session (a Resume would replay it again).
+   */
   sendDispatch(dispatch: PreparedDispatch, full: boolean, seq: number): void {
     if (this.closed) return;
+    try {
+      this.#sendDispatch(dispatch, full, seq);
+    } catch (error) {
+      if (!(error instanceof DispatchEncodeError)) throw error;
+      this.host.onEncodeError?.(this, error);
+    }
+  }
+
+  #sendDispatch(dispatch: PreparedDispatch, full: boolean, seq: number): void {
     // Fast path: the whole WebSocket frame built in one buffer (shared bytes copied, never re-encoded) and written
     // straight to the socket; `ws.send` would allocate a header and make a two-buffer write per recipient.
     const socket = this.#compressor || this.payloadCompression ? null : rawSocket(this.ws);
     if (socket !== null) {
       let frame: Buffer;
       if (this.#sharedZlib) {
-        const first = !this.#zlibHeaderSent;
+        // The stream header goes with the first frame actually built (building may throw DispatchEncodeError).
+        frame = dispatch.zlibWsFrame(
+          this.encoding,
+          full,
+          seq,
+          this.host.zlibLevel,
+          this.#zlibHeaderSent ? null : ZLIB_HEADER,
+        );
         this.#zlibHeaderSent = true;
-        frame = dispatch.zlibWsFrame(this.encoding, full, seq, this.host.zlibLevel, first ? ZLIB_HEADER : null);
       } else frame = dispatch.wsFrame(this.encoding, full, seq);
       if (!socket.writableCorked) {
         socket.cork();

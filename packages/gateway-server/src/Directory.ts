@@ -1,10 +1,10 @@
+import { computeChannelPermissions, findGuildChannel, Permission } from './computeChannelPermissions.js';
 import type {
   Awaitable,
   ChannelData,
   GuildMemberData,
   GuildSnapshot,
   PresenceData,
-  RoleData,
   Snowflake,
   VoiceStateData,
 } from './types.js';
@@ -18,6 +18,14 @@ export interface MemberQuery {
   userIds?: Snowflake[];
 }
 
+/** What {@link Directory.channelPermissions} answers: the channel's type and the member's permission bits in it. */
+export interface ChannelPermissions {
+  /** Discord channel type (2 = voice, 13 = stage, ...). */
+  type: number;
+  /** Discord permission bit set after roles and overwrites (0 without VIEW_CHANNEL). */
+  permissions: bigint;
+}
+
 /**
  * Who is in which guild, and what a guild looks like. The gateway reads it on Identify (guild list + GUILD_CREATE),
  * on op 8 (member queries) and on dispatch (visibility). Methods may be sync or async; sync answers keep the fan-out
@@ -28,8 +36,10 @@ export interface MemberQuery {
  * - `guild(guildId)` → {@link GuildSnapshot} (channels, roles, members, presences, voice_states) or null
  * - `members(guildId, query)` → members matching a {@link MemberQuery}
  * - `presences(guildId, userIds?)` → non-offline presences
- * - `canView(userId, guildId, channelId?)` → may the user see events of this guild (member) / channel (VIEW_CHANNEL)
- * Optional write hooks the server calls when clients change state (op 3 / op 4): `setPresence`, `setVoiceState`.
+ * - `canView(userId, guildId, channelId?)` → may the user see events of this guild (member) / channel (VIEW_CHANNEL);
+ *   false for a channel the guild does not have
+ * Optional `channelPermissions` answers op 4 (voice join: CONNECT, SPEAK) in one call; without it the server computes
+ * the same from `guild()` and `members()` (see `voiceAccess.ts`). Optional write hooks the server calls when clients change state (op 3 / op 4): `setPresence`, `setVoiceState`.
  */
 export interface Directory {
   guildsOf(userId: Snowflake): Awaitable<Snowflake[]>;
@@ -37,27 +47,29 @@ export interface Directory {
   members(guildId: Snowflake, query: MemberQuery): Awaitable<GuildMemberData[]>;
   presences(guildId: Snowflake, userIds?: Snowflake[]): Awaitable<PresenceData[]>;
   canView(userId: Snowflake, guildId: Snowflake, channelId?: Snowflake | null): Awaitable<boolean>;
-  /** Record a user's presence (called on op 3 and on Identify with `presence`); applies to all of the user's guilds. */
+  /**
+   * The member's permissions in a channel of the guild, and the channel's type; null when the user is not a member or
+   * the guild has no such channel.
+   */
+  channelPermissions?(
+    userId: Snowflake,
+    guildId: Snowflake,
+    channelId: Snowflake,
+  ): Awaitable<ChannelPermissions | null>;
+  /**
+   * Record a user's presence (called on op 3 and on Identify with `presence`, and with status `offline` when the
+   * user's last session on this node ends); applies to all of the user's guilds.
+   */
   setPresence?(userId: Snowflake, presence: PresenceData): Awaitable<void>;
   /** Record a voice state (called on op 4); `channel_id: null` removes it. */
   setVoiceState?(guildId: Snowflake, state: VoiceStateData): Awaitable<void>;
 }
-
-const VIEW_CHANNEL = 1n << 10n;
-const ADMINISTRATOR = 1n << 3n;
 
 interface StoredGuild {
   /** The guild without members/presences/voice_states (those live in the maps). */
   snapshot: GuildSnapshot;
   members: Map<Snowflake, GuildMemberData>;
   voiceStates: Map<Snowflake, VoiceStateData>;
-}
-
-interface Overwrite {
-  id: Snowflake;
-  type: number;
-  allow: string;
-  deny: string;
 }
 
 /**
@@ -170,18 +182,29 @@ export class InMemoryDirectory implements Directory {
     return out;
   }
 
+  /** Member of the guild; with a channel, one of the guild's (a thread: its parent's) with VIEW_CHANNEL. */
   canView(userId: Snowflake, guildId: Snowflake, channelId?: Snowflake | null): boolean {
-    const stored = this.#guilds.get(guildId);
-    const member = stored?.members.get(userId);
-    if (!stored || !member) return false;
-    if (channelId == null) return true;
-    const channel = stored.snapshot.channels.find((c) => c.id === channelId);
-    if (!channel) return true;
-    return (this.#permissionsIn(stored, member, channel) & VIEW_CHANNEL) !== 0n;
+    if (channelId == null) return this.#guilds.get(guildId)?.members.has(userId) === true;
+    const access = this.channelPermissions(userId, guildId, channelId);
+    return access !== null && (access.permissions & Permission.ViewChannel) !== 0n;
   }
 
+  channelPermissions(userId: Snowflake, guildId: Snowflake, channelId: Snowflake): ChannelPermissions | null {
+    const stored = this.#guilds.get(guildId);
+    const member = stored?.members.get(userId);
+    if (!stored || !member) return null;
+    const found = findGuildChannel(stored.snapshot, channelId);
+    if (!found) return null;
+    return {
+      type: found.channel.type,
+      permissions: computeChannelPermissions(stored.snapshot, member, found.permissionsFrom),
+    };
+  }
+
+  /** Offline (and invisible, which nobody is shown) drops the stored presence: GUILD_CREATEs then leave it out. */
   setPresence(userId: Snowflake, presence: PresenceData): void {
-    this.#presences.set(userId, presence);
+    if (presence.status === 'offline' || presence.status === 'invisible') this.#presences.delete(userId);
+    else this.#presences.set(userId, presence);
   }
 
   setVoiceState(guildId: Snowflake, state: VoiceStateData): void {
@@ -189,29 +212,5 @@ export class InMemoryDirectory implements Directory {
     if (!stored) return;
     if (state.channel_id === null) stored.voiceStates.delete(state.user_id);
     else stored.voiceStates.set(state.user_id, state);
-  }
-
-  #permissionsIn(stored: StoredGuild, member: GuildMemberData, channel: ChannelData): bigint {
-    const guild = stored.snapshot;
-    if (guild.owner_id === member.user.id) return ~0n;
-    const roles = new Map<Snowflake, RoleData>(guild.roles.map((r) => [r.id, r]));
-    let perms = BigInt(roles.get(guild.id)?.permissions ?? '0');
-    for (const roleId of member.roles) perms |= BigInt(roles.get(roleId)?.permissions ?? '0');
-    if ((perms & ADMINISTRATOR) !== 0n) return ~0n;
-    const overwrites = (channel.permission_overwrites as Overwrite[] | undefined) ?? [];
-    const everyone = overwrites.find((o) => o.id === guild.id);
-    if (everyone) perms = (perms & ~BigInt(everyone.deny)) | BigInt(everyone.allow);
-    let allow = 0n;
-    let deny = 0n;
-    for (const o of overwrites) {
-      if (o.type === 0 && member.roles.includes(o.id)) {
-        allow |= BigInt(o.allow);
-        deny |= BigInt(o.deny);
-      }
-    }
-    perms = (perms & ~deny) | allow;
-    const own = overwrites.find((o) => o.type === 1 && o.id === member.user.id);
-    if (own) perms = (perms & ~BigInt(own.deny)) | BigInt(own.allow);
-    return perms;
   }
 }

@@ -15,10 +15,12 @@ import { buildGuildCreate } from './buildGuildCreate.js';
 import { Connection, type ConnectionHost, type FrameCompressor } from './Connection.js';
 import { CloseCode, closeKeepsSession } from './closeCodes.js';
 import { type Directory, InMemoryDirectory } from './Directory.js';
+import type { DispatchEncodeError } from './DispatchEncodeError.js';
 import { checkDrainOptions, type DrainOptions, type DrainStats, resolveWaveSize } from './drain.js';
 import { carriesMessageContent, eventIntent, Intent, mayReadContent } from './eventIntents.js';
 import { GatewayServerError } from './GatewayServerError.js';
-import type { GatewayServerOptions } from './GatewayServerOptions.js';
+import { type GatewayServerOptions, gatewayServerDefaults } from './GatewayServerOptions.js';
+import { IdentifyAddressLimiter } from './IdentifyAddressLimiter.js';
 import { type IdentifyThrottle, InMemoryIdentifyThrottle } from './IdentifyThrottle.js';
 import { createLazyMemberLists } from './members/createLazyMemberLists.js';
 import { createMemberRequestHandler } from './members/createMemberRequestHandler.js';
@@ -45,11 +47,12 @@ import type {
   LazyMemberLists,
   MemberRequestHandler,
   PresenceData,
-  PresenceStatus,
   Snowflake,
   VoiceStateData,
 } from './types.js';
 import { createStaticVoiceAllocator, type VoiceAllocator } from './VoiceAllocator.js';
+import { type ValidPresence, validatePresence } from './validatePresence.js';
+import { voiceAccess } from './voiceAccess.js';
 import { etfUsesAtomKeys } from './wire/etfAtomKeys.js';
 import {
   createZlibStreamDeflater,
@@ -71,7 +74,8 @@ export interface DispatchOptions {
   intent?: number | null;
 }
 
-const STATUSES = new Set<PresenceStatus>(['online', 'idle', 'dnd', 'invisible', 'offline']);
+/** Session ids this server makes (`randomBytes(16)` in hex): a Resume naming anything else cannot be one of ours. */
+const SESSION_ID = /^[0-9a-f]{32}$/;
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -131,7 +135,11 @@ export class GatewayServer implements ConnectionHost {
   readonly #guildSessions = new Map<Snowflake, Set<Session>>();
   readonly #userSessions = new Map<Snowflake, Set<Session>>();
   readonly #throttle: IdentifyThrottle;
+  /** Identifies per remote address; null = unlimited (`identifyLimitPerAddress: false`). */
+  readonly #addressLimiter: IdentifyAddressLimiter | null;
   readonly #startLimiter: SessionStartLimiter;
+  /** Users whose presence this node announced: their last session ending here announces them offline. */
+  readonly #presenceAnnounced = new Set<Snowflake>();
   #sweepTimer: NodeJS.Timeout | null = null;
   #closed = false;
   /** Write-ahead journal of this node's sessions, with a `resumeStore` (resume on any node). */
@@ -191,18 +199,30 @@ export class GatewayServer implements ConnectionHost {
     this.#memberRequests = options.memberRequests ?? createMemberRequestHandler({ directory: this.directory });
     const send = (sessionId: string, event: string, data: unknown): void => {
       const session = this.#sessions.get(sessionId);
-      if (session && !session.destroyed) session.send(PreparedDispatch.forOne(event, data), true);
+      if (!session || session.destroyed) return;
+      // One recipient's failure stays its own: the list index loops over every watcher with this callback.
+      try {
+        session.send(PreparedDispatch.forOne(event, data), true);
+      } catch (error) {
+        this.#deliveryFailed(event, session, error);
+      }
     };
     const lazy = options.lazyMemberLists ?? true;
     this.#lazy =
       lazy === true
-        ? createLazyMemberLists({ directory: this.directory, send })
+        ? createLazyMemberLists({
+            directory: this.directory,
+            send,
+            onError: (error) => this.#logger?.error('member list update failed', { error: String(error) }),
+          })
         : typeof lazy === 'function'
           ? lazy(send)
           : lazy === false
             ? undefined
             : lazy;
     this.#throttle = options.identifyThrottle ?? new InMemoryIdentifyThrottle(options.identifyIntervalMs ?? 5000);
+    const perAddress = options.identifyLimitPerAddress ?? gatewayServerDefaults.identifyLimitPerAddress;
+    this.#addressLimiter = perAddress === false ? null : new IdentifyAddressLimiter(perAddress);
     const limit = options.sessionStartLimit ?? { total: 1000, resetAfterMs: 86_400_000 };
     this.#startLimiter =
       options.sessionStartLimiter ??
@@ -372,11 +392,16 @@ export class GatewayServer implements ConnectionHost {
     const deliver = (session: Session): void => {
       if (session.destroyed || (intent !== null && (session.intents & intent) === 0)) return;
       if (session.catchUp !== null && position !== undefined && caughtUp(session, position)) return;
-      const full = !gated || mayReadContent(message.data, session.userId, session.intents);
-      // A session resuming here waits for its gap to be filled from the topic history first.
-      if (session.pending !== null) session.pending.push({ dispatch, full, position });
-      else session.send(dispatch, full, position);
-      recipients++;
+      // Per recipient: whatever fails for one session (its encoding, its journal) must not stop the others.
+      try {
+        const full = !gated || mayReadContent(message.data, session.userId, session.intents);
+        // A session resuming here waits for its gap to be filled from the topic history first.
+        if (session.pending !== null) session.pending.push({ dispatch, full, position });
+        else session.send(dispatch, full, position);
+        recipients++;
+      } catch (error) {
+        this.#deliveryFailed(message.event, session, error);
+      }
     };
     switch (target.type) {
       case 'guild': {
@@ -388,7 +413,13 @@ export class GatewayServer implements ConnectionHost {
         const sessions = this.#guildSessions.get(target.guildId);
         if (!sessions) break;
         for (const session of sessions) {
-          const visible = this.directory.canView(session.userId, target.guildId, target.channelId);
+          let visible: Awaitable<boolean>;
+          try {
+            visible = this.directory.canView(session.userId, target.guildId, target.channelId);
+          } catch (error) {
+            this.#deliveryFailed(message.event, session, error);
+            continue;
+          }
           if (isThenable(visible)) {
             // Async directories cost ordering across dispatches; sync ones (the default) keep it.
             const decided = Promise.resolve(visible).then(
@@ -428,6 +459,29 @@ export class GatewayServer implements ConnectionHost {
       this.metrics.fanoutLatency((Date.now() - message.createdAt) / 1000);
     }
   };
+
+  #deliveryFailed(event: string, session: Session, error: unknown): void {
+    this.#logger?.error('dispatch delivery failed', {
+      event,
+      sessionId: session.sessionId,
+      error: error instanceof Error ? error.message : String(error),
+    });
+  }
+
+  /**
+   * ConnectionHost: a dispatch this connection's encoding cannot carry (an integrator's payload too deep for
+   * ETF/MessagePack, a cycle…) was skipped for it. The session stays: closing it would not help (a Resume replays the
+   * same entry) and the client did nothing wrong. Logged once per dispatch and encoding, not per recipient.
+   */
+  onEncodeError(_connection: Connection, error: DispatchEncodeError): void {
+    if (error.reported) return;
+    error.reported = true;
+    this.#logger?.error('dispatch encode failed: skipped for sessions using this encoding', {
+      event: error.event,
+      encoding: error.encoding,
+      error: error.message,
+    });
+  }
 
   // ── session control ─────────────────────────────────────────────────────────────────────────────────────────
 
@@ -654,6 +708,7 @@ export class GatewayServer implements ConnectionHost {
       sharedZlib: shared,
       host: this,
       origin: req.headers.host ?? this.#hostFallback(),
+      remoteAddress: req.socket.remoteAddress ?? '',
       now: Date.now(),
     });
     this.#connections.add(connection);
@@ -705,7 +760,16 @@ export class GatewayServer implements ConnectionHost {
     connection.close(CloseCode.UnknownError, 'send buffer full', 1000);
   }
 
+  /** Nothing a client sends may throw out of the socket's message event (that would take the process down). */
   #onMessage(connection: Connection, raw: RawData, isBinary: boolean): void {
+    try {
+      this.#handleMessage(connection, raw, isBinary);
+    } catch (error) {
+      this.#internalError(connection, error);
+    }
+  }
+
+  #handleMessage(connection: Connection, raw: RawData, isBinary: boolean): void {
     if (connection.closed) return;
     const now = Date.now();
     connection.lastSeen = now;
@@ -807,8 +871,10 @@ export class GatewayServer implements ConnectionHost {
 
   // ── Identify / Resume ───────────────────────────────────────────────────────────────────────────────────────
 
-  async #authenticate(token: string): Promise<AuthenticatedUser | null | undefined> {
-    return this.#options.authenticate(token.startsWith('Bot ') ? token.slice(4) : token);
+  async #authenticate(connection: Connection, token: string): Promise<AuthenticatedUser | null | undefined> {
+    return this.#options.authenticate(token.startsWith('Bot ') ? token.slice(4) : token, {
+      remoteAddress: connection.remoteAddress,
+    });
   }
 
   async #identify(connection: Connection, d: unknown): Promise<void> {
@@ -820,9 +886,25 @@ export class GatewayServer implements ConnectionHost {
       connection.close(CloseCode.DecodeError, 'Invalid Identify payload');
       return;
     }
+    // The same rules as op 3, checked before any work: an invalid presence is an invalid Identify.
+    let presence: ValidPresence | undefined;
+    if (d.presence !== undefined && d.presence !== null) {
+      const checked = validatePresence(d.presence);
+      if (!checked.ok) {
+        connection.close(CloseCode.DecodeError, 'Invalid Identify payload');
+        return;
+      }
+      presence = checked.presence;
+    }
+    // Before `authenticate`: failed attempts cost the server too (and may create users, with dev auth).
+    if (this.#addressLimiter !== null && !this.#addressLimiter.take(connection.remoteAddress)) {
+      this.metrics?.rateLimited?.('identify_address');
+      connection.close(CloseCode.RateLimited, 'Rate limited');
+      return;
+    }
     connection.authenticating = true;
     try {
-      const auth = await this.#authenticate(d.token);
+      const auth = await this.#authenticate(connection, d.token);
       if (connection.closed) return;
       if (!auth) {
         this.metrics?.identify('auth_failed');
@@ -920,7 +1002,7 @@ export class GatewayServer implements ConnectionHost {
       });
       this.metrics?.identify('ok');
       this.#logger?.debug('identified', { sessionId: session.sessionId, userId, shard, intents });
-      if (isObject(d.presence)) this.#presenceUpdate(connection, session, d.presence);
+      if (presence !== undefined) this.#setPresence(session, presence);
     } catch (error) {
       this.metrics?.identify('error');
       this.#internalError(connection, error);
@@ -956,10 +1038,15 @@ export class GatewayServer implements ConnectionHost {
     const seq = (d.seq as number | null | undefined) ?? 0;
     connection.authenticating = true;
     try {
-      const auth = await this.#authenticate(d.token);
+      const auth = await this.#authenticate(connection, d.token);
       if (connection.closed) return;
       if (!auth) {
         connection.close(CloseCode.AuthenticationFailed, 'Authentication failed');
+        return;
+      }
+      // Not an id this server could have made: no session to look for, here or in the resume store.
+      if (!SESSION_ID.test(d.session_id)) {
+        this.#invalidResume(connection);
         return;
       }
       const session = this.#sessions.get(d.session_id);
@@ -1409,56 +1496,68 @@ export class GatewayServer implements ConnectionHost {
       for (const [guildId, channelId] of session.voice ?? []) {
         void this.#leaveVoice(session, guildId, channelId).catch(() => undefined);
       }
-      if (session.presence && !this.#userSessions.has(session.userId)) {
-        const offline: PresenceData = {
-          user: { id: session.userId },
-          status: 'offline',
-          activities: [],
-          client_status: {},
-        };
-        this.#broadcastPresence(session.userId, guilds, offline);
-      }
+      if (!this.#userSessions.has(session.userId)) this.#lastSessionEnded(session, guilds);
     }
     session.replay.clear();
   }
 
   // ── commands ────────────────────────────────────────────────────────────────────────────────────────────────
 
-  #presenceUpdate(connection: Connection, session: Session, d: unknown): void {
-    if (
-      !isObject(d) ||
-      typeof d.status !== 'string' ||
-      !STATUSES.has(d.status as PresenceStatus) ||
-      !(d.activities === undefined || d.activities === null || Array.isArray(d.activities))
-    ) {
-      connection.close(CloseCode.DecodeError, 'Invalid presence');
-      return;
-    }
-    const status = d.status === 'invisible' ? 'offline' : (d.status as PresenceStatus);
-    const activities = ((d.activities as unknown[] | null | undefined) ?? []).filter(
-      isObject,
-    ) as PresenceData['activities'];
-    const presence: PresenceData = {
-      user: { id: session.userId },
-      status,
-      activities,
-      client_status: status === 'offline' ? {} : { desktop: status },
-    };
-    session.presence = presence;
-    this.#journal?.touch(session);
+  /**
+   * The user's last session on this node ended for good: the directory forgets their presence (a later GUILD_CREATE
+   * must not show a gone user as online/dnd), and whoever saw a presence from here is told they are offline.
+   */
+  #lastSessionEnded(session: Session, guilds: Snowflake[]): void {
+    const userId = session.userId;
+    const offline: PresenceData = { user: { id: userId }, status: 'offline', activities: [], client_status: {} };
+    this.#recordPresence(userId, offline);
+    if (this.#presenceAnnounced.delete(userId) || session.presence) this.#broadcastPresence(userId, guilds, offline);
+  }
+
+  #recordPresence(userId: Snowflake, presence: PresenceData): void {
     try {
-      const result = this.directory.setPresence?.(session.userId, { ...presence, status: d.status as PresenceStatus });
-      if (result && isThenable(result)) Promise.resolve(result).catch(() => undefined);
+      const result = this.directory.setPresence?.(userId, presence);
+      if (result && isThenable(result)) {
+        Promise.resolve(result).catch((error) => this.#logger?.error('setPresence failed', { error: String(error) }));
+      }
     } catch (error) {
       this.#logger?.error('setPresence failed', { error: String(error) });
     }
+  }
+
+  /** op 3: anything but Discord's shape closes with 4002; what is relayed is rebuilt from the checked fields. */
+  #presenceUpdate(connection: Connection, session: Session, d: unknown): void {
+    const checked = validatePresence(d);
+    if (!checked.ok) {
+      connection.close(CloseCode.DecodeError, 'Invalid presence');
+      return;
+    }
+    this.#setPresence(session, checked.presence);
+  }
+
+  #setPresence(session: Session, valid: ValidPresence): void {
+    const status = valid.status === 'invisible' ? 'offline' : valid.status;
+    const presence: PresenceData = {
+      user: { id: session.userId },
+      status,
+      activities: valid.activities,
+      client_status: status === 'offline' ? {} : { desktop: status },
+    };
+    session.presence = presence;
+    this.#presenceAnnounced.add(session.userId);
+    this.#journal?.touch(session);
+    this.#recordPresence(session.userId, { ...presence, status: valid.status });
     this.#broadcastPresence(session.userId, [...session.guilds], presence);
   }
 
   #broadcastPresence(_userId: Snowflake, guilds: Snowflake[], presence: PresenceData): void {
     for (const guildId of guilds) {
       this.dispatchToGuild(guildId, 'PRESENCE_UPDATE', { ...presence, guild_id: guildId });
-      this.#lazy?.presenceUpdated(guildId, presence);
+      try {
+        this.#lazy?.presenceUpdated(guildId, presence);
+      } catch (error) {
+        this.#logger?.error('member list presence update failed', { guildId, error: String(error) });
+      }
     }
   }
 
@@ -1478,7 +1577,9 @@ export class GatewayServer implements ConnectionHost {
     if (!session.guilds.has(guildId)) return;
     const channelId = d.channel_id as Snowflake | null;
     const previous = session.voice?.get(guildId);
-    if (channelId !== null && !(await this.directory.canView(session.userId, guildId, channelId))) return;
+    // A voice or stage channel of this guild, with VIEW_CHANNEL and CONNECT; otherwise ignored, as Discord does.
+    const access = channelId === null ? null : await voiceAccess(this.directory, session.userId, guildId, channelId);
+    if (channelId !== null && access === null) return;
     const [member] = await this.directory.members(guildId, { limit: 1, userIds: [session.userId] });
     if (session.destroyed) return;
     const state: VoiceStateData = {
@@ -1492,7 +1593,8 @@ export class GatewayServer implements ConnectionHost {
       self_deaf: d.self_deaf,
       self_mute: d.self_mute,
       self_video: d.self_video === true,
-      suppress: false,
+      // Without SPEAK (or on a stage) the member is in the channel but may not speak (see voiceAccess.ts).
+      suppress: access?.suppress ?? false,
       request_to_speak_timestamp: null,
     };
     await this.directory.setVoiceState?.(guildId, state);
@@ -1584,7 +1686,8 @@ export class GatewayServer implements ConnectionHost {
 
   #requestSoundboardSounds(session: Session, d: unknown): void {
     const ids = isObject(d) && Array.isArray(d.guild_ids) ? d.guild_ids : [];
-    for (const id of ids.slice(0, 100)) {
+    // Once per guild: a list repeating one id must not turn one command into a hundred dispatches.
+    for (const id of new Set(ids.slice(0, 100))) {
       if (typeof id === 'string' && session.guilds.has(id)) {
         session.send(PreparedDispatch.forOne('SOUNDBOARD_SOUNDS', { guild_id: id, soundboard_sounds: [] }), true);
       }
@@ -1606,7 +1709,8 @@ export class GatewayServer implements ConnectionHost {
     const timeout = interval * this.#o.heartbeatTimeoutFactor;
     for (const connection of this.#connections) {
       if (connection.closed) continue;
-      if (!connection.session && !connection.authenticating && now - connection.openedAt > this.#o.identifyTimeout) {
+      // Counted from the open, also while an Identify waits in the throttle's queue or `authenticate` is slow.
+      if (!connection.session && now - connection.openedAt > this.#o.identifyTimeout) {
         connection.close(CloseCode.SessionTimedOut, 'Identify timed out');
         continue;
       }
@@ -1621,6 +1725,8 @@ export class GatewayServer implements ConnectionHost {
       if (now - session.detachedAt > this.#o.resumeTtl) this.#destroy(session);
     }
     this.#throttle.prune?.(now);
+    this.#addressLimiter?.prune(now);
+    this.#startLimiter.prune?.(now);
     this.metrics?.sessions(this.#sessions.size - this.#detached.size, this.#detached.size);
   }
 }

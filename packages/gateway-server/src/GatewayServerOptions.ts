@@ -2,11 +2,13 @@ import type { Server as HttpServer } from 'node:http';
 import type { Server as HttpsServer } from 'node:https';
 import type { Broker } from './Broker.js';
 import type { Directory } from './Directory.js';
+import type { IdentifyAddressLimit } from './IdentifyAddressLimiter.js';
 import type { IdentifyThrottle } from './IdentifyThrottle.js';
 import type { ResumeStore } from './resume/ResumeStore.js';
 import type { SessionStartLimiter } from './SessionStartLimiter.js';
 import type { SessionStore } from './SessionStore.js';
 import type {
+  AuthenticateContext,
   AuthenticatedUser,
   Awaitable,
   GatewayLogger,
@@ -30,8 +32,11 @@ export interface GatewayServerOptions {
   /** Only upgrade requests on this path (default: any path). */
   path?: string;
 
-  /** Resolves an Identify/Resume token (with any `Bot ` prefix removed) to a user; null/undefined = 4004. */
-  authenticate(token: string): Awaitable<AuthenticatedUser | null | undefined>;
+  /**
+   * Resolves an Identify/Resume token (with any `Bot ` prefix removed) to a user; null/undefined = 4004. `context`
+   * tells where the connection comes from (e.g. to limit what one address may create).
+   */
+  authenticate(token: string, context: AuthenticateContext): Awaitable<AuthenticatedUser | null | undefined>;
   /** Guild membership and snapshots. Default: an empty `InMemoryDirectory`. */
   directory?: Directory;
   /** VOICE_SERVER_UPDATE source. Default: `createStaticVoiceAllocator(voiceEndpoint ?? null)`. */
@@ -94,6 +99,13 @@ export interface GatewayServerOptions {
    * one so `maxConcurrency` holds cluster-wide: `createRedisIdentifyThrottle` from `@concord/gateway-server/redis-broker`.
    */
   identifyThrottle?: IdentifyThrottle;
+  /**
+   * Identifies per remote address (IPv6: per /64), refilled continuously; past it the connection is closed with 4008
+   * before `authenticate` runs. Failed Identifies count; Resumes do not. `false` = no limit (e.g. behind a proxy, where
+   * every client has the proxy's address: limit there instead). Default:
+   * `gatewayServerDefaults.identifyLimitPerAddress` (60 per minute).
+   */
+  identifyLimitPerAddress?: IdentifyAddressLimit | false;
   /** session_start_limit per user (default 1000 per 24 h). */
   sessionStartLimit?: { total: number; resetAfterMs: number };
   /**
@@ -115,3 +127,10 @@ export interface GatewayServerOptions {
   /** Payload compression (`compress: true`) applies to frames at least this big (default 1024 bytes). */
   payloadCompressionThreshold?: number;
 }
+
+/** Defaults of the options that have them here (the others are documented on each option). */
+export const gatewayServerDefaults = {
+  // A burst of 60 then one a second: a household or office reconnecting after a restart passes, a token-spraying
+  // client from one address does not.
+  identifyLimitPerAddress: { identifies: 60, windowMs: 60_000 },
+} as const satisfies Partial<GatewayServerOptions>;

@@ -1,3 +1,4 @@
+import { DispatchEncodeError } from './DispatchEncodeError.js';
 import { carriesMessageContent, stripMessageContent } from './eventIntents.js';
 import {
   buildTemplate,
@@ -20,8 +21,8 @@ export class PreparedDispatch {
   readonly event: string;
   readonly data: unknown;
   readonly createdAt: number;
-  // [json, etf, msgpack] × [full, stripped]
-  readonly #templates: (FrameTemplate | undefined)[] = [];
+  // [json, etf, msgpack] × [full, stripped]; an error = that encoding cannot carry the payload (kept, not retried).
+  readonly #templates: (FrameTemplate | DispatchEncodeError | undefined)[] = [];
   // Same slots: the template head deflated once (shared zlib-stream).
   readonly #deflated: (Buffer | undefined)[] = [];
   #stripped: unknown;
@@ -51,13 +52,25 @@ export class PreparedDispatch {
     return this.#stripped;
   }
 
+  /**
+   * The encoded template, built on first use. Throws {@link DispatchEncodeError} when the encoding cannot carry the
+   * payload; the failure is remembered (even for a one-session dispatch: it pins no memory) so every later recipient,
+   * or a Resume replaying it, fails at the cost of a lookup.
+   */
   #template(encoding: Encoding, full: boolean): [FrameTemplate, number] {
     const slot = (SLOTS[encoding.name] ?? 0) * 2 + (full || !carriesMessageContent(this.event) ? 0 : 1);
     let template = this.#templates[slot];
     if (template === undefined) {
-      template = buildTemplate(encoding, this.event, this.dataFor(full));
+      try {
+        template = buildTemplate(encoding, this.event, this.dataFor(full));
+      } catch (cause) {
+        const error = new DispatchEncodeError(this.event, encoding.name, cause);
+        this.#templates[slot] = error;
+        throw error;
+      }
       if (this.#shared) this.#templates[slot] = template;
     }
+    if (template instanceof DispatchEncodeError) throw template;
     return [template, slot];
   }
 

@@ -17,6 +17,8 @@ export interface SessionStartLimiter {
   get(userId: string): Awaitable<SessionStartLimit>;
   /** Takes one session start; false when none is left in the window. */
   consume(userId: string): Awaitable<boolean>;
+  /** Housekeeping, called from the server's liveness sweep. */
+  prune?(now: number): void;
 }
 
 /** One node's counts, in memory. */
@@ -57,5 +59,15 @@ export class InMemorySessionStartLimiter implements SessionStartLimiter {
     if (entry.used >= this.total) return false;
     entry.used++;
     return true;
+  }
+
+  /** Users with a running window. */
+  get size(): number {
+    return this.#users.size;
+  }
+
+  /** Forgets users whose window ended (they would start a fresh one anyway): memory follows recent users only. */
+  prune(now = Date.now()): void {
+    for (const [userId, entry] of this.#users) if (entry.resetAt <= now) this.#users.delete(userId);
   }
 }

@@ -8,15 +8,18 @@ export {
 } from './Broker.js';
 export { buildGuildCreate } from './buildGuildCreate.js';
 export { CloseCode, closeKeepsSession } from './closeCodes.js';
-export { type Directory, InMemoryDirectory, type MemberQuery } from './Directory.js';
+export { type ChannelPermissions, type Directory, InMemoryDirectory, type MemberQuery } from './Directory.js';
+export { DispatchEncodeError } from './DispatchEncodeError.js';
 export type { DrainOptions, DrainProgress, DrainStats } from './drain.js';
 export { carriesMessageContent, eventIntent, Intent, mayReadContent, stripMessageContent } from './eventIntents.js';
 export { createGatewayServer, type DispatchOptions, GatewayServer } from './GatewayServer.js';
 export { GatewayServerError, type GatewayServerErrorCode } from './GatewayServerError.js';
-export type { GatewayServerOptions } from './GatewayServerOptions.js';
+export { type GatewayServerOptions, gatewayServerDefaults } from './GatewayServerOptions.js';
+export type { IdentifyAddressLimit } from './IdentifyAddressLimiter.js';
 export { type IdentifyThrottle, InMemoryIdentifyThrottle } from './IdentifyThrottle.js';
 export * from './members/index.js';
 export * from './metrics/index.js';
+export { PresenceError, type PresenceErrorCode } from './PresenceError.js';
 export { decodeJournalEntry, encodeJournalEntry, type JournalEntry } from './resume/journalEntryCodec.js';
 export { ResumeError, type ResumeErrorCode } from './resume/ResumeError.js';
 export type { ClaimedSession, ResumeStore, SessionWrite, TopicTail } from './resume/ResumeStore.js';
@@ -36,3 +39,4 @@ export {
   type VoiceAllocator,
   type VoiceMove,
 } from './VoiceAllocator.js';
+export { MAX_ACTIVITIES, type ValidPresence, validatePresence } from './validatePresence.js';

@@ -105,7 +105,13 @@ export interface GuildSnapshot {
   [key: string]: unknown;
 }
 
-/** The user an `authenticate(token)` call resolved to. */
+/** What `authenticate(token, context)` is told about the connection the token came on. */
+export interface AuthenticateContext {
+  /** The peer's address as the socket sees it (`req.socket.remoteAddress`; behind a proxy, the proxy's). */
+  remoteAddress: string;
+}
+
+/** The user an `authenticate(token, context)` call resolved to. */
 export interface AuthenticatedUser {
   user: UserData;
   /** READY.application; defaults to `{ id: user.id, flags: 0 }`. */
@@ -168,8 +174,9 @@ export type MemberRequestResult =
 /**
  * Answers op 8 Request Guild Members (implemented in `src/members`). The server calls `handle` after the generic
  * checks (identified, rate limit); the handler validates the request (limits, nonce ≤ 32 bytes, intents needed for
- * `query:""`/`limit:0` and `presences:true`, the per-guild 30 s whole-list limit), checks the guild is on the session's
- * shard and visible to the user via the directory, queries it, and cuts chunks of at most 1000 members.
+ * `query:""` and `presences:true`, the per-guild 30 s whole-list limit on `query:""` with `limit` 0 or above 100),
+ * checks the guild is on the session's shard and visible to the user via the directory, queries it, and cuts chunks
+ * of at most 1000 members.
  */
 export interface MemberRequestHandler {
   handle(session: SessionInfo, request: RequestGuildMembersData): Promise<MemberRequestResult>;
@@ -219,8 +226,11 @@ export interface GatewayMetrics {
   backpressureClose?(): void;
   /** A client command (by opcode) was received. */
   command?(op: number): void;
-  /** A rate limit was hit: the command limit (4008), a queued Identify, or the op 8 whole-list limit. */
-  rateLimited?(kind: 'commands' | 'identify' | 'member_request'): void;
+  /**
+   * A rate limit was hit: the command limit (4008), a queued Identify, the per-address Identify limit (4008), or the
+   * op 8 whole-list limit.
+   */
+  rateLimited?(kind: 'commands' | 'identify' | 'identify_address' | 'member_request'): void;
   /** While `drain()` runs: sessions not yet moved off this node (still connected, or not yet confirmed stored); 0 when done. */
   draining?(pending: number): void;
 }

@@ -13,6 +13,11 @@ export interface LazyMemberListsOptions {
   includeOffline?: (memberCount: number) => boolean;
   /** Most ranges per session and guild (default 5). */
   maxRanges?: number;
+  /**
+   * A `send` to one session threw: the others still get their update. Default: ignored (the server's `send` catches
+   * its own failures; this is for custom ones).
+   */
+  onError?: (error: unknown, sessionId: string) => void;
 }
 
 /** The op 14 index, plus the change hooks the core has beyond {@link LazyMemberLists}. */
@@ -52,14 +57,22 @@ function rangesOf(channels: unknown, max: number): [number, number][] {
  */
 export function createLazyMemberLists(options: LazyMemberListsOptions): LazyMemberListIndex {
   const { directory, send } = options;
+  const onError = options.onError ?? (() => undefined);
   const maxRanges = options.maxRanges ?? 5;
   const includeOffline = options.includeOffline ?? ((count: number) => count < 1000);
   const lists = new Map<string, MemberList>();
   const loading = new Map<string, Promise<MemberList | undefined>>();
   const sessionsGuilds = new Map<string, Set<string>>();
 
+  // Per recipient: one failing session must not cost the rest of the list's watchers their update.
   const deliver = (list: MemberList, updates: MemberListUpdate[]) => {
-    for (const u of updates) send(u.sessionId, 'GUILD_MEMBER_LIST_UPDATE', list.payload(u.ops));
+    for (const u of updates) {
+      try {
+        send(u.sessionId, 'GUILD_MEMBER_LIST_UPDATE', list.payload(u.ops));
+      } catch (error) {
+        onError(error, u.sessionId);
+      }
+    }
   };
 
   const load = (guildId: string): Promise<MemberList | undefined> => {

@@ -27,7 +27,8 @@ function shardOf(guildId: string, shardCount: number): number {
  * - guild on another shard, guild not visible to the user, or `query: ""` without GUILD_MEMBERS → no answer (Discord
  *   stays silent there too; clients time out);
  * - `presences: true` without GUILD_PRESENCES → answered without presences (Discord: "otherwise always false");
- * - a second whole-list request within 30 s → one RATE_LIMITED dispatch;
+ * - a second whole-list request (empty query, `limit` 0 or above 100 — see `isWholeListRequest`) within 30 s → one
+ *   RATE_LIMITED dispatch;
  * - otherwise the GUILD_MEMBERS_CHUNK dispatches.
  */
 export function createMemberRequestHandler(options: MemberRequestHandlerOptions): MemberRequestHandler {

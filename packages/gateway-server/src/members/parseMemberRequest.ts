@@ -5,7 +5,7 @@ export interface MemberRequest {
   guildId: string;
   /** Set for query requests (`''` = everyone); undefined when `userIds` is set. */
   query: string | undefined;
-  /** 0 = no limit (only meaningful with `query: ''`). */
+  /** 0 = no limit (only meaningful with `query: ''`); a prefix query's is 1..{@link MAX_QUERY_RESULTS}. */
   limit: number;
   /** Unique ids, at most {@link MAX_USER_IDS}; set for by-id requests. */
   userIds: string[] | undefined;
@@ -75,6 +75,8 @@ export function parseMemberRequest(d: unknown): ParseMemberRequestResult {
       );
     }
     query = data.query;
+    // A prefix query answers at most 100 members (0 = that many): say so here, so no directory is asked for more.
+    if (query !== '') limit = limit === 0 ? MAX_QUERY_RESULTS : Math.min(limit, MAX_QUERY_RESULTS);
   }
 
   const nonce =
@@ -88,7 +90,13 @@ export function needsGuildMembersIntent(request: MemberRequest): boolean {
   return request.query === '';
 }
 
-/** Whole-list requests are the expensive ones, limited to one per guild per 30 s. */
+/**
+ * Whole-list requests are the expensive ones, limited to one per guild per 30 s: an empty query for more than one
+ * page of {@link MAX_QUERY_RESULTS} members. `limit: 0` asks for everyone, and so does any limit at least the guild's
+ * size (`1e9`), which the handler cannot tell apart from a merely large one without asking the directory first.
+ */
 export function isWholeListRequest(request: MemberRequest): boolean {
-  return request.query === '' && request.limit === 0;
+  return (
+    request.userIds === undefined && request.query === '' && (request.limit === 0 || request.limit > MAX_QUERY_RESULTS)
+  );
 }

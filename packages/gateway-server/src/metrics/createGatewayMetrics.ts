@@ -11,7 +11,7 @@ export interface GatewayMetricsOptions {
   fanoutBuckets?: number[];
 }
 
-export type RateLimitKind = 'commands' | 'identify' | 'member_request';
+export type RateLimitKind = 'commands' | 'identify' | 'identify_address' | 'member_request';
 
 /** {@link GatewayMetrics} plus what a scrape endpoint needs. */
 export interface PrometheusGatewayMetrics extends GatewayMetrics {

@@ -116,6 +116,8 @@ async function main(start: NodeStart): Promise<void> {
     // Every session of the test is a different user, opened as fast as the clients can: no identify throttle.
     identifyIntervalMs: 0,
     sessionStartLimit: { total: 1e9, resetAfterMs: 1e9 },
+    // Every load client connects from loopback: no per-address Identify limit.
+    identifyLimitPerAddress: false,
     authenticate: (token) => {
       const index = indexOfToken(token);
       return index === null ? null : { user: { id: userId(index), username: `load${index}` } };

@@ -1,0 +1,47 @@
+import { addressKey } from './addressKey.js';
+
+/** Identifies allowed per remote address: `identifies` per `windowMs`, refilled continuously (a token bucket). */
+export interface IdentifyAddressLimit {
+  identifies: number;
+  windowMs: number;
+}
+
+/**
+ * Counts Identify attempts per remote address (IPv6 per /64, see `addressKey.ts`) so one source cannot make the
+ * server authenticate, build READY and GUILD_CREATEs for token after token. A token bucket: up to `identifies` at
+ * once, then one every `windowMs / identifies`. Memory: one entry per address seen while its bucket refills; full
+ * buckets are dropped by `prune` (the server's liveness sweep).
+ */
+export class IdentifyAddressLimiter {
+  readonly #capacity: number;
+  /** Tokens per ms. */
+  readonly #rate: number;
+  readonly #buckets = new Map<string, { tokens: number; at: number }>();
+
+  constructor(limit: IdentifyAddressLimit) {
+    this.#capacity = Math.max(1, limit.identifies);
+    this.#rate = this.#capacity / Math.max(1, limit.windowMs);
+  }
+
+  /** Takes one Identify for `remoteAddress`: false when its bucket is empty (the caller closes with 4008). */
+  take(remoteAddress: string, now = Date.now()): boolean {
+    const key = addressKey(remoteAddress);
+    const bucket = this.#buckets.get(key);
+    const tokens = bucket ? Math.min(this.#capacity, bucket.tokens + (now - bucket.at) * this.#rate) : this.#capacity;
+    if (tokens < 1) return false;
+    this.#buckets.set(key, { tokens: tokens - 1, at: now });
+    return true;
+  }
+
+  /** Addresses with a partly used bucket. */
+  get size(): number {
+    return this.#buckets.size;
+  }
+
+  /** Drops the buckets that have refilled (they hold nothing a fresh bucket would not). */
+  prune(now = Date.now()): void {
+    for (const [key, bucket] of this.#buckets) {
+      if (bucket.tokens + (now - bucket.at) * this.#rate >= this.#capacity) this.#buckets.delete(key);
+    }
+  }
+}
