@@ -17,7 +17,8 @@ describe.skipIf(!available)('the web page', () => {
   let browser: import('playwright-core').Browser;
 
   beforeAll(async () => {
-    server = await startServer();
+    // The tests log in 20-odd users from 127.0.0.1 within a minute.
+    server = await startServer({ DEV_AUTH_NEW_USERS_PER_MINUTE: '100' });
     const { chromium } = await import('playwright-core');
     browser = await chromium.launch({
       executablePath: CHROMIUM,
@@ -127,6 +128,35 @@ describe.skipIf(!available)('the web page', () => {
     });
     await page.waitForSelector('.message .content >> text=/^history 0$/');
     await page.waitForSelector('.start');
+    await page.close();
+  });
+
+  // Issue 12, item 8: the page matched a message's `nonce` with a CSS selector built from it, so a crafted nonce
+  // replaced someone else's message on every open page (or, unbalanced, threw and hid the message).
+  it('a crafted nonce neither replaces nor hides other messages', async () => {
+    const page = await browser.newPage({ viewport: { width: 1100, height: 640 } });
+    await page.goto(server.url);
+    await page.fill('#login-name', 'bea');
+    await page.click('#login button[type=submit]');
+    await page.waitForSelector('#channels li.active');
+    await page.fill('#input', 'bea was here first');
+    await page.press('#input', 'Enter');
+    await page.waitForSelector('.message[data-id] .content >> text=bea was here first');
+    const idsBefore = await page.$$eval('.message[data-id]', (els) => els.map((el) => (el as HTMLElement).dataset.id));
+    expect(idsBefore.length).toBeGreaterThan(0);
+
+    for (const [i, nonce] of ['x"],[data-id],[x="', '"', "a'b\\"].entries()) {
+      const res = await fetch(`${server.api}/channels/${GENERAL}/messages`, {
+        method: 'POST',
+        headers: { Authorization: 'mallory', 'Content-Type': 'application/json' },
+        body: JSON.stringify({ content: `mallory ${i}`, nonce }),
+      });
+      expect(res.status).toBe(200);
+      await page.waitForSelector(`.message[data-id] .content >> text=mallory ${i}`, { timeout: 5000 });
+      const ids = await page.$$eval('.message[data-id]', (els) => els.map((el) => (el as HTMLElement).dataset.id));
+      for (const id of idsBefore) expect(ids, `after nonce ${JSON.stringify(nonce)}`).toContain(id);
+    }
+    expect(await page.locator('.message .content', { hasText: 'bea was here first' }).count()).toBe(1);
     await page.close();
   });
 });

@@ -27,7 +27,8 @@ describe('REST and gateway (raw ws + fetch)', () => {
   };
 
   beforeAll(async () => {
-    server = await startServer();
+    // The tests log in 20-odd users from 127.0.0.1 within a minute (dev auth allows 10 new ones by default).
+    server = await startServer({ DEV_AUTH_NEW_USERS_PER_MINUTE: '100' });
   });
   afterAll(async () => {
     await server?.stop();

@@ -1,4 +1,5 @@
-import { type GatewayServer, InMemoryDirectory, type UserData } from '@concord/gateway-server';
+import { type GatewayServer, type GuildMemberData, InMemoryDirectory, type UserData } from '@concord/gateway-server';
+import { SortedIds } from './SortedIds.js';
 import { LOBBY_ID, lobbySnapshot, memberOf } from './seed.js';
 import type { UserStore } from './storage.js';
 
@@ -9,6 +10,11 @@ import type { UserStore } from './storage.js';
 export class Community {
   readonly directory = new InMemoryDirectory();
   readonly #users = new Map<string, UserData>();
+  /**
+   * The Lobby's member ids in id order, kept beside the directory (whose members are in join order) so a page of
+   * `GET /guilds/:id/members` costs its own length. Every member is added through this class, so the two agree.
+   */
+  readonly #memberIds: SortedIds;
   #gateway: GatewayServer | null = null;
 
   constructor(readonly store: UserStore) {
@@ -25,6 +31,7 @@ export class Community {
       return memberOf(user, u.joinedAt);
     });
     this.directory.addGuild(lobbySnapshot(members));
+    this.#memberIds = new SortedIds(members.map((m) => m.user.id));
   }
 
   attach(gateway: GatewayServer): void {
@@ -33,6 +40,16 @@ export class Community {
 
   user(id: string): UserData | undefined {
     return this.#users.get(id);
+  }
+
+  get memberCount(): number {
+    return this.#memberIds.size;
+  }
+
+  /** Up to `limit` Lobby members with ids greater than `after`, in id order: O(log n + limit). */
+  membersAfter(after: string, limit: number): GuildMemberData[] {
+    const ids = this.#memberIds.after(after, limit);
+    return ids.length === 0 ? [] : this.directory.members(LOBBY_ID, { limit: ids.length, userIds: ids });
   }
 
   /** The user with this id, created (and joined to the Lobby) on first sight. */
@@ -51,6 +68,7 @@ export class Community {
     this.store.save({ id: user.id, username: user.username, bot: user.bot ?? false, joinedAt });
     const member = memberOf(user, joinedAt);
     this.directory.addMember(LOBBY_ID, member);
+    this.#memberIds.add(user.id);
     this.#gateway?.dispatchToGuild(LOBBY_ID, 'GUILD_MEMBER_ADD', { ...member, guild_id: LOBBY_ID });
     return user;
   }

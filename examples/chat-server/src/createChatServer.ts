@@ -1,9 +1,15 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createGatewayServer, type GatewayServer, type UserData } from '@concord/gateway-server';
+import {
+  type AuthenticateContext,
+  createGatewayServer,
+  type GatewayServer,
+  type UserData,
+} from '@concord/gateway-server';
 import { SnowflakeGenerator } from '@concord/snowflake';
 import { Community } from './Community.js';
-import { normalizeToken, userIdForToken, usernameForToken } from './identity.js';
+import { createDevAuthenticate, defaultDevAuthNewUsers } from './devAuth.js';
+import { NewUserRateLimitedError } from './NewUserRateLimitedError.js';
 import { buildPage, type PageAssets } from './page.js';
 import {
   createRestHandler,
@@ -11,12 +17,22 @@ import {
   type ModerationHook,
   type RateLimits,
 } from './rest/createRestHandler.js';
-import { RateLimiter } from './rest/RateLimiter.js';
+import { RateLimiter, type RateLimitRule } from './rest/RateLimiter.js';
+import { type BodyLimits, defaultBodyLimits } from './rest/readJsonBody.js';
 import type { Storage } from './storage.js';
 import type { LazyVoice } from './voice.js';
 
-/** Production hook: a token (without `Bot `) → the user it belongs to, or null to refuse it. */
-export type Authenticate = (token: string) => Promise<AuthenticatedIdentity | null> | AuthenticatedIdentity | null;
+/** Where a REST request (the socket's address) or a gateway connection (the gateway's context) comes from. */
+export type { AuthenticateContext };
+
+/**
+ * Production hook: a token (without `Bot `) → the user it belongs to, or null to refuse it. `context` tells where the
+ * request comes from (REST: the socket's address; gateway: the connection's).
+ */
+export type Authenticate = (
+  token: string,
+  context: AuthenticateContext,
+) => Promise<AuthenticatedIdentity | null> | AuthenticatedIdentity | null;
 export interface AuthenticatedIdentity {
   id: string;
   username: string;
@@ -31,6 +47,13 @@ export interface ChatServerOptions {
   authenticate?: Authenticate;
   moderate?: ModerationHook;
   rateLimits?: Partial<RateLimits>;
+  /** REST body caps and deadline. */
+  body?: Partial<BodyLimits>;
+  /**
+   * Dev auth only: how many new users one address may create per window (default 10 a minute). Each new user is a
+   * GUILD_MEMBER_ADD to every session, so this is what keeps an identify flood from costing O(N²).
+   */
+  devAuthNewUsers?: RateLimitRule;
   /** Gateway heartbeat interval (ms). */
   heartbeatInterval?: number;
   /** Where op 4 sends users (VOICE_SERVER_UPDATE); without it, `endpoint: null` (no voice). */
@@ -42,28 +65,28 @@ export interface ChatServer {
   gateway: GatewayServer;
   url: string;
   devAuth: boolean;
+  /** With dev auth: the new-user limit per address in force (for the startup log); null otherwise. */
+  devAuthNewUsers: RateLimitRule | null;
   close(): Promise<void>;
 }
 
-/**
- * Dev auth: any token is accepted and names its user (`Bot ` prefix optional). A token first seen with the `Bot `
- * prefix makes a bot user (discord.js always calls GET /gateway/bot with it before connecting).
- */
-const devAuthenticate: Authenticate = (token) => {
-  const name = normalizeToken(token);
-  if (!name) return null;
-  return { id: userIdForToken(name), username: usernameForToken(name) };
-};
-
 export async function createChatServer(options: ChatServerOptions): Promise<ChatServer> {
   const { storage } = options;
-  const authenticate = options.authenticate ?? devAuthenticate;
   const community = new Community(storage.users);
   const ids = new SnowflakeGenerator({ workerId: 0, processId: 0 });
   const limiter = new RateLimiter();
+  const devAuthNewUsers = options.authenticate ? null : (options.devAuthNewUsers ?? defaultDevAuthNewUsers);
+  const authenticate =
+    options.authenticate ??
+    createDevAuthenticate({
+      isKnown: (id) => community.user(id) !== undefined,
+      limiter,
+      newUsers: devAuthNewUsers ?? defaultDevAuthNewUsers,
+    });
 
-  const resolveUser = async (token: string, bot: boolean): Promise<UserData | null> => {
-    const identity = await authenticate(token);
+  /** May throw NewUserRateLimitedError (dev auth refused to create another user for this address). */
+  const resolveUser = async (token: string, bot: boolean, context: AuthenticateContext): Promise<UserData | null> => {
+    const identity = await authenticate(token, context);
     if (!identity) return null;
     return community.ensure({ id: identity.id, username: identity.username, bot: identity.bot ?? bot });
   };
@@ -75,8 +98,15 @@ export async function createChatServer(options: ChatServerOptions): Promise<Chat
     directory: community.directory,
     heartbeatInterval: options.heartbeatInterval ?? 41_250,
     ...(options.voice ? { voiceAllocator: options.voice.allocator } : {}),
-    authenticate: async (token) => {
-      const user = await resolveUser(token, false);
+    authenticate: async (token, context) => {
+      let user: UserData | null;
+      try {
+        user = await resolveUser(token, false, context);
+      } catch (error) {
+        // The hook can only accept or refuse: a refused new user is closed with 4004 (REST says 429 instead).
+        if (error instanceof NewUserRateLimitedError) return null;
+        throw error;
+      }
       // READY.application is required by discord.js; every user doubles as its own application.
       return user ? { user, application: { id: user.id, flags: 0 } } : null;
     },
@@ -91,6 +121,7 @@ export async function createChatServer(options: ChatServerOptions): Promise<Chat
     authenticate: resolveUser,
     moderate: options.moderate,
     rateLimits: { ...defaultRateLimits, ...options.rateLimits },
+    body: { ...defaultBodyLimits, ...options.body },
   });
 
   http.on('request', (req, res) => {
@@ -133,6 +164,7 @@ export async function createChatServer(options: ChatServerOptions): Promise<Chat
     gateway,
     url: `http://${host}:${address.port}`,
     devAuth: !options.authenticate,
+    devAuthNewUsers,
     async close() {
       limiter.close();
       await gateway.close();

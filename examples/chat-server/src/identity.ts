@@ -21,7 +21,14 @@ export function userIdForToken(token: string): string {
   return (((USER_ID_BASE_MS - DISCORD_EPOCH + hi) << 22n) | lo).toString();
 }
 
-/** Display name from a dev token: the token itself, trimmed to Discord's 32 characters. */
+/**
+ * Display name from a dev token: the token itself, trimmed to Discord's 32 characters. Counted in code points (a cut
+ * through a surrogate pair would leave half a character) and without control characters or unpaired surrogates, which
+ * every message's author snapshot would carry into storage (PostgreSQL's jsonb refuses both).
+ */
 export function usernameForToken(token: string): string {
-  return token.slice(0, 32);
+  const name = Array.from(token.replace(/[\p{Cc}\p{Cs}]/gu, ''))
+    .slice(0, 32)
+    .join('');
+  return name || 'user';
 }

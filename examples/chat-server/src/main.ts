@@ -19,13 +19,33 @@ const voice =
           ? { tls: { certFile: env.VOICE_TLS_CERT, keyFile: env.VOICE_TLS_KEY } }
           : {}),
       });
+/** DEV_AUTH_NEW_USERS_PER_MINUTE: new users dev auth may create per address and minute (default in src/devAuth.ts). */
+function devAuthNewUsers(value: string | undefined) {
+  if (value === undefined) return undefined;
+  const limit = Number(value);
+  if (!Number.isSafeInteger(limit) || limit < 1) {
+    throw new Error(`DEV_AUTH_NEW_USERS_PER_MINUTE must be a positive integer, got ${JSON.stringify(value)}`);
+  }
+  return { limit, windowMs: 60_000 };
+}
+
+const newUsers = devAuthNewUsers(env.DEV_AUTH_NEW_USERS_PER_MINUTE);
 const storage = await openStorage(env.DATABASE_URL ?? './.data/chat.db');
-const server = await createChatServer({ storage, port, host, voice });
+const server = await createChatServer({
+  storage,
+  port,
+  host,
+  voice,
+  ...(newUsers ? { devAuthNewUsers: newUsers } : {}),
+});
 
 console.log(`[chat] storage: ${storage.kind} (${storage.location})`);
-if (server.devAuth) {
+if (server.devAuthNewUsers) {
+  const { limit, windowMs } = server.devAuthNewUsers;
+  const per = windowMs === 60_000 ? 'minute' : `${windowMs / 1000} s`;
   console.log(
-    '[chat] DEV AUTH: any token is accepted and names its user. Replace `authenticate` before exposing this.',
+    `[chat] DEV AUTH: any token is accepted and names its user; at most ${limit} new users per ${per} per address ` +
+      '(DEV_AUTH_NEW_USERS_PER_MINUTE). Replace `authenticate` before exposing this.',
   );
 }
 console.log(`[chat] ready on ${server.url} (${Math.round(performance.now())} ms)`);

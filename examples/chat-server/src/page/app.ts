@@ -98,6 +98,12 @@ function formatTime(iso: string): string {
 
 const list = () => $<HTMLOListElement>('messages');
 
+// Messages on screen by id, and our own optimistic copies by the nonce we gave them. Lookups compare values in these
+// maps: ids and nonces come from other users, so they are never spliced into a CSS selector (a crafted nonce such as
+// `x"],[data-id],[x="` would otherwise match, and replace, someone else's message).
+const shown = new Map<string, HTMLLIElement>();
+const pendingByNonce = new Map<string, HTMLLIElement>();
+
 function renderMessage(m: Message): HTMLLIElement {
   const mine = m.author.id === state.me?.id;
   const content = h('div', { class: 'content' }, m.content);
@@ -178,15 +184,23 @@ function nearBottom(): boolean {
   return el.scrollHeight - el.scrollTop - el.clientHeight < 80;
 }
 
-function addMessage(m: Message): void {
+/** Shows a created message, or an edited one in place (`update`: an edit of a message not on screen is ignored). */
+function addMessage(m: Message, update = false): void {
   if (m.channel_id !== state.channelId) return;
-  const stick = nearBottom() || m.author.id === state.me?.id;
-  const existing = list().querySelector(`[data-id="${m.id}"]`);
-  // Our own optimistic copy (matched by nonce) is replaced by the real one.
-  const pending = m.nonce !== undefined ? list().querySelector(`[data-nonce="${m.nonce}"]`) : null;
+  const mine = m.author.id === state.me?.id;
+  const stick = nearBottom() || mine;
+  const existing = shown.get(m.id);
+  if (update && !existing) return;
+  // Our own optimistic copy (matched by the nonce we chose) is replaced by the real one; nobody else's nonce counts.
+  const nonce = mine && m.nonce !== undefined ? String(m.nonce) : undefined;
+  const pending = nonce !== undefined ? pendingByNonce.get(nonce) : undefined;
+  if (nonce !== undefined) pendingByNonce.delete(nonce);
   const el = renderMessage(m);
-  if (existing) existing.replaceWith(el);
-  else if (pending) pending.replaceWith(el);
+  shown.set(m.id, el);
+  if (existing) {
+    existing.replaceWith(el);
+    pending?.remove();
+  } else if (pending) pending.replaceWith(el);
   else list().append(el);
   state.typing.delete(m.author.id);
   renderTyping();
@@ -205,7 +219,12 @@ async function loadOlder(): Promise<void> {
     const first = state.oldestId === null;
     const before = el.scrollHeight - el.scrollTop;
     const frag = document.createDocumentFragment();
-    for (const m of [...page].reverse()) frag.append(renderMessage(m));
+    for (const m of [...page].reverse()) {
+      if (shown.has(m.id)) continue;
+      const li = renderMessage(m);
+      shown.set(m.id, li);
+      frag.append(li);
+    }
     el.querySelector('.start')?.remove();
     el.prepend(frag);
     if (page.length > 0) state.oldestId = page[page.length - 1]!.id;
@@ -231,6 +250,8 @@ function selectChannel(id: string): void {
   state.hasMore = true;
   state.replyTo = null;
   $('replying').hidden = true;
+  shown.clear();
+  pendingByNonce.clear();
   list().replaceChildren();
   $('channel-name').textContent = channelName();
   $<HTMLInputElement>('input').placeholder = `Message #${channelName()}`;
@@ -328,11 +349,14 @@ function onDispatch(t: string, d: any): void {
       renderMembers();
       break;
     case 'MESSAGE_CREATE':
-    case 'MESSAGE_UPDATE':
       addMessage(d);
       break;
+    case 'MESSAGE_UPDATE':
+      addMessage(d, true);
+      break;
     case 'MESSAGE_DELETE':
-      list().querySelector(`[data-id="${d.id}"]`)?.remove();
+      shown.get(d.id)?.remove();
+      shown.delete(d.id);
       break;
     case 'TYPING_START':
       if (d.channel_id === state.channelId && d.user_id !== state.me?.id) {
@@ -366,7 +390,8 @@ function setupComposer(): void {
     if (!content.trim() || !state.channelId) return;
     input.value = '';
     lastTyping = 0;
-    const nonce = String(Date.now()) + String(Math.floor(Math.random() * 1000));
+    // Random, so another user cannot guess it (Discord allows 25 characters; a 64-bit decimal has at most 20).
+    const nonce = crypto.getRandomValues(new BigUint64Array(1))[0]!.toString();
     const body: Record<string, unknown> = { content, nonce };
     if (state.replyTo) body.message_reference = { message_id: state.replyTo.id };
     state.replyTo = null;
@@ -377,11 +402,13 @@ function setupComposer(): void {
       h('div', { class: 'meta' }, h('span', { class: 'author' }, state.me ? displayName(state.me) : '')),
       h('div', { class: 'content' }, content),
     );
+    pendingByNonce.set(nonce, pending);
     list().append(pending);
     list().scrollTop = list().scrollHeight;
     api<Message>('POST', `/channels/${state.channelId}/messages`, body)
-      .then(addMessage)
+      .then((m) => addMessage(m))
       .catch((err) => {
+        pendingByNonce.delete(nonce);
         pending.remove();
         showError(err);
       });

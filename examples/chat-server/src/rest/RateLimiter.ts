@@ -1,5 +1,3 @@
-import { createHash } from 'node:crypto';
-
 export interface RateLimitRule {
   /** Requests allowed per window. */
   limit: number;
@@ -8,10 +6,31 @@ export interface RateLimitRule {
 
 export interface RateLimitResult {
   allowed: boolean;
-  headers: Record<string, string>;
-  /** Seconds until the bucket resets (for the 429 body). */
-  retryAfter: number;
+  limit: number;
+  /** Requests left in the window after this one. */
+  remaining: number;
+  /** When the window resets (ms since the epoch). */
+  resetAt: number;
+  /** Seconds until the window resets (for `Retry-After` and the 429 body). */
+  resetAfter: number;
 }
+
+export interface RateLimiterOptions {
+  /**
+   * Most windows tracked at once. Past it the oldest window is dropped, so memory stays bounded whatever the number of
+   * keys; keys are users, addresses and validated route majors, so a full table means a flood, not normal use.
+   */
+  maxWindows?: number;
+  /** How often expired windows are dropped (ms). */
+  sweepIntervalMs?: number;
+  now?: () => number;
+}
+
+export const defaultRateLimiterOptions = {
+  // ~150 bytes a window: ~7 MB at most.
+  maxWindows: 50_000,
+  sweepIntervalMs: 30_000,
+} as const satisfies RateLimiterOptions;
 
 interface Window {
   resetAt: number;
@@ -19,55 +38,74 @@ interface Window {
 }
 
 /**
- * Per-route, per-user fixed windows, reported the way Discord does (`X-RateLimit-*` headers, a bucket hash per route).
- * Fixed windows are what Discord's headers describe (a reset time, a remaining count), so clients such as
- * @discordjs/rest pace themselves from them exactly.
+ * Fixed windows per key, reported the way Discord does (a limit, what remains, when it resets). Fixed windows are
+ * what Discord's `X-RateLimit-*` headers describe, so clients such as @discordjs/rest pace themselves from them exactly.
+ * The caller builds the key (route template + major parameter + user, a user alone, an address…).
  */
 export class RateLimiter {
+  // Insertion order = window start order (a reset window is re-inserted), so the first entry is the oldest window.
   readonly #windows = new Map<string, Window>();
   readonly #sweep: NodeJS.Timeout;
+  readonly #max: number;
+  readonly #now: () => number;
 
-  constructor(readonly now: () => number = Date.now) {
-    // Drop expired windows so idle keys cost nothing.
-    this.#sweep = setInterval(() => {
-      const t = this.now();
-      for (const [key, w] of this.#windows) if (w.resetAt <= t) this.#windows.delete(key);
-    }, 30_000);
+  constructor(options: RateLimiterOptions = {}) {
+    this.#max = options.maxWindows ?? defaultRateLimiterOptions.maxWindows;
+    this.#now = options.now ?? Date.now;
+    this.#sweep = setInterval(() => this.sweep(), options.sweepIntervalMs ?? defaultRateLimiterOptions.sweepIntervalMs);
     this.#sweep.unref();
   }
 
-  take(route: string, key: string, rule: RateLimitRule): RateLimitResult {
-    const t = this.now();
-    const id = `${route}\u0000${key}`;
-    let w = this.#windows.get(id);
+  /** Windows currently tracked. */
+  get size(): number {
+    return this.#windows.size;
+  }
+
+  /** Counts one request against `key`. */
+  take(key: string, rule: RateLimitRule): RateLimitResult {
+    const t = this.#now();
+    let w = this.#windows.get(key);
     if (!w || w.resetAt <= t) {
+      if (w) this.#windows.delete(key);
+      else if (this.#windows.size >= this.#max) this.#evictOldest();
       w = { resetAt: t + rule.windowMs, remaining: rule.limit };
-      this.#windows.set(id, w);
+      this.#windows.set(key, w);
     }
     const allowed = w.remaining > 0;
     if (allowed) w.remaining--;
-    const resetAfter = Math.max(0, w.resetAt - t) / 1000;
-    const headers = {
-      'X-RateLimit-Limit': String(rule.limit),
-      'X-RateLimit-Remaining': String(w.remaining),
-      'X-RateLimit-Reset': (w.resetAt / 1000).toFixed(3),
-      'X-RateLimit-Reset-After': resetAfter.toFixed(3),
-      'X-RateLimit-Bucket': bucketHash(route),
-    };
-    return { allowed, headers, retryAfter: resetAfter };
+    return this.#result(allowed, rule, w, t);
+  }
+
+  /** What `take` would answer, without counting a request. */
+  peek(key: string, rule: RateLimitRule): RateLimitResult {
+    const t = this.#now();
+    const w = this.#windows.get(key);
+    if (!w || w.resetAt <= t) return this.#result(true, rule, { resetAt: t + rule.windowMs, remaining: rule.limit }, t);
+    return this.#result(w.remaining > 0, rule, w, t);
+  }
+
+  /** Drops expired windows (runs on a timer; public for tests). */
+  sweep(): void {
+    const t = this.#now();
+    for (const [key, w] of this.#windows) if (w.resetAt <= t) this.#windows.delete(key);
   }
 
   close(): void {
     clearInterval(this.#sweep);
   }
-}
 
-const hashes = new Map<string, string>();
-function bucketHash(route: string): string {
-  let h = hashes.get(route);
-  if (!h) {
-    h = createHash('sha1').update(route).digest('hex').slice(0, 16);
-    hashes.set(route, h);
+  #evictOldest(): void {
+    const oldest = this.#windows.keys().next();
+    if (!oldest.done) this.#windows.delete(oldest.value);
   }
-  return h;
+
+  #result(allowed: boolean, rule: RateLimitRule, w: Window, t: number): RateLimitResult {
+    return {
+      allowed,
+      limit: rule.limit,
+      remaining: w.remaining,
+      resetAt: w.resetAt,
+      resetAfter: Math.max(0, w.resetAt - t) / 1000,
+    };
+  }
 }

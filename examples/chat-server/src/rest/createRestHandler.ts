@@ -1,14 +1,19 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { GatewayServer, UserData } from '@concord/gateway-server';
-import type { SnowflakeGenerator } from '@concord/snowflake';
+import { isSnowflake, type SnowflakeGenerator } from '@concord/snowflake';
 import type { MessageStore, StoredMessage } from '@concord/storage-adapters';
+import { addressKey } from '../addressKey.js';
 import type { Community } from '../Community.js';
+import type { AuthenticateContext } from '../createChatServer.js';
 import { type MessageExtra, publicUser, toDiscordMessage } from '../messages.js';
+import { NewUserRateLimitedError } from '../NewUserRateLimitedError.js';
 import { LOBBY_ID, lobbyChannels, lobbyRoles, SYSTEM_USER_ID } from '../seed.js';
 import {
   HttpError,
   invalidFormBody,
   missingPermissions,
+  notSnowflake,
+  RateLimitedError,
   unauthorized,
   unknownChannel,
   unknownGuild,
@@ -16,7 +21,9 @@ import {
   unknownMessage,
   unknownUser,
 } from './HttpError.js';
-import type { RateLimiter, RateLimitRule } from './RateLimiter.js';
+import type { RateLimiter, RateLimitResult, RateLimitRule } from './RateLimiter.js';
+import { bucketHash, rateLimitHeaders } from './rateLimitHeaders.js';
+import { type BodyLimits, declaresBody, RequestAbortedError, readJsonBody } from './readJsonBody.js';
 
 /** What a moderation hook sees before a message is stored (create) or changed (edit). */
 export interface MessageDraft {
@@ -38,29 +45,50 @@ export interface RestContext {
   store: MessageStore;
   ids: SnowflakeGenerator;
   limiter: RateLimiter;
-  /** Token (without `Bot `) → user, or null (401). `bot` tells whether the header had the `Bot ` prefix. */
-  authenticate(token: string, bot: boolean): Promise<UserData | null>;
+  /**
+   * Token (without `Bot `) → user, or null (401). `bot` tells whether the header had the `Bot ` prefix. May throw
+   * {@link NewUserRateLimitedError} (429).
+   */
+  authenticate(token: string, bot: boolean, context: AuthenticateContext): Promise<UserData | null>;
   moderate?: ModerationHook;
   rateLimits: RateLimits;
+  body: BodyLimits;
 }
 
-export interface RateLimits {
+/** Per-route rules (`Route.rule`), counted per route template + major parameter + user. */
+export interface RouteRateLimits {
   createMessage: RateLimitRule;
   editMessage: RateLimitRule;
   typing: RateLimitRule;
   read: RateLimitRule;
 }
 
-export const defaultRateLimits: RateLimits = {
+export interface RateLimits extends RouteRateLimits {
+  /** Every request of one user, whatever the route (Discord: 50 per second per bot or user; 429 `global: true`). */
+  global: RateLimitRule;
+  /** Every request without a valid token, per address (/64 for IPv6). */
+  unauthenticated: RateLimitRule;
+  /**
+   * Requests answered 401, 403 or 429, per address; past it every request from the address is refused until the
+   * window ends. Discord allows 10,000 per 10 minutes; one small server allows fewer.
+   */
+  invalidRequests: RateLimitRule;
+}
+
+export const defaultRateLimits = {
   // Discord's published per-channel send limit.
   createMessage: { limit: 5, windowMs: 5000 },
   editMessage: { limit: 10, windowMs: 10_000 },
   typing: { limit: 5, windowMs: 5000 },
   read: { limit: 50, windowMs: 1000 },
-};
+  global: { limit: 50, windowMs: 1000 },
+  unauthenticated: { limit: 50, windowMs: 1000 },
+  invalidRequests: { limit: 1000, windowMs: 600_000 },
+} as const satisfies RateLimits;
 
 interface Request {
   method: string;
+  /** Path parameters in template order, each a validated snowflake. */
   params: string[];
   query: URLSearchParams;
   body: unknown;
@@ -73,10 +101,12 @@ type Handler = (ctx: RestContext, req: Request) => Promise<unknown> | unknown;
 
 interface Route {
   method: string;
-  pattern: RegExp;
-  /** Bucket name (rate limits and X-RateLimit-Bucket); `:major` = the first path parameter, as Discord does. */
-  bucket: string;
-  rule: keyof RateLimits;
+  /**
+   * Discord's route template. Every `:name` segment is a snowflake; a first `:channel_id` or `:guild_id` is the major
+   * parameter, which must exist (and be visible to the user) before the request is counted in its bucket.
+   */
+  path: string;
+  rule: keyof RouteRateLimits;
   handler: Handler;
   /** 204 instead of a JSON body. */
   empty?: boolean;
@@ -84,8 +114,32 @@ interface Route {
   public?: boolean;
 }
 
-const ID = '(\\d{1,20})';
-const MAX_BODY = 64 * 1024;
+interface CompiledRoute extends Route {
+  pattern: RegExp;
+  params: string[];
+  major: 'channel_id' | 'guild_id' | undefined;
+  /** X-RateLimit-Bucket: the same for every major parameter, as Discord's. */
+  bucket: string;
+}
+
+function compile(route: Route): CompiledRoute {
+  const params: string[] = [];
+  const source = route.path.replace(/:([a-z_]+)/g, (_, name: string) => {
+    params.push(name);
+    return '([^/]+)';
+  });
+  const first = params[0];
+  return {
+    ...route,
+    pattern: new RegExp(`^${source}$`),
+    params,
+    major:
+      route.path.startsWith(`/channels/:${first}`) || route.path.startsWith(`/guilds/:${first}`)
+        ? (first as 'channel_id' | 'guild_id')
+        : undefined,
+    bucket: bucketHash(`${route.method} ${route.path}`),
+  };
+}
 
 function channelOr404(channelId: string) {
   const channel = lobbyChannels.find((c) => c.id === channelId);
@@ -113,19 +167,43 @@ function channelObject(channel: (typeof lobbyChannels)[number]) {
   return { ...channel, guild_id: LOBBY_ID };
 }
 
-function field(body: unknown): Record<string, unknown> {
+/** `body` as an object, or 50035 DICT_TYPE_CONVERT for `name` (`''` = the body itself). */
+function field(body: unknown, name = ''): Record<string, unknown> {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw invalidFormBody('_', 'DICT_TYPE_CONVERT', 'Only dictionaries may be used in a DictType');
+    throw invalidFormBody(name, 'DICT_TYPE_CONVERT', 'Only dictionaries may be used in a DictType');
   }
   return body as Record<string, unknown>;
 }
 
+/** A snowflake query parameter in canonical form (0 ..= 2^64 - 1, no leading zeros), or undefined when absent. */
 function snowflakeParam(query: URLSearchParams, name: string): string | undefined {
   const v = query.get(name);
   if (v === null) return undefined;
-  if (!/^\d{1,20}$/.test(v)) throw invalidFormBody(name, 'NUMBER_TYPE_COERCE', `Value "${v}" is not snowflake.`);
+  if (!isSnowflake(v)) throw notSnowflake(name, v);
   return v;
 }
+
+/** An integer query parameter in [min, max], written in plain decimal digits, or `fallback` when absent. */
+function intParam(query: URLSearchParams, name: string, min: number, max: number, fallback: number): number {
+  const v = query.get(name);
+  if (v === null) return fallback;
+  if (!/^\d{1,10}$/.test(v)) throw invalidFormBody(name, 'NUMBER_TYPE_COERCE', `Value "${v.slice(0, 64)}" is not int.`);
+  const n = Number(v);
+  if (n < min) throw invalidFormBody(name, 'NUMBER_TYPE_MIN', `int value should be greater than or equal to ${min}.`);
+  if (n > max) throw invalidFormBody(name, 'NUMBER_TYPE_MAX', `int value should be less than or equal to ${max}.`);
+  return n;
+}
+
+const UNSTORABLE = 'Must not contain NUL or unpaired surrogate characters.';
+
+/**
+ * Text every storage backend keeps as given: PostgreSQL refuses NUL, and an unpaired surrogate cannot be encoded as
+ * UTF-8. Checked here so bad input is a 50035 naming the field rather than a storage error.
+ */
+function storable(text: string): boolean {
+  return !text.includes('\u0000') && !LONE_SURROGATE.test(text);
+}
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 function validateContent(content: unknown, required: boolean): string | undefined {
   if (content === undefined || content === null) {
@@ -133,6 +211,7 @@ function validateContent(content: unknown, required: boolean): string | undefine
     return undefined;
   }
   if (typeof content !== 'string') throw invalidFormBody('content', 'BASE_TYPE_BAD_TYPE', 'Must be a string.');
+  if (!storable(content)) throw invalidFormBody('content', 'BASE_TYPE_BAD_TYPE', UNSTORABLE);
   if ([...content].length > 2000) {
     throw invalidFormBody('content', 'BASE_TYPE_BAD_LENGTH', 'Must be 2000 or fewer in length.');
   }
@@ -174,19 +253,32 @@ async function ownMessage(ctx: RestContext, req: Request): Promise<StoredMessage
   return m;
 }
 
-const routes: Route[] = [
+/** Every user doubles as its own application (discord.js reads it at login). */
+const application: Handler = (_ctx, req) => ({
+  id: req.user.id,
+  name: req.user.username,
+  icon: null,
+  description: '',
+  bot_public: false,
+  bot_require_code_grant: false,
+  flags: 0,
+  bot: publicUser(req.user),
+  owner: publicUser(req.user),
+  verify_key: '',
+  team: null,
+});
+
+const routeTable: Route[] = [
   {
     method: 'GET',
-    pattern: /^\/gateway$/,
-    bucket: 'gateway',
+    path: '/gateway',
     rule: 'read',
     public: true,
     handler: (_ctx, req) => ({ url: `ws://${req.host}/` }),
   },
   {
     method: 'GET',
-    pattern: /^\/gateway\/bot$/,
-    bucket: 'gateway-bot',
+    path: '/gateway/bot',
     rule: 'read',
     handler: (ctx, req) => ({
       url: `ws://${req.host}/`,
@@ -196,8 +288,7 @@ const routes: Route[] = [
   },
   {
     method: 'GET',
-    pattern: /^\/users\/@me$/,
-    bucket: 'users-me',
+    path: '/users/@me',
     rule: 'read',
     handler: (_ctx, req) => ({
       ...publicUser(req.user),
@@ -209,8 +300,7 @@ const routes: Route[] = [
   },
   {
     method: 'GET',
-    pattern: new RegExp(`^/users/${ID}$`),
-    bucket: 'users',
+    path: '/users/:user_id',
     rule: 'read',
     handler: (ctx, req) => {
       const user = ctx.community.user(req.params[0]!);
@@ -218,38 +308,26 @@ const routes: Route[] = [
       return publicUser(user);
     },
   },
+  { method: 'GET', path: '/applications/@me', rule: 'read', handler: application },
+  { method: 'GET', path: '/oauth2/applications/@me', rule: 'read', handler: application },
   {
     method: 'GET',
-    pattern: /^\/(?:oauth2\/)?applications\/@me$/,
-    bucket: 'applications-me',
-    rule: 'read',
-    handler: (_ctx, req) => ({
-      id: req.user.id,
-      name: req.user.username,
-      icon: null,
-      description: '',
-      bot_public: false,
-      bot_require_code_grant: false,
-      flags: 0,
-      bot: publicUser(req.user),
-      owner: publicUser(req.user),
-      verify_key: '',
-      team: null,
-    }),
-  },
-  {
-    method: 'GET',
-    pattern: /^\/users\/@me\/guilds$/,
-    bucket: 'users-me-guilds',
+    path: '/users/@me/guilds',
     rule: 'read',
     handler: () => [
-      { id: LOBBY_ID, name: 'Lobby', icon: null, owner: false, permissions: lobbyRoles[0]!.permissions, features: [] },
+      {
+        id: LOBBY_ID,
+        name: 'Lobby',
+        icon: null,
+        owner: false,
+        permissions: lobbyRoles[0]!.permissions,
+        features: [],
+      },
     ],
   },
   {
     method: 'GET',
-    pattern: new RegExp(`^/guilds/${ID}$`),
-    bucket: 'guilds:major',
+    path: '/guilds/:guild_id',
     rule: 'read',
     handler: (ctx, req) => {
       guildOr404(ctx, req.params[0]!, req.user.id);
@@ -281,15 +359,14 @@ const routes: Route[] = [
         public_updates_channel_id: null,
         nsfw_level: 0,
         premium_progress_bar_enabled: false,
-        approximate_member_count:
-          req.query.get('with_counts') === 'true' ? ctx.community.directory.guild(LOBBY_ID)?.member_count : undefined,
+        // The count, not a snapshot of the guild (which copies every member and presence).
+        approximate_member_count: req.query.get('with_counts') === 'true' ? ctx.community.memberCount : undefined,
       };
     },
   },
   {
     method: 'GET',
-    pattern: new RegExp(`^/guilds/${ID}/channels$`),
-    bucket: 'guild-channels:major',
+    path: '/guilds/:guild_id/channels',
     rule: 'read',
     handler: (ctx, req) => {
       guildOr404(ctx, req.params[0]!, req.user.id);
@@ -300,57 +377,55 @@ const routes: Route[] = [
   },
   {
     method: 'GET',
-    pattern: new RegExp(`^/guilds/${ID}/members$`),
-    bucket: 'guild-members:major',
+    path: '/guilds/:guild_id/members',
     rule: 'read',
     handler: (ctx, req) => {
       guildOr404(ctx, req.params[0]!, req.user.id);
-      const limitRaw = req.query.get('limit') ?? '1';
-      const limit = Number(limitRaw);
-      if (!Number.isInteger(limit) || limit < 1 || limit > 1000) {
-        throw invalidFormBody('limit', 'NUMBER_TYPE_MAX', 'int value should be between 1 and 1000.');
-      }
-      const after = BigInt(snowflakeParam(req.query, 'after') ?? '0');
-      return ctx.community.directory
-        .members(LOBBY_ID, { query: '', limit: 0 })
-        .filter((m) => BigInt(m.user.id) > after)
-        .sort((a, b) => (BigInt(a.user.id) < BigInt(b.user.id) ? -1 : 1))
-        .slice(0, limit)
-        .map((m) => ({ ...m, user: publicUser(m.user), flags: 0, pending: false, avatar: null, premium_since: null }));
+      const limit = intParam(req.query, 'limit', 1, 1000, 1);
+      const after = snowflakeParam(req.query, 'after') ?? '0';
+      // An id-ordered index: a binary search for `after`, then `limit` members (src/Community.ts).
+      return ctx.community.membersAfter(after, limit).map((m) => ({
+        ...m,
+        user: publicUser(m.user),
+        flags: 0,
+        pending: false,
+        avatar: null,
+        premium_since: null,
+      }));
     },
   },
   {
     method: 'GET',
-    pattern: new RegExp(`^/guilds/${ID}/members/${ID}$`),
-    bucket: 'guild-member:major',
+    path: '/guilds/:guild_id/members/:user_id',
     rule: 'read',
     handler: (ctx, req) => {
       guildOr404(ctx, req.params[0]!, req.user.id);
       const [member] = ctx.community.directory.members(LOBBY_ID, { limit: 1, userIds: [req.params[1]!] });
       if (!member) throw unknownMember();
-      return { ...member, user: publicUser(member.user), flags: 0, pending: false, avatar: null, premium_since: null };
+      return {
+        ...member,
+        user: publicUser(member.user),
+        flags: 0,
+        pending: false,
+        avatar: null,
+        premium_since: null,
+      };
     },
   },
   {
     method: 'GET',
-    pattern: new RegExp(`^/channels/${ID}$`),
-    bucket: 'channels:major',
+    path: '/channels/:channel_id',
     rule: 'read',
     handler: (ctx, req) => channelObject(checkView(ctx, req.user.id, req.params[0]!)),
   },
   {
     method: 'GET',
-    pattern: new RegExp(`^/channels/${ID}/messages$`),
-    bucket: 'messages:major',
+    path: '/channels/:channel_id/messages',
     rule: 'read',
     handler: async (ctx, req) => {
       const channelId = req.params[0]!;
       checkView(ctx, req.user.id, channelId);
-      const limitRaw = req.query.get('limit');
-      const limit = limitRaw === null ? 50 : Number(limitRaw);
-      if (!Number.isInteger(limit) || limit < 1 || limit > 100) {
-        throw invalidFormBody('limit', 'NUMBER_TYPE_MAX', 'int value should be between 1 and 100.');
-      }
+      const limit = intParam(req.query, 'limit', 1, 100, 50);
       const cursors = ['before', 'after', 'around'].filter((k) => req.query.has(k));
       // Discord uses the first cursor it understands; we refuse ambiguity instead of guessing.
       if (cursors.length > 1)
@@ -366,15 +441,13 @@ const routes: Route[] = [
   },
   {
     method: 'GET',
-    pattern: new RegExp(`^/channels/${ID}/messages/${ID}$`),
-    bucket: 'message:major',
+    path: '/channels/:channel_id/messages/:message_id',
     rule: 'read',
     handler: async (ctx, req) => shape(ctx, await ownMessage(ctx, req)),
   },
   {
     method: 'POST',
-    pattern: new RegExp(`^/channels/${ID}/messages$`),
-    bucket: 'create-message:major',
+    path: '/channels/:channel_id/messages',
     rule: 'createMessage',
     handler: async (ctx, req) => {
       const channelId = req.params[0]!;
@@ -386,13 +459,15 @@ const routes: Route[] = [
         if (!(typeof nonce === 'string' && nonce.length <= 25) && !Number.isSafeInteger(nonce)) {
           throw invalidFormBody('nonce', 'BASE_TYPE_BAD_LENGTH', 'Must be 25 or fewer in length.');
         }
+        if (typeof nonce === 'string' && !storable(nonce))
+          throw invalidFormBody('nonce', 'BASE_TYPE_BAD_TYPE', UNSTORABLE);
       }
       let reference: MessageExtra['message_reference'];
       let referencedAuthor: UserData | undefined;
       if (body.message_reference !== undefined && body.message_reference !== null) {
-        const ref = field(body.message_reference);
+        const ref = field(body.message_reference, 'message_reference');
         const messageId = typeof ref.message_id === 'string' ? ref.message_id : '';
-        if (!/^\d{1,20}$/.test(messageId)) {
+        if (!isSnowflake(messageId)) {
           throw invalidFormBody('message_reference.message_id', 'NUMBER_TYPE_COERCE', 'Value is not snowflake.');
         }
         const refChannel = typeof ref.channel_id === 'string' ? ref.channel_id : channelId;
@@ -431,8 +506,7 @@ const routes: Route[] = [
   },
   {
     method: 'PATCH',
-    pattern: new RegExp(`^/channels/${ID}/messages/${ID}$`),
-    bucket: 'edit-message:major',
+    path: '/channels/:channel_id/messages/:message_id',
     rule: 'editMessage',
     handler: async (ctx, req) => {
       const m = await ownMessage(ctx, req);
@@ -457,8 +531,7 @@ const routes: Route[] = [
   },
   {
     method: 'DELETE',
-    pattern: new RegExp(`^/channels/${ID}/messages/${ID}$`),
-    bucket: 'delete-message:major',
+    path: '/channels/:channel_id/messages/:message_id',
     rule: 'editMessage',
     empty: true,
     handler: async (ctx, req) => {
@@ -475,8 +548,7 @@ const routes: Route[] = [
   },
   {
     method: 'POST',
-    pattern: new RegExp(`^/channels/${ID}/typing$`),
-    bucket: 'typing:major',
+    path: '/channels/:channel_id/typing',
     rule: 'typing',
     empty: true,
     handler: (ctx, req) => {
@@ -494,6 +566,8 @@ const routes: Route[] = [
   },
 ];
 
+const routes = routeTable.map(compile);
+
 function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const data = body === undefined ? '' : JSON.stringify(body);
   res.writeHead(status, {
@@ -504,30 +578,37 @@ function send(res: ServerResponse, status: number, body: unknown, headers: Recor
   res.end(data);
 }
 
-async function readBody(req: IncomingMessage): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY) throw new HttpError(413, 40005, 'Request entity too large');
-    chunks.push(chunk as Buffer);
+/** The route for a path and method: 404 when no template matches, 405 when only other methods do. */
+function findRoute(path: string, method: string | undefined): { route: CompiledRoute; values: string[] } {
+  let pathMatched = false;
+  for (const route of routes) {
+    const m = route.pattern.exec(path);
+    if (!m) continue;
+    pathMatched = true;
+    if (route.method === method) return { route, values: m.slice(1) };
   }
-  if (size === 0) return {};
-  const type = req.headers['content-type'] ?? '';
-  if (!type.includes('application/json')) {
-    throw invalidFormBody('_', 'CONTENT_TYPE_INVALID', 'Expected application/json (attachments are not supported).');
-  }
-  try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
-  } catch {
-    throw new HttpError(400, 50109, 'The request body contains invalid JSON.');
-  }
+  throw pathMatched ? new HttpError(405, 0, '405: Method Not Allowed') : new HttpError(404, 0, '404: Not Found');
 }
+
+/** Discord's global 429 (`global: true`, `X-RateLimit-Global`, scope `global`). */
+function globalLimit(rate: RateLimitResult): RateLimitedError {
+  return new RateLimitedError(rate.resetAfter, true, { 'X-RateLimit-Scope': 'global' });
+}
+
+// Discord counts 401, 403 and 429 answers as invalid requests.
+const INVALID_STATUSES = new Set([401, 403, 429]);
 
 /**
  * REST under `/api` and `/api/v<n>` (discord.js uses `<api>/v10`). Returns false when the path is not an API path.
+ *
+ * Order of checks, cheapest and least trusting first: the route; the address's invalid-request window; the token; one
+ * global window per user (per address without a valid token); the path parameters (snowflake syntax, then the major
+ * parameter must exist and be visible); only then the route's bucket, keyed by route template + major parameter +
+ * user. So every key the limiter holds names a user or an address and a real channel or guild, never a value a client
+ * made up, and the bucket hashes are one per route template.
  */
 export function createRestHandler(ctx: RestContext) {
+  const rules = ctx.rateLimits;
   return async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const match = /^\/api(?:\/v\d+)?(\/.*)$/.exec(url.pathname);
@@ -538,58 +619,74 @@ export function createRestHandler(ctx: RestContext) {
       'Access-Control-Allow-Headers': 'Authorization, Content-Type, X-Audit-Log-Reason',
       'Access-Control-Allow-Methods': 'GET, POST, PATCH, DELETE, PUT',
       'Access-Control-Expose-Headers':
-        'X-RateLimit-Limit, X-RateLimit-Remaining, X-RateLimit-Reset, X-RateLimit-Reset-After, X-RateLimit-Bucket, Retry-After',
+        'X-RateLimit-Limit, X-RateLimit-Remaining, X-RateLimit-Reset, X-RateLimit-Reset-After, X-RateLimit-Bucket, X-RateLimit-Global, X-RateLimit-Scope, Retry-After',
     };
     if (req.method === 'OPTIONS') {
       send(res, 204, undefined, cors);
       return true;
     }
+    const address = addressKey(req.socket.remoteAddress);
+    const invalidKey = `invalid:${address}`;
     try {
-      const candidates = routes.filter((r) => r.pattern.test(path));
-      if (candidates.length === 0) throw new HttpError(404, 0, '404: Not Found');
-      const route = candidates.find((r) => r.method === req.method);
-      if (!route) throw new HttpError(405, 0, '405: Method Not Allowed');
+      const { route, values } = findRoute(path, req.method);
+      const banned = ctx.limiter.peek(invalidKey, rules.invalidRequests);
+      if (!banned.allowed) throw globalLimit(banned);
+
       const header = req.headers.authorization?.trim() ?? '';
       const isBot = /^Bot\s+/i.test(header);
       const token = header.replace(/^(Bot|Bearer)\s+/i, '').trim();
-      const user = token ? await ctx.authenticate(token, isBot) : null;
-      if (!user && !route.public) throw unauthorized();
-      const params = route.pattern.exec(path)!.slice(1);
-      const rateKey = user?.id ?? `ip:${req.socket.remoteAddress}`;
-      const rate = ctx.limiter.take(
-        route.bucket.replace(':major', `:${params[0] ?? ''}`),
-        rateKey,
-        ctx.rateLimits[route.rule],
-      );
-      if (!rate.allowed) {
-        send(
-          res,
-          429,
-          { message: 'You are being rate limited.', retry_after: Number(rate.retryAfter.toFixed(3)), global: false },
-          { ...cors, ...rate.headers, 'Retry-After': String(Math.ceil(rate.retryAfter)), 'X-RateLimit-Scope': 'user' },
-        );
-        return true;
+      let user: UserData | null = null;
+      try {
+        user = token ? await ctx.authenticate(token, isBot, { remoteAddress: req.socket.remoteAddress ?? '' }) : null;
+      } catch (error) {
+        if (!(error instanceof NewUserRateLimitedError)) throw error;
+        throw new RateLimitedError(error.retryAfter, false, { 'X-RateLimit-Scope': 'user' });
       }
-      const body = req.method === 'GET' || req.method === 'DELETE' ? undefined : await readBody(req);
+      const who = user ? `user:${user.id}` : `ip:${address}`;
+      const global = ctx.limiter.take(`global:${who}`, user ? rules.global : rules.unauthenticated);
+      if (!global.allowed) throw globalLimit(global);
+      if (!user && !route.public) throw unauthorized();
+
+      values.forEach((value, i) => {
+        if (!isSnowflake(value)) throw notSnowflake(route.params[i]!, value);
+      });
+      const major = route.major ? values[0]! : '';
+      if (route.major === 'channel_id') checkView(ctx, user!.id, major);
+      else if (route.major === 'guild_id') guildOr404(ctx, major, user!.id);
+
+      const rate = ctx.limiter.take(`route:${route.bucket}:${major}:${who}`, rules[route.rule]);
+      const headers = { ...cors, ...rateLimitHeaders(rate, route.bucket) };
+      if (!rate.allowed)
+        throw new RateLimitedError(rate.resetAfter, false, { ...headers, 'X-RateLimit-Scope': 'user' });
+
+      const body = req.method === 'GET' || req.method === 'DELETE' ? undefined : await readJsonBody(req, ctx.body);
       const result = await route.handler(ctx, {
         method: route.method,
-        params,
+        params: values,
         query: url.searchParams,
         body,
         user: user as UserData,
         host: req.headers.host ?? 'localhost',
       });
-      if (route.empty) send(res, 204, undefined, { ...cors, ...rate.headers });
-      else send(res, 200, result, { ...cors, ...rate.headers });
+      if (route.empty) send(res, 204, undefined, headers);
+      else send(res, 200, result, headers);
     } catch (error) {
-      if (error instanceof HttpError) send(res, error.status, error.body(), cors);
+      // Nobody is left to answer.
+      if (error instanceof RequestAbortedError) return true;
+      let refusal: HttpError;
+      if (error instanceof HttpError) refusal = error;
+      else if ((error as { code?: string }).code === 'NOT_FOUND') refusal = unknownMessage();
       else if ((error as { code?: string }).code === 'INVALID_ARGUMENT') {
-        send(res, 400, invalidFormBody('_', 'INVALID', (error as Error).message).body(), cors);
-      } else if ((error as { code?: string }).code === 'NOT_FOUND') send(res, 404, unknownMessage().body(), cors);
-      else {
+        // Storage refused a value the checks above let through: a 400, without storage's own wording.
+        refusal = invalidFormBody('', 'INVALID', 'The request contains a value that cannot be stored.');
+      } else {
         console.error('[rest] %s %s failed:', req.method, url.pathname, error);
-        send(res, 500, { code: 0, message: '500: Internal Server Error' }, cors);
+        refusal = new HttpError(500, 0, '500: Internal Server Error');
       }
+      if (INVALID_STATUSES.has(refusal.status)) ctx.limiter.take(invalidKey, rules.invalidRequests);
+      // A body still arriving is not read just to keep the connection: close it once the answer is out.
+      const unread: Record<string, string> = declaresBody(req) && !req.complete ? { Connection: 'close' } : {};
+      send(res, refusal.status, refusal.body(), { ...cors, ...refusal.headers, ...unread });
     }
     return true;
   };
