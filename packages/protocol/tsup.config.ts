@@ -10,4 +10,6 @@ export default defineConfig({
   target: 'es2022',
   // Keep `node:` specifiers as written: stripping them breaks resolvers that only know the prefixed builtins.
   removeNodeProtocol: false,
+  // import.meta.url in the CJS build (napiZstd.ts loads the optional zstd-napi binding with createRequire).
+  shims: true,
 });

@@ -130,7 +130,12 @@ describe('GatewayConnection: handshake', () => {
   });
 
   for (const encoding of Object.keys(encodings) as ('json' | 'etf' | 'msgpack')[]) {
-    for (const compression of ['zlib-stream', null, ...(encoding === 'json' ? ['payload' as const] : [])] as const) {
+    for (const compression of [
+      'zlib-stream',
+      'zstd-stream',
+      null,
+      ...(encoding === 'json' ? ['payload' as const] : []),
+    ] as const) {
       it(`works with ${encoding} / ${compression ?? 'no compression'}`, async () => {
         const { gateway, client } = await setup({}, { encoding, compression });
         await client.connect();

@@ -1,7 +1,7 @@
 export type GatewayClientErrorCode =
   /** The server closed with a code after which reconnecting cannot help (4004, 4010–4014). */
   | 'FATAL_CLOSE'
-  /** The requested compression is not available in this runtime (zstd-stream on Node 20 or in browsers). */
+  /** The requested compression is not available in this runtime (zstd-stream in browsers, or on Node 20 without zstd-napi). */
   | 'UNSUPPORTED_COMPRESSION'
   /** `GET /gateway/bot` failed or answered something unusable. */
   | 'GATEWAY_BOT_FAILED'

@@ -279,7 +279,7 @@ export class GatewayConnection extends EventEmitter<GatewayConnectionEvents> {
       } catch (error) {
         throw new GatewayClientError(
           'UNSUPPORTED_COMPRESSION',
-          'zstd-stream is not available in this runtime (needs node:zlib zstd, Node >= 22.15); use zlib-stream',
+          'zstd-stream is not available in this runtime (needs node:zlib zstd, Node >= 22.15, or the zstd-napi package); use zlib-stream',
           { cause: error },
         );
       }

@@ -18,8 +18,16 @@ describe('parseGatewayQuery', () => {
     expect(parseGatewayQuery(new URLSearchParams('v=10&compress=zstd-stream')).compress).toBe('zstd-stream');
   });
 
+  it('accepts v=9 and v=10 by default, as Discord serves both (issue #13: a Go library defaults to v9)', () => {
+    expect(parseGatewayQuery('/?v=9&encoding=json').version).toBe(9);
+    expect(parseGatewayQuery('/?v=10&encoding=json').version).toBe(10);
+    expect(() => parseGatewayQuery('/?v=9', { versions: [10] })).toThrow(
+      expect.objectContaining({ code: 'UNSUPPORTED_VERSION', closeCode: 4012 }),
+    );
+  });
+
   it('rejects a missing or unsupported version with close code 4012', () => {
-    for (const url of ['/', '/?v=9', '/?v=10.0', '/?v=abc', '/?v=']) {
+    for (const url of ['/', '/?v=8', '/?v=11', '/?v=6', '/?v=10.0', '/?v=abc', '/?v=']) {
       expect(() => parseGatewayQuery(url), url).toThrow(
         expect.objectContaining({ code: 'UNSUPPORTED_VERSION', closeCode: 4012 }),
       );

@@ -1,5 +1,12 @@
-/** The gateway API version this package speaks. */
+/** The gateway API version this package speaks (and clients connect with by default). */
 export const GATEWAY_VERSION = 10;
+
+/**
+ * Gateway versions a server accepts by default: Discord still serves v9 beside v10 (v8 and older are deprecated or
+ * gone), and some client libraries still default to v9. The one difference a session sees: on v10 MESSAGE_CONTENT must
+ * be asked for in Identify, on v9 it applies when the application is allowed it.
+ */
+export const GATEWAY_VERSIONS: readonly number[] = Object.freeze([9, 10]);
 
 /** Voice gateway versions this package speaks (`?v=4` or `?v=8`). */
 export const VOICE_GATEWAY_VERSIONS = [4, 8] as const;

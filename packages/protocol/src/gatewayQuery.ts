@@ -1,5 +1,5 @@
 import { GatewayCloseCodes } from './closeCodes.js';
-import { type CompressionName, GATEWAY_VERSION } from './constants.js';
+import { type CompressionName, GATEWAY_VERSION, GATEWAY_VERSIONS } from './constants.js';
 import type { EncodingName } from './Encoding.js';
 import { ProtocolError } from './ProtocolError.js';
 
@@ -13,7 +13,7 @@ export interface GatewayQuery {
 }
 
 export interface ParseGatewayQueryOptions {
-  /** Accepted `v` values (default `[10]`). */
+  /** Accepted `v` values (default `GATEWAY_VERSIONS`: 9 and 10). */
   versions?: readonly number[];
   /** Accepted `encoding` values (default all three). */
   encodings?: readonly EncodingName[];
@@ -59,7 +59,7 @@ export function parseGatewayQuery(
   options: ParseGatewayQueryOptions = {},
 ): GatewayQuery {
   const params = searchParams(url);
-  const versions = options.versions ?? [GATEWAY_VERSION];
+  const versions = options.versions ?? GATEWAY_VERSIONS;
   const v = params.get('v');
   const version = v !== null && /^\d{1,3}$/.test(v) ? Number(v) : Number.NaN;
   if (!versions.includes(version)) {

@@ -15,7 +15,12 @@ export {
 } from './compression/portableZlib.js';
 export type { DeflateOptions, InflateOptions, StreamDeflater, StreamInflater } from './compression/types.js';
 export { DEFAULT_MAX_INPUT, DEFAULT_MAX_OUTPUT } from './compression/types.js';
-export { createZstdStreamDeflater, createZstdStreamInflater, zstdAvailable } from './compression/zstdUnavailable.js';
+export {
+  createZstdStreamDeflater,
+  createZstdStreamInflater,
+  zstdAvailable,
+  zstdBackend,
+} from './compression/zstdUnavailable.js';
 export * from './constants.js';
 export type { Encoding, EncodingName } from './Encoding.js';
 
@@ -23,6 +28,7 @@ export { CodecError } from './encodings/CodecError.js';
 export { encodings, getEncoding } from './encodings/encodings.js';
 export { decodeJson, encodeJson, type JsonOptions, jsonEncoding } from './encodings/json.js';
 export { createMsgpackEncoding, type MsgpackOptions, msgpackEncoding } from './encodings/msgpack.js';
+export { quoteUnsafeIntegers } from './encodings/quoteUnsafeIntegers.js';
 export { decodeEtf, type EtfDecodeOptions, EtfError, type EtfErrorCode, encodeEtf, etfEncoding } from './etf/index.js';
 export * from './gatewayQuery.js';
 export * from './intents.js';

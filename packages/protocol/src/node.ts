@@ -11,7 +11,12 @@ export {
   nodeInflatePayload,
   nodeInflatePayload as inflatePayload,
 } from './compression/nodeZlib.js';
-export { createZstdStreamDeflater, createZstdStreamInflater, zstdAvailable } from './compression/nodeZstd.js';
+export {
+  createZstdStreamDeflater,
+  createZstdStreamInflater,
+  zstdAvailable,
+  zstdBackend,
+} from './compression/nodeZstd.js';
 export { syncZlibSupported } from './compression/syncZlibEngine.js';
 export * from './index.js';
 

@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import {
   createZlibStreamDeflater,
+  createZstdStreamDeflater,
   deflatePayload,
   type Encoding,
   getEncoding,
@@ -43,7 +44,12 @@ export class FakeConnection {
     this.query = new URLSearchParams(url.slice(url.indexOf('?') + 1));
     this.encoding = getEncoding(q.encoding);
     this.compress = q.compress;
-    this.#deflater = q.compress === 'zlib-stream' ? createZlibStreamDeflater() : null;
+    this.#deflater =
+      q.compress === 'zlib-stream'
+        ? createZlibStreamDeflater()
+        : q.compress === 'zstd-stream'
+          ? createZstdStreamDeflater()
+          : null;
     this.closed = new Promise((resolve) => ws.once('close', (code) => resolve({ code })));
   }
 

@@ -1,5 +1,6 @@
 import zlib from 'node:zlib';
 import { CompressionError, closedError, inputLimitError } from './errors.js';
+import { createNapiZstdStreamDeflater, createNapiZstdStreamInflater, napiZstd } from './napiZstd.js';
 import { nodeZlibError } from './nodeZlib.js';
 import { engineDeflater, toBuffer, wrapSyncEngine } from './syncZlibEngine.js';
 import {
@@ -41,7 +42,7 @@ function zstdZlib(): ZstdZlib | null {
 /** true when this runtime's node:zlib has zstd (Node >= 22.15 / 23.8) and it can be driven synchronously. */
 let available: boolean | undefined;
 
-export function zstdAvailable(): boolean {
+function nodeZlibZstd(): boolean {
   if (available !== undefined) return available;
   const z = zstdZlib();
   available = false;
@@ -56,20 +57,39 @@ export function zstdAvailable(): boolean {
   return available;
 }
 
+/**
+ * Which zstd serves zstd-stream here: node:zlib's where it has one (Node >= 22.15 / 23.8), else the zstd-napi binding
+ * (optional dependency, see napiZstd.ts), else none. zstd-napi was chosen over the WebAssembly and pure-JS zstd
+ * packages on measured speed (bench/compression.ts: `protocol.zstd-stream.*` lines), and it has the streaming API
+ * (ZSTD_compressStream2 with ZSTD_e_flush) that zstd-stream needs, which the WebAssembly builds on npm do not expose.
+ */
+export function zstdBackend(): 'node:zlib' | 'zstd-napi' | null {
+  if (nodeZlibZstd()) return 'node:zlib';
+  return napiZstd() ? 'zstd-napi' : null;
+}
+
+/** true when zstd-stream works on this runtime (node:zlib zstd or the zstd-napi binding). */
+export function zstdAvailable(): boolean {
+  return zstdBackend() !== null;
+}
+
 function unsupported(): never {
   throw new CompressionError(
     'UNSUPPORTED',
-    `zstd-stream needs node:zlib zstd support (Node >= 22.15 / 23.8); this is Node ${process.versions.node}`,
+    `zstd-stream needs node:zlib zstd support (Node >= 22.15 / 23.8) or the zstd-napi package; this is Node ${process.versions.node} without zstd-napi`,
   );
 }
 
 /**
  * zstd-stream deflater: one zstd context per connection; each payload is flushed (ZSTD_e_flush) so it forms one
- * complete WebSocket message, without ending the zstd frame. Throws `UNSUPPORTED` without node:zlib zstd.
+ * complete WebSocket message, without ending the zstd frame. Throws `UNSUPPORTED` without a zstd backend.
  */
 export function createZstdStreamDeflater(options: DeflateOptions = {}): StreamDeflater {
   const z = zstdZlib();
-  if (!z || !zstdAvailable()) return unsupported();
+  if (!z || !nodeZlibZstd()) {
+    const napi = napiZstd();
+    return napi ? createNapiZstdStreamDeflater(napi, options) : unsupported();
+  }
   const params = options.level === undefined ? undefined : { [z.constants.ZSTD_c_compressionLevel]: options.level };
   const engine = wrapSyncEngine(z.createZstdCompress(params ? { params } : {}), z.constants.ZSTD_e_flush)!;
   return engineDeflater(engine, 'zstd-stream deflater');
@@ -77,12 +97,15 @@ export function createZstdStreamDeflater(options: DeflateOptions = {}): StreamDe
 
 /**
  * zstd-stream inflater: every message is one complete flushed payload, so `push` never buffers and always returns
- * the payload. Throws `UNSUPPORTED` without node:zlib zstd.
+ * the payload. Throws `UNSUPPORTED` without a zstd backend.
  */
 export function createZstdStreamInflater(options: InflateOptions = {}): StreamInflater {
   const { maxOutput, maxInput } = resolveLimits(options);
   const z = zstdZlib();
-  if (!z || !zstdAvailable()) return unsupported();
+  if (!z || !nodeZlibZstd()) {
+    const napi = napiZstd();
+    return napi ? createNapiZstdStreamInflater(napi, options) : unsupported();
+  }
   const windowLogMax = z.constants.ZSTD_d_windowLogMax;
   const params = typeof windowLogMax === 'number' ? { [windowLogMax]: ZSTD_MAX_WINDOW_LOG } : undefined;
   let engine: ReturnType<typeof wrapSyncEngine> = wrapSyncEngine(

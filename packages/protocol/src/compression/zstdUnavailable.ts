@@ -16,6 +16,11 @@ export function zstdAvailable(): boolean {
   return false;
 }
 
+/** Which zstd serves zstd-stream: none in the portable entry (the node entry has node:zlib or zstd-napi). */
+export function zstdBackend(): 'node:zlib' | 'zstd-napi' | null {
+  return null;
+}
+
 export function createZstdStreamDeflater(_options: DeflateOptions = {}): StreamDeflater {
   return unsupported();
 }

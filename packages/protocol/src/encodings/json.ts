@@ -2,6 +2,7 @@ import type { Encoding } from '../Encoding.js';
 import { isStackOverflow } from '../etf/EtfError.js';
 import type { ProtocolError } from '../ProtocolError.js';
 import { CodecError, codecError } from './CodecError.js';
+import { quoteUnsafeIntegers } from './quoteUnsafeIntegers.js';
 
 export interface JsonOptions {
   /**
@@ -9,9 +10,15 @@ export interface JsonOptions {
    * deeper throws `DEPTH_EXCEEDED` (default 64, as msgpack).
    */
   maxDepth?: number;
+  /**
+   * Decode only. `'string'`: integer literals beyond ±(2^53 − 1) become their exact decimal strings instead of a
+   * rounded number (see quoteUnsafeIntegers.ts): for what clients send, where an id may be a JSON number. `'number'`
+   * (default): JSON.parse's own result, at full speed.
+   */
+  unsafeIntegers?: 'number' | 'string';
 }
 
-const DEFAULTS = { maxDepth: 64 } as const satisfies Required<JsonOptions>;
+const DEFAULTS = { maxDepth: 64, unsafeIntegers: 'number' } as const satisfies Required<JsonOptions>;
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
@@ -105,6 +112,7 @@ export function decodeJson(data: string | Uint8Array, options?: JsonOptions): un
       throw codecError('DECODE_ERROR', 'invalid UTF-8 in JSON payload', error);
     }
   } else throw codecError('DECODE_ERROR', 'JSON payload must be a string or a Uint8Array');
+  if ((options?.unsafeIntegers ?? DEFAULTS.unsafeIntegers) === 'string') text = quoteUnsafeIntegers(text);
   let value: unknown;
   try {
     value = JSON.parse(text);
