@@ -6,6 +6,9 @@ export default defineConfig({
     index: 'src/index.ts',
     'redis-broker': 'src/brokers/redis.ts',
     'nats-broker': 'src/brokers/nats.ts',
+    // Serializers for applications (REST answers, their own dispatches) and the test-only contract checker.
+    serialize: 'src/serialize/index.ts',
+    contract: 'src/contract/index.ts',
   },
   format: ['esm', 'cjs'],
   dts: true,

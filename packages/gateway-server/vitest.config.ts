@@ -1,5 +1,9 @@
 import { defineProject } from 'vitest/config';
 
 export default defineProject({
-  test: { name: 'gateway-server', include: ['__tests__/**/*.test.ts'] },
+  test: {
+    name: 'gateway-server',
+    include: ['__tests__/**/*.test.ts'],
+    setupFiles: ['__tests__/contractSetup.ts'],
+  },
 });

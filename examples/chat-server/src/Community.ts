@@ -1,4 +1,5 @@
 import { type GatewayServer, type GuildMemberData, InMemoryDirectory, type UserData } from '@concord/gateway-server';
+import { serializeMember } from '@concord/gateway-server/serialize';
 import { SortedIds } from './SortedIds.js';
 import { LOBBY_ID, lobbySnapshot, memberOf } from './seed.js';
 import type { UserStore } from './storage.js';
@@ -69,7 +70,7 @@ export class Community {
     const member = memberOf(user, joinedAt);
     this.directory.addMember(LOBBY_ID, member);
     this.#memberIds.add(user.id);
-    this.#gateway?.dispatchToGuild(LOBBY_ID, 'GUILD_MEMBER_ADD', { ...member, guild_id: LOBBY_ID });
+    this.#gateway?.dispatchToGuild(LOBBY_ID, 'GUILD_MEMBER_ADD', { ...serializeMember(member), guild_id: LOBBY_ID });
     return user;
   }
 }

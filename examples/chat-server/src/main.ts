@@ -5,6 +5,12 @@ import { lazyVoice } from './voice.js';
 
 // Startup time is measured from process start, so it includes module loading (tsx, drivers, esbuild).
 const env = process.env;
+// Test runs only (examples/chat-server/__tests__/contractSetup.ts): every dispatch and REST answer is checked against
+// Discord's shapes and violations are appended to this file. Unset, the checker is never loaded.
+if (env.CONCORD_CONTRACT_CHECK) {
+  const { installContractCheck } = await import('@concord/gateway-server/contract');
+  installContractCheck({ file: env.CONCORD_CONTRACT_CHECK });
+}
 const host = env.HOST ?? '127.0.0.1';
 const port = env.PORT ? Number(env.PORT) : 8080;
 const voice =

@@ -61,17 +61,25 @@ export const lobbyRoles: RoleData[] = [
   },
 ];
 
+/**
+ * The Lobby's guild settings: one place for what GUILD_CREATE and `GET /guilds/:id` show (both are built from it by
+ * the serializers of @concord/gateway-server/serialize, which fill Discord's defaults for anything not set here).
+ */
+export const lobbyGuild = {
+  id: LOBBY_ID,
+  name: 'Lobby',
+  owner_id: SYSTEM_USER_ID,
+  afk_timeout: 300,
+  preferred_locale: 'en-US',
+  channels: lobbyChannels,
+  roles: lobbyRoles,
+  members: [],
+} as const satisfies GuildSnapshot;
+
 export function lobbySnapshot(members: GuildMemberData[]): GuildSnapshot {
-  return {
-    id: LOBBY_ID,
-    name: 'Lobby',
-    owner_id: SYSTEM_USER_ID,
-    channels: lobbyChannels,
-    roles: lobbyRoles,
-    members,
-  };
+  return { ...lobbyGuild, members };
 }
 
 export function memberOf(user: UserData, joinedAt: string): GuildMemberData {
-  return { user, nick: null, roles: [], joined_at: joinedAt, deaf: false, mute: false };
+  return { user, nick: null, roles: [], joined_at: joinedAt, deaf: false, mute: false, flags: 0, pending: false };
 }

@@ -10,6 +10,11 @@ import { openResumeStore } from './resumeStore.js';
 import { authenticate, demoDirectory } from './world.js';
 
 const env = process.env;
+// Test runs only (__tests__/contractSetup.ts): dispatches are held to Discord's shapes, violations appended to this file.
+if (env.CONCORD_CONTRACT_CHECK) {
+  const { installContractCheck } = await import('@concord/gateway-server/contract');
+  installContractCheck({ file: env.CONCORD_CONTRACT_CHECK });
+}
 const redisUrl = env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const prefix = env.PREFIX ?? 'concord:cluster:';
 const say = (value: unknown): void => {

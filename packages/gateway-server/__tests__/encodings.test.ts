@@ -36,6 +36,10 @@ const cases: [string, Record<string, unknown>, Partial<GatewayServerOptions>][] 
   ['v=10&encoding=msgpack', {}, {}],
   ['v=10&encoding=msgpack&compress=zlib-stream', {}, {}],
   ['v=10&encoding=msgpack&compress=zlib-stream', {}, PER_CONNECTION],
+  // zstd-stream on every supported Node (node:zlib zstd or zstd-napi), with v9 as a Go library connects.
+  ['v=10&encoding=json&compress=zstd-stream', {}, {}],
+  ['v=10&encoding=etf&compress=zstd-stream', {}, {}],
+  ['v=9&encoding=json&compress=zstd-stream', {}, {}],
   ['v=10', { compress: true }, {}],
 ];
 

@@ -1,4 +1,10 @@
-import { createZlibStreamInflater, getEncoding, inflatePayload, type StreamInflater } from '@concord/protocol';
+import {
+  createZlibStreamInflater,
+  createZstdStreamInflater,
+  getEncoding,
+  inflatePayload,
+  type StreamInflater,
+} from '@concord/protocol';
 import WebSocket from 'ws';
 import { InMemoryDirectory } from '../src/Directory.js';
 import { createGatewayServer, type GatewayServer } from '../src/GatewayServer.js';
@@ -86,7 +92,13 @@ export class TestClient {
   constructor(url: string, query = 'v=10&encoding=json') {
     const params = new URLSearchParams(query);
     this.encoding = getEncoding(params.get('encoding') ?? 'json');
-    this.#inflater = params.get('compress') === 'zlib-stream' ? createZlibStreamInflater() : null;
+    const compress = params.get('compress');
+    this.#inflater =
+      compress === 'zlib-stream'
+        ? createZlibStreamInflater()
+        : compress === 'zstd-stream'
+          ? createZstdStreamInflater()
+          : null;
     this.ws = new WebSocket(`${url}/?${query}`);
     this.opened = new Promise((resolve, reject) => {
       this.ws.once('open', () => resolve());

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { BlockList } from '../src/members/BlockList.js';
 import { MemberList } from '../src/members/MemberList.js';
 import type { MemberListItem, MemberListOp, MemberListUpdate } from '../src/members/MemberListOps.js';
+import { serializeMember } from '../src/serialize/serializeMember.js';
 import type { GuildMemberData, PresenceData, PresenceStatus, RoleData } from '../src/types.js';
 
 const GUILD = '1';
@@ -38,7 +39,7 @@ function naiveItems(
     } else if (!includeOffline) return [];
     const name = (m.nick ?? m.user.global_name ?? m.user.username).toLowerCase();
     const shown = p ?? { user: { id: m.user.id }, status: 'offline' as const, activities: [] };
-    return [{ g, name, id: BigInt(m.user.id), item: { member: { ...m, presence: shown } } }];
+    return [{ g, name, id: BigInt(m.user.id), item: { member: { ...serializeMember(m), presence: shown } } }];
   });
   rows.sort((a, b) => a.g - b.g || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0) || (a.id < b.id ? -1 : 1));
   const out: MemberListItem[] = [];

@@ -4,6 +4,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { InMemoryDirectory } from '../src/Directory.js';
 import type { GatewayServer } from '../src/GatewayServer.js';
+import { validatePresence } from '../src/validatePresence.js';
 import {
   ALL_NON_PRIVILEGED,
   connect,
@@ -19,6 +20,8 @@ import {
 let server: GatewayServer | undefined;
 const clients: TestClient[] = [];
 const WATCH = { intents: ALL_NON_PRIVILEGED | GUILD_PRESENCES };
+// Activities others receive carry an id and a creation time, as on Discord (src/serialize/serializePresence.ts).
+const STAMPED = { id: expect.any(String), created_at: expect.any(Number) };
 
 afterEach(async () => {
   for (const c of clients.splice(0)) c.ws.terminate();
@@ -91,7 +94,7 @@ describe('op 3 presence: poisoned payloads', () => {
     other.send({ op: 3, d: presence({ status: 'idle' }) });
     for (const c of [json, etf, msgpack]) {
       const update = await c.next(fromUser('5', 'idle'));
-      expect(update.d.activities).toEqual([{ name: 'chess', type: 0 }]);
+      expect(update.d.activities).toEqual([{ name: 'chess', type: 0, ...STAMPED }]);
       await c.next((p) => p.t === 'GUILD_MEMBER_LIST_UPDATE' && JSON.stringify(p.d).includes('"5"'));
     }
     // The poisoned presence never reached anyone.
@@ -123,7 +126,6 @@ describe('op 3 presence: poisoned payloads', () => {
     // Deeper than the schema, yet shallow enough for every decoder: refused by the presence rules themselves.
     ['nesting beyond the schema under an unknown key', { activities: [{ name: 'x', type: 0, extra: nested(20) }] }],
     ['too many activities', { activities: Array.from({ length: 6 }, () => ({ name: 'x', type: 0 })) }],
-    ['since that is not a number', { since: 'yesterday' }],
     ['afk that is not a boolean', { afk: 'yes' }],
   ])('closes with 4002 for %s', async (_what, extra) => {
     server = await startServer({ directory: directory() });
@@ -131,6 +133,25 @@ describe('op 3 presence: poisoned payloads', () => {
     await c.ready('2');
     c.send({ op: 3, d: presence(extra) });
     expect((await c.closed).code).toBe(4002);
+  });
+
+  it.each([
+    ['text', 'yesterday', null],
+    // serenity 0.12 serializes a SystemTime: Discord ignores it, and so must we (it used to close with 4002).
+    ['an object (serenity)', { secs_since_epoch: 1_700_000_000, nanos_since_epoch: 0 }, null],
+    // JDA over ETF: a timestamp above 2^31 is a big integer, which our ETF decoder gives as a decimal string.
+    ['a big integer from ETF (JDA)', '1700000000000', 1_700_000_000_000],
+  ])('is as liberal as Discord with a since that is %s', async (_what, since, kept) => {
+    server = await startServer({ directory: directory() });
+    const watcher = await client();
+    const c = await client();
+    await watcher.ready('1', WATCH);
+    await c.ready('2');
+    c.send({ op: 3, d: { since, activities: [], status: 'idle', afk: false } });
+    const update = await watcher.next(fromUser('2', 'idle'));
+    expect(update.d.status).toBe('idle');
+    const checked = validatePresence({ since, activities: [], status: 'idle', afk: false });
+    expect(checked.ok && checked.presence.since).toBe(kept);
   });
 
   it('relays only known fields: "__proto__" and unknown keys never leave the server', async () => {
@@ -148,7 +169,7 @@ describe('op 3 presence: poisoned payloads', () => {
     );
     const update = await watcher.next(fromUser('2', 'dnd'));
     expect(update.d.activities).toEqual([
-      { name: 'chess', type: 0, state: 'thinking', assets: { large_text: 'board' } },
+      { name: 'chess', type: 0, state: 'thinking', assets: { large_text: 'board' }, ...STAMPED },
     ]);
     // The client cannot speak for someone else either.
     expect(update.d.user).toEqual({ id: '2' });
@@ -188,7 +209,7 @@ describe('op 3 presence: poisoned payloads', () => {
     ];
     c.send({ op: 3, d: { since: 1_700_000_000_000, activities, status: 'idle', afk: true } });
     const update = await watcher.next(fromUser('2', 'idle'));
-    expect(update.d.activities).toEqual(activities);
+    expect(update.d.activities).toEqual(activities.map((a) => ({ ...a, ...STAMPED })));
   });
 });
 

@@ -5,7 +5,7 @@ import type { PreparedDispatch } from './PreparedDispatch.js';
 import type { Session } from './Session.js';
 import type { CompressionLabel, EncodingLabel, GatewayMetrics } from './types.js';
 import { encodeControl } from './wire/frames.js';
-import { deflatePayload, type Encoding } from './wire/protocol.js';
+import { deflatePayload, type Encoding, GATEWAY_VERSION } from './wire/protocol.js';
 import { compressIndependent, ZLIB_HEADER } from './wire/sharedZlib.js';
 
 /** The parts of a `ws` WebSocket the dispatch fast path writes through (ws ≥ 8.17). */
@@ -62,6 +62,8 @@ export class Connection {
   readonly ws: WebSocket;
   readonly encoding: Encoding;
   readonly compression: CompressionLabel;
+  /** Gateway API version of the connect URL (`?v=`): 9 or 10. */
+  readonly version: number;
   readonly host: ConnectionHost;
   /** Host header of the upgrade request (for the default resume_gateway_url). */
   readonly origin: string;
@@ -92,6 +94,7 @@ export class Connection {
     ws: WebSocket;
     encoding: Encoding;
     compression: CompressionLabel;
+    version?: number;
     compressor: FrameCompressor | null;
     sharedZlib?: boolean;
     host: ConnectionHost;
@@ -102,6 +105,7 @@ export class Connection {
     this.ws = init.ws;
     this.encoding = init.encoding;
     this.compression = init.compression;
+    this.version = init.version ?? GATEWAY_VERSION;
     this.#compressor = init.compressor;
     this.#sharedZlib = init.sharedZlib === true;
     this.host = init.host;

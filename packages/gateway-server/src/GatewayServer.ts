@@ -26,6 +26,7 @@ import { createLazyMemberLists } from './members/createLazyMemberLists.js';
 import { createMemberRequestHandler } from './members/createMemberRequestHandler.js';
 import { PreparedDispatch } from './PreparedDispatch.js';
 import type { ReplayEntry } from './ReplayBuffer.js';
+import { readSnowflake } from './readSnowflake.js';
 import type { ResumeStore } from './resume/ResumeStore.js';
 import { SessionJournal } from './resume/SessionJournal.js';
 import { compareStreamIds, maxStreamId } from './resume/streamId.js';
@@ -36,6 +37,10 @@ import {
   type SessionStartLimiter,
 } from './SessionStartLimiter.js';
 import { InMemorySessionStore, type SessionStore } from './SessionStore.js';
+import { serializeActivity, serializePresence } from './serialize/serializePresence.js';
+import { serializeReady } from './serialize/serializeReady.js';
+import { serializeVoiceState } from './serialize/serializeVoiceState.js';
+import { serveWithoutUpgrade, wantsWebSocket } from './serveWithoutUpgrade.js';
 import { shardOf } from './shardOf.js';
 import type {
   AuthenticatedUser,
@@ -56,13 +61,17 @@ import { voiceAccess } from './voiceAccess.js';
 import { etfUsesAtomKeys } from './wire/etfAtomKeys.js';
 import {
   createZlibStreamDeflater,
+  createZstdStreamDeflater,
+  decodeJson,
   type Encoding,
+  GATEWAY_VERSION,
   GatewayQueryError,
   getEncoding,
   IntentsError,
   PRIVILEGED_INTENTS,
   parseGatewayQuery,
   validateIntents,
+  zstdAvailable,
 } from './wire/protocol.js';
 
 /** Per-dispatch options. */
@@ -76,6 +85,10 @@ export interface DispatchOptions {
 
 /** Session ids this server makes (`randomBytes(16)` in hex): a Resume naming anything else cannot be one of ours. */
 const SESSION_ID = /^[0-9a-f]{32}$/;
+/** How the server reads clients' JSON: integers beyond 2^53 (snowflakes sent as numbers) as exact strings. */
+const CLIENT_JSON = { unsafeIntegers: 'string' } as const;
+const ZLIB_ONLY = ['zlib-stream'] as const;
+const ZLIB_AND_ZSTD = ['zlib-stream', 'zstd-stream'] as const;
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -83,10 +96,6 @@ function isObject(value: unknown): value is Record<string, unknown> {
 
 function isThenable<T>(value: Awaitable<T>): value is PromiseLike<T> {
   return typeof (value as PromiseLike<T> | null)?.then === 'function';
-}
-
-function isSnowflake(value: unknown): value is string {
-  return typeof value === 'string' && /^\d{1,20}$/.test(value);
 }
 
 function rawToBuffer(data: RawData): Buffer {
@@ -660,7 +669,14 @@ export class GatewayServer implements ConnectionHost {
   readonly #onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
     const url = req.url ?? '/';
     const path = this.#options.path;
-    if (path !== undefined && url.split('?')[0] !== path) {
+    const ours = path === undefined || url.split('?')[0] === path;
+    if (!wantsWebSocket(req)) {
+      // `Upgrade: h2c` and the like: an ordinary HTTP/1.1 request for the request handlers (issue #13). Left to the
+      // other upgrade listeners when it is not on our path and there are some.
+      if (ours || this.#http.listenerCount('upgrade') === 1) serveWithoutUpgrade(this.#http, req, socket, head);
+      return;
+    }
+    if (!ours) {
       // Attached to someone else's server: another upgrade listener may own this path.
       if (this.#ownsHttp) rejectUpgrade(socket, 404, 'Not Found');
       return;
@@ -671,13 +687,16 @@ export class GatewayServer implements ConnectionHost {
     }
     let encoding: Encoding;
     let compression: CompressionLabel = 'none';
+    let version = GATEWAY_VERSION;
     let versionError = false;
     try {
-      // zstd-stream needs a zstd streaming context per connection; Node 20 has none, so we refuse it at the upgrade
-      // (HTTP 400), like an unknown encoding, rather than accept a connection we cannot serve.
-      const query = parseGatewayQuery(url, { compressions: ['zlib-stream'] });
+      // zstd-stream needs a zstd streaming context per connection (node:zlib's, or zstd-napi's on Node 20): without
+      // one we refuse it at the upgrade (HTTP 400), like an unknown encoding, rather than accept a connection we
+      // cannot serve.
+      const query = parseGatewayQuery(url, { compressions: zstdAvailable() ? ZLIB_AND_ZSTD : ZLIB_ONLY });
       encoding = getEncoding(query.encoding);
-      if (query.compress === 'zlib-stream') compression = 'zlib-stream';
+      version = query.version;
+      if (query.compress !== null) compression = query.compress;
     } catch (error) {
       if (error instanceof GatewayQueryError && error.closeCode !== null) {
         versionError = true;
@@ -692,18 +711,27 @@ export class GatewayServer implements ConnectionHost {
         ws.close(CloseCode.InvalidAPIVersion, 'Invalid API version');
         return;
       }
-      this.#onConnection(ws, req, encoding, compression);
+      this.#onConnection(ws, req, encoding, compression, version);
     });
   };
 
-  #onConnection(ws: WebSocket, req: IncomingMessage, encoding: Encoding, compression: CompressionLabel): void {
+  #onConnection(
+    ws: WebSocket,
+    req: IncomingMessage,
+    encoding: Encoding,
+    compression: CompressionLabel,
+    version: number,
+  ): void {
     const shared = compression === 'zlib-stream' && this.#options.zlibStream !== 'per-connection';
     let compressor: FrameCompressor | null = null;
     if (compression === 'zlib-stream' && !shared) compressor = createZlibStreamDeflater({ level: this.zlibLevel });
+    // One zstd stream per connection, each message a flushed block (ZSTD_e_flush), as Discord sends zstd-stream.
+    if (compression === 'zstd-stream') compressor = createZstdStreamDeflater();
     const connection = new Connection({
       ws,
       encoding,
       compression,
+      version,
       compressor,
       sharedZlib: shared,
       host: this,
@@ -796,7 +824,11 @@ export class GatewayServer implements ConnectionHost {
     }
     let payload: unknown;
     try {
-      payload = connection.encoding.decode(isBinary || connection.encoding.binary ? data : data.toString('utf8'));
+      // JSON keeps integers beyond 2^53 exact (clients may send snowflakes as numbers); other codecs already do.
+      payload =
+        connection.encoding.name === 'json'
+          ? decodeJson(isBinary ? data : data.toString('utf8'), CLIENT_JSON)
+          : connection.encoding.decode(isBinary || connection.encoding.binary ? data : data.toString('utf8'));
     } catch {
       connection.close(CloseCode.DecodeError, 'Decode error');
       return;
@@ -930,6 +962,8 @@ export class GatewayServer implements ConnectionHost {
       let intents: number;
       try {
         intents = validateIntents(d.intents, { granted });
+        // Before v10 Discord applies MESSAGE_CONTENT to an application allowed it without it being asked for.
+        if (connection.version < 10) intents |= granted & Intent.MessageContent;
       } catch (error) {
         if (!(error instanceof IntentsError)) throw error;
         const disallowed = error.closeCode === CloseCode.DisallowedIntents;
@@ -978,22 +1012,18 @@ export class GatewayServer implements ConnectionHost {
       connection.session = session;
       connection.burst(() => {
         session.send(
-          PreparedDispatch.forOne('READY', {
-            v: 10,
-            user: auth.user,
-            guilds: visible.map((g) => ({ id: g.id, unavailable: true })),
-            session_id: session.sessionId,
-            resume_gateway_url: this.#resumeUrl(connection),
-            ...(d.shard !== undefined ? { shard } : {}),
-            application: session.application,
-            user_settings: {},
-            relationships: [],
-            private_channels: [],
-            presences: [],
-            guild_join_requests: [],
-            geo_ordered_rtc_regions: [],
-            session_type: 'normal',
-          }),
+          PreparedDispatch.forOne(
+            'READY',
+            serializeReady({
+              v: connection.version,
+              user: auth.user,
+              guildIds: visible.map((g) => g.id),
+              sessionId: session.sessionId,
+              resumeGatewayUrl: this.#resumeUrl(connection),
+              ...(d.shard !== undefined ? { shard } : {}),
+              application: session.application,
+            }),
+          ),
           true,
         );
         for (const snapshot of visible) {
@@ -1540,7 +1570,8 @@ export class GatewayServer implements ConnectionHost {
     const presence: PresenceData = {
       user: { id: session.userId },
       status,
-      activities: valid.activities,
+      // Stamped once (id, created_at) so every later copy of this presence shows the same activity.
+      activities: valid.activities.map((a) => serializeActivity(a, Date.now())),
       client_status: status === 'offline' ? {} : { desktop: status },
     };
     session.presence = presence;
@@ -1552,7 +1583,7 @@ export class GatewayServer implements ConnectionHost {
 
   #broadcastPresence(_userId: Snowflake, guilds: Snowflake[], presence: PresenceData): void {
     for (const guildId of guilds) {
-      this.dispatchToGuild(guildId, 'PRESENCE_UPDATE', { ...presence, guild_id: guildId });
+      this.dispatchToGuild(guildId, 'PRESENCE_UPDATE', serializePresence(presence, guildId));
       try {
         this.#lazy?.presenceUpdated(guildId, presence);
       } catch (error) {
@@ -1562,20 +1593,20 @@ export class GatewayServer implements ConnectionHost {
   }
 
   async #voiceStateUpdate(connection: Connection, session: Session, d: unknown): Promise<void> {
+    const guildId = isObject(d) ? readSnowflake(d.guild_id) : null;
+    const channelId = isObject(d) && d.channel_id !== null ? readSnowflake(d.channel_id) : null;
     if (
       !isObject(d) ||
-      !isSnowflake(d.guild_id) ||
-      !(d.channel_id === null || isSnowflake(d.channel_id)) ||
+      guildId === null ||
+      (d.channel_id !== null && channelId === null) ||
       typeof d.self_mute !== 'boolean' ||
       typeof d.self_deaf !== 'boolean'
     ) {
       connection.close(CloseCode.DecodeError, 'Invalid voice state');
       return;
     }
-    const guildId = d.guild_id;
     // Discord ignores voice requests for guilds the session does not have.
     if (!session.guilds.has(guildId)) return;
-    const channelId = d.channel_id as Snowflake | null;
     const previous = session.voice?.get(guildId);
     // A voice or stage channel of this guild, with VIEW_CHANNEL and CONNECT; otherwise ignored, as Discord does.
     const access = channelId === null ? null : await voiceAccess(this.directory, session.userId, guildId, channelId);
@@ -1606,7 +1637,7 @@ export class GatewayServer implements ConnectionHost {
     }
     // Part of the shared record: a session resumed on another node still gets VOICE_SERVER_UPDATE on a voice failover.
     this.#journal?.touch(session);
-    this.dispatchToGuild(guildId, 'VOICE_STATE_UPDATE', state);
+    this.dispatchToGuild(guildId, 'VOICE_STATE_UPDATE', serializeVoiceState(state));
     if (channelId === null) {
       if (previous !== undefined) {
         await this.voiceAllocator.release?.({ guildId, userId: session.userId, sessionId: session.sessionId });
@@ -1663,7 +1694,7 @@ export class GatewayServer implements ConnectionHost {
       suppress: false,
     };
     await this.directory.setVoiceState?.(guildId, state);
-    this.dispatchToGuild(guildId, 'VOICE_STATE_UPDATE', state);
+    this.dispatchToGuild(guildId, 'VOICE_STATE_UPDATE', serializeVoiceState(state));
     await this.voiceAllocator.release?.({ guildId, userId: session.userId, sessionId: session.sessionId });
   }
 
@@ -1687,8 +1718,8 @@ export class GatewayServer implements ConnectionHost {
   #requestSoundboardSounds(session: Session, d: unknown): void {
     const ids = isObject(d) && Array.isArray(d.guild_ids) ? d.guild_ids : [];
     // Once per guild: a list repeating one id must not turn one command into a hundred dispatches.
-    for (const id of new Set(ids.slice(0, 100))) {
-      if (typeof id === 'string' && session.guilds.has(id)) {
+    for (const id of new Set(ids.slice(0, 100).map(readSnowflake))) {
+      if (id !== null && session.guilds.has(id)) {
         session.send(PreparedDispatch.forOne('SOUNDBOARD_SOUNDS', { guild_id: id, soundboard_sounds: [] }), true);
       }
     }

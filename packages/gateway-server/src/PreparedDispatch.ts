@@ -1,3 +1,4 @@
+import { outgoingCheck } from './contract/outgoingCheck.js';
 import { DispatchEncodeError } from './DispatchEncodeError.js';
 import { carriesMessageContent, stripMessageContent } from './eventIntents.js';
 import {
@@ -34,6 +35,8 @@ export class PreparedDispatch {
     this.data = data;
     this.createdAt = createdAt;
     this.#shared = shared;
+    // Test runs hold every dispatch to Discord's documented shape (src/contract); nothing is installed in production.
+    outgoingCheck()?.dispatch(event, data);
   }
 
   /**

@@ -2,7 +2,6 @@ export type PresenceErrorCode =
   | 'NOT_AN_OBJECT'
   | 'TOO_DEEP'
   | 'INVALID_STATUS'
-  | 'INVALID_SINCE'
   | 'INVALID_AFK'
   | 'INVALID_ACTIVITIES'
   | 'TOO_MANY_ACTIVITIES'

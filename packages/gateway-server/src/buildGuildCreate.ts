@@ -1,15 +1,16 @@
 import { Intent } from './eventIntents.js';
+import { type GuildCreateData, serializeGuildCreate } from './serialize/serializeGuildCreate.js';
 import type { GuildMemberData, GuildSnapshot } from './types.js';
 
 /**
  * The GUILD_CREATE a session gets for a guild: the full guild up to `largeThreshold` members; above it `large: true`
  * and only the members Discord sends for large guilds (the session's own member and members in voice). Presences
- * need GUILD_PRESENCES and cover only the members sent.
+ * need GUILD_PRESENCES and cover only the members sent. The object itself is built by src/serialize.
  */
 export function buildGuildCreate(
   guild: GuildSnapshot,
   session: { userId: string; intents: number; largeThreshold: number },
-): Record<string, unknown> {
+): GuildCreateData {
   const memberCount = guild.member_count ?? guild.members.length;
   const large = memberCount > session.largeThreshold;
   const voiceStates = guild.voice_states ?? [];
@@ -26,21 +27,12 @@ export function buildGuildCreate(
     presences = presences.filter((p) => sent.has(p.user.id));
   }
   const self = guild.members.find((m) => m.user.id === session.userId);
-  return {
-    emojis: [],
-    stickers: [],
-    threads: [],
-    stage_instances: [],
-    guild_scheduled_events: [],
-    soundboard_sounds: [],
-    features: [],
-    ...guild,
+  return serializeGuildCreate(guild, {
     members,
     presences,
-    voice_states: voiceStates,
-    member_count: memberCount,
+    voiceStates,
+    memberCount,
     large,
-    unavailable: false,
-    joined_at: self?.joined_at ?? new Date(0).toISOString(),
-  };
+    joinedAt: self?.joined_at ?? 0,
+  });
 }

@@ -8,6 +8,7 @@ export {
 } from './Broker.js';
 export { buildGuildCreate } from './buildGuildCreate.js';
 export { CloseCode, closeKeepsSession } from './closeCodes.js';
+export { type OutgoingCheck, outgoingCheck } from './contract/outgoingCheck.js';
 export { type ChannelPermissions, type Directory, InMemoryDirectory, type MemberQuery } from './Directory.js';
 export { DispatchEncodeError } from './DispatchEncodeError.js';
 export type { DrainOptions, DrainProgress, DrainStats } from './drain.js';
@@ -30,6 +31,7 @@ export {
   type SessionStartLimiter,
 } from './SessionStartLimiter.js';
 export { InMemorySessionStore, type SessionStore } from './SessionStore.js';
+export * from './serialize/index.js';
 export { shardOf } from './shardOf.js';
 export type * from './types.js';
 export {

@@ -2,13 +2,15 @@
  * Shared data shapes and the small hook interfaces of the gateway server.
  *
  * Shapes follow Discord's gateway objects (snake_case, snowflakes as strings). Only the fields the gateway itself reads
- * are required; everything else an integrator adds travels through unchanged (index signatures), so a directory can hand
- * out full Discord objects without the server having to know every field.
+ * are required: the serializers (src/serialize) write every field Discord sends, from the input when it has it and
+ * Discord's default otherwise, and pass through what else an integrator adds (index signatures).
  *
  * Module contracts (implemented in this package by separate modules):
  * - `src/members/**` implements {@link MemberRequestHandler} (op 8) and {@link LazyMemberLists} (op 14).
  * - `src/metrics/**` implements {@link GatewayMetrics} (Prometheus via prom-client).
  */
+
+import type { APIGuildMember, GatewayPresenceUpdate } from 'discord-api-types/v10';
 
 /** A value or a promise of it: every pluggable hook may be sync or async. */
 export type Awaitable<T> = T | PromiseLike<T>;
@@ -154,11 +156,12 @@ export interface RequestGuildMembersData {
 /** The `d` of one GUILD_MEMBERS_CHUNK dispatch. */
 export interface GuildMembersChunkData {
   guild_id: Snowflake;
-  members: GuildMemberData[];
+  /** Serialized by src/serialize (Discord's member objects). */
+  members: APIGuildMember[];
   chunk_index: number;
   chunk_count: number;
   not_found?: Snowflake[];
-  presences?: PresenceData[];
+  presences?: GatewayPresenceUpdate[];
   nonce?: string;
 }
 

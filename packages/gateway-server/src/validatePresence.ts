@@ -1,4 +1,5 @@
 import { PresenceError, type PresenceErrorCode } from './PresenceError.js';
+import { readSnowflake } from './readSnowflake.js';
 import type { ActivityData, PresenceStatus } from './types.js';
 
 /** A Gateway Presence Update (op 3 `d`, Identify `presence`) after validation: only the fields the server keeps. */
@@ -20,7 +21,6 @@ export const MAX_ACTIVITIES = 5;
 export const MAX_PRESENCE_DEPTH = 5;
 
 const STATUSES: ReadonlySet<string> = new Set<PresenceStatus>(['online', 'idle', 'dnd', 'invisible', 'offline']);
-const SNOWFLAKE = /^\d{1,20}$/;
 
 // Field rules of the activity object (Discord's "Activity Structure"), limited to what a client may set. Lengths are
 // Discord's where it documents them (name/state/details 128, url 512), generous elsewhere.
@@ -39,8 +39,16 @@ const boolean: Rule = (v) => (typeof v === 'boolean' ? v : INVALID);
 const snowflake =
   (nullable: boolean): Rule =>
   (v) =>
-    typeof v === 'string' && SNOWFLAKE.test(v) ? v : nullable && v === null ? null : INVALID;
-const timestamp = integer(0, Number.MAX_SAFE_INTEGER);
+    // Integers too (discord.py sends activity ids as numbers), always rebuilt as the decimal string.
+    readSnowflake(v) ?? (nullable && v === null ? null : INVALID);
+/**
+ * Unix time in ms. ETF clients (JDA) send values above 2^31 as big integers, which our ETF decoder gives as decimal
+ * strings: those are accepted when they are exact integers.
+ */
+const timestamp: Rule = (v) => {
+  const n = typeof v === 'string' && /^\d{1,16}$/.test(v) ? Number(v) : v;
+  return typeof n === 'number' && Number.isSafeInteger(n) && n >= 0 ? n : INVALID;
+};
 
 /** An object with exactly these optional fields; unknown keys are left behind. */
 function record(fields: Record<string, Rule>): Rule {
@@ -131,8 +139,9 @@ export function validatePresence(d: unknown): ValidatePresenceResult {
   if (!isPlainObject(d)) return fail('NOT_AN_OBJECT', 'presence must be an object');
   if (nestsDeeperThan(d, MAX_PRESENCE_DEPTH)) return fail('TOO_DEEP', 'presence nests deeper than its schema');
   if (typeof d.status !== 'string' || !STATUSES.has(d.status)) return fail('INVALID_STATUS', 'invalid status');
-  const since = d.since ?? null;
-  if (since !== null && timestamp(since) === INVALID) return fail('INVALID_SINCE', 'since must be a timestamp or null');
+  // Discord ignores a `since` it cannot read (serenity 0.12 sends `{secs_since_epoch, nanos_since_epoch}`): so do we.
+  const sinceValue = d.since === undefined || d.since === null ? INVALID : timestamp(d.since);
+  const since = sinceValue === INVALID ? null : (sinceValue as number);
   const afk = d.afk ?? false;
   if (typeof afk !== 'boolean') return fail('INVALID_AFK', 'afk must be a boolean');
   const raw = d.activities ?? [];
@@ -149,6 +158,6 @@ export function validatePresence(d: unknown): ValidatePresenceResult {
   }
   return {
     ok: true,
-    presence: { status: d.status as PresenceStatus, activities, since: since as number | null, afk },
+    presence: { status: d.status as PresenceStatus, activities, since, afk },
   };
 }

@@ -1,13 +1,24 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { GatewayServer, UserData } from '@concord/gateway-server';
+import { type GatewayServer, outgoingCheck, type UserData } from '@concord/gateway-server';
+import {
+  type SerializedMessage,
+  serializeApplication,
+  serializeChannel,
+  serializeCurrentUser,
+  serializeCurrentUserGuild,
+  serializeGuild,
+  serializeMember,
+  serializeMemberWithoutUser,
+  serializeUser,
+} from '@concord/gateway-server/serialize';
 import { isSnowflake, type SnowflakeGenerator } from '@concord/snowflake';
 import type { MessageStore, StoredMessage } from '@concord/storage-adapters';
 import { addressKey } from '../addressKey.js';
 import type { Community } from '../Community.js';
 import type { AuthenticateContext } from '../createChatServer.js';
-import { type MessageExtra, publicUser, toDiscordMessage } from '../messages.js';
+import { type MessageExtra, toDiscordMessage } from '../messages.js';
 import { NewUserRateLimitedError } from '../NewUserRateLimitedError.js';
-import { LOBBY_ID, lobbyChannels, lobbyRoles, SYSTEM_USER_ID } from '../seed.js';
+import { LOBBY_ID, lobbyChannels, lobbyGuild, lobbyRoles } from '../seed.js';
 import {
   HttpError,
   invalidFormBody,
@@ -122,6 +133,12 @@ interface CompiledRoute extends Route {
   bucket: string;
 }
 
+/** A body id given as a string or a non-negative safe integer (see readJsonBody.ts for bigger ones), as a string. */
+function idField(value: unknown): string | null {
+  if (typeof value === 'string') return value;
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 ? String(value) : null;
+}
+
 function compile(route: Route): CompiledRoute {
   const params: string[] = [];
   const source = route.path.replace(/:([a-z_]+)/g, (_, name: string) => {
@@ -164,7 +181,7 @@ function guildOr404(ctx: RestContext, guildId: string, userId: string) {
 }
 
 function channelObject(channel: (typeof lobbyChannels)[number]) {
-  return { ...channel, guild_id: LOBBY_ID };
+  return serializeChannel(channel, LOBBY_ID);
 }
 
 /** `body` as an object, or 50035 DICT_TYPE_CONVERT for `name` (`''` = the body itself). */
@@ -238,7 +255,7 @@ function mentionsIn(ctx: RestContext, content: string): UserData[] {
 }
 
 /** A stored message with its referenced message resolved one level deep, as Discord returns it. */
-async function shape(ctx: RestContext, m: StoredMessage): Promise<Record<string, unknown>> {
+async function shape(ctx: RestContext, m: StoredMessage): Promise<SerializedMessage> {
   const ref = (m.extra as MessageExtra | null)?.message_reference;
   if (!ref) return toDiscordMessage(m);
   const target = await ctx.store.get(ref.channel_id, ref.message_id);
@@ -254,19 +271,8 @@ async function ownMessage(ctx: RestContext, req: Request): Promise<StoredMessage
 }
 
 /** Every user doubles as its own application (discord.js reads it at login). */
-const application: Handler = (_ctx, req) => ({
-  id: req.user.id,
-  name: req.user.username,
-  icon: null,
-  description: '',
-  bot_public: false,
-  bot_require_code_grant: false,
-  flags: 0,
-  bot: publicUser(req.user),
-  owner: publicUser(req.user),
-  verify_key: '',
-  team: null,
-});
+const application: Handler = (_ctx, req) =>
+  serializeApplication({ id: req.user.id, name: req.user.username, owner: req.user, bot: req.user });
 
 const routeTable: Route[] = [
   {
@@ -290,13 +296,7 @@ const routeTable: Route[] = [
     method: 'GET',
     path: '/users/@me',
     rule: 'read',
-    handler: (_ctx, req) => ({
-      ...publicUser(req.user),
-      flags: 0,
-      mfa_enabled: false,
-      verified: true,
-      locale: 'en-US',
-    }),
+    handler: (_ctx, req) => serializeCurrentUser(req.user),
   },
   {
     method: 'GET',
@@ -305,7 +305,7 @@ const routeTable: Route[] = [
     handler: (ctx, req) => {
       const user = ctx.community.user(req.params[0]!);
       if (!user) throw unknownUser();
-      return publicUser(user);
+      return serializeUser(user);
     },
   },
   { method: 'GET', path: '/applications/@me', rule: 'read', handler: application },
@@ -314,15 +314,8 @@ const routeTable: Route[] = [
     method: 'GET',
     path: '/users/@me/guilds',
     rule: 'read',
-    handler: () => [
-      {
-        id: LOBBY_ID,
-        name: 'Lobby',
-        icon: null,
-        owner: false,
-        permissions: lobbyRoles[0]!.permissions,
-        features: [],
-      },
+    handler: (_ctx, req) => [
+      serializeCurrentUserGuild(lobbyGuild, { userId: req.user.id, permissions: lobbyRoles[0]!.permissions }),
     ],
   },
   {
@@ -331,37 +324,10 @@ const routeTable: Route[] = [
     rule: 'read',
     handler: (ctx, req) => {
       guildOr404(ctx, req.params[0]!, req.user.id);
-      return {
-        id: LOBBY_ID,
-        name: 'Lobby',
-        icon: null,
-        splash: null,
-        discovery_splash: null,
-        owner_id: SYSTEM_USER_ID,
-        afk_channel_id: null,
-        afk_timeout: 300,
-        verification_level: 0,
-        default_message_notifications: 0,
-        explicit_content_filter: 0,
-        roles: lobbyRoles,
-        emojis: [],
-        stickers: [],
-        features: [],
-        mfa_level: 0,
-        system_channel_id: null,
-        system_channel_flags: 0,
-        rules_channel_id: null,
-        vanity_url_code: null,
-        description: null,
-        banner: null,
-        premium_tier: 0,
-        preferred_locale: 'en-US',
-        public_updates_channel_id: null,
-        nsfw_level: 0,
-        premium_progress_bar_enabled: false,
-        // The count, not a snapshot of the guild (which copies every member and presence).
-        approximate_member_count: req.query.get('with_counts') === 'true' ? ctx.community.memberCount : undefined,
-      };
+      const guild = serializeGuild(lobbyGuild);
+      // The count, not a snapshot of the guild (which copies every member and presence).
+      if (req.query.get('with_counts') !== 'true') return guild;
+      return { ...guild, approximate_member_count: ctx.community.memberCount, approximate_presence_count: 0 };
     },
   },
   {
@@ -384,14 +350,7 @@ const routeTable: Route[] = [
       const limit = intParam(req.query, 'limit', 1, 1000, 1);
       const after = snowflakeParam(req.query, 'after') ?? '0';
       // An id-ordered index: a binary search for `after`, then `limit` members (src/Community.ts).
-      return ctx.community.membersAfter(after, limit).map((m) => ({
-        ...m,
-        user: publicUser(m.user),
-        flags: 0,
-        pending: false,
-        avatar: null,
-        premium_since: null,
-      }));
+      return ctx.community.membersAfter(after, limit).map(serializeMember);
     },
   },
   {
@@ -402,14 +361,7 @@ const routeTable: Route[] = [
       guildOr404(ctx, req.params[0]!, req.user.id);
       const [member] = ctx.community.directory.members(LOBBY_ID, { limit: 1, userIds: [req.params[1]!] });
       if (!member) throw unknownMember();
-      return {
-        ...member,
-        user: publicUser(member.user),
-        flags: 0,
-        pending: false,
-        avatar: null,
-        premium_since: null,
-      };
+      return serializeMember(member);
     },
   },
   {
@@ -466,11 +418,12 @@ const routeTable: Route[] = [
       let referencedAuthor: UserData | undefined;
       if (body.message_reference !== undefined && body.message_reference !== null) {
         const ref = field(body.message_reference, 'message_reference');
-        const messageId = typeof ref.message_id === 'string' ? ref.message_id : '';
+        // Strings or integers, as Discord takes them (discord.py sends numbers; big ones arrive as exact strings).
+        const messageId = idField(ref.message_id) ?? '';
         if (!isSnowflake(messageId)) {
           throw invalidFormBody('message_reference.message_id', 'NUMBER_TYPE_COERCE', 'Value is not snowflake.');
         }
-        const refChannel = typeof ref.channel_id === 'string' ? ref.channel_id : channelId;
+        const refChannel = idField(ref.channel_id) ?? channelId;
         const target = refChannel === channelId ? await ctx.store.get(channelId, messageId) : null;
         if (!target || target.deleted) {
           if (ref.fail_if_not_exists !== false) {
@@ -499,8 +452,13 @@ const routeTable: Route[] = [
       });
       const message = await shape(ctx, stored);
       const [member] = ctx.community.directory.members(LOBBY_ID, { limit: 1, userIds: [req.user.id] });
-      const { user: _user, ...memberWithoutUser } = member ?? { user: null };
-      ctx.gateway.dispatchToChannel(LOBBY_ID, channelId, 'MESSAGE_CREATE', { ...message, member: memberWithoutUser });
+      // Serialized once for every recipient: the gateway fans this one object out.
+      ctx.gateway.dispatchToChannel(
+        LOBBY_ID,
+        channelId,
+        'MESSAGE_CREATE',
+        member ? { ...message, member: serializeMemberWithoutUser(member) } : message,
+      );
       return message;
     },
   },
@@ -525,7 +483,13 @@ const routeTable: Route[] = [
       const extra = { ...(m.extra ?? {}), mentions: mentionsIn(ctx, content) };
       const edited = await ctx.store.edit(m.channelId, m.id, { content, extra });
       const message = await shape(ctx, edited);
-      ctx.gateway.dispatchToChannel(LOBBY_ID, m.channelId, 'MESSAGE_UPDATE', message);
+      const [member] = ctx.community.directory.members(LOBBY_ID, { limit: 1, userIds: [m.authorId] });
+      ctx.gateway.dispatchToChannel(
+        LOBBY_ID,
+        m.channelId,
+        'MESSAGE_UPDATE',
+        member ? { ...message, member: serializeMemberWithoutUser(member) } : message,
+      );
       return message;
     },
   },
@@ -560,7 +524,7 @@ const routeTable: Route[] = [
         guild_id: LOBBY_ID,
         user_id: req.user.id,
         timestamp: Math.floor(Date.now() / 1000),
-        member: member ? { ...member, user: publicUser(member.user) } : undefined,
+        ...(member ? { member: serializeMember(member) } : {}),
       });
     },
   },
@@ -568,7 +532,15 @@ const routeTable: Route[] = [
 
 const routes = routeTable.map(compile);
 
-function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+/** `route`: the route template (`GET /channels/:channel_id`), for the test-only contract check (gateway-server src/contract). */
+function send(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+  route = '',
+): void {
+  outgoingCheck()?.rest(route, status, body);
   const data = body === undefined ? '' : JSON.stringify(body);
   res.writeHead(status, {
     ...headers,
@@ -669,7 +641,7 @@ export function createRestHandler(ctx: RestContext) {
         host: req.headers.host ?? 'localhost',
       });
       if (route.empty) send(res, 204, undefined, headers);
-      else send(res, 200, result, headers);
+      else send(res, 200, result, headers, `${route.method} ${route.path}`);
     } catch (error) {
       // Nobody is left to answer.
       if (error instanceof RequestAbortedError) return true;

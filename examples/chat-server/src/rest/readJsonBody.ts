@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { quoteUnsafeIntegers } from '@concord/protocol';
 import { HttpError, invalidFormBody } from './HttpError.js';
 
 export interface BodyLimits {
@@ -52,7 +53,8 @@ export async function readJsonBody(req: IncomingMessage, limits: BodyLimits): Pr
   let text: string;
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-    return JSON.parse(text);
+    // Ids sent as JSON numbers (discord.py does) stay exact beyond 2^53: such integers become decimal strings.
+    return JSON.parse(quoteUnsafeIntegers(text));
   } catch {
     // V8's JSON.parse is iterative, so nesting as deep as the cap allows costs time linear in the size, not stack.
     throw new HttpError(400, 50109, 'The request body contains invalid JSON.');

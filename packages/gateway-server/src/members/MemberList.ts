@@ -1,3 +1,4 @@
+import { serializeMember } from '../serialize/serializeMember.js';
 import type { GuildMemberData, PresenceData, RoleData } from '../types.js';
 import { BlockList } from './BlockList.js';
 import type {
@@ -41,7 +42,7 @@ class Entry {
   get item(): { member: MemberListMember } {
     if (this.#item === undefined) {
       const presence = this.presence ?? { user: { id: this.id }, status: 'offline' as const, activities: [] };
-      this.#item = { member: { ...this.member, presence } };
+      this.#item = { member: { ...serializeMember(this.member), presence } };
     }
     return this.#item;
   }

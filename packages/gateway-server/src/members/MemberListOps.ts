@@ -1,4 +1,5 @@
-import type { GuildMemberData, PresenceData } from '../types.js';
+import type { APIGuildMember } from 'discord-api-types/v10';
+import type { PresenceData } from '../types.js';
 
 /** A group header of the sidebar: a hoisted role id, `'online'` or `'offline'`. */
 export interface MemberListGroup {
@@ -6,8 +7,8 @@ export interface MemberListGroup {
   count: number;
 }
 
-/** A member row: the member with its presence (Discord nests the presence in the member). */
-export type MemberListMember = GuildMemberData & { presence: PresenceData };
+/** A member row: the member (built by src/serialize) with its presence (Discord nests the presence in the member). */
+export type MemberListMember = APIGuildMember & { presence: PresenceData };
 
 export type MemberListItem = { group: MemberListGroup } | { member: MemberListMember };
 

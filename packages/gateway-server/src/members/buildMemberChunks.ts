@@ -1,3 +1,5 @@
+import { serializeMember } from '../serialize/serializeMember.js';
+import { type SerializedPresence, serializePresence } from '../serialize/serializePresence.js';
 import type { GuildMemberData, GuildMembersChunkData, PresenceData } from '../types.js';
 import { MAX_QUERY_RESULTS, type MemberRequest } from './parseMemberRequest.js';
 
@@ -90,17 +92,17 @@ export function buildMemberChunks(
     const slice = selected.slice(index * size, (index + 1) * size);
     const chunk: GuildMembersChunkData = {
       guild_id: request.guildId,
-      members: slice,
+      members: slice.map(serializeMember),
       chunk_index: index,
       chunk_count: count,
     };
     if (index === 0 && notFound) chunk.not_found = notFound;
     if (request.presences) {
-      const presences: PresenceData[] = [];
+      const presences: SerializedPresence[] = [];
       if (getPresence) {
         for (const m of slice) {
           const p = getPresence(m.user.id);
-          if (p) presences.push(p);
+          if (p) presences.push(serializePresence(p, request.guildId));
         }
       }
       chunk.presences = presences;

@@ -1,4 +1,5 @@
 import type { Directory } from '../Directory.js';
+import { readSnowflake } from '../readSnowflake.js';
 import type { GuildMemberData, LazyMemberLists, PresenceData, RoleData, SessionInfo } from '../types.js';
 import { MemberList } from './MemberList.js';
 import type { MemberListUpdate, MemberListUpdateData } from './MemberListOps.js';
@@ -31,8 +32,6 @@ export interface LazyMemberListIndex extends LazyMemberLists {
   /** The loaded list of a guild, if any session watches it. */
   list(guildId: string): MemberList | undefined;
 }
-
-const SNOWFLAKE = /^\d{1,20}$/;
 
 /** Collects `[start, end]` pairs from op 14 `channels: { [channelId]: [[0, 99], ...] }`; anything malformed is skipped. */
 function rangesOf(channels: unknown, max: number): [number, number][] {
@@ -101,8 +100,8 @@ export function createLazyMemberLists(options: LazyMemberListsOptions): LazyMemb
 
   return {
     async subscribe(session: SessionInfo, request: Record<string, unknown>) {
-      const guildId = request.guild_id;
-      if (typeof guildId !== 'string' || !SNOWFLAKE.test(guildId)) return;
+      const guildId = readSnowflake(request.guild_id);
+      if (guildId === null) return;
       if (!('channels' in request)) return;
       const ranges = rangesOf(request.channels, maxRanges);
       if (!(await directory.canView(session.userId, guildId))) return;

@@ -1,3 +1,4 @@
+import { readSnowflake } from '../readSnowflake.js';
 import { MemberRequestError } from './MemberRequestError.js';
 
 /** An op 8 request after validation, in the form {@link buildMemberChunks} reads. */
@@ -19,14 +20,8 @@ export type ParseMemberRequestResult = { ok: true; request: MemberRequest } | { 
 export const MAX_USER_IDS = 100;
 export const MAX_QUERY_RESULTS = 100;
 export const MAX_NONCE_BYTES = 32;
-const SNOWFLAKE = /^\d{1,20}$/;
-
 function fail(code: MemberRequestError['code'], message: string): ParseMemberRequestResult {
   return { ok: false, error: new MemberRequestError(code, message) };
-}
-
-function isSnowflake(value: unknown): value is string {
-  return typeof value === 'string' && SNOWFLAKE.test(value);
 }
 
 /**
@@ -40,12 +35,13 @@ export function parseMemberRequest(d: unknown): ParseMemberRequestResult {
   if (typeof d !== 'object' || d === null || Array.isArray(d)) return fail('INVALID_PAYLOAD', 'd must be an object');
   const data = d as Record<string, unknown>;
 
-  let guildId = data.guild_id;
-  if (Array.isArray(guildId)) {
-    if (guildId.length !== 1) return fail('TOO_MANY_GUILDS', 'only one guild_id per request');
-    guildId = guildId[0];
+  let rawGuildId = data.guild_id;
+  if (Array.isArray(rawGuildId)) {
+    if (rawGuildId.length !== 1) return fail('TOO_MANY_GUILDS', 'only one guild_id per request');
+    rawGuildId = rawGuildId[0];
   }
-  if (!isSnowflake(guildId)) return fail('INVALID_GUILD_ID', 'guild_id must be a snowflake');
+  const guildId = readSnowflake(rawGuildId);
+  if (guildId === null) return fail('INVALID_GUILD_ID', 'guild_id must be a snowflake');
 
   let limit = 0;
   if (data.limit !== undefined && data.limit !== null) {
@@ -59,8 +55,9 @@ export function parseMemberRequest(d: unknown): ParseMemberRequestResult {
   if (data.user_ids !== undefined && data.user_ids !== null) {
     const raw = Array.isArray(data.user_ids) ? data.user_ids : [data.user_ids];
     const unique = new Set<string>();
-    for (const id of raw) {
-      if (!isSnowflake(id)) return fail('INVALID_USER_IDS', 'user_ids must be snowflakes');
+    for (const value of raw) {
+      const id = readSnowflake(value);
+      if (id === null) return fail('INVALID_USER_IDS', 'user_ids must be snowflakes');
       if (unique.size < MAX_USER_IDS) unique.add(id);
     }
     userIds = [...unique];

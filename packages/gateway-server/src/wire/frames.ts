@@ -16,10 +16,15 @@ function toBuffer(bytes: string | Uint8Array): Buffer {
     : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
-// ETF: SMALL_ATOM_UTF8_EXT keys, as Discord's own server writes them.
+/**
+ * ETF: the envelope keys as SMALL_ATOM_EXT (115), the atom tag every ETF decoder reads. erlpack (Discord's codec, which
+ * Eris uses when installed) reads only ATOM_EXT and SMALL_ATOM_EXT and rejects the UTF-8 atom tags (118, 119) with
+ * "Unsupported erlang term type identifier" (issue #13). The keys are ASCII, so Latin-1 and UTF-8 agree on their bytes.
+ */
 function etfAtom(name: string): number[] {
-  return [119, name.length, ...Buffer.from(name, 'latin1')];
+  return [SMALL_ATOM_EXT, name.length, ...Buffer.from(name, 'latin1')];
 }
+const SMALL_ATOM_EXT = 115;
 
 const ETF_HEAD = Buffer.from([131, 116, 0, 0, 0, 4, ...etfAtom('op'), 97, 0, ...etfAtom('t')]);
 const ETF_D = Buffer.from(etfAtom('d'));

@@ -4,9 +4,12 @@
  */
 export {
   createZlibStreamDeflater,
+  createZstdStreamDeflater,
+  decodeJson,
   deflatePayload,
   type Encoding,
   type EncodingName,
+  GATEWAY_VERSION,
   GatewayQueryError,
   getEncoding,
   IntentsError,

@@ -1,0 +1,18 @@
+/**
+ * One set of serializers for every object Concord sends: the gateway builds its dispatches with them, and
+ * applications (examples/chat-server) build their REST answers and their own dispatches with them, so an object looks
+ * the same on every path. Typed against discord-api-types: a required field left out fails the typecheck.
+ */
+export { discordTimestamp, discordTimestampOrNull } from './discordTimestamp.js';
+export { type ApplicationData, type SerializedApplication, serializeApplication } from './serializeApplication.js';
+export { serializeChannel } from './serializeChannel.js';
+export { serializeCurrentUserGuild } from './serializeCurrentUserGuild.js';
+export { serializeGuild } from './serializeGuild.js';
+export { type GuildCreateData, type GuildCreateParts, serializeGuildCreate } from './serializeGuildCreate.js';
+export { type MemberWithoutUser, serializeMember, serializeMemberWithoutUser } from './serializeMember.js';
+export { type MessageData, type SerializedMessage, serializeMessage } from './serializeMessage.js';
+export { type SerializedPresence, serializePresence } from './serializePresence.js';
+export { type ReadyData, type ReadyInput, serializeReady } from './serializeReady.js';
+export { serializeRole } from './serializeRole.js';
+export { type CurrentUser, serializeCurrentUser, serializeUser } from './serializeUser.js';
+export { serializeVoiceState } from './serializeVoiceState.js';

@@ -1,0 +1,142 @@
+import type {
+  APIEmoji,
+  APIGuild,
+  APISticker,
+  GuildDefaultMessageNotifications,
+  GuildExplicitContentFilter,
+  GuildFeature,
+  GuildMFALevel,
+  GuildNSFWLevel,
+  GuildPremiumTier,
+  GuildSystemChannelFlags,
+  GuildVerificationLevel,
+  Locale,
+} from 'discord-api-types/v10';
+import type { GuildSnapshot } from '../types.js';
+import { arr, bool, extras, num, str, strOrNull } from './fields.js';
+import { serializeRole } from './serializeRole.js';
+
+/** Fields of a snapshot that are not guild object fields (GUILD_CREATE adds its own versions of some of them). */
+const SNAPSHOT_ONLY = [
+  'channels',
+  'members',
+  'presences',
+  'voice_states',
+  'member_count',
+  'threads',
+  'stage_instances',
+  'guild_scheduled_events',
+  'soundboard_sounds',
+  'joined_at',
+  'large',
+  'unavailable',
+  'lazy',
+  'embedded_activities',
+];
+
+export const GUILD_FIELDS: ReadonlySet<string> = new Set([
+  ...SNAPSHOT_ONLY,
+  'id',
+  'name',
+  'icon',
+  'icon_hash',
+  'splash',
+  'discovery_splash',
+  'owner_id',
+  'region',
+  'afk_channel_id',
+  'afk_timeout',
+  'widget_enabled',
+  'widget_channel_id',
+  'verification_level',
+  'default_message_notifications',
+  'explicit_content_filter',
+  'roles',
+  'emojis',
+  'features',
+  'mfa_level',
+  'application_id',
+  'system_channel_id',
+  'system_channel_flags',
+  'rules_channel_id',
+  'max_presences',
+  'max_members',
+  'vanity_url_code',
+  'description',
+  'banner',
+  'premium_tier',
+  'premium_subscription_count',
+  'preferred_locale',
+  'public_updates_channel_id',
+  'max_video_channel_users',
+  'max_stage_video_channel_users',
+  'nsfw_level',
+  'stickers',
+  'premium_progress_bar_enabled',
+  'hub_type',
+  'safety_alerts_channel_id',
+  'incidents_data',
+  'home_header',
+  'nsfw',
+]);
+
+const AFK_TIMEOUTS = new Set([60, 300, 900, 1800, 3600]);
+
+/**
+ * Discord's guild object (`GET /guilds/:id`, and the base of GUILD_CREATE). Every scalar field Discord sends is sent,
+ * with Discord's defaults for a new guild when the snapshot leaves it out (`afk_timeout` 300, levels 0, `en-US`…):
+ * libraries read them unconditionally (JDA waits forever for `afk_timeout`). `region`, `max_members`,
+ * `max_presences`, `premium_subscription_count`, `max_video_channel_users`, `max_stage_video_channel_users`,
+ * `widget_enabled`, `widget_channel_id` and `stickers` are optional in discord-api-types but sent by Discord, so
+ * they are always sent.
+ */
+export function serializeGuild(guild: GuildSnapshot): APIGuild & { home_header: string | null; nsfw: boolean } {
+  const afk = num(guild.afk_timeout, 300);
+  return {
+    ...extras(guild, GUILD_FIELDS),
+    id: guild.id,
+    name: guild.name,
+    icon: strOrNull(guild.icon),
+    icon_hash: strOrNull(guild.icon_hash ?? guild.icon),
+    splash: strOrNull(guild.splash),
+    discovery_splash: strOrNull(guild.discovery_splash),
+    // A guild always has an owner on Discord; a snapshot without one is owned by nobody we know of.
+    owner_id: guild.owner_id ?? '0',
+    region: str(guild.region, 'deprecated'),
+    afk_channel_id: strOrNull(guild.afk_channel_id),
+    afk_timeout: (AFK_TIMEOUTS.has(afk) ? afk : 300) as APIGuild['afk_timeout'],
+    widget_enabled: bool(guild.widget_enabled, false),
+    widget_channel_id: strOrNull(guild.widget_channel_id),
+    verification_level: num(guild.verification_level, 0) as GuildVerificationLevel,
+    default_message_notifications: num(guild.default_message_notifications, 0) as GuildDefaultMessageNotifications,
+    explicit_content_filter: num(guild.explicit_content_filter, 0) as GuildExplicitContentFilter,
+    roles: guild.roles.map(serializeRole),
+    emojis: arr<APIEmoji>(guild.emojis),
+    features: arr<GuildFeature>(guild.features),
+    mfa_level: num(guild.mfa_level, 0) as GuildMFALevel,
+    application_id: strOrNull(guild.application_id),
+    system_channel_id: strOrNull(guild.system_channel_id),
+    system_channel_flags: num(guild.system_channel_flags, 0) as GuildSystemChannelFlags,
+    rules_channel_id: strOrNull(guild.rules_channel_id),
+    max_presences: typeof guild.max_presences === 'number' ? guild.max_presences : null,
+    max_members: num(guild.max_members, 500_000),
+    vanity_url_code: strOrNull(guild.vanity_url_code),
+    description: strOrNull(guild.description),
+    banner: strOrNull(guild.banner),
+    premium_tier: num(guild.premium_tier, 0) as GuildPremiumTier,
+    premium_subscription_count: num(guild.premium_subscription_count, 0),
+    preferred_locale: str(guild.preferred_locale, 'en-US') as Locale,
+    public_updates_channel_id: strOrNull(guild.public_updates_channel_id),
+    max_video_channel_users: num(guild.max_video_channel_users, 25),
+    max_stage_video_channel_users: num(guild.max_stage_video_channel_users, 50),
+    nsfw_level: num(guild.nsfw_level, 0) as GuildNSFWLevel,
+    stickers: arr<APISticker>(guild.stickers),
+    premium_progress_bar_enabled: bool(guild.premium_progress_bar_enabled, false),
+    hub_type: (typeof guild.hub_type === 'number' ? guild.hub_type : null) as APIGuild['hub_type'],
+    safety_alerts_channel_id: strOrNull(guild.safety_alerts_channel_id),
+    incidents_data: (guild.incidents_data as APIGuild['incidents_data']) ?? null,
+    // In Discord's OpenAPI GuildResponse (required there), not in discord-api-types.
+    home_header: strOrNull(guild.home_header),
+    nsfw: bool(guild.nsfw, false),
+  };
+}

@@ -1,0 +1,103 @@
+import type { APIChannel, GatewayGuildCreateDispatchData } from 'discord-api-types/v10';
+import type { ChannelData, GuildMemberData, GuildSnapshot, PresenceData, VoiceStateData } from '../types.js';
+import { discordTimestamp } from './discordTimestamp.js';
+import { arr, extras } from './fields.js';
+import { memoizeByIdentity } from './memoizeByIdentity.js';
+import { serializeChannel } from './serializeChannel.js';
+import { GUILD_FIELDS, serializeGuild } from './serializeGuild.js';
+import { serializeMember } from './serializeMember.js';
+import { serializePresence } from './serializePresence.js';
+import { serializeVoiceState } from './serializeVoiceState.js';
+
+/** A channel as GUILD_CREATE lists it (without a `guild_id` it lacks), shared by every session (memoizeByIdentity.ts). */
+const channelInGuildCreate = memoizeByIdentity((channel: ChannelData) => serializeChannel(channel));
+
+/** What of a guild one session gets (src/buildGuildCreate.ts decides: large guilds, presences by intent). */
+export interface GuildCreateParts {
+  members: GuildMemberData[];
+  presences: PresenceData[];
+  voiceStates: VoiceStateData[];
+  memberCount: number;
+  large: boolean;
+  /** When the session's user joined (their member's `joined_at`). */
+  joinedAt: string | Date | number;
+}
+
+/** GUILD_CREATE's extra fields Discord sends that discord-api-types does not list yet. */
+export type GuildCreateData = GatewayGuildCreateDispatchData & {
+  embedded_activities: unknown[];
+  lazy: boolean;
+};
+
+/**
+ * The `d` of GUILD_CREATE: the guild object plus the gateway-only fields. `unavailable` is optional in
+ * discord-api-types but Discord always sends it (false) for an available guild; `embedded_activities` and `lazy` are
+ * sent by Discord and not typed there yet. Voice states carry no `member` inside GUILD_CREATE, as on Discord.
+ */
+export function serializeGuildCreate(guild: GuildSnapshot, parts: GuildCreateParts): GuildCreateData {
+  const g = serializeGuild(guild);
+  // One literal with every field named (not `{ ...g, … }`): a session keeps its GUILD_CREATE in its replay buffer,
+  // and V8 stores a spread copy of a 50-field object at more than twice the size (bench/memory.ts).
+  const out: GuildCreateData & { home_header: string | null; nsfw: boolean } = {
+    id: g.id,
+    name: g.name,
+    icon: g.icon,
+    icon_hash: g.icon_hash,
+    splash: g.splash,
+    discovery_splash: g.discovery_splash,
+    owner_id: g.owner_id,
+    region: g.region,
+    afk_channel_id: g.afk_channel_id,
+    afk_timeout: g.afk_timeout,
+    widget_enabled: g.widget_enabled,
+    widget_channel_id: g.widget_channel_id,
+    verification_level: g.verification_level,
+    default_message_notifications: g.default_message_notifications,
+    explicit_content_filter: g.explicit_content_filter,
+    roles: g.roles,
+    emojis: g.emojis,
+    features: g.features,
+    mfa_level: g.mfa_level,
+    application_id: g.application_id,
+    system_channel_id: g.system_channel_id,
+    system_channel_flags: g.system_channel_flags,
+    rules_channel_id: g.rules_channel_id,
+    max_presences: g.max_presences,
+    max_members: g.max_members,
+    vanity_url_code: g.vanity_url_code,
+    description: g.description,
+    banner: g.banner,
+    premium_tier: g.premium_tier,
+    premium_subscription_count: g.premium_subscription_count,
+    preferred_locale: g.preferred_locale,
+    public_updates_channel_id: g.public_updates_channel_id,
+    max_video_channel_users: g.max_video_channel_users,
+    max_stage_video_channel_users: g.max_stage_video_channel_users,
+    nsfw_level: g.nsfw_level,
+    stickers: g.stickers,
+    premium_progress_bar_enabled: g.premium_progress_bar_enabled,
+    hub_type: g.hub_type,
+    safety_alerts_channel_id: g.safety_alerts_channel_id,
+    incidents_data: g.incidents_data,
+    home_header: g.home_header,
+    nsfw: g.nsfw,
+    joined_at: discordTimestamp(parts.joinedAt),
+    large: parts.large,
+    unavailable: false,
+    lazy: true,
+    member_count: parts.memberCount,
+    voice_states: parts.voiceStates.map((s) => serializeVoiceState(s, false)),
+    members: parts.members.map(serializeMember),
+    channels: guild.channels.map(channelInGuildCreate) as GatewayGuildCreateDispatchData['channels'],
+    threads: arr<APIChannel>(guild.threads) as GatewayGuildCreateDispatchData['threads'],
+    presences: parts.presences.map((p) => serializePresence(p, guild.id)),
+    stage_instances: arr(guild.stage_instances),
+    guild_scheduled_events: arr(guild.guild_scheduled_events),
+    soundboard_sounds: arr(guild.soundboard_sounds),
+    embedded_activities: arr(guild.embedded_activities),
+  };
+  // What an integrator added beyond Discord's fields travels too (rare: only then is the object extended).
+  const added = extras(guild, GUILD_FIELDS);
+  for (const key in added) (out as unknown as Record<string, unknown>)[key] = added[key];
+  return out;
+}

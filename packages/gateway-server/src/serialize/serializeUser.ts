@@ -1,0 +1,78 @@
+import type { APIUser, UserFlags } from 'discord-api-types/v10';
+import type { UserData } from '../types.js';
+import { bool, extras, num, str, strOrNull } from './fields.js';
+
+const PUBLIC_FIELDS = new Set([
+  'id',
+  'username',
+  'discriminator',
+  'global_name',
+  'avatar',
+  'bot',
+  'system',
+  'banner',
+  'accent_color',
+  'public_flags',
+  'avatar_decoration_data',
+  'collectibles',
+  'primary_guild',
+  'flags',
+  // Private to the user themself: never in the public object (see serializeCurrentUser).
+  'mfa_enabled',
+  'verified',
+  'email',
+  'locale',
+  'premium_type',
+]);
+
+/**
+ * Discord's public user object (message authors, members, mentions, `GET /users/:id`). discord-api-types marks `bot`,
+ * `banner`, `accent_color`, `public_flags`, `flags`, `avatar_decoration_data`, `collectibles` and `primary_guild`
+ * optional; Discord sends them for every user (its OpenAPI description requires `public_flags`, `flags` and
+ * `primary_guild`), so they are always sent.
+ */
+export function serializeUser(user: UserData): APIUser {
+  const publicFlags = num(user.public_flags, 0);
+  return {
+    ...extras(user, PUBLIC_FIELDS),
+    id: user.id,
+    username: user.username,
+    discriminator: str(user.discriminator, '0'),
+    global_name: user.global_name === undefined ? null : user.global_name,
+    avatar: user.avatar === undefined ? null : user.avatar,
+    bot: bool(user.bot, false),
+    system: bool(user.system, false),
+    banner: strOrNull(user.banner),
+    accent_color: typeof user.accent_color === 'number' ? user.accent_color : null,
+    public_flags: publicFlags,
+    // The public subset of `flags` is `public_flags`; without the private bits, both are the same.
+    flags: num(user.flags, publicFlags),
+    avatar_decoration_data: (user.avatar_decoration_data as APIUser['avatar_decoration_data']) ?? null,
+    collectibles: (user.collectibles as APIUser['collectibles']) ?? null,
+    primary_guild: (user.primary_guild as APIUser['primary_guild']) ?? null,
+  };
+}
+
+/** The current user (READY `user`, `GET /users/@me`): the public object plus the account fields only its owner sees. */
+type OwnFields = 'mfa_enabled' | 'verified' | 'flags' | 'public_flags' | 'locale' | 'premium_type' | 'email';
+export type CurrentUser = APIUser & Required<Pick<APIUser, OwnFields>>;
+
+/**
+ * READY's `user` and `GET /users/@me`. discord-api-types marks `mfa_enabled`, `verified`, `flags`, `locale`,
+ * `premium_type` and `email` optional; Discord always sends them to the user themself (email null for bots), and
+ * discord.py reads `mfa_enabled` unconditionally from READY.
+ */
+export function serializeCurrentUser(user: UserData): CurrentUser {
+  const pub = serializeUser(user);
+  const own: Omit<CurrentUser, keyof APIUser> & Pick<CurrentUser, OwnFields> = {
+    flags: pub.flags ?? (0 as UserFlags),
+    public_flags: pub.public_flags ?? (0 as UserFlags),
+    mfa_enabled: bool(user.mfa_enabled, false),
+    verified: bool(user.verified, true),
+    locale: str(user.locale, 'en-US'),
+    premium_type: num(user.premium_type, 0),
+    email: strOrNull(user.email),
+  };
+  // Added to the public object rather than spread into a copy: READY stays in the session's replay buffer.
+  return Object.assign(pub, own);
+}
