@@ -1,0 +1,13 @@
+import { defineProject } from 'vitest/config';
+
+export default defineProject({
+  test: {
+    name: 'interop',
+    include: ['__tests__/**/*.test.ts'],
+    // Builds examples/chat-server/dist: each test runs the server as `npm start` does.
+    globalSetup: ['__tests__/globalSetup.ts'],
+    // Each library runs as a child process with its own timeout (harness/runBot.ts); JVM and Python start-up is slow.
+    testTimeout: 120_000,
+    hookTimeout: 60_000,
+  },
+});
