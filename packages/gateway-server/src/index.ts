@@ -31,7 +31,7 @@ export {
   type SessionStartLimiter,
 } from './SessionStartLimiter.js';
 export { InMemorySessionStore, type SessionStore } from './SessionStore.js';
-export * from './serialize/index.js';
+// The serializers are at '@concord/gateway-server/serialize' (a subpath keeps this entry small).
 export { shardOf } from './shardOf.js';
 export type * from './types.js';
 export {
