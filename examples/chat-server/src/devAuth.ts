@@ -1,4 +1,4 @@
-import { addressKey } from './addressKey.js';
+import { addressKey } from '@concord/gateway-server';
 import type { Authenticate } from './createChatServer.js';
 import { normalizeToken, userIdForToken, usernameForToken } from './identity.js';
 import { NewUserRateLimitedError } from './NewUserRateLimitedError.js';

@@ -1,3 +1,4 @@
+export { addressKey } from './addressKey.js';
 export {
   type Broker,
   type BrokerListener,

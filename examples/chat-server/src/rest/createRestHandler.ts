@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { type GatewayServer, outgoingCheck, type UserData } from '@concord/gateway-server';
+import { addressKey, type GatewayServer, outgoingCheck, type UserData } from '@concord/gateway-server';
 import {
   type SerializedMessage,
   serializeApplication,
@@ -13,7 +13,6 @@ import {
 } from '@concord/gateway-server/serialize';
 import { isSnowflake, type SnowflakeGenerator } from '@concord/snowflake';
 import type { MessageStore, StoredMessage } from '@concord/storage-adapters';
-import { addressKey } from '../addressKey.js';
 import type { Community } from '../Community.js';
 import type { AuthenticateContext } from '../createChatServer.js';
 import { type MessageExtra, toDiscordMessage } from '../messages.js';
