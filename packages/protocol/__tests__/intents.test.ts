@@ -15,7 +15,7 @@ import {
 const PROTOCOL_BITS = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 20, 21, 24, 25];
 
 describe('intents', () => {
-  it('ALL_INTENTS is exactly the PROTOCOL.md bit list', () => {
+  it('ALL_INTENTS is exactly the docs/protocol.md bit list', () => {
     expect(ALL_INTENTS).toBe(PROTOCOL_BITS.reduce((all, bit) => all | (1 << bit), 0));
     expect(intentNames(ALL_INTENTS)).toHaveLength(PROTOCOL_BITS.length);
   });

@@ -4,7 +4,7 @@ import { ProtocolError } from './ProtocolError.js';
 
 export { GatewayIntentBits };
 
-/** Intent names (as in GatewayIntentBits) to bit numbers, exactly the set PROTOCOL.md lists. */
+/** Intent names (as in GatewayIntentBits) to bit numbers, exactly the set docs/protocol.md lists ("Intents"). */
 export const INTENT_BITS = Object.freeze({
   Guilds: 0,
   GuildMembers: 1,
