@@ -6,6 +6,8 @@ export default defineConfig({
     index: 'src/index.ts',
     redis: 'src/redis.ts',
   },
+  // The internal Redis kit (script runner, identify script) is bundled in: it is no runtime dependency.
+  noExternal: ['@concord/redis-kit'],
   format: ['esm', 'cjs'],
   dts: true,
   sourcemap: true,

@@ -10,6 +10,8 @@ export default defineConfig({
     serialize: 'src/serialize/index.ts',
     contract: 'src/contract/index.ts',
   },
+  // The internal Redis kit (script runner, identify script) is bundled in: it is no runtime dependency.
+  noExternal: ['@concord/redis-kit'],
   format: ['esm', 'cjs'],
   dts: true,
   sourcemap: true,

@@ -10,6 +10,8 @@ export default defineConfig({
     redis: 'src/redis/index.ts',
     conformance: 'src/conformance/index.ts',
   },
+  // The internal Redis kit (script runner, identify script) is bundled in: it is no runtime dependency.
+  noExternal: ['@concord/redis-kit'],
   format: ['esm', 'cjs'],
   dts: true,
   sourcemap: true,

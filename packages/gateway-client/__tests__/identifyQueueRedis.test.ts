@@ -1,7 +1,7 @@
+import { IDENTIFY_QUEUE_SCRIPT } from '@concord/redis-kit';
 import { requireService } from '@concord/test-services';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { IDENTIFY_QUEUE_SCRIPT } from '../src/redis/identifyQueueScript.js';
 import { createRedisIdentifyQueue, type IdentifyGrant } from '../src/redis.js';
 
 const redisUp = await requireService({

@@ -13,7 +13,6 @@ import {
 } from './Broker.js';
 import { buildGuildCreate } from './buildGuildCreate.js';
 import { Connection, type ConnectionHost, type FrameCompressor } from './Connection.js';
-import { CloseCode, closeKeepsSession } from './closeCodes.js';
 import { type Directory, InMemoryDirectory } from './Directory.js';
 import type { DispatchEncodeError } from './DispatchEncodeError.js';
 import { checkDrainOptions, type DrainOptions, type DrainStats, resolveWaveSize } from './drain.js';
@@ -60,6 +59,8 @@ import { type ValidPresence, validatePresence } from './validatePresence.js';
 import { voiceAccess } from './voiceAccess.js';
 import { etfUsesAtomKeys } from './wire/etfAtomKeys.js';
 import {
+  CloseCode,
+  closeKeepsSession,
   createZlibStreamDeflater,
   createZstdStreamDeflater,
   decodeJson,

@@ -8,7 +8,6 @@ export {
   type StreamPosition,
 } from './Broker.js';
 export { buildGuildCreate } from './buildGuildCreate.js';
-export { CloseCode, closeKeepsSession } from './closeCodes.js';
 export { type OutgoingCheck, outgoingCheck } from './contract/outgoingCheck.js';
 export { type ChannelPermissions, type Directory, InMemoryDirectory, type MemberQuery } from './Directory.js';
 export { DispatchEncodeError } from './DispatchEncodeError.js';
@@ -43,3 +42,4 @@ export {
   type VoiceMove,
 } from './VoiceAllocator.js';
 export { MAX_ACTIVITIES, type ValidPresence, validatePresence } from './validatePresence.js';
+export { CloseCode, closeKeepsSession } from './wire/protocol.js';

@@ -1,16 +1,22 @@
 import { describe, expect, it } from 'vitest';
 import {
   closeCodeInfo,
+  closeKeepsSession,
   GATEWAY_CLOSE_CODES,
+  GatewayCloseCode,
   GatewayCloseCodes,
   GatewayOpcodes,
+  SpeakingFlags,
   VOICE_CLOSE_CODES,
+  VoiceCloseCode,
+  VoiceCloseCodes,
+  VoiceOpcode,
   VoiceOpcodes,
   voiceCloseCodeInfo,
 } from '../src/index.js';
 
-// Transcribed from PROTOCOL.md: "Reconnect-and-resume allowed for all but those marked no"; 4007 and 4009 say
-// "(new session)", i.e. reconnect without resume.
+// Transcribed from docs/protocol.md, "Gateway close codes": "resume" = reconnect and Resume, "new session" = reconnect
+// and Identify (4007, 4009), "stop" = fatal.
 const PROTOCOL_GATEWAY: Record<number, 'resume' | 'reconnect' | 'fatal'> = {
   4000: 'resume',
   4001: 'resume',
@@ -35,7 +41,7 @@ function action(info: { resume: boolean; reconnect: boolean; fatal: boolean }) {
 }
 
 describe('gateway close codes', () => {
-  it('match the PROTOCOL.md table exactly', () => {
+  it('match the docs/protocol.md table exactly', () => {
     expect([...GATEWAY_CLOSE_CODES.keys()].sort()).toEqual(Object.keys(PROTOCOL_GATEWAY).map(Number).sort());
     for (const [code, expected] of Object.entries(PROTOCOL_GATEWAY)) {
       const info = closeCodeInfo(Number(code));
@@ -56,6 +62,19 @@ describe('gateway close codes', () => {
     expect(closeCodeInfo(GatewayCloseCodes.InvalidSeq).reconnect).toBe(true);
   });
 
+  it('GatewayCloseCode lists the table, with the discord-api-types names and values', () => {
+    expect(Object.values(GatewayCloseCode).sort()).toEqual([...GATEWAY_CLOSE_CODES.keys()].sort());
+    for (const [name, code] of Object.entries(GatewayCloseCode)) {
+      expect(GatewayCloseCodes[name as keyof typeof GatewayCloseCodes], name).toBe(code);
+    }
+  });
+
+  it('closeKeepsSession: the codes marked resume, and no unknown code', () => {
+    const kept = [...GATEWAY_CLOSE_CODES.keys()].filter(closeKeepsSession).sort();
+    expect(kept).toEqual([4000, 4001, 4002, 4003, 4005, 4008]);
+    for (const code of [1000, 1001, 1006, 4006, 4999]) expect(closeKeepsSession(code), String(code)).toBe(false);
+  });
+
   it('default unknown codes: 1000/1001 end the session, others stay resumable', () => {
     expect(closeCodeInfo(1000)).toMatchObject({ known: false, reconnect: true, resume: false });
     expect(closeCodeInfo(1001)).toMatchObject({ known: false, reconnect: true });
@@ -65,8 +84,16 @@ describe('gateway close codes', () => {
 });
 
 describe('voice close codes', () => {
-  it('cover every code PROTOCOL.md lists', () => {
+  it('cover every code docs/protocol.md lists', () => {
     for (const code of PROTOCOL_VOICE) expect(voiceCloseCodeInfo(code).known, String(code)).toBe(true);
+  });
+
+  it('VoiceCloseCode lists the docs/protocol.md codes, with the discord-api-types values', () => {
+    expect(Object.values(VoiceCloseCode).sort()).toEqual([...PROTOCOL_VOICE].sort());
+    const renamed: Record<string, string> = { DecodeFailure: 'FailedToDecode' };
+    for (const [name, code] of Object.entries(VoiceCloseCode)) {
+      expect(VoiceCloseCodes[(renamed[name] ?? name) as keyof typeof VoiceCloseCodes], name).toBe(code);
+    }
   });
 
   it('4014 is final, 4015 resumes, 4006 needs a new session', () => {
@@ -77,7 +104,7 @@ describe('voice close codes', () => {
 });
 
 describe('opcodes', () => {
-  it('include the gateway and voice opcodes of PROTOCOL.md, with 31 and 43', () => {
+  it('include the gateway and voice opcodes of docs/protocol.md, with 31 and 43', () => {
     expect(GatewayOpcodes.Dispatch).toBe(0);
     expect(GatewayOpcodes.Hello).toBe(10);
     expect(GatewayOpcodes.HeartbeatAck).toBe(11);
@@ -85,5 +112,13 @@ describe('opcodes', () => {
     expect(GatewayOpcodes.RequestChannelInfo).toBe(43);
     expect(VoiceOpcodes.Hello).toBe(8);
     expect(VoiceOpcodes.ClientDisconnect).toBe(13);
+  });
+
+  it('VoiceOpcode agrees with VoiceOpcodes, plus Video (12)', () => {
+    for (const [name, op] of Object.entries(VoiceOpcode)) {
+      if (name === 'Video') expect(op).toBe(12);
+      else expect(VoiceOpcodes[name as keyof typeof VoiceOpcodes], name).toBe(op);
+    }
+    expect(SpeakingFlags).toEqual({ Microphone: 1, Soundshare: 2, Priority: 4 });
   });
 });

@@ -1,7 +1,7 @@
+import { VoiceOpcode } from '@concord/protocol';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VoiceClient } from '../src/client/VoiceClient.js';
-import { VoiceOpcode } from '../src/server/opcodes.js';
 import { createVoiceServer, type VoiceServer } from '../src/server/VoiceServer.js';
 import { budgetFor } from './budget.js';
 import { RawVoiceSocket, waitFor } from './helpers.js';

@@ -1,8 +1,9 @@
 // Issue #12 item 12: server mixing is capped per node with a refusal the client can read, and the voice gateway closes
 // connections that never identify.
+
+import { VoiceCloseCode, VoiceOpcode } from '@concord/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VoiceClient } from '../src/client/VoiceClient.js';
-import { VoiceCloseCode, VoiceOpcode } from '../src/server/opcodes.js';
 import { createVoiceServer, VOICE_SERVER_DEFAULTS, type VoiceServer } from '../src/server/VoiceServer.js';
 import { RawVoiceSocket, waitFor } from './helpers.js';
 

@@ -1,6 +1,6 @@
+import { VoiceCloseCode, VoiceOpcode } from '@concord/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VoiceClient } from '../src/client/VoiceClient.js';
-import { VoiceCloseCode, VoiceOpcode } from '../src/server/opcodes.js';
 import { createVoiceServer, type VoiceMemberInfo, type VoiceServer } from '../src/server/VoiceServer.js';
 import { makeSelfSignedCert, RawVoiceSocket } from './helpers.js';
 

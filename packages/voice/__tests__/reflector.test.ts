@@ -1,12 +1,12 @@
 // Issue #12 item 4: the SFU must not be aimable at an address the client never proved it owns (traffic reflector).
 import { createSocket, type Socket } from 'node:dgram';
 import { once } from 'node:events';
+import { VoiceCloseCode, VoiceOpcode } from '@concord/protocol';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EncryptionMode } from '../src/crypto/modes.js';
 import { PacketCipher } from '../src/crypto/PacketCipher.js';
 import { buildRtpHeader } from '../src/rtp/RtpHeader.js';
-import { VoiceCloseCode, VoiceOpcode } from '../src/server/opcodes.js';
 import { Sfu, type SfuMember } from '../src/server/Sfu.js';
 import { createVoiceServer, type VoiceServer } from '../src/server/VoiceServer.js';
 import { buildIpDiscoveryRequest, IP_DISCOVERY_SIZE, parseIpDiscoveryResponse } from '../src/udp/ipDiscovery.js';

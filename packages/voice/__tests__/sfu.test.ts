@@ -1,11 +1,11 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { once } from 'node:events';
+import { VoiceOpcode } from '@concord/protocol';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EncryptionMode } from '../src/crypto/modes.js';
 import { type OpenedRtp, PacketCipher } from '../src/crypto/PacketCipher.js';
 import { buildRtpHeader } from '../src/rtp/RtpHeader.js';
-import { VoiceOpcode } from '../src/server/opcodes.js';
 import { Sfu } from '../src/server/Sfu.js';
 import { createVoiceServer, type VoiceServer } from '../src/server/VoiceServer.js';
 import { buildIpDiscoveryRequest, parseIpDiscoveryResponse } from '../src/udp/ipDiscovery.js';

@@ -1,3 +1,4 @@
+export { SpeakingFlags, VoiceCloseCode, VoiceOpcode } from '@concord/protocol';
 export {
   OpusBitrateController,
   type OpusBitrateControllerOptions,
@@ -64,7 +65,6 @@ export {
   rtpsizeClearLength,
   stripPadding,
 } from './rtp/RtpHeader.js';
-export { SpeakingFlags, VoiceCloseCode, VoiceOpcode } from './server/opcodes.js';
 export { MAX_SILENCE_FRAMES, Sfu, type SfuMember, type SfuStats, type UdpSend } from './server/Sfu.js';
 export { TokenAllocator, type VoiceAllocation, type VoiceAllocationRequest } from './server/TokenAllocator.js';
 export {

@@ -1,9 +1,9 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { IDENTIFY_QUEUE, runScript } from '@concord/redis-kit';
 import type { Redis } from 'ioredis';
 import { GatewayClientError } from '../GatewayClientError.js';
 import type { IdentifyQueue } from '../IdentifyQueue.js';
-import { IDENTIFY_QUEUE_SCRIPT } from './identifyQueueScript.js';
 
 export interface RedisIdentifyQueueOptions {
   /** A connected ioredis client (left open: the caller owns it). One is enough for every shard of the process. */
@@ -40,8 +40,6 @@ export interface RedisIdentifyQueue extends IdentifyQueue {
   close(): Promise<void>;
 }
 
-const SHA = createHash('sha1').update(IDENTIFY_QUEUE_SCRIPT).digest('hex');
-
 /**
  * A fleet-wide identify queue in Redis: every process of a bot (each running a range of shards) shares the
  * `max_concurrency` buckets, so the fleet as a whole never identifies twice in one bucket within `intervalMs`. Waiters
@@ -67,16 +65,12 @@ export function createRedisIdentifyQueue(options: RedisIdentifyQueueOptions): Re
     return [`${tag}:queue`, `${tag}:leases`, `${tag}:state`];
   };
 
-  const run = async (bucket: number, member: string, mode: 'take' | 'leave'): Promise<[number, number, number]> => {
-    const args = [...keysOf(bucket), member, intervalMs, leaseMs, mode];
-    try {
-      return (await redis.evalsha(SHA, 3, ...args)) as [number, number, number];
-    } catch (error) {
-      // After a Redis restart (or on first use) the script is not cached yet: EVAL sends and caches it.
-      if (!String((error as Error)?.message).startsWith('NOSCRIPT')) throw error;
-      return (await redis.eval(IDENTIFY_QUEUE_SCRIPT, 3, ...args)) as [number, number, number];
-    }
-  };
+  const run = async (bucket: number, member: string, mode: 'take' | 'leave'): Promise<[number, number, number]> =>
+    (await runScript(redis, IDENTIFY_QUEUE, [...keysOf(bucket), member, intervalMs, leaseMs, mode])) as [
+      number,
+      number,
+      number,
+    ];
 
   return {
     maxConcurrency,

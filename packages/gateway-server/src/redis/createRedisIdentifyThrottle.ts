@@ -1,9 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { IDENTIFY_QUEUE, runScript } from '@concord/redis-kit';
 import type { Redis } from 'ioredis';
 import type { IdentifyThrottle } from '../IdentifyThrottle.js';
-import { IDENTIFY_THROTTLE_SCRIPT } from './identifyThrottleScript.js';
-import { scriptRunner } from './runScript.js';
 
 export interface RedisIdentifyThrottleOptions {
   /** A connected ioredis client (left open: the caller owns it). */
@@ -24,7 +23,6 @@ export interface RedisIdentifyThrottle extends IdentifyThrottle {
   close(): Promise<void>;
 }
 
-const run = scriptRunner(IDENTIFY_THROTTLE_SCRIPT);
 /** How often a sleeping waiter looks whether its connection went away. */
 const GONE_CHECK_MS = 250;
 
@@ -49,13 +47,16 @@ export function createRedisIdentifyThrottle(options: RedisIdentifyThrottleOption
       const tag = `{${prefix}identify:${bucket}}`;
       const keys = [`${tag}:queue`, `${tag}:leases`, `${tag}:state`];
       const member = `${node}:${next++}`;
+      const call = (mode: 'take' | 'leave') =>
+        runScript(redis, IDENTIFY_QUEUE, [...keys, member, intervalMs, leaseMs, mode]);
       let waited = false;
       for (;;) {
         if (closing.signal.aborted || gone?.()) {
-          await run(redis, keys, [member, intervalMs, leaseMs, 'leave']).catch(() => undefined);
+          await call('leave').catch(() => undefined);
           return waited;
         }
-        const [state, waitMs] = (await run(redis, keys, [member, intervalMs, leaseMs, 'take'])) as [number, number];
+        // The reply's third element (Redis time of the call) is only read by gateway-client's queue.
+        const [state, waitMs] = (await call('take')) as [number, number];
         if (state === 1) return waited;
         waited = true;
         // Sleep to the estimated turn (or the lease renewal), looking at `gone()` now and then at no cost to Redis.

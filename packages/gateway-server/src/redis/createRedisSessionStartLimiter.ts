@@ -1,6 +1,6 @@
+import { luaScript, runScript } from '@concord/redis-kit';
 import type { Redis } from 'ioredis';
 import type { SessionStartLimit, SessionStartLimiter } from '../SessionStartLimiter.js';
-import { scriptRunner } from './runScript.js';
 import { SESSION_START_SCRIPT } from './sessionStartScript.js';
 
 export interface RedisSessionStartLimiterOptions {
@@ -16,7 +16,7 @@ export interface RedisSessionStartLimiterOptions {
   prefix?: string;
 }
 
-const run = scriptRunner(SESSION_START_SCRIPT);
+const SESSION_START = luaScript(SESSION_START_SCRIPT, 1);
 
 /** `session_start_limit` counted in Redis, so every gateway node draws from one count per user. */
 export function createRedisSessionStartLimiter(options: RedisSessionStartLimiterOptions): SessionStartLimiter {
@@ -26,7 +26,11 @@ export function createRedisSessionStartLimiter(options: RedisSessionStartLimiter
   const maxConcurrency = Math.max(1, options.maxConcurrency ?? 1);
   const prefix = options.prefix ?? 'concord:gw:';
   const call = async (userId: string, mode: 'get' | 'take') =>
-    (await run(redis, [`${prefix}session-starts:${userId}`], [total, windowMs, mode])) as [number, number, number];
+    (await runScript(redis, SESSION_START, [`${prefix}session-starts:${userId}`, total, windowMs, mode])) as [
+      number,
+      number,
+      number,
+    ];
   const limit = (used: number, pttl: number): SessionStartLimit => ({
     total,
     remaining: Math.max(0, total - used),

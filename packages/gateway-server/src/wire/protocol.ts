@@ -1,8 +1,9 @@
 /**
- * Everything this package takes from `@concord/protocol`, in one place: codecs, stream compression, query parsing
- * and intent validation.
+ * Everything this package takes from `@concord/protocol`, in one place: codecs, stream compression, query parsing,
+ * intent validation and close codes.
  */
 export {
+  closeKeepsSession,
   createZlibStreamDeflater,
   createZstdStreamDeflater,
   decodeJson,
@@ -10,6 +11,7 @@ export {
   type Encoding,
   type EncodingName,
   GATEWAY_VERSION,
+  GatewayCloseCode as CloseCode,
   GatewayQueryError,
   getEncoding,
   IntentsError,

@@ -1,9 +1,9 @@
+import { luaScript, runScript } from '@concord/redis-kit';
 import type { Cluster, Redis } from 'ioredis';
 import { InvalidArgumentError } from '../errors/index.js';
 import type { PresenceStore } from '../sessions.js';
 import { assertRedisUsable, mapRedisError } from './mapRedisError.js';
 import { parseJson } from './parseJson.js';
-import { luaScript, runScript } from './runScript.js';
 
 export interface RedisPresenceStoreOptions {
   redis: Redis | Cluster;

@@ -1,3 +1,4 @@
+import { luaScript, runScript } from '@concord/redis-kit';
 import type { Cluster, Redis } from 'ioredis';
 import { isStorageError } from '../errors/index.js';
 import { parseId } from '../ids.js';
@@ -9,7 +10,6 @@ import {
   type StoredMessage,
 } from '../MessageStore.js';
 import { parseListQuery } from '../validation.js';
-import { luaScript, runScript } from './runScript.js';
 
 export interface RedisCacheOptions {
   /** An ioredis client (standalone; keys of one channel share a hash tag, so Cluster works too). */

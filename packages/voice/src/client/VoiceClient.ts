@@ -1,6 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { createSocket, type Socket } from 'node:dgram';
 import { Readable } from 'node:stream';
+import { VoiceOpcode } from '@concord/protocol';
 import { EventEmitter } from 'eventemitter3';
 import { WebSocket } from 'ws';
 import type { CryptoBackend } from '../crypto/backends.js';
@@ -18,7 +19,6 @@ import { createOpusCodec, OPUS_FRAME_SAMPLES, type OpusCodec, SILENCE_FRAME } fr
 import { ReceptionStats } from '../rtcp/ReceptionStats.js';
 import { buildReceiverReport, isRtcp, MAX_REPORT_BLOCKS, parseRtcp, type ReportBlock, RtcpType } from '../rtcp/Rtcp.js';
 import { buildRtpHeader } from '../rtp/RtpHeader.js';
-import { VoiceOpcode } from '../server/opcodes.js';
 import { buildIpDiscoveryRequest, parseIpDiscoveryResponse } from '../udp/ipDiscovery.js';
 import {
   OpusBitrateController,

@@ -3,6 +3,7 @@ import { createSocket, type Socket } from 'node:dgram';
 import { createServer as createHttpServer, type Server as HttpServer, type IncomingMessage } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { type AddressInfo, isIP } from 'node:net';
+import { VoiceCloseCode, VoiceOpcode } from '@concord/protocol';
 import { EventEmitter } from 'eventemitter3';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { CryptoBackend } from '../crypto/backends.js';
@@ -10,9 +11,19 @@ import { ENCRYPTION_MODES, type EncryptionMode, isEncryptionMode } from '../cryp
 import { generateSecretKey, PacketCipher } from '../crypto/PacketCipher.js';
 import { MIXER_DEFAULTS, Mixer, type MixerStats } from '../mixer/Mixer.js';
 import type { Position, PositionalOptions } from '../spatial/spatialize.js';
-import { TERMINAL_CLOSE_CODES, VoiceCloseCode, VoiceOpcode } from './opcodes.js';
 import { Sfu, type SfuMember, type SfuStats } from './Sfu.js';
 import { TokenAllocator, type VoiceAllocationRequest } from './TokenAllocator.js';
+
+/** Close codes after which the session is gone (a resume would get 4006). */
+const TERMINAL_CLOSE_CODES: ReadonlySet<number> = new Set([
+  VoiceCloseCode.AuthenticationFailed,
+  VoiceCloseCode.SessionNoLongerValid,
+  VoiceCloseCode.SessionTimeout,
+  VoiceCloseCode.Disconnected,
+  VoiceCloseCode.CallTerminated,
+  VoiceCloseCode.UnknownProtocol,
+  VoiceCloseCode.UnknownEncryptionMode,
+]);
 
 export interface VoiceIdentify {
   serverId: string;

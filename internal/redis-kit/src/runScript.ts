@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Cluster, Redis } from 'ioredis';
 
+/** A Lua script with its SHA1 and how many of its arguments are keys (the first `keys` ones). */
 export interface LuaScript {
   source: string;
   sha: string;
@@ -13,7 +14,8 @@ export function luaScript(source: string, keys: number): LuaScript {
 
 /**
  * EVALSHA with a fallback to EVAL when the server does not know the script yet (first call, or after a restart that
- * emptied the script cache). Uses the caller's client as-is: no defineCommand, nothing added to it.
+ * emptied the script cache): the text is sent only then. `args` are the keys first, then the other arguments. Uses the
+ * caller's client as-is: no defineCommand, nothing added to it.
  */
 export async function runScript(
   redis: Redis | Cluster,

@@ -1,3 +1,5 @@
+import { luaScript } from './runScript.js';
+
 /**
  * One bucket's identify queue, run atomically in Redis. Every waiter calls it with its own member id until it is let
  * through; the reply is `{state, waitMs, now}` (state 1 = go now, 0 = not yet: call again in about `waitMs`, 2 = left).
@@ -9,6 +11,9 @@
  * Time is Redis' own clock (TIME), so processes on machines with skewed clocks still agree. A waiter keeps its place
  * only while it keeps calling (each call renews its lease); one that stops (process killed) is dropped once its lease
  * ends, and the waiters behind it move up. Ticket order makes it first come, first served across processes.
+ *
+ * Used by gateway-client's fleet-wide identify queue (shards of a bot) and gateway-server's Redis identify throttle
+ * (gateway nodes; it does not read `now`).
  */
 export const IDENTIFY_QUEUE_SCRIPT = `
 local t = redis.call('TIME')
@@ -47,3 +52,6 @@ redis.call('PEXPIRE', KEYS[2], ttl)
 redis.call('PEXPIRE', KEYS[3], ttl)
 return {0, (due - now) + rank * interval, now}
 `;
+
+/** The script ready for `runScript`: KEYS are the bucket's queue, leases and state keys. */
+export const IDENTIFY_QUEUE = luaScript(IDENTIFY_QUEUE_SCRIPT, 3);
