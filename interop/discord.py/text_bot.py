@@ -16,6 +16,9 @@ class Bot(discord.Client):
         super().__init__(intents=intents)
         self.ping_id: int | None = None
         self.failed = False
+        # on_ready and on_message run as separate tasks: the ping's MESSAGE_CREATE can be handled (and replied to)
+        # before channel.send() has returned. The bot is done when both have happened, in either order.
+        self.steps = 0
 
     async def setup_hook(self) -> None:
         await use_gateway_from_rest(self)
@@ -44,6 +47,8 @@ class Bot(discord.Client):
             emit("sent", {"id": str(ping.id), "content": ping.content})
         except Exception as exc:  # report, then let the harness see a non-zero exit
             self.fail(exc)
+            return
+        await self.step_done()
 
     async def on_message(self, message: discord.Message) -> None:
         if message.author.id != self.user.id or message.content != f"ping-{LIB}":
@@ -52,10 +57,16 @@ class Bot(discord.Client):
             emit("message", {"id": str(message.id), "content": message.content, "author_id": str(message.author.id)})
             reply = await message.reply(f"pong-{LIB}")
             emit("replied", {"id": str(reply.id), "reference": str(reply.reference.message_id)})
-            emit("done")
         except Exception as exc:
             self.fail(exc)
-        await self.close()
+            return
+        await self.step_done()
+
+    async def step_done(self) -> None:
+        self.steps += 1
+        if self.steps == 2:
+            emit("done")
+            await self.close()
 
     def fail(self, exc: BaseException) -> None:
         self.failed = True

@@ -66,10 +66,21 @@ client.once('ready', async () => {
     const ping = await client.createMessage(CONCORD_CHANNEL_ID, `ping-${INTEROP_LIB}`);
     pingId = ping.id;
     emit('sent', { id: ping.id, content: ping.content });
+    stepDone();
   } catch (err) {
     fail(err);
   }
 });
+
+// Eris runs handlers concurrently: the ping's messageCreate can be handled (and replied to) before the POST that sent it
+// has returned. The bot is done when both have happened, in either order.
+let steps = 0;
+function stepDone() {
+  if (++steps < 2) return;
+  emit('done');
+  client.disconnect({ reconnect: false });
+  setTimeout(() => process.exit(0), 100);
+}
 
 client.on('messageCreate', async (message) => {
   if (message.author.id !== client.user.id || message.content !== `ping-${INTEROP_LIB}`) return;
@@ -80,9 +91,7 @@ client.on('messageCreate', async (message) => {
       messageReference: { messageID: message.id },
     });
     emit('replied', { id: reply.id, reference: reply.messageReference?.messageID });
-    emit('done');
-    client.disconnect({ reconnect: false });
-    setTimeout(() => process.exit(0), 100);
+    stepDone();
   } catch (err) {
     fail(err);
   }

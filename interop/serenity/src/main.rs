@@ -8,6 +8,7 @@ use serenity::model::gateway::Ready;
 use serenity::model::id::{ChannelId, GuildId};
 use serenity::prelude::*;
 use serde_json::json;
+use std::sync::atomic::{AtomicU8, Ordering};
 
 fn env(name: &str) -> String {
     std::env::var(name).unwrap_or_else(|_| panic!("missing env {name}"))
@@ -15,6 +16,17 @@ fn env(name: &str) -> String {
 
 fn emit(event: &str, data: serde_json::Value) {
     println!("INTEROP {event} {data}");
+}
+
+// serenity runs event handlers concurrently: the ping's MESSAGE_CREATE can be handled (and replied to) before the
+// POST that sent it has returned in `cache_ready`. The bot is done when both have happened, in either order.
+static STEPS: AtomicU8 = AtomicU8::new(0);
+
+fn step_done() {
+    if STEPS.fetch_add(1, Ordering::SeqCst) + 1 == 2 {
+        emit("done", json!(null));
+        std::process::exit(0);
+    }
 }
 
 fn fail(what: &str, err: impl std::fmt::Debug) -> ! {
@@ -51,7 +63,10 @@ impl EventHandler for Handler {
         };
         emit("guild", summary);
         match self.channel.say(&ctx.http, format!("ping-{}", self.lib)).await {
-            Ok(ping) => emit("sent", json!({ "id": ping.id.to_string(), "content": ping.content })),
+            Ok(ping) => {
+                emit("sent", json!({ "id": ping.id.to_string(), "content": ping.content }));
+                step_done();
+            }
             Err(err) => fail("sending ping", err),
         }
     }
@@ -68,8 +83,7 @@ impl EventHandler for Handler {
             Ok(reply) => {
                 let reference = reply.message_reference.as_ref().and_then(|r| r.message_id).map(|id| id.to_string());
                 emit("replied", json!({ "id": reply.id.to_string(), "reference": reference }));
-                emit("done", json!(null));
-                std::process::exit(0);
+                step_done();
             }
             Err(err) => fail("replying", err),
         }
