@@ -49,7 +49,7 @@ describe('REST rate limits', () => {
   });
 
   it('the default global limit is Discord’s 50 requests per second per user', async () => {
-    const { defaultRateLimits } = await import('../src/rest/createRestHandler.js');
+    const { defaultRateLimits } = await import('../src/rest/RestContext.js');
     expect(defaultRateLimits.global).toEqual({ limit: 50, windowMs: 1000 });
   });
 

@@ -11,13 +11,9 @@ import { Community } from './Community.js';
 import { createDevAuthenticate, defaultDevAuthNewUsers } from './devAuth.js';
 import { NewUserRateLimitedError } from './NewUserRateLimitedError.js';
 import { buildPage, type PageAssets } from './page.js';
-import {
-  createRestHandler,
-  defaultRateLimits,
-  type ModerationHook,
-  type RateLimits,
-} from './rest/createRestHandler.js';
+import { createRestHandler } from './rest/createRestHandler.js';
 import { RateLimiter, type RateLimitRule } from './rest/RateLimiter.js';
+import { defaultRateLimits, type ModerationHook, type RateLimits } from './rest/RestContext.js';
 import { type BodyLimits, defaultBodyLimits } from './rest/readJsonBody.js';
 import type { Storage } from './storage.js';
 import type { LazyVoice } from './voice.js';
