@@ -1,14 +1,11 @@
-import { defineProject } from 'vitest/config';
+import { definePackageTests } from '../../internal/config/vitest.js';
 
-export default defineProject({
-  test: {
-    name: 'chat-server',
-    include: ['__tests__/**/*.test.ts'],
-    globalSetup: ['__tests__/globalSetup.ts'],
-    // Discord's wire contract, checked in every server the tests start (see the file).
-    setupFiles: ['__tests__/contractSetup.ts'],
-    // The tests spawn the server as `npm start` does; a few share one process per file.
-    testTimeout: 30_000,
-    hookTimeout: 30_000,
-  },
+export default definePackageTests({
+  name: 'chat-server',
+  globalSetup: ['__tests__/globalSetup.ts'],
+  // Discord's wire contract, checked in every server the tests start (see the file).
+  setupFiles: ['__tests__/contractSetup.ts'],
+  // The tests spawn the server as `npm start` does; a few share one process per file.
+  testTimeout: 30_000,
+  hookTimeout: 30_000,
 });

@@ -1,9 +1,7 @@
-import { defineProject } from 'vitest/config';
+import { definePackageTests } from '../../internal/config/vitest.js';
 
-export default defineProject({
-  test: {
-    name: 'gateway-client',
-    include: ['__tests__/**/*.test.ts'],
-    setupFiles: ['__tests__/contractSetup.ts'],
-  },
+export default definePackageTests({
+  name: 'gateway-client',
+  setupFiles: ['__tests__/contractSetup.ts'],
+  typecheck: true,
 });

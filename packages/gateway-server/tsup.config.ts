@@ -1,23 +1,22 @@
-import { defineConfig } from 'tsup';
+import { definePackageBuild } from '../../internal/config/tsup.js';
 
-export default defineConfig({
+export default definePackageBuild({
   // Each broker driver lives behind its own entry point, so importing the main entry never loads ioredis or nats.
   entry: {
     index: 'src/index.ts',
-    'redis-broker': 'src/brokers/redis.ts',
+    redis: 'src/redis/index.ts',
     'nats-broker': 'src/brokers/nats.ts',
+    // The rest of the public surface, kept out of the main entry (each subpath's index.ts says what it is for).
+    resume: 'src/resume/index.ts',
+    members: 'src/members/index.ts',
+    metrics: 'src/metrics/index.ts',
+    intents: 'src/intents/index.ts',
+    presence: 'src/presence/index.ts',
     // Serializers for applications (REST answers, their own dispatches) and the test-only contract checker.
     serialize: 'src/serialize/index.ts',
     contract: 'src/contract/index.ts',
   },
   // The internal Redis kit (script runner, identify script) is bundled in: it is no runtime dependency.
   noExternal: ['@concord/redis-kit'],
-  format: ['esm', 'cjs'],
-  dts: true,
-  sourcemap: true,
-  clean: true,
-  target: 'es2022',
   external: ['ioredis', 'nats'],
-  // Keep `node:` specifiers as written: stripping them breaks resolvers that only know the prefixed builtins.
-  removeNodeProtocol: false,
 });

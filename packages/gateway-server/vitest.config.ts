@@ -1,9 +1,8 @@
-import { defineProject } from 'vitest/config';
+import { definePackageTests } from '../../internal/config/vitest.js';
 
-export default defineProject({
-  test: {
-    name: 'gateway-server',
-    include: ['__tests__/**/*.test.ts'],
-    setupFiles: ['__tests__/contractSetup.ts'],
-  },
+export default definePackageTests({
+  name: 'gateway-server',
+  setupFiles: ['__tests__/contractSetup.ts'],
+  // __tests__/types/*.test-d.ts pin the typed dispatch and event maps.
+  typecheck: true,
 });

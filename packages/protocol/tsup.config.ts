@@ -1,15 +1,20 @@
-import { defineConfig } from 'tsup';
+import type { Options } from 'tsup';
+import { definePackageBuild } from '../../internal/config/tsup.js';
 
-export default defineConfig({
-  // index = portable (browsers), node = same API with node:zlib fast paths; package.json picks by condition.
-  entry: { index: 'src/index.ts', node: 'src/node.ts' },
-  format: ['esm', 'cjs'],
-  dts: true,
-  sourcemap: true,
-  clean: true,
-  target: 'es2022',
-  // Keep `node:` specifiers as written: stripping them breaks resolvers that only know the prefixed builtins.
-  removeNodeProtocol: false,
+const build: Options = definePackageBuild({
+  // One entry per subpath. compression = portable (browsers), compression-node = same API with node:zlib fast paths;
+  // package.json picks between the two by condition.
+  entry: {
+    index: 'src/index.ts',
+    compression: 'src/compression/index.ts',
+    'compression-node': 'src/compression/node.ts',
+    json: 'src/json/index.ts',
+    etf: 'src/etf/index.ts',
+    msgpack: 'src/msgpack/index.ts',
+    payloads: 'src/payloads/index.ts',
+  },
   // import.meta.url in the CJS build (napiZstd.ts loads the optional zstd-napi binding with createRequire).
   shims: true,
-});
+}) as Options;
+
+export default build;

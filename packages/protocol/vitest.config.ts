@@ -1,5 +1,3 @@
-import { defineProject } from 'vitest/config';
+import { definePackageTests } from '../../internal/config/vitest.js';
 
-export default defineProject({
-  test: { name: 'protocol', include: ['__tests__/**/*.test.ts'] },
-});
+export default definePackageTests({ name: 'protocol' });

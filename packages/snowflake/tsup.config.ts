@@ -1,12 +1,5 @@
-import { defineConfig } from 'tsup';
+import { definePackageBuild } from '../../internal/config/tsup.js';
 
-export default defineConfig({
-  entry: ['src/index.ts'],
-  format: ['esm', 'cjs'],
-  dts: true,
-  sourcemap: true,
-  clean: true,
-  target: 'es2022',
-  // Keep `node:` specifiers as written: stripping them breaks resolvers that only know the prefixed builtins.
-  removeNodeProtocol: false,
+export default definePackageBuild({
+  entry: { index: 'src/index.ts' },
 });

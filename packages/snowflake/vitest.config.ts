@@ -1,6 +1,7 @@
-import { defineProject } from 'vitest/config';
+import { definePackageTests } from '../../internal/config/vitest.js';
 
-export default defineProject({
+export default definePackageTests({
+  name: 'snowflake',
   // Property tests run millions of ids; on a busy 2-core box they can take several times their usual second or two.
-  test: { name: 'snowflake', include: ['__tests__/**/*.test.ts'], testTimeout: 30_000 },
+  testTimeout: 30_000,
 });

@@ -1,14 +1,14 @@
-import { defineConfig } from 'tsup';
+import { definePackageBuild } from '../../internal/config/tsup.js';
 
-export default defineConfig({
-  entry: { index: 'src/index.ts', cluster: 'src/cluster/index.ts' },
-  format: ['esm', 'cjs'],
-  dts: true,
-  sourcemap: true,
-  clean: true,
-  target: 'es2022',
-  // Keep `node:` specifiers as written: stripping them breaks resolvers that only know the prefixed builtins.
-  removeNodeProtocol: false,
+export default definePackageBuild({
+  entry: {
+    index: 'src/index.ts',
+    server: 'src/server.ts',
+    client: 'src/client.ts',
+    cluster: 'src/cluster/index.ts',
+    rtp: 'src/rtp.ts',
+    testing: 'src/testing.ts',
+  },
   // The optional sodium-native loader uses createRequire(import.meta.url); the shim makes that work in the CJS build.
   shims: true,
 });
