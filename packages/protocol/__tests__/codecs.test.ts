@@ -1,20 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { dispatchStream } from '../bench/lib/dispatches.js';
-import {
-  assertPayloadSize,
-  createMsgpackEncoding,
-  decodeJson,
-  encodeJson,
-  encodings,
-  getEncoding,
-  isGatewayPayload,
-  jsonEncoding,
-  msgpackEncoding,
-  ProtocolError,
-  payloadByteLength,
-  utf8ByteLength,
-} from '../src/index.js';
+import { encodings, getEncoding, isGatewayPayload, ProtocolError } from '../src/index.js';
+import { decodeJson, encodeJson, jsonEncoding } from '../src/json/index.js';
+import { createMsgpackEncoding, msgpackEncoding } from '../src/msgpack/index.js';
+import { assertPayloadSize, payloadByteLength, utf8ByteLength } from '../src/payloads/index.js';
 
 // JSON-representable values: what gateway payloads are made of.
 const jsonValue = fc.jsonValue({ maxDepth: 6 }).map((v) => JSON.parse(JSON.stringify(v)) as unknown);

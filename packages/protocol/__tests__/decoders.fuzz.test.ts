@@ -6,19 +6,12 @@ import zlib from 'node:zlib';
 import { Decoder, Encoder } from '@msgpack/msgpack';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import * as portable from '../src/index.js';
-import {
-  CodecError,
-  createMsgpackEncoding,
-  decodeEtf,
-  decodeJson,
-  encodeEtf,
-  encodeJson,
-  GatewayQueryError,
-  msgpackEncoding,
-  parseGatewayQuery,
-} from '../src/index.js';
-import * as node from '../src/node.js';
+import * as portable from '../src/compression/index.js';
+import * as node from '../src/compression/node.js';
+import { decodeEtf, encodeEtf } from '../src/etf/index.js';
+import { CodecError, GatewayQueryError, parseGatewayQuery } from '../src/index.js';
+import { decodeJson, encodeJson } from '../src/json/index.js';
+import { createMsgpackEncoding, msgpackEncoding } from '../src/msgpack/index.js';
 import { budgetFor, measure, withinBudget } from './helpers/withinBudget.js';
 
 const KIB = 1024;

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 
 // Checks the built package (dist/) the way users load it: ESM import, CJS require, and the browser condition.
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const built = existsSync(join(root, 'dist', 'index.js')) && existsSync(join(root, 'dist', 'node.cjs'));
+const built = existsSync(join(root, 'dist', 'index.js')) && existsSync(join(root, 'dist', 'compression-node.cjs'));
 
 if (!built && process.env.CI === 'true') {
   throw new Error('dist/ is missing: run `npm run build -w @concord/protocol` before the tests');
@@ -20,33 +20,47 @@ function run(args: string[]): string {
   return result.stdout.trim();
 }
 
-// Exercises an entry end to end: compress and inflate a payload with a bigint, read ETF and close-code exports.
+// Exercises the entries end to end: compress and inflate a payload with a bigint (/compression, /json), read ETF
+// (/etf) and close-code (main) exports, and check that an error thrown by one subpath is the main entry's
+// ProtocolError (one shared copy of the class, in the CJS build too). `p` is { main, json, etf, compression }.
 const probe = (p: string) =>
-  `{ const d = ${p}.createZlibStreamDeflater(); const i = ${p}.createZlibStreamInflater(); ` +
-  `const f = d.compress(${p}.encodeJson({ op: 11, d: 1n })); ` +
-  `console.log(${p}.compressionBackend, typeof ${p}.etfEncoding.encode, JSON.stringify(${p}.decodeJson(i.push(f))), ${p}.closeCodeInfo(4004).fatal); }`;
+  `{ const c = ${p}.compression; const d = c.createZlibStreamDeflater(); const i = c.createZlibStreamInflater(); ` +
+  `const f = d.compress(${p}.json.encodeJson({ op: 11, d: 1n })); let shared = false; ` +
+  `try { c.inflatePayload(new Uint8Array([1, 2, 3])); } catch (error) { shared = error instanceof ${p}.main.ProtocolError; } ` +
+  `console.log(c.compressionBackend, typeof ${p}.etf.etfEncoding.encode, JSON.stringify(${p}.json.decodeJson(i.push(f))), ` +
+  `${p}.main.closeCodeInfo(4004).fatal, shared); }`;
+
+const requireAll = (compression: string) =>
+  `{ main: require('@concord/protocol'), json: require('@concord/protocol/json'), ` +
+  `etf: require('@concord/protocol/etf'), compression: require('${compression}') }`;
 
 describe.skipIf(!built)('built package', () => {
-  it('import (ESM) and require (CJS) resolve the node entry in Node; ./portable the portable one', () => {
+  it('import (ESM) and require (CJS) resolve /compression to the node build in Node; /compression/portable to the portable one', () => {
     const script = [
-      "import * as esm from '@concord/protocol';",
-      "import * as portable from '@concord/protocol/portable';",
+      "import * as main from '@concord/protocol';",
+      "import * as json from '@concord/protocol/json';",
+      "import * as etf from '@concord/protocol/etf';",
+      "import * as compression from '@concord/protocol/compression';",
+      "import * as portable from '@concord/protocol/compression/portable';",
       "import { createRequire } from 'node:module';",
-      "const cjs = createRequire(import.meta.url)('@concord/protocol');",
+      'const require = createRequire(import.meta.url);',
+      'const esm = { main, json, etf, compression };',
+      `const cjs = ${requireAll('@concord/protocol/compression')};`,
+      'const port = { main, json, etf, compression: portable };',
       probe('esm'),
       probe('cjs'),
-      probe('portable'),
+      probe('port'),
     ].join('\n');
     expect(run(['--input-type=module', '-e', script]).split('\n')).toEqual([
-      'node:zlib function {"op":11,"d":"1"} true',
-      'node:zlib function {"op":11,"d":"1"} true',
-      'portable function {"op":11,"d":"1"} true',
+      'node:zlib function {"op":11,"d":"1"} true true',
+      'node:zlib function {"op":11,"d":"1"} true true',
+      'portable function {"op":11,"d":"1"} true true',
     ]);
   }, 30_000);
 
-  it('the browser condition gives the portable entry', () => {
-    const script = `const p = require('@concord/protocol'); ${probe('p')}`;
-    expect(run(['--conditions=browser', '-e', script])).toBe('portable function {"op":11,"d":"1"} true');
+  it('the browser condition gives the portable /compression', () => {
+    const script = `const p = ${requireAll('@concord/protocol/compression')}; ${probe('p')}`;
+    expect(run(['--conditions=browser', '-e', script])).toBe('portable function {"op":11,"d":"1"} true true');
   }, 30_000);
 
   it('the portable build does not import node: modules', () => {
@@ -56,9 +70,13 @@ describe.skipIf(!built)('built package', () => {
       seen.add(file);
       const code = readFileSync(join(root, 'dist', file), 'utf8');
       expect(code, file).not.toMatch(/["']node:|require\(["'](zlib|fs|buffer)["']\)/);
-      for (const [, chunk] of code.matchAll(/from\s*["']\.\/([^"']+)["']/g)) visit(chunk!);
+      // Follow shared chunks: `from "./chunk…"` in ESM, `require("./chunk…")` in CJS.
+      for (const [, chunk] of code.matchAll(/(?:from\s*|require\()["']\.\/([^"']+)["']/g)) visit(chunk!);
     };
-    visit('index.js');
-    visit('index.cjs');
+    // Every entry but compression-node is portable.
+    for (const entry of ['index', 'compression', 'json', 'etf', 'msgpack', 'payloads']) {
+      visit(`${entry}.js`);
+      visit(`${entry}.cjs`);
+    }
   });
 });

@@ -1,8 +1,9 @@
 import zlib from 'node:zlib';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import * as portable from '../src/index.js';
-import * as node from '../src/node.js';
+import * as portable from '../src/compression/index.js';
+import * as node from '../src/compression/node.js';
+import { ProtocolError } from '../src/index.js';
 
 const pairs = {
   node: { deflate: node.nodeDeflatePayload, inflate: node.nodeInflatePayload },
@@ -13,8 +14,8 @@ function codeOf(fn: () => unknown): string | undefined {
   try {
     fn();
   } catch (error) {
-    expect(error).toBeInstanceOf(portable.ProtocolError);
-    return (error as portable.ProtocolError).code;
+    expect(error).toBeInstanceOf(ProtocolError);
+    return (error as ProtocolError).code;
   }
   return undefined;
 }

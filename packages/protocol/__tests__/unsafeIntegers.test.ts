@@ -2,7 +2,8 @@
 // decode of client payloads keeps them exact, as strings; the default decode (server dispatches) is untouched.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CodecError, decodeJson } from '../src/index.js';
+import { CodecError } from '../src/index.js';
+import { decodeJson } from '../src/json/index.js';
 
 const LOSSLESS = { unsafeIntegers: 'string' } as const;
 

@@ -2,13 +2,15 @@ import zlib from 'node:zlib';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { dispatchStream } from '../bench/lib/dispatches.js';
+import * as portable from '../src/compression/index.js';
+import * as node from '../src/compression/node.js';
 import { wrapSyncEngine } from '../src/compression/syncZlibEngine.js';
-import * as portable from '../src/index.js';
-import * as node from '../src/node.js';
+import { ProtocolError } from '../src/index.js';
+import { encodeJson } from '../src/json/index.js';
 
 const SUFFIX = Buffer.from([0, 0, 0xff, 0xff]);
 const encoder = new TextEncoder();
-const payloads = dispatchStream({ count: 200 }).map((p) => portable.encodeJson(p));
+const payloads = dispatchStream({ count: 200 }).map((p) => encodeJson(p));
 
 const deflaters = {
   node: node.createNodeZlibStreamDeflater,
@@ -33,8 +35,8 @@ function expectError(fn: () => unknown, code: string): void {
   } catch (error) {
     thrown = error;
   }
-  expect(thrown).toBeInstanceOf(portable.ProtocolError);
-  expect((thrown as portable.ProtocolError).code).toBe(code);
+  expect(thrown).toBeInstanceOf(ProtocolError);
+  expect((thrown as ProtocolError).code).toBe(code);
 }
 
 /** The classic bomb: 10 MB of zeros is a few KB of deflate. */
@@ -214,7 +216,7 @@ describe('zlib-stream limits and bad input', () => {
                 const out = inflater.push(frame);
                 if (out !== null) expect(out).toBeInstanceOf(Uint8Array);
               } catch (error) {
-                expect(error).toBeInstanceOf(portable.ProtocolError);
+                expect(error).toBeInstanceOf(ProtocolError);
                 return;
               }
             }
@@ -242,7 +244,7 @@ describe('zlib-stream limits and bad input', () => {
               const out = inflater.push(damaged);
               expect(out === null || out instanceof Uint8Array).toBe(true);
             } catch (error) {
-              expect(error).toBeInstanceOf(portable.ProtocolError);
+              expect(error).toBeInstanceOf(ProtocolError);
               return;
             }
           }

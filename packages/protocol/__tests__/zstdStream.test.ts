@@ -1,8 +1,9 @@
 import { Decompress } from 'fzstd';
 import { describe, expect, it } from 'vitest';
 import { dispatchStream } from '../bench/lib/dispatches.js';
-import * as portable from '../src/index.js';
-import * as node from '../src/node.js';
+import * as portable from '../src/compression/index.js';
+import * as node from '../src/compression/node.js';
+import { encodeJson } from '../src/json/index.js';
 
 const hasZstd = node.zstdAvailable();
 const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
@@ -23,7 +24,7 @@ describe('zstd-stream availability', () => {
 });
 
 describe('zstd-stream (node entry)', () => {
-  const payloads = dispatchStream({ count: 300 }).map((p) => portable.encodeJson(p));
+  const payloads = dispatchStream({ count: 300 }).map((p) => encodeJson(p));
 
   it('round-trips many payloads through one context, one message each', () => {
     const deflater = node.createZstdStreamDeflater();

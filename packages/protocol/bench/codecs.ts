@@ -5,7 +5,8 @@
 // Run: node --expose-gc --import tsx packages/protocol/bench/codecs.ts
 import { type Comparison, compareOps, report } from '@concord/bench-kit';
 import { Decoder } from '@msgpack/msgpack';
-import { decodeJson, encodeJson, msgpackEncoding } from '../src/index.js';
+import { decodeJson, encodeJson } from '../src/json/index.js';
+import { msgpackEncoding } from '../src/msgpack/index.js';
 import { dispatchStream } from './lib/dispatches.js';
 
 const library = new Decoder({ useBigInt64: true });

@@ -10,10 +10,10 @@ import {
   createNodeZlibStreamInflater,
   createPortableZlibStreamDeflater,
   createPortableZlibStreamInflater,
-  encodeJson,
   type StreamInflater,
   syncZlibSupported,
-} from '../src/node.js';
+} from '../src/compression/node.js';
+import { encodeJson } from '../src/json/index.js';
 import { dispatchStream } from './lib/dispatches.js';
 
 const COUNT = 5000;

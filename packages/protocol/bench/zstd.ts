@@ -10,10 +10,10 @@ import { Decompress } from 'fzstd';
 import {
   createZstdStreamDeflater,
   createZstdStreamInflater,
-  encodeJson,
   type StreamInflater,
   zstdBackend,
-} from '../src/node.js';
+} from '../src/compression/node.js';
+import { encodeJson } from '../src/json/index.js';
 import { dispatchStream } from './lib/dispatches.js';
 
 const backend = zstdBackend();

@@ -1,41 +1,36 @@
-// Portable entry (browsers, bundlers, any runtime): no node: imports. Node resolves `@concord/protocol` to
-// ./node.ts instead (package.json "node" condition), which swaps in the node:zlib fast paths behind the same API.
+// The main entry: what every gateway user needs (opcodes, close codes, intents, the connect-URL query, the encodings
+// table, the errors, the payload envelope). It imports no node: module, so it is the same build in every runtime.
+// The specialised parts are subpath entries, each a folder with its own index.ts:
+//   @concord/protocol/compression  zlib-stream and zstd-stream (Node resolves it to ./compression/node.ts, with the
+//                                  node:zlib fast paths; browsers to the portable ./compression/index.ts)
+//   @concord/protocol/json         the JSON codec and its options, quoteUnsafeIntegers
+//   @concord/protocol/etf          the ETF codec, EtfError
+//   @concord/protocol/msgpack      the MessagePack codec and its limits
+//   @concord/protocol/payloads     every payload type (per opcode) and the frame-size checks
 
 export * from './closeCodes.js';
-export { CompressionError } from './compression/errors.js';
 export {
-  createPortableZlibStreamDeflater,
-  createPortableZlibStreamDeflater as createZlibStreamDeflater,
-  createPortableZlibStreamInflater,
-  createPortableZlibStreamInflater as createZlibStreamInflater,
-  portableDeflatePayload,
-  portableDeflatePayload as deflatePayload,
-  portableInflatePayload,
-  portableInflatePayload as inflatePayload,
-} from './compression/portableZlib.js';
-export type { DeflateOptions, InflateOptions, StreamDeflater, StreamInflater } from './compression/types.js';
-export { DEFAULT_MAX_INPUT, DEFAULT_MAX_OUTPUT } from './compression/types.js';
-export {
-  createZstdStreamDeflater,
-  createZstdStreamInflater,
-  zstdAvailable,
-  zstdBackend,
-} from './compression/zstdUnavailable.js';
-export * from './constants.js';
+  COMMAND_RATE_LIMIT,
+  COMMAND_RATE_WINDOW_MS,
+  type CompressionName,
+  DEFAULT_HEARTBEAT_INTERVAL,
+  GATEWAY_VERSION,
+  GATEWAY_VERSIONS,
+  MAX_CLIENT_PAYLOAD_BYTES,
+  VOICE_GATEWAY_VERSIONS,
+} from './constants.js';
 export type { Encoding, EncodingName } from './Encoding.js';
-
 export { CodecError } from './encodings/CodecError.js';
 export { encodings, getEncoding } from './encodings/encodings.js';
-export { decodeJson, encodeJson, type JsonOptions, jsonEncoding } from './encodings/json.js';
-export { createMsgpackEncoding, type MsgpackOptions, msgpackEncoding } from './encodings/msgpack.js';
-export { quoteUnsafeIntegers } from './encodings/quoteUnsafeIntegers.js';
-export { decodeEtf, type EtfDecodeOptions, EtfError, type EtfErrorCode, encodeEtf, etfEncoding } from './etf/index.js';
 export * from './gatewayQuery.js';
 export * from './intents.js';
 export * from './opcodes.js';
 export { ProtocolError, type ProtocolErrorCode } from './ProtocolError.js';
-export * from './payloadSize.js';
-export * from './payloads.js';
-
-/** Which implementation `createZlibStream*` / `*Payload` use in this entry. */
-export const compressionBackend: 'portable' | 'node:zlib' = 'portable';
+export {
+  GatewayDispatchEvents,
+  type GatewayDispatchPayload,
+  type GatewayPayload,
+  type GatewayReceivePayload,
+  type GatewaySendPayload,
+  isGatewayPayload,
+} from './payloads/payloads.js';

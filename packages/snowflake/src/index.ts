@@ -12,6 +12,7 @@ export {
 } from './constants.js';
 export { type DeconstructedSnowflake, deconstruct } from './deconstruct.js';
 export { idFromTimestamp } from './idFromTimestamp.js';
+export { mergeBySnowflake } from './mergeBySnowflake.js';
 export { isSnowflake, parseSnowflake, snowflakeToString, toBigInt } from './parseSnowflake.js';
 export type { EpochLike } from './resolveEpoch.js';
 export {
@@ -24,4 +25,5 @@ export {
 } from './SnowflakeError.js';
 export { SnowflakeGenerator, type SnowflakeGeneratorOptions } from './SnowflakeGenerator.js';
 export { shardOf } from './shardOf.js';
+export { sortBySnowflake } from './sortBySnowflake.js';
 export { timestampOf } from './timestampOf.js';

@@ -16,7 +16,7 @@ export function zstdAvailable(): boolean {
   return false;
 }
 
-/** Which zstd serves zstd-stream: none in the portable entry (the node entry has node:zlib or zstd-napi). */
+/** Which zstd serves zstd-stream: none in the portable build (the Node build has node:zlib or zstd-napi). */
 export function zstdBackend(): 'node:zlib' | 'zstd-napi' | null {
   return null;
 }

@@ -1,8 +1,8 @@
 import type { Encoding, EncodingName } from '../Encoding.js';
-import { etfEncoding } from '../etf/index.js';
+import { etfEncoding } from '../etf/etfEncoding.js';
+import { jsonEncoding } from '../json/json.js';
+import { msgpackEncoding } from '../msgpack/msgpack.js';
 import { ProtocolError } from '../ProtocolError.js';
-import { jsonEncoding } from './json.js';
-import { msgpackEncoding } from './msgpack.js';
 
 /** The three codecs by their `?encoding=` name, with default limits. */
 export const encodings: Readonly<Record<EncodingName, Encoding>> = Object.freeze({

@@ -1,8 +1,8 @@
 import { ExtensionCodec } from '@msgpack/msgpack';
+import { CodecError } from '../encodings/CodecError.js';
 import { isStackOverflow } from '../etf/EtfError.js';
 import { decodeKey, decodeUtf8 } from '../etf/utf8.js';
 import { ProtocolError } from '../ProtocolError.js';
-import { CodecError } from './CodecError.js';
 
 /** What one MessagePack decode may accept; every count is checked before anything is allocated for it. */
 export interface MsgpackDecodeLimits {

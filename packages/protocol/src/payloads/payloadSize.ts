@@ -1,5 +1,5 @@
-import { MAX_CLIENT_PAYLOAD_BYTES } from './constants.js';
-import { ProtocolError } from './ProtocolError.js';
+import { MAX_CLIENT_PAYLOAD_BYTES } from '../constants.js';
+import { ProtocolError } from '../ProtocolError.js';
 
 /** UTF-8 length of a string without encoding it (lone surrogates count as U+FFFD, 3 bytes, as TextEncoder does). */
 export function utf8ByteLength(text: string): number {

@@ -1,7 +1,7 @@
 import type { Encoding } from '../Encoding.js';
+import { CodecError, codecError } from '../encodings/CodecError.js';
 import { isStackOverflow } from '../etf/EtfError.js';
 import type { ProtocolError } from '../ProtocolError.js';
-import { CodecError, codecError } from './CodecError.js';
 import { quoteUnsafeIntegers } from './quoteUnsafeIntegers.js';
 
 export interface JsonOptions {

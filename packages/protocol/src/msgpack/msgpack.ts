@@ -1,8 +1,8 @@
 import { Encoder } from '@msgpack/msgpack';
 import type { Encoding } from '../Encoding.js';
+import { CodecError, codecError } from '../encodings/CodecError.js';
 import { isStackOverflow } from '../etf/EtfError.js';
 import { ProtocolError } from '../ProtocolError.js';
-import { CodecError, codecError } from './CodecError.js';
 import { decodeMsgpack, type MsgpackDecodeLimits } from './decodeMsgpack.js';
 
 export interface MsgpackOptions {
@@ -62,7 +62,7 @@ function stringifyBigints(value: unknown, depth: number, maxDepth: number): unkn
 
 /**
  * MessagePack over binary frames (our addition to the protocol). Snowflakes travel as strings like in JSON;
- * bigints are encoded as strings. Decoding (src/encodings/decodeMsgpack.ts) bounds every length by the limits and by
+ * bigints are encoded as strings. Decoding (src/msgpack/decodeMsgpack.ts) bounds every length by the limits and by
  * the bytes left, and the nesting depth, and maps 64-bit integers to exact numbers or strings. Encoding a value
  * deeper than `maxDepth` (or cyclic) throws `DEPTH_EXCEEDED`.
  */
