@@ -11,7 +11,7 @@ import {
   type BackfillCheckpoint,
   type BucketedStore,
   backfill,
-  createMemoryStore,
+  createInMemoryStore,
   createMigratingStore,
   type MessageStore,
   type StoredMessage,
@@ -19,10 +19,12 @@ import {
 } from '../src/index.js';
 import { createSqliteStore } from '../src/sqlite/index.js';
 
-runMessageStoreConformance('withCoalescing(memory)', ({ bucketMs }) => withCoalescing(createMemoryStore({ bucketMs })));
+runMessageStoreConformance('withCoalescing(memory)', ({ bucketMs }) =>
+  withCoalescing(createInMemoryStore({ bucketMs })),
+);
 for (const phase of ['dual-write', 'read-new', 'new-only'] as const) {
   runMessageStoreConformance(`createMigratingStore(${phase})`, ({ bucketMs }) =>
-    createMigratingStore({ from: createMemoryStore({ bucketMs }), to: createSqliteStore({ bucketMs }), phase }),
+    createMigratingStore({ from: createInMemoryStore({ bucketMs }), to: createSqliteStore({ bucketMs }), phase }),
   );
 }
 
@@ -86,7 +88,7 @@ describe('withCoalescing', () => {
   });
 
   it('does not merge different queries, and starts fresh after the first settles', async () => {
-    const { counts, wrapped } = counting(createMemoryStore());
+    const { counts, wrapped } = counting(createInMemoryStore());
     const store = withCoalescing(wrapped);
     const channelId = freshChannelId();
     await Promise.all([
@@ -103,7 +105,7 @@ describe('withCoalescing', () => {
   });
 
   it('a read issued after a write never joins a read started before it', async () => {
-    const inner = createMemoryStore();
+    const inner = createInMemoryStore();
     const store = withCoalescing(inner);
     const channelId = freshChannelId();
     const [id] = await seedChannel(inner, channelId, 1);
@@ -116,7 +118,7 @@ describe('withCoalescing', () => {
   });
 
   it('shares rejections too', async () => {
-    const { counts, wrapped } = counting(createMemoryStore());
+    const { counts, wrapped } = counting(createInMemoryStore());
     const store = withCoalescing(wrapped);
     const results = await Promise.allSettled(Array.from({ length: 10 }, () => store.list('bad')));
     expect(counts.list).toBe(1);
@@ -139,7 +141,7 @@ async function allRows(store: BucketedStore, channelId: string): Promise<StoredM
 
 describe('createMigratingStore', () => {
   it('dual-write mirrors creates, edits and deletes as whole rows', async () => {
-    const from = createMemoryStore({ bucketMs: 3_600_000 });
+    const from = createInMemoryStore({ bucketMs: 3_600_000 });
     const to = createSqliteStore({ bucketMs: 3_600_000 });
     const store = createMigratingStore({ from, to, phase: 'dual-write' });
     const channelId = freshChannelId();
@@ -152,8 +154,8 @@ describe('createMigratingStore', () => {
   });
 
   it('read-new falls back to the old store for rows not yet copied, and copies them on write', async () => {
-    const from = createMemoryStore();
-    const to = createMemoryStore();
+    const from = createInMemoryStore();
+    const to = createInMemoryStore();
     const channelId = freshChannelId();
     const old = await seedChannel(from, channelId, 3);
     const store = createMigratingStore({ from, to, phase: 'read-new' });
@@ -167,8 +169,8 @@ describe('createMigratingStore', () => {
   });
 
   it('a failing mirror is reported, not thrown', async () => {
-    const from = createMemoryStore();
-    const to = createMemoryStore();
+    const from = createInMemoryStore();
+    const to = createInMemoryStore();
     const errors: string[] = [];
     const broken: BucketedStore = {
       ...to,
@@ -192,7 +194,7 @@ describe('createMigratingStore', () => {
 
 describe('backfill', () => {
   async function source() {
-    const from = createMemoryStore({ bucketMs: 60_000 });
+    const from = createInMemoryStore({ bucketMs: 60_000 });
     const channels = [freshChannelId(), freshChannelId(), freshChannelId(), freshChannelId()];
     // Channel 0: 300 messages over 60 buckets; 1: empty; 2: sparse buckets far apart; 3: 5 messages in one bucket.
     const a = await seedChannel(from, channels[0]!, 300, 5);
@@ -254,7 +256,7 @@ describe('backfill', () => {
 
   it('resumes after the target fails mid-way', async () => {
     const { from, channels } = await source();
-    const to = createMemoryStore({ bucketMs: 60_000 });
+    const to = createInMemoryStore({ bucketMs: 60_000 });
     let puts = 0;
     let failing = true;
     const flaky: BucketedStore = {

@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { freshChannelId, idAt, message } from '../src/conformance/fixtures.js';
 import { runMessageStoreConformance } from '../src/conformance/index.js';
-import { createMemoryStore, type MessageStore } from '../src/index.js';
+import { createInMemoryStore, type MessageStore } from '../src/index.js';
 import { withRedisCache } from '../src/redis/index.js';
 import { redisRun, redisUp } from './redisRun.js';
 
@@ -12,7 +12,11 @@ describe.skipIf(!redisUp)('redis cache', () => {
   // The cache must be transparent: the whole conformance suite, through it, against the memory store. A small window
   // (30) so that deep pages, bucket walks and `after` beyond the window pass through while the rest is served.
   runMessageStoreConformance('redis cache over memory', ({ bucketMs }) =>
-    withRedisCache(createMemoryStore({ bucketMs }), { redis: client(), recentPerChannel: 30, keyPrefix: `${run}:c:` }),
+    withRedisCache(createInMemoryStore({ bucketMs }), {
+      redis: client(),
+      recentPerChannel: 30,
+      keyPrefix: `${run}:c:`,
+    }),
   );
 
   describe('cache behaviour', () => {
@@ -44,7 +48,7 @@ describe.skipIf(!redisUp)('redis cache', () => {
     }
 
     it('serves the newest page, before/after inside the window and get from Redis', async () => {
-      const { store, calls } = counting(createMemoryStore());
+      const { store, calls } = counting(createInMemoryStore());
       const cache = make(store, { recentPerChannel: 50 });
       const ch = freshChannelId();
       const all = ids(120);
@@ -69,7 +73,7 @@ describe.skipIf(!redisUp)('redis cache', () => {
     });
 
     it('keeps a bounded window as messages arrive (write-through, oldest trimmed)', async () => {
-      const { store, calls } = counting(createMemoryStore());
+      const { store, calls } = counting(createInMemoryStore());
       const cache = make(store, { recentPerChannel: 20 });
       const ch = freshChannelId();
       const all = ids(60);
@@ -86,7 +90,7 @@ describe.skipIf(!redisUp)('redis cache', () => {
     });
 
     it('never shows stale content after edit, delete or bulk delete', async () => {
-      const cache = make(createMemoryStore());
+      const cache = make(createInMemoryStore());
       const ch = freshChannelId();
       const all = ids(10);
       for (const id of all) await cache.create(message(ch, id));
@@ -117,7 +121,7 @@ describe.skipIf(!redisUp)('redis cache', () => {
     });
 
     it('keeps ids above 2^53 that differ only in their low bits exact and ordered', async () => {
-      const cache = make(createMemoryStore());
+      const cache = make(createInMemoryStore());
       const ch = freshChannelId();
       const base = (1n << 60n) + (1n << 22n) * 12345n;
       const big = [base + 1n, base + 2n, base + 3n, base + 4n].map(String);
@@ -164,7 +168,7 @@ describe.skipIf(!redisUp)('redis cache', () => {
     }
 
     it('a fill that read the store before an edit cannot put the old content back', async () => {
-      const { store, arm } = gated(createMemoryStore());
+      const { store, arm } = gated(createInMemoryStore());
       const cache = make(store);
       const ch = freshChannelId();
       const [a, b] = ids(2);
@@ -185,7 +189,7 @@ describe.skipIf(!redisUp)('redis cache', () => {
     });
 
     it('a fill that read the store before a create or a delete cannot hide or resurrect a message', async () => {
-      const { store, arm } = gated(createMemoryStore());
+      const { store, arm } = gated(createInMemoryStore());
       const cache = make(store);
       const ch = freshChannelId();
       const [a, b, c] = ids(3);
@@ -211,7 +215,7 @@ describe.skipIf(!redisUp)('redis cache', () => {
     });
 
     it('concurrent reads and writes end with the store and the cache agreeing', async () => {
-      const inner = createMemoryStore();
+      const inner = createInMemoryStore();
       const cache = make(inner, { recentPerChannel: 40 });
       const ch = freshChannelId();
       const all = ids(80);
@@ -233,7 +237,7 @@ describe.skipIf(!redisUp)('redis cache', () => {
     });
 
     it('expires a window after ttlMs and refills it', async () => {
-      const cache = make(createMemoryStore(), { ttlMs: 150 });
+      const cache = make(createInMemoryStore(), { ttlMs: 150 });
       const ch = freshChannelId();
       await cache.create(message(ch, ids(1)[0]!));
       await cache.list(ch);
@@ -244,7 +248,7 @@ describe.skipIf(!redisUp)('redis cache', () => {
     });
 
     it('drops a window it cannot decode and answers from the store', async () => {
-      const cache = make(createMemoryStore());
+      const cache = make(createInMemoryStore());
       const ch = freshChannelId();
       const [a] = ids(1);
       await cache.create(message(ch, a!, 'real'));
@@ -257,7 +261,7 @@ describe.skipIf(!redisUp)('redis cache', () => {
     });
 
     it('validates input before touching Redis', async () => {
-      const cache = make(createMemoryStore());
+      const cache = make(createInMemoryStore());
       await expect(cache.list('x')).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
       await expect(cache.list('1', { limit: 101 })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
       await expect(cache.get('1', '-1')).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });

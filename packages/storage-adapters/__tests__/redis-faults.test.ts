@@ -4,8 +4,8 @@ import { requireService } from '@concord/test-services';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshChannelId, idAt, message } from '../src/conformance/fixtures.js';
-import { createMemoryStore } from '../src/index.js';
-import { createRedisSessionStore, withRedisCache } from '../src/redis/index.js';
+import { createInMemoryStore } from '../src/index.js';
+import { createRedisPresenceStore, withRedisCache } from '../src/redis/index.js';
 
 /*
  * Faults need a Redis this file may kill and restart without disturbing the shared one other test files use: it runs
@@ -131,13 +131,13 @@ describe.skipIf(!up)('redis faults', { timeout: 30_000 }, () => {
     return redis;
   };
 
-  it('Redis killed under load: cache ops keep working from the store, sessions fail with UNAVAILABLE, both recover after restart', async () => {
+  it('Redis killed under load: cache ops keep working from the store, presence fails with UNAVAILABLE, both recover after restart', async () => {
     const redis = connect(port);
     await waitFor('ready', () => redis.status === 'ready');
-    const inner = createMemoryStore();
+    const inner = createInMemoryStore();
     const cache = withRedisCache(inner, { redis, recentPerChannel: 50, timeoutMs: 200 });
-    const sessions = createRedisSessionStore({ redis });
-    await sessions.save({ sessionId: 's', userId: '1', shard: null, intents: 0, seq: 0, updatedAt: 0 }, 60_000);
+    const presence = createRedisPresenceStore({ redis });
+    await presence.set('g', 'u0', { status: 'online' });
     const ch = freshChannelId();
     let next = 0;
     const nextId = () => idAt(T0 + next++ * 10);
@@ -146,7 +146,7 @@ describe.skipIf(!up)('redis faults', { timeout: 30_000 }, () => {
     expect((await cache.list(ch)).length).toBe(20);
     expect(cache.stats().hits).toBe(1);
 
-    const sessionErrors: unknown[] = [];
+    const presenceErrors: unknown[] = [];
     let stop = false;
     let seq = 0;
     let ops = 0;
@@ -159,9 +159,9 @@ describe.skipIf(!up)('redis faults', { timeout: 30_000 }, () => {
         const page = await cache.list(ch, { limit: 10 });
         expect(page.length).toBe(10);
         try {
-          await sessions.appendReplay('s', ++seq, `f${seq}`, 100, 60_000);
+          await presence.set('g', `u${++seq}`, { status: 'online', seq }, 60_000);
         } catch (err) {
-          sessionErrors.push(err);
+          presenceErrors.push(err);
         }
         ops++;
         await sleep(1);
@@ -170,7 +170,7 @@ describe.skipIf(!up)('redis faults', { timeout: 30_000 }, () => {
     const workers = Promise.all([0, 1, 2].map(worker));
     await waitFor('load', () => ops > 30);
     await stopRedis(server);
-    await waitFor('errors while Redis is down', () => sessionErrors.length >= 5);
+    await waitFor('errors while Redis is down', () => presenceErrors.length >= 5);
     const opsWhileDown = ops;
     await waitFor('ops while Redis is down', () => ops > opsWhileDown + 20);
     server = await startRedis(port);
@@ -179,15 +179,14 @@ describe.skipIf(!up)('redis faults', { timeout: 30_000 }, () => {
     stop = true;
     await workers;
 
-    // Sessions: every failure was a typed UNAVAILABLE, never a hang or an untyped error.
-    expect(sessionErrors.length).toBeGreaterThan(0);
-    for (const err of sessionErrors)
+    // Presence: every failure was a typed UNAVAILABLE, never a hang or an untyped error.
+    expect(presenceErrors.length).toBeGreaterThan(0);
+    for (const err of presenceErrors)
       expect(err).toMatchObject({ code: 'UNAVAILABLE', name: 'StorageUnavailableError' });
-    // The restarted Redis lost the session (no persistence): resume is refused, not answered wrongly.
-    expect(await sessions.replayFrom('s', 0)).toBeNull();
-    await sessions.save({ sessionId: 's2', userId: '1', shard: null, intents: 0, seq: 0, updatedAt: 0 }, 60_000);
-    await sessions.appendReplay('s2', 1, 'again', 10, 60_000);
-    expect(await sessions.replayFrom('s2', 0)).toEqual([{ seq: 1, frame: 'again' }]);
+    // The restarted Redis lost what it held (no persistence): reads say so, they do not answer wrongly.
+    expect(await presence.get('g', 'u0')).toBeNull();
+    await presence.set('g2', 'u', { status: 'idle' });
+    expect(await presence.get('g2', 'u')).toEqual({ status: 'idle' });
 
     // Cache: every write reached the store exactly once, and the cache serves it again.
     const all = await inner.list(ch, { limit: 100 });
@@ -208,7 +207,7 @@ describe.skipIf(!up)('redis faults', { timeout: 30_000 }, () => {
     try {
       await waitFor('ready', () => redis.status === 'ready');
       const prefix = `fault${Date.now()}:`;
-      const inner = createMemoryStore();
+      const inner = createInMemoryStore();
       const cache = withRedisCache(inner, { redis, keyPrefix: prefix, timeoutMs: 200 });
       const ch = freshChannelId();
       const a = idAt(T0);

@@ -1,18 +1,18 @@
 import { isSnowflake } from '@concord/snowflake';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { MAX_SNOWFLAKE } from '../src/ids.js';
 import {
   aroundWindow,
   bucketOfId,
   firstIdOfBucket,
   fromSortable,
   lastIdOfBucket,
-  MAX_SNOWFLAKE,
   parseId,
   parseListQuery,
   toSortable,
   validateNewMessage,
-} from '../src/index.js';
+} from '../src/kit/index.js';
 
 const typed = (fn: () => unknown) => {
   try {

@@ -13,7 +13,7 @@ import Database from 'better-sqlite3';
 import { Client } from 'cassandra-driver';
 import { Redis } from 'ioredis';
 import { type CassandraStore, createCassandraStore } from '../src/cassandra/index.js';
-import { createMemoryStore, DEFAULT_BUCKET_MS } from '../src/index.js';
+import { createInMemoryStore, DEFAULT_BUCKET_MS } from '../src/index.js';
 import { withRedisCache } from '../src/redis/index.js';
 import { createSqliteStore } from '../src/sqlite/index.js';
 import { cassandraDirect } from './lib/cassandraDirect.js';
@@ -161,7 +161,7 @@ async function benchCache(redis: Redis, cassandra: CassandraBench | null) {
   const channelId = '381870553235193857';
   const messages = history(channelId).slice(-400);
 
-  const memory = createMemoryStore();
+  const memory = createInMemoryStore();
   await seedStore(memory, messages, 1);
   const cachedMemory = withRedisCache(memory, { redis, keyPrefix: `${prefix}m:` });
   await latencies(

@@ -13,14 +13,14 @@ import { benchName, type Comparison, comparison, report } from '@concord/bench-k
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import {
-  bucketOfId,
-  createMemoryStore,
+  createInMemoryStore,
   DEFAULT_BUCKET_MS,
   type MessageStore,
   type NewMessage,
   type StoredMessage,
   withCoalescing,
 } from '../src/index.js';
+import { bucketOfId } from '../src/kit/index.js';
 import { createPostgresStore } from '../src/postgres/index.js';
 import { createSqliteStore } from '../src/sqlite/index.js';
 import { chatMessages } from './lib/chatText.js';
@@ -104,7 +104,7 @@ async function benchMemory() {
   const channelId = '381870553235193857';
   const messages = history(channelId);
   let scannedBuckets = 0;
-  const store = createMemoryStore({ onScan: (s) => (scannedBuckets = s.buckets) });
+  const store = createInMemoryStore({ onScan: (s) => (scannedBuckets = s.buckets) });
   await seedStore(store, messages, 1);
   // Baseline: the direct structure without a library: one sorted array of ids per channel.
   const ids: bigint[] = [];
@@ -173,7 +173,7 @@ async function benchMemory() {
   await coalescing(
     'memory',
     async (onScan) => {
-      const s = createMemoryStore({ onScan });
+      const s = createInMemoryStore({ onScan });
       await seedStore(s, messages.slice(-200), 1);
       return s;
     },

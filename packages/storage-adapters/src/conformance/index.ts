@@ -1,3 +1,3 @@
 export * from './fixtures.js';
 export * from './runMessageStoreConformance.js';
-export * from './runSessionStoreConformance.js';
+export * from './runPresenceStoreConformance.js';

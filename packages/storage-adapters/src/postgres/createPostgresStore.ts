@@ -5,7 +5,7 @@ import { DuplicateMessageError, MessageNotFoundError, StorageError, StoreClosedE
 import { bucketOfId, DEFAULT_BUCKET_MS, parseId, validateBucketMs } from '../ids.js';
 import { type BucketScan, bucketSpan, listMessages } from '../listWalk.js';
 import type { BucketedStore, MessagePatch, NewMessage, StoredMessage } from '../MessageStore.js';
-import type { ScanStats } from '../memory/index.js';
+import type { ScanStats } from '../ScanStats.js';
 import { dbId, dbMessageId, fromSqlRow, pickScan, SQL_COLUMNS, type SqlRowOut, toSqlValues } from '../sqlColumns.js';
 import {
   checkBucketArgs,

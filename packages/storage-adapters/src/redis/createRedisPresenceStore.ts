@@ -1,7 +1,7 @@
 import { luaScript, runScript } from '@concord/redis-kit';
 import type { Cluster, Redis } from 'ioredis';
 import { InvalidArgumentError } from '../errors/index.js';
-import type { PresenceStore } from '../sessions.js';
+import type { PresenceStore } from '../presence/PresenceStore.js';
 import { assertRedisUsable, mapRedisError } from './mapRedisError.js';
 import { parseJson } from './parseJson.js';
 

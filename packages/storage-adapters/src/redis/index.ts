@@ -4,11 +4,6 @@ export {
   type RedisPresenceStoreOptions,
 } from './createRedisPresenceStore.js';
 export {
-  createRedisSessionStore,
-  type RedisSessionStore,
-  type RedisSessionStoreOptions,
-} from './createRedisSessionStore.js';
-export {
   type RedisCachedStore,
   type RedisCacheOptions,
   type RedisCacheStats,

@@ -2,6 +2,7 @@ import { DuplicateMessageError, MessageNotFoundError, StoreClosedError } from '.
 import { bucketOfId, DEFAULT_BUCKET_MS, parseId, validateBucketMs } from '../ids.js';
 import { type BucketScan, listMessages } from '../listWalk.js';
 import type { BucketedStore, ListQuery, MessagePatch, NewMessage, StoredMessage } from '../MessageStore.js';
+import type { ScanStats } from '../ScanStats.js';
 import {
   applyPatch,
   checkBucketArgs,
@@ -12,13 +13,7 @@ import {
   validateStoredMessage,
 } from '../validation.js';
 
-export interface ScanStats {
-  /** Non-empty buckets (memory) or distinct buckets of the rows read (SQL) by one scan. */
-  buckets: number;
-  rows: number;
-}
-
-export interface MemoryStoreOptions {
+export interface InMemoryStoreOptions {
   /** Span of one bucket in ms (default 10 days). */
   bucketMs?: number;
   /** Longest accepted content in code points (default 4000). */
@@ -77,7 +72,7 @@ function clone(row: StoredMessage): StoredMessage {
 }
 
 /** Creates the in-process store: sorted arrays per (channel, bucket). Data lives as long as the process. */
-export function createMemoryStore(options: MemoryStoreOptions = {}): BucketedStore {
+export function createInMemoryStore(options: InMemoryStoreOptions = {}): BucketedStore {
   const bucketMs = validateBucketMs(options.bucketMs ?? DEFAULT_BUCKET_MS);
   const validation = { maxContentLength: options.maxContentLength };
   const now = options.now ?? Date.now;

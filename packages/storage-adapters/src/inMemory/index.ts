@@ -1,0 +1,1 @@
+export { createInMemoryStore, type InMemoryStoreOptions } from './createInMemoryStore.js';
