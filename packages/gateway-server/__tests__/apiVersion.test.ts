@@ -39,7 +39,7 @@ describe('gateway API version', () => {
       const ready = await c.ready('1', { intents: ALL_NON_PRIVILEGED });
       expect(ready.d.v).toBe(9);
       await c.dispatch('GUILD_CREATE');
-      server!.dispatchToGuild(GUILD_A, 'MESSAGE_CREATE', message);
+      server!.dispatchRaw('MESSAGE_CREATE', message, { type: 'guild', guildId: GUILD_A });
       const got = await c.dispatch('MESSAGE_CREATE');
       // v9: MESSAGE_CONTENT applies without being asked for, when the app is allowed it.
       expect(got.d.content).toBe('hello');
@@ -50,7 +50,7 @@ describe('gateway API version', () => {
     const c = await session('v=9&encoding=json', 0);
     await c.ready('1', { intents: ALL_NON_PRIVILEGED });
     await c.dispatch('GUILD_CREATE');
-    server!.dispatchToGuild(GUILD_A, 'MESSAGE_CREATE', message);
+    server!.dispatchRaw('MESSAGE_CREATE', message, { type: 'guild', guildId: GUILD_A });
     expect((await c.dispatch('MESSAGE_CREATE')).d.content).toBe('');
   });
 
@@ -59,7 +59,7 @@ describe('gateway API version', () => {
     const ready = await c.ready('1', { intents: ALL_NON_PRIVILEGED });
     expect(ready.d.v).toBe(10);
     await c.dispatch('GUILD_CREATE');
-    server!.dispatchToGuild(GUILD_A, 'MESSAGE_CREATE', message);
+    server!.dispatchRaw('MESSAGE_CREATE', message, { type: 'guild', guildId: GUILD_A });
     expect((await c.dispatch('MESSAGE_CREATE')).d.content).toBe('');
   });
 

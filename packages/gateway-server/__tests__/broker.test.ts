@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { InProcessBroker } from '../src/Broker.js';
+import { InMemoryBroker } from '../src/Broker.js';
 import type { GatewayServer } from '../src/GatewayServer.js';
 import { connect, defaultDirectory, GUILD_A, startServer, type TestClient } from './helpers.js';
 
@@ -13,7 +13,7 @@ afterEach(async () => {
 
 describe('broker', () => {
   it('fans a dispatch made on one node out to the sessions of every node sharing the broker', async () => {
-    const broker = new InProcessBroker();
+    const broker = new InMemoryBroker();
     const directory = defaultDirectory();
     const a = await startServer({ broker, directory });
     const b = await startServer({ broker, directory });
@@ -23,10 +23,10 @@ describe('broker', () => {
     clients.push(onA, onB);
     await onA.ready('1');
     const readyB = await onB.ready('2');
-    a.dispatchToGuild(
-      GUILD_A,
+    a.dispatchRaw(
       'TYPING_START',
       { guild_id: GUILD_A, channel_id: `${GUILD_A}1`, user_id: '3' },
+      { type: 'guild', guildId: GUILD_A },
       { intent: null },
     );
     const [x, y] = await Promise.all([onA.dispatch('TYPING_START'), onB.dispatch('TYPING_START')]);

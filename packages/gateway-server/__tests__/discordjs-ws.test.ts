@@ -106,7 +106,7 @@ describe('@discordjs/ws compatibility', () => {
         embeds: [],
         attachments: [],
       });
-      gateway.dispatchToGuild(GUILD_A, 'MESSAGE_CREATE', message('100'));
+      gateway.dispatchRaw('MESSAGE_CREATE', message('100'), { type: 'guild', guildId: GUILD_A });
       const first = await waitFor(() => dispatches.find((d) => d.t === 'MESSAGE_CREATE'));
       expect(first.d.content).toBe('content 100');
       expect(first.s).toBe(4);
@@ -115,8 +115,8 @@ describe('@discordjs/ws compatibility', () => {
       // Cut the TCP connection from the server side, then dispatch while the client is away.
       for (const socket of sockets) socket.destroy();
       await waitFor(() => (gateway!.connectionCount === 0 ? true : undefined));
-      gateway.dispatchToGuild(GUILD_A, 'MESSAGE_CREATE', message('101'));
-      gateway.dispatchToGuild(GUILD_A, 'MESSAGE_CREATE', message('102'));
+      gateway.dispatchRaw('MESSAGE_CREATE', message('101'), { type: 'guild', guildId: GUILD_A });
+      gateway.dispatchRaw('MESSAGE_CREATE', message('102'), { type: 'guild', guildId: GUILD_A });
 
       await waitFor(() => (resumed > 0 ? true : undefined), 15_000);
       const messages = await waitFor(() => {
@@ -131,7 +131,7 @@ describe('@discordjs/ws compatibility', () => {
       // A resume, not a new session: no second READY and no new session start.
       expect(dispatches.filter((d) => d.t === 'READY')).toHaveLength(1);
       expect(gateway.getSessionStartLimit('1').remaining).toBe(999);
-      gateway.dispatchToGuild(GUILD_A, 'MESSAGE_CREATE', message('103'));
+      gateway.dispatchRaw('MESSAGE_CREATE', message('103'), { type: 'guild', guildId: GUILD_A });
       const after = await waitFor(() => dispatches.find((d) => d.t === 'MESSAGE_CREATE' && d.d.id === '103'));
       expect(after.s).toBe(8);
     },

@@ -52,23 +52,27 @@ describe('discord.js compatibility', () => {
     expect(client.guilds.cache.get(GUILD_A)?.channels.cache.size).toBe(2);
 
     const received = new Promise<Message>((r) => client!.once('messageCreate', r));
-    gateway.dispatchToChannel(GUILD_A, `${GUILD_A}1`, 'MESSAGE_CREATE', {
-      id: '1300000000000000000',
-      type: 0,
-      channel_id: `${GUILD_A}1`,
-      guild_id: GUILD_A,
-      author: user('2'),
-      content: 'hello discord.js',
-      timestamp: new Date().toISOString(),
-      edited_timestamp: null,
-      tts: false,
-      mention_everyone: false,
-      mentions: [],
-      mention_roles: [],
-      attachments: [],
-      embeds: [],
-      pinned: false,
-    });
+    gateway.dispatchRaw(
+      'MESSAGE_CREATE',
+      {
+        id: '1300000000000000000',
+        type: 0,
+        channel_id: `${GUILD_A}1`,
+        guild_id: GUILD_A,
+        author: user('2'),
+        content: 'hello discord.js',
+        timestamp: new Date().toISOString(),
+        edited_timestamp: null,
+        tts: false,
+        mention_everyone: false,
+        mentions: [],
+        mention_roles: [],
+        attachments: [],
+        embeds: [],
+        pinned: false,
+      },
+      { type: 'channel', guildId: GUILD_A, channelId: `${GUILD_A}1` },
+    );
     const message = await received;
     expect(message.content).toBe('hello discord.js');
     expect(message.guildId).toBe(GUILD_A);

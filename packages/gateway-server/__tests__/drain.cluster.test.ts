@@ -11,8 +11,8 @@ import { type LoadBalancer, requireService, startLoadBalancer } from '@concord/t
 import { afterEach, describe, expect, it } from 'vitest';
 import type { BusBroker } from '../src/brokers/BusBroker.js';
 import { createRedisBroker } from '../src/brokers/createRedisBroker.js';
-import type { DrainStats } from '../src/drain.js';
 import { GatewayServer } from '../src/GatewayServer.js';
+import type { DrainStats } from '../src/lifecycle/drain.js';
 import { LB_CHANNELS, LB_GUILD, lbAuthenticate, lbDirectory } from './fixtures/lbNode.js';
 
 const redisUp = await requireService({

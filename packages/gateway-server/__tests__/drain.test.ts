@@ -1,12 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { Broker } from '../src/Broker.js';
-import { InProcessBroker } from '../src/Broker.js';
-import { resolveWaveSize } from '../src/drain.js';
+import { InMemoryBroker } from '../src/Broker.js';
 import type { GatewayServer } from '../src/GatewayServer.js';
+import { resolveWaveSize } from '../src/lifecycle/drain.js';
 import { createGatewayMetrics } from '../src/metrics/createGatewayMetrics.js';
-import type { Session } from '../src/Session.js';
-import { InMemorySessionStore, type SessionStore } from '../src/SessionStore.js';
+import { type DetachedSessionStore, InMemoryDetachedSessionStore } from '../src/ports/DetachedSessionStore.js';
+import type { Session } from '../src/session/Session.js';
 import { connect, GUILD_A, startServer, type TestClient } from './helpers.js';
 
 const servers: GatewayServer[] = [];
@@ -90,9 +90,9 @@ describe('drain options', () => {
 
 describe('drain', () => {
   it('sends op 7 in waves, refuses new upgrades with 503, and hands every session to the store', async () => {
-    const store = new InMemorySessionStore<Session>();
+    const store = new InMemoryDetachedSessionStore<Session>();
     const metrics = createGatewayMetrics();
-    const server = await startServer({ sessionStore: store as SessionStore, metrics });
+    const server = await startServer({ detachedSessionStore: store as DetachedSessionStore, metrics });
     servers.push(server);
     const sessions = await identified(server, 20);
     // The wave that was last sent when each client's op 7 arrived: an op 7 cannot arrive before its wave is sent.
@@ -148,7 +148,7 @@ describe('drain', () => {
 
   it('closes the server and its broker afterwards, and a second call returns the same run', async () => {
     let brokerClosed = 0;
-    const inner = new InProcessBroker();
+    const inner = new InMemoryBroker();
     const broker: Broker = {
       publish: (t, m) => inner.publish(t, m),
       subscribe: (t, l) => inner.subscribe(t, l),
@@ -173,8 +173,8 @@ describe('drain', () => {
   });
 
   it('closes connections that ignore op 7 with 4000 once the timeout runs out, keeping their sessions', async () => {
-    const store = new InMemorySessionStore<Session>();
-    const server = await startServer({ sessionStore: store as SessionStore });
+    const store = new InMemoryDetachedSessionStore<Session>();
+    const server = await startServer({ detachedSessionStore: store as DetachedSessionStore });
     servers.push(server);
     const sessions = await identified(server, 4);
     const stats = await server.drain({ waveSize: '50%', waveIntervalMs: 20, timeoutMs: 200, close: false });
@@ -192,7 +192,7 @@ describe('drain', () => {
       release = resolve;
     });
     let saves = 0;
-    const slow: SessionStore<Session> = {
+    const slow: DetachedSessionStore<Session> = {
       async save(id, session) {
         saves++;
         await gate;
@@ -203,7 +203,7 @@ describe('drain', () => {
         saved.delete(id);
       },
     };
-    const server = await startServer({ sessionStore: slow as SessionStore });
+    const server = await startServer({ detachedSessionStore: slow as DetachedSessionStore });
     servers.push(server);
     const sessions = await identified(server, 3);
     for (const { c } of sessions) leaveOnReconnect(c);
@@ -233,12 +233,12 @@ describe('drain', () => {
   });
 
   it('counts sessions whose store write failed as unsaved', async () => {
-    const failing: SessionStore = {
+    const failing: DetachedSessionStore = {
       save: () => Promise.reject(new Error('store down')),
       take: () => undefined,
       delete: () => undefined,
     };
-    const server = await startServer({ sessionStore: failing });
+    const server = await startServer({ detachedSessionStore: failing });
     servers.push(server);
     for (const { c } of await identified(server, 2)) leaveOnReconnect(c);
     const stats = await server.drain({ waveSize: 2, timeoutMs: 2000 });

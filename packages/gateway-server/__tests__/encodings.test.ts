@@ -56,7 +56,7 @@ describe.each(cases)('%s identify %o server %o', (query, identifyExtra, serverOp
     expect([GUILD_A]).toContain(created.d.id === GUILD_A ? GUILD_A : created.d.id === undefined ? '' : GUILD_A);
     await c.next((p) => p.s === 3);
 
-    server.dispatchToGuild(GUILD_A, 'MESSAGE_CREATE', message);
+    server.dispatchRaw('MESSAGE_CREATE', message, { type: 'guild', guildId: GUILD_A });
     const got = await c.dispatch('MESSAGE_CREATE');
     expect(got).toEqual({ op: 0, t: 'MESSAGE_CREATE', s: 4, d: message });
 
@@ -67,8 +67,8 @@ describe.each(cases)('%s identify %o server %o', (query, identifyExtra, serverOp
     c.ws.terminate();
     await c.closed;
     await new Promise((r) => setTimeout(r, 20));
-    server.dispatchToGuild(GUILD_A, 'MESSAGE_CREATE', { ...message, id: '2' });
-    server.dispatchToGuild(GUILD_A, 'MESSAGE_CREATE', { ...message, id: '3' });
+    server.dispatchRaw('MESSAGE_CREATE', { ...message, id: '2' }, { type: 'guild', guildId: GUILD_A });
+    server.dispatchRaw('MESSAGE_CREATE', { ...message, id: '3' }, { type: 'guild', guildId: GUILD_A });
     const r = await connect(server, query);
     clients.push(r);
     await r.next((p) => p.op === 10);

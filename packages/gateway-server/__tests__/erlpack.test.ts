@@ -2,7 +2,8 @@
 // uses when installed), which reads atoms only as ATOM_EXT (100) and SMALL_ATOM_EXT (115). Frames are read raw here
 // (not through our own decoder, which is more liberal) and every one is unpacked by erlpack.
 import { createRequire } from 'node:module';
-import { createZlibStreamInflater, createZstdStreamInflater, decodeEtf, type StreamInflater } from '@concord/protocol';
+import { createZlibStreamInflater, createZstdStreamInflater, type StreamInflater } from '@concord/protocol/compression';
+import { decodeEtf } from '@concord/protocol/etf';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { GatewayServer } from '../src/GatewayServer.js';
@@ -157,7 +158,7 @@ describe.each(cases)('erlpack reads every frame of %s (server %o)', (query, opti
     expect(ready).toMatchObject({ op: 0, s: 1, d: { user: { id: '1' }, v: 10 } });
     const created = await next((p) => p.t === 'GUILD_CREATE');
     expect(created.s).toBe(2);
-    server.dispatchToGuild(GUILD_A, 'MESSAGE_CREATE', message);
+    server.dispatchRaw('MESSAGE_CREATE', message, { type: 'guild', guildId: GUILD_A });
     const got = await next((p) => p.t === 'MESSAGE_CREATE');
     expect(got).toMatchObject({ op: 0, t: 'MESSAGE_CREATE', d: message });
     ws.send(erlpack.pack({ op: 1, d: got.s }));

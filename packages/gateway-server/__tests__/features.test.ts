@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { GatewayServer } from '../src/GatewayServer.js';
 import type { GatewayServerOptions } from '../src/GatewayServerOptions.js';
 import { createGatewayMetrics } from '../src/metrics/index.js';
+import { serializeMember, serializeMessage } from '../src/serialize/index.js';
 import {
   ALL_NON_PRIVILEGED,
   connect,
@@ -38,11 +39,22 @@ describe('sharding', () => {
     expect(r0.d.shard).toEqual([0, 2]);
     expect(r0.d.guilds.map((g: { id: string }) => g.id)).toEqual([GUILD_A]);
     expect(r1.d.guilds.map((g: { id: string }) => g.id)).toEqual([GUILD_B]);
-    server!.dispatchToGuild(GUILD_B, 'GUILD_UPDATE', { id: GUILD_B });
+    server!.dispatchRaw('GUILD_UPDATE', { id: GUILD_B }, { type: 'guild', guildId: GUILD_B });
     expect((await s1.dispatch('GUILD_UPDATE')).d.id).toBe(GUILD_B);
-    server!.dispatchToUsers('1', 'MESSAGE_CREATE', { id: '5', channel_id: '77', author: { id: '2' }, content: 'dm' });
+    const dm = { id: '5', channel_id: '77', author: { id: '2', username: 'user2' }, content: 'dm', timestamp: 0 };
+    server!.dispatchToUsers('1', 'MESSAGE_CREATE', serializeMessage(dm));
     expect((await s0.dispatch('MESSAGE_CREATE')).d.content).toBe('dm');
-    server!.dispatchToUsers('1', 'GUILD_MEMBER_UPDATE', { guild_id: GUILD_B }, { guildId: GUILD_B, intent: null });
+    const member = serializeMember({
+      user: { id: '1', username: 'user1' },
+      roles: [],
+      joined_at: new Date(0).toISOString(),
+    });
+    server!.dispatchToUsers(
+      '1',
+      'GUILD_MEMBER_UPDATE',
+      { ...member, avatar: null, banner: null, guild_id: GUILD_B },
+      { guildId: GUILD_B, intent: null },
+    );
     await s1.dispatch('GUILD_MEMBER_UPDATE');
     expect(s1.received.some((p) => p.t === 'MESSAGE_CREATE')).toBe(false);
     expect(s0.received.some((p) => p.t === 'GUILD_UPDATE' || p.t === 'GUILD_MEMBER_UPDATE')).toBe(false);
@@ -156,10 +168,10 @@ describe('voice, members, lists', () => {
     const log = (m: string) => logs.push(m);
     const c = await client({ metrics, logger: { debug: log, info: log, warn: log, error: log } });
     await c.ready('1');
-    server!.dispatchToGuild(
-      GUILD_A,
+    server!.dispatchRaw(
       'TYPING_START',
       { channel_id: '1', guild_id: GUILD_A, user_id: '2' },
+      { type: 'guild', guildId: GUILD_A },
       { intent: null },
     );
     await c.dispatch('TYPING_START');

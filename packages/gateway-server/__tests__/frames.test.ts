@@ -2,7 +2,7 @@ import { getEncoding } from '@concord/protocol';
 import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
 import { PreparedDispatch } from '../src/PreparedDispatch.js';
-import { ReplayBuffer } from '../src/ReplayBuffer.js';
+import { ReplayBuffer } from '../src/session/ReplayBuffer.js';
 import { buildTemplate, frameWithSeq } from '../src/wire/frames.js';
 import { connect, startServer } from './helpers.js';
 
@@ -146,7 +146,7 @@ describe('random client frames', () => {
 
 describe('shared zlib-stream', () => {
   it('frames from one shared deflate decode in any order on independent inflaters, with large payloads too', async () => {
-    const { createZlibStreamInflater } = await import('@concord/protocol');
+    const { createZlibStreamInflater } = await import('@concord/protocol/compression');
     const { ZLIB_HEADER, compressIndependent } = await import('../src/wire/sharedZlib.js');
     const json = getEncoding('json');
     const big = { text: 'y'.repeat(200_000), n: Array.from({ length: 2000 }, (_, i) => i) };

@@ -1,10 +1,10 @@
+import { getEncoding } from '@concord/protocol';
 import {
   createZlibStreamInflater,
   createZstdStreamInflater,
-  getEncoding,
   inflatePayload,
   type StreamInflater,
-} from '@concord/protocol';
+} from '@concord/protocol/compression';
 import WebSocket from 'ws';
 import { InMemoryDirectory } from '../src/Directory.js';
 import { createGatewayServer, type GatewayServer } from '../src/GatewayServer.js';

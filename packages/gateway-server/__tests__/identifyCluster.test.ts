@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { requireService } from '@concord/test-services';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createRedisIdentifyThrottle, createRedisSessionStartLimiter } from '../src/brokers/redis.js';
+import { createRedisIdentifyThrottle, createRedisSessionStartLimiter } from '../src/redis/index.js';
 import { startServer, TestClient } from './helpers.js';
 
 const redisUp = await requireService({

@@ -1,7 +1,7 @@
 // Issue #12 item 10: the identify queue forgets connections that closed, a queued connection still times out, and
 // Identify is rate limited per remote address (the address also reaches `authenticate`).
 import { afterEach, describe, expect, it } from 'vitest';
-import { InProcessBroker } from '../src/Broker.js';
+import { InMemoryBroker } from '../src/Broker.js';
 import type { GatewayServer } from '../src/GatewayServer.js';
 import { InMemoryIdentifyThrottle } from '../src/IdentifyThrottle.js';
 import type { ResumeStore } from '../src/resume/ResumeStore.js';
@@ -147,7 +147,7 @@ describe('other client-controlled state', () => {
         return null;
       },
     } as unknown as ResumeStore;
-    const broker = Object.assign(new InProcessBroker(), { history: true });
+    const broker = Object.assign(new InMemoryBroker(), { history: true });
     server = await startServer({ resumeStore: store, broker });
     const c = await client();
     c.send({ op: 6, d: { token: 'token-1', session_id: `{x}${'a'.repeat(3000)}`, seq: 1 } });

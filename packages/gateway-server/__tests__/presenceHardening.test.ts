@@ -229,8 +229,12 @@ describe('encoding failures stay with their recipient', () => {
     const cyclic: Record<string, unknown> = {};
     cyclic.self = cyclic;
     // A function: JSON leaves it out, ETF and MessagePack refuse it; a cycle: nobody can encode it.
-    expect(() => server!.dispatchToGuild(GUILD_A, 'DEEP', { v: 1, f: () => 1 }, { intent: null })).not.toThrow();
-    expect(() => server!.dispatchToGuild(GUILD_A, 'CYCLIC', cyclic, { intent: null })).not.toThrow();
+    expect(() =>
+      server!.dispatchRaw('DEEP', { v: 1, f: () => 1 }, { type: 'guild', guildId: GUILD_A }, { intent: null }),
+    ).not.toThrow();
+    expect(() =>
+      server!.dispatchRaw('CYCLIC', cyclic, { type: 'guild', guildId: GUILD_A }, { intent: null }),
+    ).not.toThrow();
     server.dispatchToGuild(GUILD_A, 'AFTER', { ok: true }, { intent: null });
     const after = await Promise.all([json, etf, msgpack, msgpack2].map((c) => c.dispatch('AFTER')));
     for (const p of after) expect(p.d).toEqual({ ok: true });
@@ -247,7 +251,7 @@ describe('encoding failures stay with their recipient', () => {
     const c = await client('v=10&encoding=msgpack');
     const ready = await c.ready('1');
     await c.dispatch('GUILD_CREATE');
-    server.dispatchToGuild(GUILD_A, 'DEEP', { v: nested(300), f: () => 1 }, { intent: null });
+    server.dispatchRaw('DEEP', { v: nested(300), f: () => 1 }, { type: 'guild', guildId: GUILD_A }, { intent: null });
     server.dispatchToGuild(GUILD_A, 'AFTER', { n: 1 }, { intent: null });
     const seq = (await c.dispatch('AFTER')).s! - 2;
     c.ws.terminate();

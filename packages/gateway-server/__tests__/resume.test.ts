@@ -52,10 +52,10 @@ describe('resume', () => {
     await start();
     const c = await client();
     const sessionId = await identified(c);
-    server!.dispatchToGuild(GUILD_A, 'MESSAGE_CREATE', msg(1));
+    server!.dispatchRaw('MESSAGE_CREATE', msg(1), { type: 'guild', guildId: GUILD_A });
     expect((await c.dispatch('MESSAGE_CREATE')).s).toBe(4);
     await dropped(c);
-    for (let n = 2; n <= 6; n++) server!.dispatchToGuild(GUILD_A, 'MESSAGE_CREATE', msg(n));
+    for (let n = 2; n <= 6; n++) server!.dispatchRaw('MESSAGE_CREATE', msg(n), { type: 'guild', guildId: GUILD_A });
 
     const r = await client();
     r.send({ op: 6, d: { token: 'Bot token-1', session_id: sessionId, seq: 4 } });
@@ -69,7 +69,7 @@ describe('resume', () => {
       [9, '6'],
     ]);
     expect(resumed.s).toBe(10);
-    server!.dispatchToGuild(GUILD_A, 'MESSAGE_CREATE', msg(7));
+    server!.dispatchRaw('MESSAGE_CREATE', msg(7), { type: 'guild', guildId: GUILD_A });
     const after = await r.next((p) => p.t === 'MESSAGE_CREATE' && p.d.id === '7');
     expect(after.s).toBe(11);
   });
@@ -78,7 +78,7 @@ describe('resume', () => {
     await start();
     const c = await client();
     const sessionId = await identified(c);
-    for (let n = 1; n <= 3; n++) server!.dispatchToGuild(GUILD_A, 'MESSAGE_CREATE', msg(n));
+    for (let n = 1; n <= 3; n++) server!.dispatchRaw('MESSAGE_CREATE', msg(n), { type: 'guild', guildId: GUILD_A });
     await c.next((p) => p.s === 6);
     await dropped(c);
     const r = await client();
@@ -92,14 +92,14 @@ describe('resume', () => {
     await start();
     const [x, y] = [await client(), await client()];
     const [sx, sy] = [await identified(x), await identified(y)];
-    for (let n = 1; n <= 4; n++) server!.dispatchToGuild(GUILD_A, 'MESSAGE_CREATE', msg(n));
+    for (let n = 1; n <= 4; n++) server!.dispatchRaw('MESSAGE_CREATE', msg(n), { type: 'guild', guildId: GUILD_A });
     for (const c of [x, y]) {
       await c.next((p) => p.s === 7);
       c.send({ op: 1, d: 5 });
       await c.next((p) => p.op === 11);
       await dropped(c);
     }
-    server!.dispatchToGuild(GUILD_A, 'MESSAGE_CREATE', msg(5));
+    server!.dispatchRaw('MESSAGE_CREATE', msg(5), { type: 'guild', guildId: GUILD_A });
 
     const rx = await client();
     rx.send({ op: 6, d: { token: 'token-1', session_id: sx, seq: 5 } });
@@ -119,7 +119,7 @@ describe('resume', () => {
     r.send({ op: 6, d: { token: 'token-1', session_id: sessionId, seq: 3 } });
     await r.dispatch('RESUMED');
     expect((await c.closed).code).toBe(4000);
-    server!.dispatchToGuild(GUILD_A, 'MESSAGE_CREATE', msg(1));
+    server!.dispatchRaw('MESSAGE_CREATE', msg(1), { type: 'guild', guildId: GUILD_A });
     expect((await r.dispatch('MESSAGE_CREATE')).s).toBe(5);
   });
 
@@ -142,7 +142,7 @@ describe('resume', () => {
     const c = await client();
     const sessionId = await identified(c);
     await dropped(c);
-    for (let n = 1; n <= 5; n++) server!.dispatchToGuild(GUILD_A, 'MESSAGE_CREATE', msg(n));
+    for (let n = 1; n <= 5; n++) server!.dispatchRaw('MESSAGE_CREATE', msg(n), { type: 'guild', guildId: GUILD_A });
     const r = await client();
     r.send({ op: 6, d: { token: 'token-1', session_id: sessionId, seq: 3 } });
     expect((await r.next((p) => p.op === 9)).d).toBe(false);

@@ -264,7 +264,11 @@ describe.skipIf(!redisUp)('gateway server with a resume store (one node)', () =>
     expect(before).not.toBeNull();
 
     hold = true;
-    server.dispatchToChannel(GUILD_A, `${GUILD_A}1`, 'MESSAGE_CREATE', { id: '5', channel_id: `${GUILD_A}1`, n: 1 });
+    server.dispatchRaw(
+      'MESSAGE_CREATE',
+      { id: '5', channel_id: `${GUILD_A}1`, n: 1 },
+      { type: 'channel', guildId: GUILD_A, channelId: `${GUILD_A}1` },
+    );
     for (let i = 0; i < 200 && release === null; i++) await delay(5);
     hold = false;
     // A later message of the topic, decided at once: delivered, but its cursor waits behind the undecided one.

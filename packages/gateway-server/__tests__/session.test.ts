@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { GatewayServer } from '../src/GatewayServer.js';
+import { serializeMessage, serializeUser } from '../src/serialize/index.js';
 import {
   ALL_NON_PRIVILEGED,
   connect,
@@ -96,7 +97,7 @@ describe('session flow', () => {
     await plain.ready('1');
     await privileged.ready('2', { intents: ALL_NON_PRIVILEGED | MESSAGE_CONTENT });
     await author.ready('3');
-    server.dispatchToGuild(GUILD_A, 'MESSAGE_CREATE', message('10', '3'));
+    server.dispatchRaw('MESSAGE_CREATE', message('10', '3'), { type: 'guild', guildId: GUILD_A });
     const [p, q, r] = await Promise.all([
       plain.dispatch('MESSAGE_CREATE'),
       privileged.dispatch('MESSAGE_CREATE'),
@@ -109,7 +110,10 @@ describe('session flow', () => {
     expect(p.s).toBe(4);
     expect(r.s).toBe(3);
 
-    server.dispatchToGuild(GUILD_A, 'MESSAGE_CREATE', message('11', '3', { mentions: [{ id: '1' }] }));
+    server.dispatchRaw('MESSAGE_CREATE', message('11', '3', { mentions: [{ id: '1' }] }), {
+      type: 'guild',
+      guildId: GUILD_A,
+    });
     const mentioned = await plain.dispatch('MESSAGE_CREATE');
     expect(mentioned.d.content).toBe('hello 11');
     expect(mentioned.s).toBe(5);
@@ -131,10 +135,13 @@ describe('session flow', () => {
         { id: '3', type: 1, allow: String(1 << 10), deny: '0' },
       ],
     });
-    server.dispatchToChannel(GUILD_A, `${GUILD_A}9`, 'MESSAGE_CREATE', message('20', '3'));
-    server.dispatchToChannel(GUILD_A, `${GUILD_A}1`, 'MESSAGE_CREATE', message('21', '3'));
+    const author = { id: '3', username: 'user3' };
+    const inChannel = (id: string, channelId: string) =>
+      serializeMessage({ id, channel_id: channelId, guild_id: GUILD_A, author, content: 'hi', timestamp: 0 });
+    server.dispatchToChannel(GUILD_A, `${GUILD_A}9`, 'MESSAGE_CREATE', inChannel('20', `${GUILD_A}9`));
+    server.dispatchToChannel(GUILD_A, `${GUILD_A}1`, 'MESSAGE_CREATE', inChannel('21', `${GUILD_A}1`));
     expect((await c.dispatch('MESSAGE_CREATE')).d.id).toBe('21');
-    server.dispatchToUsers('2', 'USER_UPDATE', { id: '2', username: 'x' });
+    server.dispatchToUsers('2', 'USER_UPDATE', serializeUser({ id: '2', username: 'x' }));
     expect((await c.dispatch('USER_UPDATE')).d.username).toBe('x');
     server.dispatchToSession(ready.d.session_id, 'CUSTOM_EVENT', { ok: true });
     expect((await c.dispatch('CUSTOM_EVENT')).d).toEqual({ ok: true });

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { InMemoryDirectory } from '../src/Directory.js';
 import type { GatewayServer } from '../src/GatewayServer.js';
-import type { VoiceAllocator, VoiceMove } from '../src/VoiceAllocator.js';
+import type { VoiceAllocator, VoiceMove } from '../src/ports/VoiceAllocator.js';
 import { connect, delay, GUILD_A, guild, startServer, type TestClient } from './helpers.js';
 
 const VOICE = `${GUILD_A}2`;

@@ -4,7 +4,7 @@ import { requireService } from '@concord/test-services';
 import { afterEach, describe, expect, it } from 'vitest';
 import { InMemoryDirectory } from '../src/Directory.js';
 import type { GatewayServer } from '../src/GatewayServer.js';
-import type { VoiceAllocator } from '../src/VoiceAllocator.js';
+import type { VoiceAllocator } from '../src/ports/VoiceAllocator.js';
 import { startRedisCluster } from './fixtures/redisCluster.js';
 import { connect, GUILD_A, guild, startServer } from './helpers.js';
 

@@ -96,7 +96,7 @@ async function run(kind: 'ours' | 'naive', compress: boolean): Promise<Result> {
       authenticate: (token) => ({ user: { id: String(Number(token.slice(6)) + 1), username: 'bench' } }),
     });
     url = gateway.url;
-    dispatch = (data) => gateway.dispatchToGuild(GUILD, 'MESSAGE_CREATE', data);
+    dispatch = (data) => gateway.dispatchRaw('MESSAGE_CREATE', data, { type: 'guild', guildId: GUILD });
     close = () => gateway.close();
     identified = () => gateway.sessionCount;
   } else {

@@ -15,7 +15,7 @@ import { comparison, report } from '@concord/bench-kit';
 import { buildGuildCreate } from '../src/buildGuildCreate.js';
 import { createGatewayServer } from '../src/GatewayServer.js';
 import { PreparedDispatch } from '../src/PreparedDispatch.js';
-import { Session } from '../src/Session.js';
+import { Session } from '../src/session/Session.js';
 import type { GuildSnapshot } from '../src/types.js';
 import { oneGuildDirectory } from './lib/oneGuildDirectory.js';
 

@@ -53,7 +53,7 @@ export interface Broker {
 }
 
 /** The default broker: one process, synchronous delivery, no copies. */
-export class InProcessBroker implements Broker {
+export class InMemoryBroker implements Broker {
   readonly #topics = new Map<string, Set<BrokerListener>>();
 
   publish(topic: string, message: BrokerMessage): void {

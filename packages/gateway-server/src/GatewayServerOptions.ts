@@ -2,11 +2,12 @@ import type { Server as HttpServer } from 'node:http';
 import type { Server as HttpsServer } from 'node:https';
 import type { Broker } from './Broker.js';
 import type { Directory } from './Directory.js';
-import type { IdentifyAddressLimit } from './IdentifyAddressLimiter.js';
+import type { IdentifyAddressLimit } from './handlers/IdentifyAddressLimiter.js';
 import type { IdentifyThrottle } from './IdentifyThrottle.js';
+import type { DetachedSessionStore } from './ports/DetachedSessionStore.js';
+import type { VoiceAllocator } from './ports/VoiceAllocator.js';
 import type { ResumeStore } from './resume/ResumeStore.js';
 import type { SessionStartLimiter } from './SessionStartLimiter.js';
-import type { SessionStore } from './SessionStore.js';
 import type {
   AuthenticateContext,
   AuthenticatedUser,
@@ -17,7 +18,6 @@ import type {
   MemberRequestHandler,
   UserData,
 } from './types.js';
-import type { VoiceAllocator } from './VoiceAllocator.js';
 
 /**
  * Everything `createGatewayServer` accepts. Only `authenticate` is required; every other external system has an
@@ -42,14 +42,14 @@ export interface GatewayServerOptions {
   /** VOICE_SERVER_UPDATE source. Default: `createStaticVoiceAllocator(voiceEndpoint ?? null)`. */
   voiceAllocator?: VoiceAllocator;
   voiceEndpoint?: string;
-  /** Fan-out between nodes. Default: `InProcessBroker`. */
+  /** Fan-out between nodes. Default: `InMemoryBroker`. */
   broker?: Broker;
-  /** Detached sessions awaiting Resume. Default: `InMemorySessionStore`. */
-  sessionStore?: SessionStore;
+  /** Detached sessions awaiting Resume (on this node, or shared). Default: `InMemoryDetachedSessionStore`. */
+  detachedSessionStore?: DetachedSessionStore;
   /**
    * Resume on any node, even after this one died: every dispatch is journaled here before it is written to its
    * socket, and a Resume for a session this node does not hold claims it from the store (`createRedisResumeStore` from
-   * `@concord/gateway-server/redis-broker`, with the Redis broker and its history). Default: none (resume on the same
+   * `@concord/gateway-server/redis`, with the Redis broker and its history). Default: none (resume on the same
    * node only, from memory).
    */
   resumeStore?: ResumeStore;
@@ -96,21 +96,21 @@ export interface GatewayServerOptions {
   identifyIntervalMs?: number;
   /**
    * Where identify buckets live. Default: in memory, `identifyIntervalMs` apart (one node). Nodes of a cluster share
-   * one so `maxConcurrency` holds cluster-wide: `createRedisIdentifyThrottle` from `@concord/gateway-server/redis-broker`.
+   * one so `maxConcurrency` holds cluster-wide: `createRedisIdentifyThrottle` from `@concord/gateway-server/redis`.
    */
   identifyThrottle?: IdentifyThrottle;
   /**
    * Identifies per remote address (IPv6: per /64), refilled continuously; past it the connection is closed with 4008
    * before `authenticate` runs. Failed Identifies count; Resumes do not. `false` = no limit (e.g. behind a proxy, where
-   * every client has the proxy's address: limit there instead). Default:
-   * `gatewayServerDefaults.identifyLimitPerAddress` (60 per minute).
+   * every client has the proxy's address: limit there instead). Default: 60 per minute (see
+   * {@link defaultGatewayServerOptions}).
    */
   identifyLimitPerAddress?: IdentifyAddressLimit | false;
   /** session_start_limit per user (default 1000 per 24 h). */
   sessionStartLimit?: { total: number; resetAfterMs: number };
   /**
    * Where session starts are counted. Default: in memory, per `sessionStartLimit` (one node). Nodes of a cluster share
-   * one: `createRedisSessionStartLimiter` from `@concord/gateway-server/redis-broker`.
+   * one: `createRedisSessionStartLimiter` from `@concord/gateway-server/redis`.
    */
   sessionStartLimiter?: SessionStartLimiter;
   /** large_threshold default when Identify has none (default 50; clients may ask 50..250). */
@@ -128,9 +128,32 @@ export interface GatewayServerOptions {
   payloadCompressionThreshold?: number;
 }
 
-/** Defaults of the options that have them here (the others are documented on each option). */
-export const gatewayServerDefaults = {
+/**
+ * The value each option takes when left out, in one place (`createGatewayServer` reads them from here). Options not
+ * listed default to an object made at construction: the in-memory ports (`InMemoryDirectory`, `InMemoryBroker`,
+ * `InMemoryDetachedSessionStore`, `InMemoryIdentifyThrottle`, `InMemorySessionStartLimiter`), the built-in member
+ * request handler and lazy member lists, a static voice allocator.
+ */
+export const defaultGatewayServerOptions = {
+  heartbeatInterval: 41_250,
+  heartbeatTimeoutFactor: 1.5,
+  identifyTimeout: 20_000,
+  replayBufferSize: 1000,
+  resumeTtl: 180_000,
+  resumeGapLimit: 10_000,
+  // Heartbeats count, as on Discord.
+  rateLimit: { commands: 120, windowMs: 60_000 },
+  maxPayloadBytes: 4096,
+  maxBufferedBytes: 8 * 1024 * 1024,
+  maxConcurrency: 1,
+  identifyIntervalMs: 5000,
   // A burst of 60 then one a second: a household or office reconnecting after a restart passes, a token-spraying
   // client from one address does not.
   identifyLimitPerAddress: { identifies: 60, windowMs: 60_000 },
+  sessionStartLimit: { total: 1000, resetAfterMs: 86_400_000 },
+  largeThreshold: 50,
+  zlibStream: 'shared',
+  zlibLevel: 6,
+  payloadCompressionThreshold: 1024,
+  lazyMemberLists: true,
 } as const satisfies Partial<GatewayServerOptions>;

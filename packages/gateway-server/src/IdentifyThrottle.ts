@@ -1,7 +1,7 @@
 /**
  * Identify concurrency: one Identify per bucket per interval, later ones wait their turn (queued, never refused).
  * Buckets are `${userId}:${shard_id % max_concurrency}`, as Discord keys them per application. The default is
- * `InMemoryIdentifyThrottle` (one node); `createRedisIdentifyThrottle` (`@concord/gateway-server/redis-broker`) makes
+ * `InMemoryIdentifyThrottle` (one node); `createRedisIdentifyThrottle` (`@concord/gateway-server/redis`) makes
  * every node of a cluster share the buckets.
  */
 export interface IdentifyThrottle {

@@ -11,7 +11,7 @@ export interface SessionStartLimit {
 
 /**
  * Counts new sessions (Identify, not Resume) per user in a fixed window. The default is `InMemorySessionStartLimiter`
- * (one node); `createRedisSessionStartLimiter` (`@concord/gateway-server/redis-broker`) shares the count across nodes.
+ * (one node); `createRedisSessionStartLimiter` (`@concord/gateway-server/redis`) shares the count across nodes.
  */
 export interface SessionStartLimiter {
   get(userId: string): Awaitable<SessionStartLimit>;

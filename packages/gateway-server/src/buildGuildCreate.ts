@@ -1,6 +1,6 @@
-import { Intent } from './eventIntents.js';
 import { type GuildCreateData, serializeGuildCreate } from './serialize/serializeGuildCreate.js';
 import type { GuildMemberData, GuildSnapshot } from './types.js';
+import { GatewayIntentBits } from './wire/protocol.js';
 
 /**
  * The GUILD_CREATE a session gets for a guild: the full guild up to `largeThreshold` members; above it `large: true`
@@ -21,7 +21,7 @@ export function buildGuildCreate(
     members = guild.members.filter((m) => keep.has(m.user.id)).slice(0, session.largeThreshold);
   }
   let presences = guild.presences ?? [];
-  if ((session.intents & Intent.GuildPresences) === 0) presences = [];
+  if ((session.intents & GatewayIntentBits.GuildPresences) === 0) presences = [];
   else if (large) {
     const sent = new Set(members.map((m) => m.user.id));
     presences = presences.filter((p) => sent.has(p.user.id));

@@ -1,27 +1,4 @@
-/** Intent flags (GatewayIntentBits values) the server itself needs. */
-export const Intent = {
-  Guilds: 1 << 0,
-  GuildMembers: 1 << 1,
-  GuildModeration: 1 << 2,
-  GuildExpressions: 1 << 3,
-  GuildIntegrations: 1 << 4,
-  GuildWebhooks: 1 << 5,
-  GuildInvites: 1 << 6,
-  GuildVoiceStates: 1 << 7,
-  GuildPresences: 1 << 8,
-  GuildMessages: 1 << 9,
-  GuildMessageReactions: 1 << 10,
-  GuildMessageTyping: 1 << 11,
-  DirectMessages: 1 << 12,
-  DirectMessageReactions: 1 << 13,
-  DirectMessageTyping: 1 << 14,
-  MessageContent: 1 << 15,
-  GuildScheduledEvents: 1 << 16,
-  AutoModerationConfiguration: 1 << 20,
-  AutoModerationExecution: 1 << 21,
-  GuildMessagePolls: 1 << 24,
-  DirectMessagePolls: 1 << 25,
-} as const;
+import { GatewayIntentBits as Intent } from './wire/protocol.js';
 
 const GUILD_ONLY: Record<string, number> = {};
 const BOTH: Record<string, [guild: number, dm: number]> = {};

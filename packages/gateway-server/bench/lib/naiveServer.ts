@@ -4,7 +4,7 @@
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createZlibStreamDeflater, type StreamDeflater } from '@concord/protocol';
+import { createZlibStreamDeflater, type StreamDeflater } from '@concord/protocol/compression';
 import { type WebSocket, WebSocketServer } from 'ws';
 
 interface Client {

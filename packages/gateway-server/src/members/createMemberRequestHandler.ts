@@ -1,11 +1,9 @@
 import type { Directory } from '../Directory.js';
 import type { MemberRequestHandler, MemberRequestResult, PresenceData, SessionInfo } from '../types.js';
+import { CloseCode, GatewayIntentBits } from '../wire/protocol.js';
 import { buildMemberChunks, effectiveLimit } from './buildMemberChunks.js';
 import { MemberRequestLimiter, memberRequestRateLimited } from './MemberRequestLimiter.js';
 import { isWholeListRequest, needsGuildMembersIntent, parseMemberRequest } from './parseMemberRequest.js';
-
-const GUILD_MEMBERS = 1 << 1;
-const GUILD_PRESENCES = 1 << 8;
 
 export interface MemberRequestHandlerOptions {
   directory: Pick<Directory, 'members' | 'presences' | 'canView'>;
@@ -37,10 +35,10 @@ export function createMemberRequestHandler(options: MemberRequestHandlerOptions)
   return {
     async handle(session: SessionInfo, raw): Promise<MemberRequestResult> {
       const parsed = parseMemberRequest(raw);
-      if (!parsed.ok) return { type: 'close', code: 4002, reason: parsed.error.message };
+      if (!parsed.ok) return { type: 'close', code: CloseCode.DecodeError, reason: parsed.error.message };
       const request = parsed.request;
-      if ((session.intents & GUILD_PRESENCES) === 0) request.presences = false;
-      if (needsGuildMembersIntent(request) && (session.intents & GUILD_MEMBERS) === 0) return SILENT;
+      if ((session.intents & GatewayIntentBits.GuildPresences) === 0) request.presences = false;
+      if (needsGuildMembersIntent(request) && (session.intents & GatewayIntentBits.GuildMembers) === 0) return SILENT;
       const [shardId, shardCount] = session.shard;
       if (shardCount > 1 && shardOf(request.guildId, shardCount) !== shardId) return SILENT;
       if (!(await directory.canView(session.userId, request.guildId))) return SILENT;

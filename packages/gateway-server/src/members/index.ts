@@ -1,3 +1,12 @@
+// The contracts the server holds these to (`memberRequests` and `lazyMemberLists` options).
+export type {
+  GuildMembersChunkData,
+  LazyMemberLists,
+  MemberRequestHandler,
+  MemberRequestResult,
+  RequestGuildMembersData,
+  SessionInfo,
+} from '../types.js';
 export { BlockList } from './BlockList.js';
 export {
   type BuildMemberChunksOptions,

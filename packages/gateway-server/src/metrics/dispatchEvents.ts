@@ -1,3 +1,5 @@
+import { CloseCode } from '../wire/protocol.js';
+
 /**
  * Dispatch event names the metrics label by name; anything else is counted as `OTHER`, so a buggy or hostile
  * integration emitting made-up event names cannot blow up the label cardinality.
@@ -26,8 +28,14 @@ export const KNOWN_DISPATCH_EVENTS: ReadonlySet<string> = new Set(
 
 /** Close codes labelled individually; others are `other`. */
 export const KNOWN_CLOSE_CODES: ReadonlySet<number> = new Set([
-  1000, 1001, 1005, 1006, 1009, 1011, 4000, 4001, 4002, 4003, 4004, 4005, 4007, 4008, 4009, 4010, 4011, 4012, 4013,
-  4014,
+  // WebSocket's own: normal, going away, no status, abnormal, message too big, internal error.
+  1000,
+  1001,
+  1005,
+  1006,
+  1009,
+  1011,
+  ...Object.values(CloseCode),
 ]);
 
 /** Client opcodes labelled individually; others are `other`. */

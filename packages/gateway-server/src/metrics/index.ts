@@ -1,3 +1,5 @@
+// The hooks the server calls (`metrics` and `logger` options), for writing other implementations.
+export type { CompressionLabel, EncodingLabel, GatewayLogger, GatewayMetrics } from '../types.js';
 export {
   createGatewayMetrics,
   DEFAULT_FANOUT_BUCKETS,

@@ -36,7 +36,7 @@ export type TopicTail = BrokerMessage[] | null;
 
 /**
  * Shared session state for resume on any node (option `resumeStore`). Structural: `createRedisResumeStore` (subpath
- * `@concord/gateway-server/redis-broker`) implements it over the same Redis as the Redis broker's history.
+ * `@concord/gateway-server/redis`) implements it over the same Redis as the Redis broker's history.
  */
 export interface ResumeStore {
   /**

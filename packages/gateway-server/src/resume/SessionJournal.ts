@@ -1,21 +1,21 @@
 import type { StreamPosition } from '../Broker.js';
 import type { PreparedDispatch } from '../PreparedDispatch.js';
-import type { Session } from '../Session.js';
+import type { DispatchJournal, Session } from '../session/Session.js';
 import { encodeJournalEntry } from './journalEntryCodec.js';
 import type { ResumeStore, SessionWrite } from './ResumeStore.js';
 import { encodeSessionRecord } from './sessionRecordCodec.js';
 import { maxStreamId } from './streamId.js';
 
-export interface JournalHost {
+export interface JournalHost<S extends Session = Session> {
   /** The store refused a session's writes (`fenced`: another node claimed it) or failed; it must end here. */
-  onLost(session: Session, reason: 'fenced' | 'failed'): void;
+  onLost(session: S, reason: 'fenced' | 'failed'): void;
   onError(message: string, error: unknown): void;
   /** Resolves once the broker's subscriptions asked for so far are in effect (topic heads are read after it). */
   brokerReady(): Promise<void>;
 }
 
-interface Item {
-  session: Session;
+interface Item<S extends Session> {
+  session: S;
   seq: number;
   dispatch: PreparedDispatch;
   full: boolean;
@@ -38,24 +38,24 @@ interface Dirty {
  * time, so a busy node batches more), and only when it succeeded are the dispatches written to their sockets, in seq
  * order. So a client never sees a seq the store does not have: another node resuming it continues from there.
  */
-export class SessionJournal {
+export class SessionJournal<S extends Session = Session> implements DispatchJournal {
   readonly store: ResumeStore;
   readonly ttlMs: number;
   readonly maxEntries: number;
-  readonly #host: JournalHost;
-  #queue: Item[] = [];
-  #dirty = new Map<Session, Dirty>();
+  readonly #host: JournalHost<S>;
+  #queue: Item<S>[] = [];
+  #dirty = new Map<S, Dirty>();
   #removals: [string, number][] = [];
-  readonly #sessions = new Set<Session>();
+  readonly #sessions = new Set<S>();
   /** Last stream id seen per topic on this node: where a session joining the topic starts accounting. */
   readonly #heads = new Map<string, string>();
-  readonly #waiting = new Map<string, Set<Session>>();
+  readonly #waiting = new Map<string, Set<S>>();
   #scheduled = false;
   #busy = false;
   #idle: (() => void)[] = [];
   readonly #refreshTimer: NodeJS.Timeout;
 
-  constructor(init: { store: ResumeStore; resumeTtl: number; maxEntries: number; host: JournalHost }) {
+  constructor(init: { store: ResumeStore; resumeTtl: number; maxEntries: number; host: JournalHost<S> }) {
     this.store = init.store;
     this.#host = init.host;
     this.maxEntries = init.maxEntries;
@@ -72,7 +72,7 @@ export class SessionJournal {
   }
 
   /** Starts journaling a session: a new one (`create`) or one claimed from the store. */
-  attach(session: Session, create: boolean): void {
+  attach(session: S, create: boolean): void {
     session.journal = this;
     session.cursors ??= new Map();
     if (create) session.gen = 1;
@@ -84,7 +84,7 @@ export class SessionJournal {
   }
 
   /** Stops journaling a session; `remove` deletes it from the store (ended for good, not taken over elsewhere). */
-  release(session: Session, remove: boolean): void {
+  release(session: S, remove: boolean): void {
     if (!this.#sessions.delete(session)) return;
     this.#dirty.delete(session);
     for (const waiting of this.#waiting.values()) waiting.delete(session);
@@ -94,7 +94,7 @@ export class SessionJournal {
     }
   }
 
-  append(session: Session, seq: number, dispatch: PreparedDispatch, full: boolean, position?: StreamPosition): void {
+  append(session: S, seq: number, dispatch: PreparedDispatch, full: boolean, position?: StreamPosition): void {
     const entry =
       position !== undefined
         ? encodeJournalEntry({ seq, full, kind: 'ref', topic: position.topic, id: position.id })
@@ -104,18 +104,18 @@ export class SessionJournal {
   }
 
   /** Queues an already journaled dispatch for writing (a resume replay), in order with what follows it. */
-  replay(session: Session, seq: number, dispatch: PreparedDispatch, full: boolean): void {
+  replay(session: S, seq: number, dispatch: PreparedDispatch, full: boolean): void {
     this.#queue.push({ session, seq, dispatch, full, entry: null, burst: true });
     this.#schedule();
   }
 
   /** The session's record (guilds, presence, voice channels) changed. */
-  touch(session: Session): void {
+  touch(session: S): void {
     if (this.#sessions.has(session)) this.#mark(session).record = true;
   }
 
   /** The session has accounted for the topic's messages up to `id`. */
-  advance(session: Session, topic: string, id: string): void {
+  advance(session: S, topic: string, id: string): void {
     const cursors = session.cursors;
     if (cursors === undefined) return;
     const current = cursors.get(topic);
@@ -137,7 +137,7 @@ export class SessionJournal {
    * reaches this node through its subscription. A node new to the topic reads the head once its subscription is in
    * effect; until then the session has no cursor there (and a resume elsewhere is refused rather than guessed).
    */
-  track(session: Session, topic: string): void {
+  track(session: S, topic: string): void {
     if (session.cursors?.has(topic)) return;
     const head = this.#heads.get(topic);
     if (head !== undefined) {
@@ -186,7 +186,7 @@ export class SessionJournal {
     await this.flushed();
   }
 
-  #mark(session: Session): Dirty {
+  #mark(session: S): Dirty {
     let dirty = this.#dirty.get(session);
     if (!dirty) {
       dirty = { create: false, refresh: false, record: false, cursors: null };
@@ -214,8 +214,8 @@ export class SessionJournal {
     this.#queue = [];
     this.#dirty = new Map();
     this.#removals = [];
-    const writes = new Map<Session, SessionWrite>();
-    const writeOf = (session: Session): SessionWrite => {
+    const writes = new Map<S, SessionWrite>();
+    const writeOf = (session: S): SessionWrite => {
       let write = writes.get(session);
       if (!write) {
         write = {
@@ -255,7 +255,7 @@ export class SessionJournal {
       .then(
         (lost) => {
           const lostIds = new Set(lost);
-          const out = new Set<Session>();
+          const out = new Set<S>();
           for (const session of sessions) {
             if (lostIds.has(session.sessionId)) {
               out.add(session);
@@ -278,7 +278,7 @@ export class SessionJournal {
       });
   };
 
-  #written(items: Item[], lost: Set<Session>): void {
+  #written(items: Item<S>[], lost: Set<S>): void {
     for (const { session, seq, dispatch, full, burst } of items) {
       if (session.destroyed || lost.has(session)) continue;
       const connection = session.connection;

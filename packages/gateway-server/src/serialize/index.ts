@@ -3,6 +3,8 @@
  * applications (examples/chat-server) build their REST answers and their own dispatches with them, so an object looks
  * the same on every path. Typed against discord-api-types: a required field left out fails the typecheck.
  */
+// GUILD_CREATE as a session gets it (large guilds cut down, presences by intent), built from these serializers.
+export { buildGuildCreate } from '../buildGuildCreate.js';
 export { discordTimestamp, discordTimestampOrNull } from './discordTimestamp.js';
 export { type ApplicationData, type SerializedApplication, serializeApplication } from './serializeApplication.js';
 export { serializeChannel } from './serializeChannel.js';

@@ -4,14 +4,12 @@
  */
 export {
   closeKeepsSession,
-  createZlibStreamDeflater,
-  createZstdStreamDeflater,
-  decodeJson,
-  deflatePayload,
   type Encoding,
   type EncodingName,
   GATEWAY_VERSION,
   GatewayCloseCode as CloseCode,
+  GatewayIntentBits,
+  GatewayOpcodes,
   GatewayQueryError,
   getEncoding,
   IntentsError,
@@ -19,5 +17,11 @@ export {
   ProtocolError,
   parseGatewayQuery,
   validateIntents,
-  zstdAvailable,
 } from '@concord/protocol';
+export {
+  createZlibStreamDeflater,
+  createZstdStreamDeflater,
+  deflatePayload,
+  zstdAvailable,
+} from '@concord/protocol/compression';
+export { decodeJson } from '@concord/protocol/json';

@@ -6,8 +6,8 @@
  * and of each subscriber it is copied to: the figures the fleet arithmetic in docs/SCALING.md needs.
  */
 import { readFileSync } from 'node:fs';
-import type { BusBroker } from '../../../src/brokers/redis.js';
 import type { BrokerMessage } from '../../../src/index.js';
+import type { BusBroker } from '../../../src/redis/index.js';
 import { guildId, message, monotonicMs } from './fixtures.js';
 
 export interface CeilingResult {
@@ -45,7 +45,7 @@ export function daemonCpuSeconds(broker: string): number | null {
 
 async function open(kind: 'redis' | 'nats', prefix: string): Promise<BusBroker> {
   if (kind === 'redis') {
-    const { createRedisBroker } = await import('../../../src/brokers/redis.js');
+    const { createRedisBroker } = await import('../../../src/redis/index.js');
     return createRedisBroker({ prefix });
   }
   const { createNatsBroker } = await import('../../../src/brokers/nats.js');

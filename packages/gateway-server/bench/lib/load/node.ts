@@ -5,9 +5,9 @@
  * measured is the server process alone.
  */
 import { performance } from 'node:perf_hooks';
-import type { BusBroker } from '../../../src/brokers/redis.js';
 // Source, like the other benches (tsx transpiles it once at start; the hot path is the same code as the build).
 import { type Broker, createGatewayServer, type Directory, type GuildSnapshot } from '../../../src/index.js';
+import type { BusBroker } from '../../../src/redis/index.js';
 import { channelId, guildId, indexOfToken, message, monotonicMs, userId } from './fixtures.js';
 
 export type BrokerKind = 'memory' | 'redis' | 'nats';
@@ -68,7 +68,7 @@ const send = (m: unknown): void => {
 
 async function openBroker(start: NodeStart): Promise<BusBroker | undefined> {
   if (start.broker === 'redis') {
-    const { createRedisBroker } = await import('../../../src/brokers/redis.js');
+    const { createRedisBroker } = await import('../../../src/redis/index.js');
     return createRedisBroker({ prefix: start.prefix });
   }
   if (start.broker === 'nats') {
@@ -168,7 +168,7 @@ async function main(start: NodeStart): Promise<void> {
         const g = sent % c.guilds;
         if (due >= from) measured++;
         if (now - due > 50) late++;
-        gateway.dispatchToGuild(guildId(g), 'MESSAGE_CREATE', message(sent, g, due));
+        gateway.dispatchRaw('MESSAGE_CREATE', message(sent, g, due), { type: 'guild', guildId: guildId(g) });
         sent++;
       }
       if (now >= to) {

@@ -1,6 +1,6 @@
-import { computeChannelPermissions, findGuildChannel, Permission } from './computeChannelPermissions.js';
-import type { ChannelPermissions, Directory } from './Directory.js';
-import type { Snowflake } from './types.js';
+import { computeChannelPermissions, findGuildChannel, Permission } from '../computeChannelPermissions.js';
+import type { ChannelPermissions, Directory } from '../Directory.js';
+import type { Snowflake } from '../types.js';
 
 /** Channel types a voice state may point at: GUILD_VOICE and GUILD_STAGE_VOICE. */
 const VOICE_CHANNEL_TYPES: ReadonlySet<number> = new Set([2, 13]);

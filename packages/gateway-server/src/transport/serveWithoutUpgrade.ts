@@ -1,7 +1,7 @@
-import type { EventEmitter } from 'node:events';
 import type { Server as HttpServer, IncomingMessage } from 'node:http';
 import { Server as HttpsServer } from 'node:https';
 import type { Duplex } from 'node:stream';
+import { unfinishedResponseOf } from './socketInternals.js';
 
 /** true when the request asks for a WebSocket (`Upgrade: websocket`, possibly among other protocols). */
 export function wantsWebSocket(req: IncomingMessage): boolean {
@@ -36,24 +36,21 @@ export function serveWithoutUpgrade(server: HttpServer, req: IncomingMessage, so
   }
   // Header values are Latin-1 on the wire, as Node's parser read them.
   const rebuilt = Buffer.from(`${lines.join('\r\n')}\r\n\r\n`, 'latin1');
-  whenIdle(socket as ResponseSocket, () => {
+  whenIdle(socket, () => {
     socket.unshift(head.length > 0 ? Buffer.concat([rebuilt, head]) : rebuilt);
     // An HTTPS server's request handling hangs off 'secureConnection' (the socket here is already the TLS one).
     server.emit(server instanceof HttpsServer ? 'secureConnection' : 'connection', socket);
   });
 }
 
-/** Node's http server keeps the response that currently owns a socket in `_httpMessage` (see `ServerResponse.assignSocket`). */
-type ResponseSocket = Duplex & { _httpMessage?: (EventEmitter & { writableFinished?: boolean }) | null };
-
 /**
  * Runs `then` once no response of the previous connection state is being written on the socket. A keep-alive client
  * may pipeline requests before this one; their responses are chained by that state, and the new state would queue its
  * responses behind one it never sees finish. A socket that closes meanwhile needs nothing more.
  */
-function whenIdle(socket: ResponseSocket, then: () => void): void {
-  const current = socket._httpMessage;
-  if (!current || current.writableFinished === true) {
+function whenIdle(socket: Duplex, then: () => void): void {
+  const current = unfinishedResponseOf(socket);
+  if (current === null) {
     then();
     return;
   }

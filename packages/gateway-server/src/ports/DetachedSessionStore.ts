@@ -1,4 +1,4 @@
-import type { Awaitable } from './types.js';
+import type { Awaitable } from '../types.js';
 
 /**
  * Keeps sessions that lost their connection so a later Resume (op 6) can pick them up. The server hands over the
@@ -6,7 +6,7 @@ import type { Awaitable } from './types.js';
  * (a session resumes at most once). `T` is the server's session state: the in-memory default stores the object itself
  * (its replay buffer keeps filling while detached); a shared store (Redis, for resume on another node) serialises it.
  */
-export interface SessionStore<T = unknown> {
+export interface DetachedSessionStore<T = unknown> {
   save(sessionId: string, session: T, ttlMs: number): Awaitable<void>;
   take(sessionId: string): Awaitable<T | undefined>;
   delete(sessionId: string): Awaitable<void>;
@@ -15,7 +15,7 @@ export interface SessionStore<T = unknown> {
 }
 
 /** The default store: a map with one expiry timer per session. */
-export class InMemorySessionStore<T = unknown> implements SessionStore<T> {
+export class InMemoryDetachedSessionStore<T = unknown> implements DetachedSessionStore<T> {
   readonly #sessions = new Map<string, { session: T; timer: NodeJS.Timeout }>();
   readonly #onExpire: ((sessionId: string, session: T) => void) | undefined;
 

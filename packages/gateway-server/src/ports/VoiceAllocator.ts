@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Awaitable, Snowflake } from './types.js';
+import type { Awaitable, Snowflake } from '../types.js';
 
 export interface VoiceAllocationRequest {
   guildId: Snowflake;

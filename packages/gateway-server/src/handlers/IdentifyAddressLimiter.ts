@@ -1,4 +1,4 @@
-import { addressKey } from './addressKey.js';
+import { addressKey } from '../addressKey.js';
 
 /** Identifies allowed per remote address: `identifies` per `windowMs`, refilled continuously (a token bucket). */
 export interface IdentifyAddressLimit {

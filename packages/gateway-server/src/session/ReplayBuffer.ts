@@ -1,4 +1,4 @@
-import type { PreparedDispatch } from './PreparedDispatch.js';
+import type { PreparedDispatch } from '../PreparedDispatch.js';
 
 export interface ReplayEntry {
   seq: number;

@@ -1,18 +1,13 @@
 import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
-import { DispatchEncodeError } from './DispatchEncodeError.js';
-import type { PreparedDispatch } from './PreparedDispatch.js';
-import type { Session } from './Session.js';
-import type { CompressionLabel, EncodingLabel, GatewayMetrics } from './types.js';
-import { encodeControl } from './wire/frames.js';
-import { deflatePayload, type Encoding, GATEWAY_VERSION } from './wire/protocol.js';
-import { compressIndependent, ZLIB_HEADER } from './wire/sharedZlib.js';
-
-/** The parts of a `ws` WebSocket the dispatch fast path writes through (ws ≥ 8.17). */
-interface WsInternals {
-  readonly _socket?: Socket | null;
-  readonly _sender?: { readonly _state?: number; readonly _bufferedBytes?: number } | null;
-}
+import { DispatchEncodeError } from '../DispatchEncodeError.js';
+import type { PreparedDispatch } from '../PreparedDispatch.js';
+import type { SessionSink } from '../session/SessionSink.js';
+import type { CompressionLabel, EncodingLabel, GatewayMetrics } from '../types.js';
+import { encodeControl } from '../wire/frames.js';
+import { deflatePayload, type Encoding, GATEWAY_VERSION, GatewayOpcodes } from '../wire/protocol.js';
+import { compressIndependent, ZLIB_HEADER } from '../wire/sharedZlib.js';
+import { writableSocketOf } from './socketInternals.js';
 
 /** Sockets corked by a dispatch in this tick; uncorked together so a burst of dispatches is one write each. */
 let corked: Socket[] = [];
@@ -23,48 +18,36 @@ function uncorkAll(): void {
   for (const socket of sockets) socket.uncork();
 }
 
-/**
- * The socket under `ws` when a prebuilt frame may be written to it directly: open, and the `ws` Sender idle (it only
- * queues while deflating or reading a Blob, neither of which the gateway does), so frames stay in order.
- */
-function rawSocket(ws: WebSocket): Socket | null {
-  if (ws.readyState !== 1) return null;
-  const internals = ws as unknown as WsInternals;
-  const socket = internals._socket;
-  const sender = internals._sender;
-  if (!socket || !sender || sender._state !== 0 || socket.destroyed) return null;
-  return socket;
-}
-
 /** Per-connection compressor: one context for the connection's life (zlib-stream). */
 export interface FrameCompressor {
   compress(data: Uint8Array): Uint8Array;
   close(): void;
 }
 
-/** What a connection needs from its server. */
-export interface ConnectionHost {
+/** What a connection needs from its server (`S`: the server's session type, as in {@link Connection}). */
+export interface ConnectionHost<S = unknown> {
   readonly maxBufferedBytes: number;
   readonly payloadCompressionThreshold: number;
   /** zlib level for shared-mode zlib-stream. */
   readonly zlibLevel: number;
   readonly metrics: GatewayMetrics | undefined;
-  onBackpressure(connection: Connection): void;
+  onBackpressure(connection: Connection<S>): void;
   /** A dispatch this connection's encoding cannot carry was skipped (the session's seq moves on past it). */
-  onEncodeError?(connection: Connection, error: DispatchEncodeError): void;
+  onEncodeError?(connection: Connection<S>, error: DispatchEncodeError): void;
 }
 
 /**
  * One WebSocket: encoding, transport compression, liveness and rate-limit state. Holds no protocol logic; the server
- * drives it. After `close()` nothing more is written.
+ * drives it. After `close()` nothing more is written. `S` is the server's session type: the connection only keeps a
+ * reference to it (the server's link back from socket to session), so it does not depend on what a session is.
  */
-export class Connection {
+export class Connection<S = unknown> implements SessionSink {
   readonly ws: WebSocket;
   readonly encoding: Encoding;
   readonly compression: CompressionLabel;
   /** Gateway API version of the connect URL (`?v=`): 9 or 10. */
   readonly version: number;
-  readonly host: ConnectionHost;
+  readonly host: ConnectionHost<S>;
   /** Host header of the upgrade request (for the default resume_gateway_url). */
   readonly origin: string;
   /** The peer's address (`req.socket.remoteAddress` at the upgrade; '' if the socket had none). */
@@ -75,7 +58,7 @@ export class Connection {
   #zlibHeaderSent = false;
   /** `compress: true` in Identify (JSON without transport compression only). */
   payloadCompression = false;
-  session: Session | null = null;
+  session: S | null = null;
   /** An Identify or Resume is being processed. */
   authenticating = false;
   readonly openedAt: number;
@@ -97,7 +80,7 @@ export class Connection {
     version?: number;
     compressor: FrameCompressor | null;
     sharedZlib?: boolean;
-    host: ConnectionHost;
+    host: ConnectionHost<S>;
     origin: string;
     remoteAddress?: string;
     now: number;
@@ -124,7 +107,11 @@ export class Connection {
     if (this.closed) return;
     const frame = encodeControl(this.encoding, op, d);
     if (this.#sharedZlib) this.#emit(this.#withZlibHeader(compressIndependent(frame, this.host.zlibLevel)), true);
-    else this.#write(frame, op === 10 || op === 11 || op === 1);
+    else
+      this.#write(
+        frame,
+        op === GatewayOpcodes.Hello || op === GatewayOpcodes.HeartbeatAck || op === GatewayOpcodes.Heartbeat,
+      );
   }
 
   /**
@@ -144,7 +131,7 @@ export class Connection {
   #sendDispatch(dispatch: PreparedDispatch, full: boolean, seq: number): void {
     // Fast path: the whole WebSocket frame built in one buffer (shared bytes copied, never re-encoded) and written
     // straight to the socket; `ws.send` would allocate a header and make a two-buffer write per recipient.
-    const socket = this.#compressor || this.payloadCompression ? null : rawSocket(this.ws);
+    const socket = this.#compressor || this.payloadCompression ? null : writableSocketOf(this.ws);
     if (socket !== null) {
       let frame: Buffer;
       if (this.#sharedZlib) {

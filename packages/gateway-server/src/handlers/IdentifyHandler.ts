@@ -1,0 +1,188 @@
+import { randomBytes } from 'node:crypto';
+import { buildGuildCreate } from '../buildGuildCreate.js';
+import type { Directory } from '../Directory.js';
+import type { IdentifyThrottle } from '../IdentifyThrottle.js';
+import { isObject } from '../isObject.js';
+import { PreparedDispatch } from '../PreparedDispatch.js';
+import type { SessionStartLimiter } from '../SessionStartLimiter.js';
+import { serializeReady } from '../serialize/serializeReady.js';
+import type { LiveConnection, LiveSession } from '../session/LiveSession.js';
+import { Session } from '../session/Session.js';
+import { shardOf } from '../shardOf.js';
+import type { AuthenticatedUser, Awaitable, GatewayMetrics, GuildSnapshot, UserData } from '../types.js';
+import { type ValidPresence, validatePresence } from '../validatePresence.js';
+import { CloseCode, GatewayIntentBits, IntentsError, PRIVILEGED_INTENTS, validateIntents } from '../wire/protocol.js';
+import type { IdentifyAddressLimiter } from './IdentifyAddressLimiter.js';
+import { parseShard } from './parseShard.js';
+
+/** What op 2 Identify needs from the server. */
+export interface IdentifyContext {
+  readonly directory: Directory;
+  readonly throttle: IdentifyThrottle;
+  /** Identifies per remote address; null = unlimited. */
+  readonly addressLimiter: IdentifyAddressLimiter | null;
+  readonly startLimiter: SessionStartLimiter;
+  readonly metrics: GatewayMetrics | undefined;
+  readonly maxConcurrency: number;
+  readonly largeThreshold: number;
+  readonly replayBufferSize: number;
+  /** The integrator's `authenticate`, for the token as sent (`Bot ` prefix included). */
+  authenticate(connection: LiveConnection, token: string): Promise<AuthenticatedUser | null | undefined>;
+  /** The integrator's `privilegedIntentsAllowed`; undefined = every privileged intent allowed. */
+  privilegedIntentsAllowed: ((user: UserData) => Awaitable<boolean | number>) | undefined;
+  /** The server closed meanwhile: a session made now would outlive it. */
+  closed(): boolean;
+  resumeUrl(connection: LiveConnection): string;
+  /** Puts a new session in the registry and its guilds. */
+  register(session: LiveSession, guildIds: readonly string[]): void;
+  setPresence(session: LiveSession, presence: ValidPresence): void;
+  identified(session: LiveSession): void;
+  internalError(connection: LiveConnection, error: unknown): void;
+}
+
+/**
+ * op 2 Identify: checks the payload, the per-address limit, the token, the shard and the intents, waits for the
+ * identify bucket and the session-start budget, then makes the session and sends READY and its GUILD_CREATEs.
+ */
+export class IdentifyHandler {
+  readonly #context: IdentifyContext;
+
+  constructor(context: IdentifyContext) {
+    this.#context = context;
+  }
+
+  /** Forgets idle buckets (the liveness sweep calls it). */
+  prune(now: number): void {
+    this.#context.throttle.prune?.(now);
+    this.#context.addressLimiter?.prune(now);
+  }
+
+  async identify(connection: LiveConnection, d: unknown): Promise<void> {
+    const context = this.#context;
+    if (connection.session || connection.authenticating) {
+      connection.close(CloseCode.AlreadyAuthenticated, 'Already authenticated');
+      return;
+    }
+    if (!isObject(d) || typeof d.token !== 'string') {
+      connection.close(CloseCode.DecodeError, 'Invalid Identify payload');
+      return;
+    }
+    // The same rules as op 3, checked before any work: an invalid presence is an invalid Identify.
+    let presence: ValidPresence | undefined;
+    if (d.presence !== undefined && d.presence !== null) {
+      const checked = validatePresence(d.presence);
+      if (!checked.ok) {
+        connection.close(CloseCode.DecodeError, 'Invalid Identify payload');
+        return;
+      }
+      presence = checked.presence;
+    }
+    // Before `authenticate`: failed attempts cost the server too (and may create users, with dev auth).
+    if (context.addressLimiter !== null && !context.addressLimiter.take(connection.remoteAddress)) {
+      context.metrics?.rateLimited?.('identify_address');
+      connection.close(CloseCode.RateLimited, 'Rate limited');
+      return;
+    }
+    connection.authenticating = true;
+    try {
+      const auth = await context.authenticate(connection, d.token);
+      if (connection.closed) return;
+      if (!auth) {
+        context.metrics?.identify('auth_failed');
+        connection.close(CloseCode.AuthenticationFailed, 'Authentication failed');
+        return;
+      }
+      const shard = parseShard(d.shard);
+      if (!shard) {
+        context.metrics?.identify('invalid_shard');
+        connection.close(CloseCode.InvalidShard, 'Invalid shard');
+        return;
+      }
+      if (auth.minShards !== undefined && shard[1] < auth.minShards) {
+        context.metrics?.identify('invalid_shard');
+        connection.close(CloseCode.ShardingRequired, 'Sharding required');
+        return;
+      }
+      const allowed = context.privilegedIntentsAllowed ? await context.privilegedIntentsAllowed(auth.user) : true;
+      if (connection.closed) return;
+      const granted = allowed === true ? PRIVILEGED_INTENTS : allowed === false ? 0 : allowed & PRIVILEGED_INTENTS;
+      let intents: number;
+      try {
+        intents = validateIntents(d.intents, { granted });
+        // Before v10 Discord applies MESSAGE_CONTENT to an application allowed it without it being asked for.
+        if (connection.version < 10) intents |= granted & GatewayIntentBits.MessageContent;
+      } catch (error) {
+        if (!(error instanceof IntentsError)) throw error;
+        const disallowed = error.closeCode === CloseCode.DisallowedIntents;
+        context.metrics?.identify(disallowed ? 'disallowed_intents' : 'invalid_intents');
+        connection.close(error.closeCode, disallowed ? 'Disallowed intent(s)' : 'Invalid intent(s)');
+        return;
+      }
+      const userId = auth.user.id;
+      if ((await context.startLimiter.get(userId)).remaining <= 0) {
+        connection.sendControl(9, false);
+        return;
+      }
+      // Bucket per application (user) and shard_id % max_concurrency; the throttle may be shared by every node.
+      const bucket = `${userId}:${shard[0] % context.maxConcurrency}`;
+      if (await context.throttle.wait(bucket, () => connection.closed)) context.metrics?.rateLimited?.('identify');
+      if (connection.closed) return;
+      if (!(await context.startLimiter.consume(userId))) {
+        connection.sendControl(9, false);
+        return;
+      }
+      const guildIds = (await context.directory.guildsOf(userId)).filter((id) => shardOf(id, shard[1]) === shard[0]);
+      const snapshots = await Promise.all(guildIds.map((id) => context.directory.guild(id)));
+      if (connection.closed || context.closed()) return;
+
+      const threshold = typeof d.large_threshold === 'number' ? d.large_threshold : context.largeThreshold;
+      const session: LiveSession = new Session<LiveConnection>({
+        sessionId: randomBytes(16).toString('hex'),
+        auth,
+        intents,
+        shard,
+        largeThreshold: Math.min(250, Math.max(50, Math.trunc(threshold) || 50)),
+        replayBufferSize: context.replayBufferSize,
+      });
+      // Everything from here to the last GUILD_CREATE runs in one tick: no dispatch can come between them.
+      if (d.compress === true && connection.encoding.name === 'json' && connection.compression === 'none') {
+        connection.payloadCompression = true;
+      }
+      const visible = snapshots.filter((snapshot): snapshot is GuildSnapshot => !!snapshot);
+      context.register(
+        session,
+        visible.map((g) => g.id),
+      );
+      session.connection = connection;
+      connection.session = session;
+      connection.burst(() => {
+        session.send(
+          PreparedDispatch.forOne(
+            'READY',
+            serializeReady({
+              v: connection.version,
+              user: auth.user,
+              guildIds: visible.map((g) => g.id),
+              sessionId: session.sessionId,
+              resumeGatewayUrl: context.resumeUrl(connection),
+              ...(d.shard !== undefined ? { shard } : {}),
+              application: session.application,
+            }),
+          ),
+          true,
+        );
+        for (const snapshot of visible) {
+          session.send(PreparedDispatch.forOne('GUILD_CREATE', buildGuildCreate(snapshot, session)), true);
+        }
+      });
+      context.metrics?.identify('ok');
+      context.identified(session);
+      if (presence !== undefined) context.setPresence(session, presence);
+    } catch (error) {
+      context.metrics?.identify('error');
+      context.internalError(connection, error);
+    } finally {
+      connection.authenticating = false;
+    }
+  }
+}

@@ -1,0 +1,141 @@
+import type { Directory } from '../Directory.js';
+import { isObject } from '../isObject.js';
+import { PreparedDispatch } from '../PreparedDispatch.js';
+import type { VoiceAllocator } from '../ports/VoiceAllocator.js';
+import { readSnowflake } from '../readSnowflake.js';
+import { serializeVoiceState } from '../serialize/serializeVoiceState.js';
+import type { Session } from '../session/Session.js';
+import type { Snowflake, VoiceStateData } from '../types.js';
+import { CloseCode } from '../wire/protocol.js';
+import type { CommandClient } from './CommandClient.js';
+import { voiceAccess } from './voiceAccess.js';
+
+/** What voice state handling needs from the server. */
+export interface VoiceStateContext {
+  readonly directory: Directory;
+  readonly voiceAllocator: VoiceAllocator;
+  dispatchToGuild(guildId: Snowflake, event: string, data: unknown): void;
+  /** The session's shared record changed (resume store). */
+  touch(session: Session): void;
+  /** This node's sessions in a guild (for a reallocation). */
+  inGuild(guildId: Snowflake): Iterable<Session> | undefined;
+}
+
+/**
+ * op 4 Voice State Update and what follows from it: the VOICE_STATE_UPDATE for the guild, a voice server allocation
+ * (VOICE_SERVER_UPDATE to the session), its release when the session leaves, and a new one after a voice failover.
+ */
+export class VoiceStateHandler {
+  readonly #context: VoiceStateContext;
+
+  constructor(context: VoiceStateContext) {
+    this.#context = context;
+  }
+
+  async update(client: CommandClient, session: Session, d: unknown): Promise<void> {
+    const { directory } = this.#context;
+    const guildId = isObject(d) ? readSnowflake(d.guild_id) : null;
+    const channelId = isObject(d) && d.channel_id !== null ? readSnowflake(d.channel_id) : null;
+    if (
+      !isObject(d) ||
+      guildId === null ||
+      (d.channel_id !== null && channelId === null) ||
+      typeof d.self_mute !== 'boolean' ||
+      typeof d.self_deaf !== 'boolean'
+    ) {
+      client.close(CloseCode.DecodeError, 'Invalid voice state');
+      return;
+    }
+    // Discord ignores voice requests for guilds the session does not have.
+    if (!session.guilds.has(guildId)) return;
+    const previous = session.voice?.get(guildId);
+    // A voice or stage channel of this guild, with VIEW_CHANNEL and CONNECT; otherwise ignored, as Discord does.
+    const access = channelId === null ? null : await voiceAccess(directory, session.userId, guildId, channelId);
+    if (channelId !== null && access === null) return;
+    const [member] = await directory.members(guildId, { limit: 1, userIds: [session.userId] });
+    if (session.destroyed) return;
+    const state: VoiceStateData = {
+      guild_id: guildId,
+      channel_id: channelId,
+      user_id: session.userId,
+      ...(member ? { member } : {}),
+      session_id: session.sessionId,
+      deaf: false,
+      mute: false,
+      self_deaf: d.self_deaf,
+      self_mute: d.self_mute,
+      self_video: d.self_video === true,
+      // Without SPEAK (or on a stage) the member is in the channel but may not speak (see voiceAccess.ts).
+      suppress: access?.suppress ?? false,
+      request_to_speak_timestamp: null,
+    };
+    await directory.setVoiceState?.(guildId, state);
+    if (session.destroyed) return;
+    if (channelId === null) session.voice?.delete(guildId);
+    else {
+      session.voice ??= new Map();
+      session.voice.set(guildId, channelId);
+    }
+    // Part of the shared record: a session resumed on another node still gets VOICE_SERVER_UPDATE on a voice failover.
+    this.#context.touch(session);
+    this.#context.dispatchToGuild(guildId, 'VOICE_STATE_UPDATE', serializeVoiceState(state));
+    if (channelId === null) {
+      if (previous !== undefined) {
+        await this.#context.voiceAllocator.release?.({ guildId, userId: session.userId, sessionId: session.sessionId });
+      }
+      return;
+    }
+    await this.#sendVoiceServer(session, guildId, channelId);
+  }
+
+  /**
+   * Sends a new VOICE_SERVER_UPDATE (fresh allocation) to every session of this node in a voice channel: what follows
+   * a voice node failover. Returns how many sessions were sent one.
+   */
+  async reallocate(guildId: Snowflake, channelId: Snowflake): Promise<number> {
+    const sessions = [...(this.#context.inGuild(guildId) ?? [])].filter(
+      (s) => !s.destroyed && s.voice?.get(guildId) === channelId,
+    );
+    await Promise.all(sessions.map((session) => this.#sendVoiceServer(session, guildId, channelId)));
+    return sessions.length;
+  }
+
+  /** The session ended in a voice channel: it leaves it (for the guild, the directory and the allocator). */
+  async leave(session: Session, guildId: Snowflake): Promise<void> {
+    const state: VoiceStateData = {
+      guild_id: guildId,
+      channel_id: null,
+      user_id: session.userId,
+      session_id: session.sessionId,
+      deaf: false,
+      mute: false,
+      self_deaf: false,
+      self_mute: false,
+      self_video: false,
+      suppress: false,
+    };
+    await this.#context.directory.setVoiceState?.(guildId, state);
+    this.#context.dispatchToGuild(guildId, 'VOICE_STATE_UPDATE', serializeVoiceState(state));
+    await this.#context.voiceAllocator.release?.({ guildId, userId: session.userId, sessionId: session.sessionId });
+  }
+
+  /** Allocates a voice server for a session in a voice channel and sends it VOICE_SERVER_UPDATE. */
+  async #sendVoiceServer(session: Session, guildId: Snowflake, channelId: Snowflake): Promise<void> {
+    const allocation = await this.#context.voiceAllocator.allocate({
+      guildId,
+      channelId,
+      userId: session.userId,
+      sessionId: session.sessionId,
+    });
+    // The session may have left or moved channel while the allocator was thinking.
+    if (session.destroyed || session.voice?.get(guildId) !== channelId) return;
+    session.send(
+      PreparedDispatch.forOne('VOICE_SERVER_UPDATE', {
+        token: allocation.token,
+        guild_id: guildId,
+        endpoint: allocation.endpoint,
+      }),
+      true,
+    );
+  }
+}

@@ -1,0 +1,146 @@
+import type { SessionJournal } from '../resume/SessionJournal.js';
+import type { Snowflake } from '../types.js';
+import type { LiveSession } from './LiveSession.js';
+
+/** The broker topics this node listens to: asked for once per topic, when its first session comes and its last goes. */
+export interface TopicSubscriptions {
+  subscribe(topic: string): void;
+  unsubscribe(topic: string): void;
+}
+
+/**
+ * This node's sessions, indexed the ways fan-out looks them up: by id, by user and by guild. Keeps the broker
+ * subscriptions in step with the index (a topic is subscribed while some session here listens to it) and, with a
+ * resume store, where each session starts accounting on each topic.
+ */
+export class SessionRegistry {
+  readonly #byId = new Map<string, LiveSession>();
+  readonly #byUser = new Map<Snowflake, Set<LiveSession>>();
+  readonly #byGuild = new Map<Snowflake, Set<LiveSession>>();
+  /** Sessions without a connection, waiting for a Resume until `resumeTtl`. */
+  readonly #detached = new Set<LiveSession>();
+  readonly #topics: TopicSubscriptions;
+  readonly #journal: SessionJournal<LiveSession> | undefined;
+
+  constructor(topics: TopicSubscriptions, journal: SessionJournal<LiveSession> | undefined) {
+    this.#topics = topics;
+    this.#journal = journal;
+  }
+
+  get size(): number {
+    return this.#byId.size;
+  }
+
+  get detachedCount(): number {
+    return this.#detached.size;
+  }
+
+  get(sessionId: string): LiveSession | undefined {
+    return this.#byId.get(sessionId);
+  }
+
+  values(): IterableIterator<LiveSession> {
+    return this.#byId.values();
+  }
+
+  /** The sessions of a user on this node (undefined: none). */
+  ofUser(userId: Snowflake): ReadonlySet<LiveSession> | undefined {
+    return this.#byUser.get(userId);
+  }
+
+  /** The sessions receiving a guild's events on this node (undefined: none). */
+  inGuild(guildId: Snowflake): ReadonlySet<LiveSession> | undefined {
+    return this.#byGuild.get(guildId);
+  }
+
+  /** The sessions listening to a broker topic (`guild:`, `user:` or `session:` + id). */
+  listening(topic: string): Iterable<LiveSession> | undefined {
+    const key = topic.slice(topic.indexOf(':') + 1);
+    if (topic.startsWith('guild:')) return this.#byGuild.get(key);
+    if (topic.startsWith('user:')) return this.#byUser.get(key);
+    if (topic.startsWith('session:')) {
+      const session = this.#byId.get(key);
+      return session ? [session] : undefined;
+    }
+    return undefined;
+  }
+
+  detached(): IterableIterator<LiveSession> {
+    return this.#detached.values();
+  }
+
+  markDetached(session: LiveSession): void {
+    this.#detached.add(session);
+  }
+
+  markAttached(session: LiveSession): void {
+    this.#detached.delete(session);
+  }
+
+  add(session: LiveSession): void {
+    this.#byId.set(session.sessionId, session);
+    this.#topics.subscribe(`session:${session.sessionId}`);
+    this.#addTo(this.#byUser, session.userId, session, `user:${session.userId}`);
+    const journal = this.#journal;
+    if (journal !== undefined) {
+      if (session.journal === undefined) journal.attach(session, true);
+      journal.track(session, `session:${session.sessionId}`);
+      journal.track(session, `user:${session.userId}`);
+    }
+  }
+
+  joinGuild(session: LiveSession, guildId: Snowflake): void {
+    session.guilds.add(guildId);
+    this.#addTo(this.#byGuild, guildId, session, `guild:${guildId}`);
+    if (this.#journal !== undefined) {
+      this.#journal.track(session, `guild:${guildId}`);
+      this.#journal.touch(session);
+    }
+  }
+
+  leaveGuild(session: LiveSession, guildId: Snowflake): void {
+    session.guilds.delete(guildId);
+    this.#removeFrom(this.#byGuild, guildId, session, `guild:${guildId}`);
+    if (this.#journal !== undefined) {
+      // A later rejoin starts from the head of that time, not from this stale cursor.
+      session.cursors?.delete(`guild:${guildId}`);
+      this.#journal.touch(session);
+    }
+  }
+
+  /** Takes a session out of every index (and its guilds); returns the guilds it was in. */
+  remove(session: LiveSession): Snowflake[] {
+    this.#byId.delete(session.sessionId);
+    this.#detached.delete(session);
+    this.#unsubscribe(`session:${session.sessionId}`);
+    this.#removeFrom(this.#byUser, session.userId, session, `user:${session.userId}`);
+    const guilds = [...session.guilds];
+    for (const guildId of guilds) this.leaveGuild(session, guildId);
+    return guilds;
+  }
+
+  #unsubscribe(topic: string): void {
+    this.#journal?.forget(topic);
+    this.#topics.unsubscribe(topic);
+  }
+
+  #addTo(map: Map<Snowflake, Set<LiveSession>>, key: Snowflake, session: LiveSession, topic: string): void {
+    let set = map.get(key);
+    if (!set) {
+      set = new Set();
+      map.set(key, set);
+      this.#topics.subscribe(topic);
+    }
+    set.add(session);
+  }
+
+  #removeFrom(map: Map<Snowflake, Set<LiveSession>>, key: Snowflake, session: LiveSession, topic: string): void {
+    const set = map.get(key);
+    if (!set) return;
+    set.delete(session);
+    if (set.size === 0) {
+      map.delete(key);
+      this.#unsubscribe(topic);
+    }
+  }
+}

@@ -1,0 +1,144 @@
+import type { Server as HttpServer, IncomingMessage } from 'node:http';
+import type { Server as HttpsServer } from 'node:https';
+import type { Duplex } from 'node:stream';
+import type { RawData, WebSocket, WebSocketServer } from 'ws';
+import type { LiveConnection, LiveSession } from '../session/LiveSession.js';
+import type { CompressionLabel } from '../types.js';
+import {
+  CloseCode,
+  createZlibStreamDeflater,
+  createZstdStreamDeflater,
+  type Encoding,
+  GATEWAY_VERSION,
+  GatewayQueryError,
+  getEncoding,
+  parseGatewayQuery,
+  zstdAvailable,
+} from '../wire/protocol.js';
+import { Connection, type ConnectionHost, type FrameCompressor } from './Connection.js';
+import { serveWithoutUpgrade, wantsWebSocket } from './serveWithoutUpgrade.js';
+
+const ZLIB_ONLY = ['zlib-stream'] as const;
+const ZLIB_AND_ZSTD = ['zlib-stream', 'zstd-stream'] as const;
+
+/** What the upgrade handling needs from the server. */
+export interface UpgradeContext {
+  readonly http: HttpServer | HttpsServer;
+  /** The server created `http` itself (it then answers any path; attached, other listeners may own other paths). */
+  readonly ownsHttp: boolean;
+  readonly wss: WebSocketServer;
+  /** Only upgrade requests on this path (undefined: any). */
+  readonly path: string | undefined;
+  readonly zlibStream: 'shared' | 'per-connection';
+  readonly zlibLevel: number;
+  readonly heartbeatInterval: number;
+  readonly host: ConnectionHost<LiveSession>;
+  /** False once the server is closed or draining: upgrades get HTTP 503. */
+  accepting(): boolean;
+  /** `host:port` for the resume URL when the request had no Host header. */
+  hostFallback(): string;
+  opened(connection: LiveConnection): void;
+  message(connection: LiveConnection, data: RawData, isBinary: boolean): void;
+  closed(connection: LiveConnection, code: number): void;
+  socketError(error: Error): void;
+}
+
+/**
+ * HTTP upgrades to gateway WebSockets: the path, the query (`v`, `encoding`, `compress`), then a {@link Connection}
+ * with its compressor, wired to the server and greeted with op 10 Hello. Requests asking for another protocol are
+ * served as plain HTTP (see serveWithoutUpgrade.ts).
+ */
+export class UpgradeHandler {
+  readonly #context: UpgradeContext;
+
+  constructor(context: UpgradeContext) {
+    this.#context = context;
+  }
+
+  /** The `upgrade` listener of the HTTP server. */
+  readonly listener = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    const context = this.#context;
+    const url = req.url ?? '/';
+    const path = context.path;
+    const ours = path === undefined || url.split('?')[0] === path;
+    if (!wantsWebSocket(req)) {
+      // `Upgrade: h2c` and the like: an ordinary HTTP/1.1 request for the request handlers (issue #13). Left to the
+      // other upgrade listeners when it is not on our path and there are some.
+      if (ours || context.http.listenerCount('upgrade') === 1) {
+        serveWithoutUpgrade(context.http as HttpServer, req, socket, head);
+      }
+      return;
+    }
+    if (!ours) {
+      // Attached to someone else's server: another upgrade listener may own this path.
+      if (context.ownsHttp) rejectUpgrade(socket, 404, 'Not Found');
+      return;
+    }
+    if (!context.accepting()) {
+      rejectUpgrade(socket, 503, 'Service Unavailable');
+      return;
+    }
+    let encoding: Encoding;
+    let compression: CompressionLabel = 'none';
+    let version = GATEWAY_VERSION;
+    let versionError = false;
+    try {
+      // zstd-stream needs a zstd streaming context per connection (node:zlib's, or zstd-napi's on Node 20): without
+      // one we refuse it at the upgrade (HTTP 400), like an unknown encoding, rather than accept a connection we
+      // cannot serve.
+      const query = parseGatewayQuery(url, { compressions: zstdAvailable() ? ZLIB_AND_ZSTD : ZLIB_ONLY });
+      encoding = getEncoding(query.encoding);
+      version = query.version;
+      if (query.compress !== null) compression = query.compress;
+    } catch (error) {
+      if (error instanceof GatewayQueryError && error.closeCode !== null) {
+        versionError = true;
+        encoding = getEncoding('json');
+      } else {
+        rejectUpgrade(socket, 400, error instanceof Error ? error.message : 'bad request');
+        return;
+      }
+    }
+    context.wss.handleUpgrade(req, socket, head, (ws) => {
+      if (versionError) {
+        ws.close(CloseCode.InvalidAPIVersion, 'Invalid API version');
+        return;
+      }
+      this.#open(ws, req, encoding, compression, version);
+    });
+  };
+
+  #open(ws: WebSocket, req: IncomingMessage, encoding: Encoding, compression: CompressionLabel, version: number): void {
+    const context = this.#context;
+    const shared = compression === 'zlib-stream' && context.zlibStream !== 'per-connection';
+    let compressor: FrameCompressor | null = null;
+    if (compression === 'zlib-stream' && !shared) compressor = createZlibStreamDeflater({ level: context.zlibLevel });
+    // One zstd stream per connection, each message a flushed block (ZSTD_e_flush), as Discord sends zstd-stream.
+    if (compression === 'zstd-stream') compressor = createZstdStreamDeflater();
+    const connection: LiveConnection = new Connection<LiveSession>({
+      ws,
+      encoding,
+      compression,
+      version,
+      compressor,
+      sharedZlib: shared,
+      host: context.host,
+      origin: req.headers.host ?? context.hostFallback(),
+      remoteAddress: req.socket.remoteAddress ?? '',
+      now: Date.now(),
+    });
+    context.opened(connection);
+    ws.on('message', (data, isBinary) => context.message(connection, data, isBinary));
+    ws.on('close', (code) => context.closed(connection, code));
+    ws.on('error', (error) => context.socketError(error));
+    connection.sendControl(10, { heartbeat_interval: context.heartbeatInterval });
+  }
+}
+
+function rejectUpgrade(socket: Duplex, status: number, message: string): void {
+  const body = `${message}\n`;
+  socket.end(
+    `HTTP/1.1 ${status} ${status === 400 ? 'Bad Request' : status === 404 ? 'Not Found' : 'Service Unavailable'}\r\n` +
+      `Connection: close\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
+}
