@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { createGatewayServer, type GatewayServer, InMemoryDirectory } from '@concord/gateway-server';
+import { serializeMessage } from '@concord/gateway-server/serialize';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -109,16 +110,15 @@ describe.skipIf(!available)('in headless Chromium', () => {
         await tab.waitForFunction(() => (window as unknown as { ready?: boolean }).ready === true, null, {
           timeout: 15_000,
         });
-        gateway.dispatchToChannel(guildId, channelId, 'MESSAGE_CREATE', {
+        const message = serializeMessage({
           id: '123456789012345678',
           channel_id: channelId,
           guild_id: guildId,
           author: bot,
           content: `hello ${encoding}`,
-          mentions: [],
-          embeds: [],
-          attachments: [],
+          timestamp: 0,
         });
+        gateway.dispatchToChannel(guildId, channelId, 'MESSAGE_CREATE', message);
         await tab.waitForFunction(
           () => (window as unknown as { events: { t: string }[] }).events.some((e) => e.t === 'MESSAGE_CREATE'),
           null,

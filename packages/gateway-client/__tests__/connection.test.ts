@@ -1,4 +1,5 @@
-import { encodings, zstdAvailable } from '@concord/protocol';
+import { encodings } from '@concord/protocol';
+import { zstdAvailable } from '@concord/protocol/compression';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   type DispatchPayload,

@@ -1,4 +1,5 @@
 import { createGatewayServer, type GatewayServer, InMemoryDirectory } from '@concord/gateway-server';
+import { serializeMessage } from '@concord/gateway-server/serialize';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { type DispatchPayload, GatewayConnection, type SessionInfo, ShardManager } from '../src/index.js';
@@ -46,16 +47,14 @@ afterAll(async () => {
 });
 
 function message(guildId: string, id: string, content: string) {
-  return {
+  return serializeMessage({
     id,
     channel_id: `${guildId}1`.slice(0, 18),
     guild_id: guildId,
     author: bot,
     content,
-    mentions: [],
-    embeds: [],
-    attachments: [],
-  };
+    timestamp: 0,
+  });
 }
 
 describe('against @concord/gateway-server', () => {

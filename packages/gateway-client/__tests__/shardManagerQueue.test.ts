@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { type IdentifyLimits, type IdentifyQueue, IdentifyThrottle, ShardManager } from '../src/index.js';
+import { type IdentifyLimits, type IdentifyQueue, InMemoryIdentifyQueue, ShardManager } from '../src/index.js';
 import { FakeGateway } from './helpers/FakeGateway.js';
 
 const cleanups: (() => unknown)[] = [];
@@ -57,7 +57,7 @@ describe('ShardManager shard ranges and identify queues', () => {
       identifyIntervalMs: 10,
       identifyQueue: (l) => {
         limits = l;
-        const inner = new IdentifyThrottle(l.maxConcurrency, l.intervalMs);
+        const inner = new InMemoryIdentifyQueue(l.maxConcurrency, l.intervalMs);
         return {
           wait: (id, signal) => {
             asked.push(id);
@@ -96,7 +96,7 @@ describe('ShardManager shard ranges and identify queues', () => {
   });
 
   it('an in-process throttle turn given up rejects at once with DESTROYED', async () => {
-    const throttle = new IdentifyThrottle(1, 60_000);
+    const throttle = new InMemoryIdentifyQueue(1, 60_000);
     await throttle.wait(0);
     const controller = new AbortController();
     const aborted = throttle.wait(1, controller.signal);

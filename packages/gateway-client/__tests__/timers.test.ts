@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { GatewayConnection, IdentifyThrottle, SendQueue, type WebSocketLike } from '../src/index.js';
+import { GatewayConnection, InMemoryIdentifyQueue, SendQueue, type WebSocketLike } from '../src/index.js';
 
 /** An in-memory WebSocket, so heartbeat timing can be checked with fake timers. */
 class MockSocket implements WebSocketLike {
@@ -179,9 +179,9 @@ describe('SendQueue', () => {
   });
 });
 
-describe('IdentifyThrottle', () => {
+describe('InMemoryIdentifyQueue', () => {
   it('one identify per bucket per interval; buckets are shard_id % max_concurrency', async () => {
-    const t = new IdentifyThrottle(2, 5000);
+    const t = new InMemoryIdentifyQueue(2, 5000);
     const at: Record<number, number> = {};
     const start = Date.now();
     const all = Promise.all(

@@ -3,7 +3,8 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { comparison, report } from '@concord/bench-kit';
-import { createZlibStreamDeflater, getEncoding } from '@concord/protocol';
+import { getEncoding } from '@concord/protocol';
+import { createZlibStreamDeflater } from '@concord/protocol/compression';
 import { REST } from '@discordjs/rest';
 import { CompressionMethod, WebSocketManager, WebSocketShardEvents } from '@discordjs/ws';
 import { WebSocketServer } from 'ws';

@@ -2,7 +2,7 @@ type Awaitable<T> = T | Promise<T>;
 
 /**
  * Decides when each shard may send its Identify. `ShardManager` awaits `wait(shardId)` before every Identify; the
- * default is the in-process `IdentifyThrottle`, and `@concord/gateway-client/redis` has one shared by a whole fleet.
+ * default is the in-process `InMemoryIdentifyQueue`, and `@concord/gateway-client/redis` has one shared by a whole fleet.
  */
 export interface IdentifyQueue {
   /**

@@ -1,10 +1,13 @@
+import type { GatewayDispatchPayload } from '@concord/protocol';
+import type { GatewayReadyDispatchData } from '@concord/protocol/payloads';
 import { EventEmitter } from 'eventemitter3';
 import { fetchGatewayBot, type GatewayBotInfo } from './fetchGatewayBot.js';
 import { GatewayClientError } from './GatewayClientError.js';
 import { GatewayConnection } from './GatewayConnection.js';
+import type { GatewayConnectionOptions } from './GatewayConnectionOptions.js';
 import type { IdentifyLimits, IdentifyQueue } from './IdentifyQueue.js';
-import { IdentifyThrottle } from './IdentifyThrottle.js';
-import type { CloseInfo, ConnectionStatus, DispatchPayload, GatewayConnectionOptions, SessionInfo } from './types.js';
+import { InMemoryIdentifyQueue } from './InMemoryIdentifyQueue.js';
+import type { CloseInfo, ConnectionStatus, DispatchPayload, SessionInfo } from './types.js';
 
 type Awaitable<T> = T | Promise<T>;
 
@@ -30,8 +33,8 @@ export interface ShardManagerOptions
   /** One Identify per bucket per this many ms (default 5000). */
   identifyIntervalMs?: number;
   /**
-   * Awaited before each Identify. Default: an in-process `IdentifyThrottle(maxConcurrency, identifyIntervalMs)`. A
-   * fleet shares one (`createRedisIdentifyQueue` from `@concord/gateway-client/redis`); a function gets the resolved
+   * Awaited before each Identify. Default: an in-process `InMemoryIdentifyQueue(maxConcurrency, identifyIntervalMs)`.
+   * A fleet shares one (`createRedisIdentifyQueue` from `@concord/gateway-client/redis`); a function gets the resolved
    * limits first, for when `max_concurrency` comes from `/gateway/bot`.
    */
   identifyQueue?: IdentifyQueue | ((limits: IdentifyLimits) => IdentifyQueue);
@@ -56,9 +59,14 @@ export interface ShardStatus {
   session: SessionInfo | null;
 }
 
-export interface ShardManagerEvents {
+/** Each dispatch by name, as the connection emits it but with the shard id in place of the envelope. */
+type ShardDispatchEvents = {
+  [P in GatewayDispatchPayload as `${P['t']}`]: [data: P['d'], shardId: number];
+};
+
+export interface ShardManagerEvents extends ShardDispatchEvents {
   dispatch: [payload: DispatchPayload, shardId: number];
-  ready: [data: unknown, shardId: number];
+  ready: [data: GatewayReadyDispatchData, shardId: number];
   resumed: [shardId: number];
   closed: [info: CloseInfo, shardId: number];
   error: [error: Error, shardId: number];
@@ -66,7 +74,6 @@ export interface ShardManagerEvents {
   status: [status: ConnectionStatus, shardId: number];
   /** Every shard is ready (after `connect()`). */
   allReady: [];
-  [event: string]: unknown[];
 }
 
 /**
@@ -124,7 +131,7 @@ export class ShardManager extends EventEmitter<ShardManagerEvents> {
     const queue =
       typeof o.identifyQueue === 'function'
         ? o.identifyQueue(limits)
-        : (o.identifyQueue ?? new IdentifyThrottle(limits.maxConcurrency, limits.intervalMs));
+        : (o.identifyQueue ?? new InMemoryIdentifyQueue(limits.maxConcurrency, limits.intervalMs));
     this.#identifyQueue = queue;
     this.#stopping = new AbortController();
     const stopping = this.#stopping.signal;
@@ -227,7 +234,7 @@ export class ShardManager extends EventEmitter<ShardManagerEvents> {
     const store = this.#options.sessionStore;
     shard.on('dispatch', (payload) => {
       this.emit('dispatch', payload, shardId);
-      this.emit(payload.t, payload.d, shardId);
+      (this.emit as (event: string, ...args: unknown[]) => boolean)(payload.t, payload.d, shardId);
     });
     shard.on('ready', (data) => this.emit('ready', data, shardId));
     shard.on('resumed', () => this.emit('resumed', shardId));

@@ -1,13 +1,11 @@
 import type { AddressInfo } from 'node:net';
+import { type Encoding, getEncoding, parseGatewayQuery } from '@concord/protocol';
 import {
   createZlibStreamDeflater,
   createZstdStreamDeflater,
   deflatePayload,
-  type Encoding,
-  getEncoding,
-  parseGatewayQuery,
   type StreamDeflater,
-} from '@concord/protocol';
+} from '@concord/protocol/compression';
 import { type WebSocket, WebSocketServer } from 'ws';
 
 export interface ClientPayload {

@@ -15,11 +15,12 @@ function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
 }
 
 /**
- * Identify concurrency within one process: shards are grouped in `maxConcurrency` buckets (`shard_id %
- * maxConcurrency`) and each bucket may identify once per `intervalMs`. `wait(shardId)` resolves when that shard may
- * send its Identify. Processes of a fleet each have their own: use the Redis queue to share buckets between them.
+ * The default `IdentifyQueue` (formerly `IdentifyThrottle`), for one process: shards are grouped in `maxConcurrency`
+ * buckets (`shard_id % maxConcurrency`) and each bucket may identify once per `intervalMs`. `wait(shardId)` resolves
+ * when that shard may send its Identify. Processes of a fleet each have their own: use the Redis queue to share
+ * buckets between them.
  */
-export class IdentifyThrottle implements IdentifyQueue {
+export class InMemoryIdentifyQueue implements IdentifyQueue {
   readonly maxConcurrency: number;
   readonly intervalMs: number;
   #tail = new Map<number, Promise<void>>();
