@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  createMemoryAssignmentStore,
+  createInMemoryAssignmentStore,
   createVoiceNodeAllocator,
   decodeVoiceNodeStatus,
   INITIAL_HEALTH,
@@ -445,7 +445,7 @@ describe('createVoiceNodeAllocator', () => {
 
 describe('several allocators (one per gateway node) sharing an assignment store', () => {
   it('agree on the node of every channel even when their load views differ', async () => {
-    const store = createMemoryAssignmentStore();
+    const store = createInMemoryAssignmentStore();
     // Gateway 1 sees node a busy, gateway 2 sees node b busy: alone they would place differently.
     const g1 = fakeFleet({ a: status('a', { channels: 300 }), b: status('b') }, { store });
     const g2 = fakeFleet({ a: status('a'), b: status('b', { channels: 300 }) }, { store });
@@ -472,7 +472,7 @@ describe('several allocators (one per gateway node) sharing an assignment store'
   });
 
   it('move a dead node channel to one survivor; an allocator that learns it from the store moves its members', async () => {
-    const store = createMemoryAssignmentStore();
+    const store = createInMemoryAssignmentStore();
     const fleet = { a: status('a'), b: status('b'), c: status('c') };
     const g1 = fakeFleet(fleet, { store });
     const g2 = fakeFleet(fleet, { store });
@@ -504,7 +504,7 @@ describe('several allocators (one per gateway node) sharing an assignment store'
   });
 
   it('memory store: claim keeps the first, move is compare-and-set, entries expire', async () => {
-    const store = createMemoryAssignmentStore({ ttlMs: 50 });
+    const store = createInMemoryAssignmentStore({ ttlMs: 50 });
     expect(store.claim('k', 'a')).toBe('a');
     expect(store.claim('k', 'b')).toBe('a');
     expect(store.move('k', 'b', 'c')).toBe('a');

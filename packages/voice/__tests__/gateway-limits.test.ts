@@ -4,7 +4,8 @@
 import { VoiceCloseCode, VoiceOpcode } from '@concord/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VoiceClient } from '../src/client/VoiceClient.js';
-import { createVoiceServer, VOICE_SERVER_DEFAULTS, type VoiceServer } from '../src/server/VoiceServer.js';
+import { createVoiceServer, type VoiceServer } from '../src/server/VoiceServer.js';
+import { defaultVoiceServerOptions } from '../src/server/VoiceServerOptions.js';
 import { RawVoiceSocket, waitFor } from './helpers.js';
 
 let server: VoiceServer;
@@ -46,7 +47,7 @@ describe('identify timeout', () => {
   });
 
   it('has a default like the main gateway (20 s)', () => {
-    expect(VOICE_SERVER_DEFAULTS.identifyTimeout).toBe(20_000);
+    expect(defaultVoiceServerOptions.identifyTimeout).toBe(20_000);
   });
 });
 
@@ -88,7 +89,9 @@ describe('server mixing cap', () => {
   });
 
   it('defaults to a cap that fits opusscript (about 20 codec instances per process)', () => {
-    expect(VOICE_SERVER_DEFAULTS.maxMixedListeners).toBeGreaterThan(0);
-    expect(VOICE_SERVER_DEFAULTS.maxMixedListeners + VOICE_SERVER_DEFAULTS.maxMixedSpeakers).toBeLessThanOrEqual(20);
+    expect(defaultVoiceServerOptions.maxMixedListeners).toBeGreaterThan(0);
+    expect(
+      defaultVoiceServerOptions.maxMixedListeners + defaultVoiceServerOptions.maxMixedSpeakers,
+    ).toBeLessThanOrEqual(20);
   });
 });

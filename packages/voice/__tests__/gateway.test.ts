@@ -1,7 +1,8 @@
 import { VoiceCloseCode, VoiceOpcode } from '@concord/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VoiceClient } from '../src/client/VoiceClient.js';
-import { createVoiceServer, type VoiceMemberInfo, type VoiceServer } from '../src/server/VoiceServer.js';
+import type { VoiceMemberInfo } from '../src/server/Member.js';
+import { createVoiceServer, type VoiceServer } from '../src/server/VoiceServer.js';
 import { makeSelfSignedCert, RawVoiceSocket } from './helpers.js';
 
 const GUILD = 'g';
@@ -157,6 +158,14 @@ describe('voice close codes', () => {
     const again = await RawVoiceSocket.open(`${url}/?v=8`);
     again.send(VoiceOpcode.Resume, { server_id: GUILD, session_id: sessionId, token });
     expect(await again.closed()).toBe(VoiceCloseCode.SessionNoLongerValid);
+  });
+
+  it('release (the gateway contract: the user left voice in the main gateway) ends the voice connection with 4014', async () => {
+    const { socket, userId, sessionId } = await identified('released');
+    server.release({ guildId: GUILD, userId, sessionId });
+    expect(await socket.closed()).toBe(VoiceCloseCode.Disconnected);
+    expect(server.members(GUILD, 'released')).toEqual([]);
+    expect(server.room(GUILD, 'released')).toBeUndefined();
   });
 
   it('4022 for every member when the call ends', async () => {

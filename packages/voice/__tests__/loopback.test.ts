@@ -88,7 +88,9 @@ describe('VoiceClient resume', () => {
     await b.connect();
     const resumed = new Promise<void>((resolve) => b.once('resumed', resolve));
     // Cut B's TCP connection without a close frame, as a network failure would (close code 1006).
-    (b as unknown as { ws: { terminate(): void } }).ws.terminate();
+    const state = b.state;
+    if (state.code !== 'ready') throw new Error(`b is ${state.code}`);
+    state.ws.terminate();
     await resumed;
     expect(
       server

@@ -290,7 +290,9 @@ describe('receiver reports through the SFU', () => {
     const b = join('rr-b');
     await a.connect();
     await b.connect();
-    const bPort = (b as unknown as { udp: { address(): { port: number } } }).udp.address().port;
+    const bState = b.state;
+    if (bState.code !== 'ready') throw new Error(`b is ${bState.code}`);
+    const bPort = bState.udp.socket.address().port;
     // Loss on the SFU → B leg: every 4th RTP packet to B vanishes while `lossy` is set.
     const sfu = (server as unknown as { sfu: { send: UdpSend } }).sfu;
     const send = sfu.send;

@@ -18,7 +18,7 @@ export interface VoiceAssignmentStore {
 }
 
 /** The single-process store (the default): a Map with the same TTL semantics as the shared ones. */
-export function createMemoryAssignmentStore(options: { ttlMs?: number } = {}): VoiceAssignmentStore {
+export function createInMemoryAssignmentStore(options: { ttlMs?: number } = {}): VoiceAssignmentStore {
   const ttl = options.ttlMs ?? 600_000;
   const entries = new Map<string, { node: string; expiresAt: number }>();
   const read = (key: string): string | null => {

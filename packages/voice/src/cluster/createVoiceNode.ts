@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createVoiceServer, type VoiceServer, type VoiceServerOptions } from '../server/VoiceServer.js';
+import { createVoiceServer, type VoiceServer } from '../server/VoiceServer.js';
+import type { VoiceServerOptions } from '../server/VoiceServerOptions.js';
 import { VoiceClusterError } from './VoiceClusterError.js';
 import type { VoiceNodeStatus } from './VoiceNodeStatus.js';
 import { verifyVoiceToken } from './voiceToken.js';

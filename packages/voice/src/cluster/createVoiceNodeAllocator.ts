@@ -1,4 +1,10 @@
 import { EventEmitter } from 'eventemitter3';
+import type {
+  VoiceAllocation,
+  VoiceAllocationRequest,
+  VoiceGatewayContract,
+  VoiceReleaseRequest,
+} from '../server/VoiceGatewayContract.js';
 import {
   type HealthThresholds,
   INITIAL_HEALTH,
@@ -8,27 +14,18 @@ import {
 } from './nodeHealth.js';
 import { placeChannel } from './placeChannel.js';
 import { probeVoiceNode } from './probeVoiceNode.js';
-import { createMemoryAssignmentStore, type VoiceAssignmentStore } from './VoiceAssignmentStore.js';
+import { createInMemoryAssignmentStore, type VoiceAssignmentStore } from './VoiceAssignmentStore.js';
 import { VoiceClusterError } from './VoiceClusterError.js';
 import type { VoiceNodeStatus } from './VoiceNodeStatus.js';
 import { signVoiceToken } from './voiceToken.js';
 
 type Awaitable<T> = T | PromiseLike<T>;
 
-// Structural copies of @concord/gateway-server's VoiceAllocator types: this package must not import the gateway.
-/** A user joining a voice channel (op 4 with a channel). */
-export interface VoiceNodeAllocationRequest {
-  guildId: string;
-  channelId: string;
-  userId: string;
-  sessionId: string;
-}
+/** A user joining a voice channel (op 4 with a channel): the contract's request. */
+export type VoiceNodeAllocationRequest = VoiceAllocationRequest;
 
 /** `{token, endpoint}` for VOICE_SERVER_UPDATE; `endpoint` null when no voice node is up. */
-export interface VoiceNodeAllocation {
-  token: string;
-  endpoint: string | null;
-}
+export type VoiceNodeAllocation = VoiceAllocation;
 
 /** A voice node to watch: its health URL, and optionally a region or weight that override what it reports. */
 export interface VoiceNodeTarget {
@@ -133,10 +130,10 @@ interface ChannelEntry {
   members: Map<string, string>;
 }
 
-/** A `VoiceAllocator` (structurally, for `@concord/gateway-server`) over a fleet of health-checked voice nodes. */
-export interface VoiceNodeAllocator extends EventEmitter<VoiceNodeAllocatorEvents> {
+/** The gateway ↔ voice contract (see `VoiceGatewayContract`) over a fleet of health-checked voice nodes. */
+export interface VoiceNodeAllocator extends EventEmitter<VoiceNodeAllocatorEvents>, VoiceGatewayContract {
   allocate(request: VoiceNodeAllocationRequest): Promise<VoiceNodeAllocation>;
-  release(request: Omit<VoiceNodeAllocationRequest, 'channelId'>): void;
+  release(request: VoiceReleaseRequest): void;
   /** Subscribes to moves (what the gateway server hooks into); returns the unsubscribe function. */
   onMove(listener: (move: VoiceChannelMove) => void): () => void;
   /** Resolves once every node answered or missed its first probe. */
@@ -175,7 +172,7 @@ export function createVoiceNodeAllocator(options: VoiceNodeAllocatorOptions): Vo
   const capacity = { channels: 500, sessions: 2000, packetsPerSecond: 100_000, ...options.capacity };
   const probe = options.probe ?? probeVoiceNode;
   const assignmentTtl = Math.max(1000, options.assignmentTtlMs ?? 3_600_000);
-  const store = options.store ?? createMemoryAssignmentStore({ ttlMs: assignmentTtl });
+  const store = options.store ?? createInMemoryAssignmentStore({ ttlMs: assignmentTtl });
 
   const emitter = new EventEmitter<VoiceNodeAllocatorEvents>() as VoiceNodeAllocator;
   const nodes = new Map<string, NodeEntry>();

@@ -1,3 +1,10 @@
+export type {
+  VoiceAllocation,
+  VoiceAllocationRequest,
+  VoiceGatewayContract,
+  VoiceMove,
+  VoiceReleaseRequest,
+} from '../server/VoiceGatewayContract.js';
 export { createVoiceNode, type VoiceNode, type VoiceNodeOptions } from './createVoiceNode.js';
 export {
   createVoiceNodeAllocator,
@@ -20,7 +27,7 @@ export {
 export { type PlacementNode, type PlacementOptions, placeChannel, rankNodes, rendezvousScore } from './placeChannel.js';
 export { probeVoiceNode } from './probeVoiceNode.js';
 export {
-  createMemoryAssignmentStore,
+  createInMemoryAssignmentStore,
   createRedisAssignmentStore,
   type RedisLikeClient,
   type VoiceAssignmentStore,

@@ -1,13 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import type { VoiceAllocationRequest } from './VoiceGatewayContract.js';
 
-export interface VoiceAllocationRequest {
-  guildId: string;
-  channelId: string;
-  userId: string;
-  sessionId: string;
-}
-
-export interface VoiceAllocation extends VoiceAllocationRequest {
+/** A token `TokenAllocator` issued: who it admits, where, and until when. */
+export interface IssuedVoiceToken extends VoiceAllocationRequest {
   token: string;
   expiresAt: number;
 }
@@ -17,11 +12,11 @@ export interface VoiceAllocation extends VoiceAllocationRequest {
  * TTL so that a client may reconnect with a fresh Identify; resuming is tied to the live session instead.
  */
 export class TokenAllocator {
-  private readonly byToken = new Map<string, VoiceAllocation>();
+  private readonly byToken = new Map<string, IssuedVoiceToken>();
 
   public constructor(private readonly ttlMs: number) {}
 
-  public issue(request: VoiceAllocationRequest, now = Date.now()): VoiceAllocation {
+  public issue(request: VoiceAllocationRequest, now = Date.now()): IssuedVoiceToken {
     this.sweep(now);
     const allocation = { ...request, token: randomBytes(16).toString('hex'), expiresAt: now + this.ttlMs };
     this.byToken.set(allocation.token, allocation);
@@ -35,7 +30,7 @@ export class TokenAllocator {
     userId: string,
     sessionId: string,
     now = Date.now(),
-  ): VoiceAllocation | null {
+  ): IssuedVoiceToken | null {
     const allocation = this.byToken.get(token);
     if (!allocation) return null;
     if (allocation.expiresAt <= now) {

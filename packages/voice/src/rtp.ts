@@ -1,0 +1,47 @@
+// `@concord/voice/rtp`: packet tools — RTP headers, RTCP receiver reports, transport encryption (every mode, with
+// replay protection), IP discovery — for building or inspecting voice traffic outside the client and server.
+export { type CryptoBackend, defaultBackend, jsBackend, sodiumBackend } from './crypto/backends.js';
+export {
+  chooseEncryptionMode,
+  ENCRYPTION_MODES,
+  type EncryptionMode,
+  isEncryptionMode,
+  SECRET_KEY_LENGTH,
+} from './crypto/modes.js';
+export { generateSecretKey, type OpenedRtp, PacketCipher, type PacketCipherOptions } from './crypto/PacketCipher.js';
+export { ReplayWindow } from './crypto/ReplayWindow.js';
+export { SequenceReplayGuard } from './crypto/SequenceReplayGuard.js';
+export { PacketError, type PacketErrorCode } from './errors.js';
+export { createRtpUnwrapper, type RtpUnwrapper } from './jitter/RtpUnwrapper.js';
+export { ReceptionStats } from './rtcp/ReceptionStats.js';
+export {
+  buildReceiverReport,
+  isRtcp,
+  MAX_REPORT_BLOCKS,
+  type OtherRtcp,
+  parseRtcp,
+  type ReceiverReport,
+  type ReportBlock,
+  RTCP_CLEAR_SIZE,
+  type RtcpPacket,
+  RtcpType,
+} from './rtcp/Rtcp.js';
+export {
+  buildRtpHeader,
+  OPUS_PAYLOAD_TYPE,
+  parseRtpPacket,
+  RTP_HEADER_SIZE,
+  type RtpHeader,
+  type RtpHeaderInit,
+  type RtpLayout,
+  readRtpFixedHeader,
+  rtpsizeClearLength,
+  stripPadding,
+} from './rtp/RtpHeader.js';
+export {
+  buildIpDiscoveryRequest,
+  buildIpDiscoveryResponse,
+  IP_DISCOVERY_SIZE,
+  isIpDiscoveryRequest,
+  parseIpDiscoveryResponse,
+} from './udp/ipDiscovery.js';

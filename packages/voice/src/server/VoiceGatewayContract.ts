@@ -1,0 +1,43 @@
+/**
+ * The gateway ↔ voice contract, in one place and types only. A gateway calls `allocate` when a user joins a voice
+ * channel (op 4 with a channel) and sends the answer as VOICE_SERVER_UPDATE; it calls `release` when the user leaves
+ * voice (op 4 with `channel_id: null`) or its session ends; an implementation that can move channels between voice
+ * servers announces moves through `onMove`, and the gateway then allocates again for every member of the channel.
+ *
+ * `VoiceServer` (one voice server) and `createVoiceNodeAllocator` (a fleet, `@concord/voice/cluster`) implement it.
+ * `@concord/gateway-server`'s `VoiceAllocator` port has the same shape, so either is passed to it as `voiceAllocator`
+ * as is. The two packages agree structurally: neither imports the other.
+ */
+
+type Awaitable<T> = T | PromiseLike<T>;
+
+/** A user joining a voice channel. `sessionId` is the user's main gateway session, which voice Identify repeats. */
+export interface VoiceAllocationRequest {
+  guildId: string;
+  channelId: string;
+  userId: string;
+  sessionId: string;
+}
+
+/** The `{token, endpoint}` of VOICE_SERVER_UPDATE: `endpoint` is host:port without scheme, null when none is up. */
+export interface VoiceAllocation {
+  token: string;
+  endpoint: string | null;
+}
+
+/** A user leaving voice in a guild (or whose main gateway session ended). */
+export type VoiceReleaseRequest = Omit<VoiceAllocationRequest, 'channelId'>;
+
+/** A voice channel that moved to another voice server: its members need a new VOICE_SERVER_UPDATE. */
+export interface VoiceMove {
+  guildId: string;
+  channelId: string;
+}
+
+/** What a gateway needs of voice. */
+export interface VoiceGatewayContract {
+  allocate(request: VoiceAllocationRequest): Awaitable<VoiceAllocation>;
+  release?(request: VoiceReleaseRequest): Awaitable<void>;
+  /** Subscribes to channel moves; returns the unsubscribe function. */
+  onMove?(listener: (move: VoiceMove) => void): () => void;
+}
