@@ -1,6 +1,7 @@
 import { createSocket } from 'node:dgram';
 import { request } from 'node:http';
-import { createMsgpackEncoding, etfEncoding } from '@concord/protocol';
+import { etfEncoding } from '@concord/protocol/etf';
+import { createMsgpackEncoding } from '@concord/protocol/msgpack';
 import WebSocket from 'ws';
 import { GENERAL_TEXT_ID, GENERAL_VOICE_ID, LOBBY_ID } from '../src/seed.js';
 

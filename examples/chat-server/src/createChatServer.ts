@@ -7,6 +7,7 @@ import {
   type UserData,
 } from '@concord/gateway-server';
 import { SnowflakeGenerator } from '@concord/snowflake';
+import type { Authenticate } from './Authenticate.js';
 import { Community } from './Community.js';
 import { createDevAuthenticate, defaultDevAuthNewUsers } from './devAuth.js';
 import { NewUserRateLimitedError } from './NewUserRateLimitedError.js';
@@ -18,22 +19,7 @@ import { type BodyLimits, defaultBodyLimits } from './rest/readJsonBody.js';
 import type { Storage } from './storage.js';
 import type { LazyVoice } from './voice.js';
 
-/** Where a REST request (the socket's address) or a gateway connection (the gateway's context) comes from. */
-export type { AuthenticateContext };
-
-/**
- * Production hook: a token (without `Bot `) → the user it belongs to, or null to refuse it. `context` tells where the
- * request comes from (REST: the socket's address; gateway: the connection's).
- */
-export type Authenticate = (
-  token: string,
-  context: AuthenticateContext,
-) => Promise<AuthenticatedIdentity | null> | AuthenticatedIdentity | null;
-export interface AuthenticatedIdentity {
-  id: string;
-  username: string;
-  bot?: boolean;
-}
+export type { Authenticate, AuthenticateContext, AuthenticatedIdentity } from './Authenticate.js';
 
 export interface ChatServerOptions {
   storage: Storage;

@@ -1,5 +1,5 @@
 import { addressKey } from '@concord/gateway-server';
-import type { Authenticate } from './createChatServer.js';
+import type { Authenticate } from './Authenticate.js';
 import { normalizeToken, userIdForToken, usernameForToken } from './identity.js';
 import { NewUserRateLimitedError } from './NewUserRateLimitedError.js';
 import type { RateLimiter, RateLimitRule } from './rest/RateLimiter.js';

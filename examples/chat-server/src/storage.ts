@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { MessageStore } from '@concord/storage-adapters';
-import { createMemoryStore } from '@concord/storage-adapters';
+import { createInMemoryStore } from '@concord/storage-adapters';
 
 /** A user as the chat server keeps it: the token names the user, the id is derived from the token. */
 export interface UserRecord {
@@ -41,7 +41,7 @@ function redact(url: string): string {
  */
 export async function openStorage(databaseUrl: string): Promise<Storage> {
   if (databaseUrl === ':memory:' || databaseUrl === 'memory:') {
-    const messages = createMemoryStore();
+    const messages = createInMemoryStore();
     return { kind: 'memory', location: ':memory:', messages, users: memoryUsers(), close: () => messages.close() };
   }
   if (/^postgres(ql)?:\/\//.test(databaseUrl)) {

@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { VoiceAllocator } from '@concord/gateway-server';
-import type { VoiceServer } from '@concord/voice';
+import type { VoiceGatewayContract, VoiceServer } from '@concord/voice';
 
 export interface VoiceOptions {
   host: string;
@@ -13,7 +12,8 @@ export interface VoiceOptions {
 }
 
 export interface LazyVoice {
-  allocator: VoiceAllocator;
+  /** The gateway's voice allocator: the voice server, once it listens. */
+  allocator: VoiceGatewayContract;
   /** Resolves once the voice server listens (it starts after the chat server is ready). */
   ready: Promise<VoiceServer>;
   start(): Promise<VoiceServer>;
@@ -36,10 +36,11 @@ export function lazyVoice(options: VoiceOptions): LazyVoice {
   let started: Promise<VoiceServer> | null = null;
   return {
     ready,
+    // The voice server is the allocator (it implements the gateway ↔ voice contract); this only makes calls that
+    // arrive before it listens wait for it.
     allocator: {
       allocate: async (request) => (await ready).allocate(request),
-      // Leaving the voice channel in the main gateway ends the voice connection too (Discord closes it with 4014).
-      release: async ({ userId, guildId }) => (await ready).disconnect(userId, guildId),
+      release: async (request) => (await ready).release(request),
     },
     start() {
       started ??= (async () => {

@@ -1,5 +1,5 @@
 import { GatewayConnection } from '@concord/gateway-client';
-import { DEMO_EVENT } from './world.js';
+import { DEMO_EVENT, type DemoMessage } from './world.js';
 
 /** What the demo clients saw, summed over all of them. */
 export interface ClientTotals {
@@ -66,7 +66,7 @@ export class DemoClients {
       connection.on('error', () => undefined);
       connection.on('dispatch', (payload) => {
         if (payload.t !== DEMO_EVENT) return;
-        const { channel, n } = payload.d as { channel: string; n: number };
+        const { channel, n } = payload.d as DemoMessage;
         tracked.received++;
         const last = tracked.last.get(channel);
         if (last !== undefined && n !== last + 1) {

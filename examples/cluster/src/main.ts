@@ -5,7 +5,7 @@
 import { connect } from 'node:net';
 import { parseArgs } from 'node:util';
 import { GatewayServer } from '@concord/gateway-server';
-import { createRedisBroker } from '@concord/gateway-server/redis-broker';
+import { createRedisCluster } from '@concord/gateway-server/redis';
 import { Cluster } from './Cluster.js';
 import { DemoClients } from './DemoClients.js';
 import { startPublisher } from './publisher.js';
@@ -97,10 +97,10 @@ cluster = await Cluster.start({
 log(`${cluster.nodes.length} nodes: ${cluster.nodes.map((n) => `${n.name} ${n.url}`).join(', ')}`);
 log(`balancer: ${cluster.balancer.url} (clients connect and resume here)`);
 
-// The publisher is a gateway node too (same broker, so its messages land in the topic histories), one that never
-// listens: it holds no sessions, so it needs no resume store.
-const publishBroker = await createRedisBroker({ redis: redisUrl, prefix: `${prefix}bus:` });
-const publishServer = new GatewayServer({ authenticate, directory: demoDirectory(), broker: publishBroker });
+// The publisher is a gateway node too (the nodes' broker, same prefix, so its messages land in the topic histories),
+// one that never listens: it holds no sessions, so it uses the broker only.
+const publishRedis = await createRedisCluster({ redis: redisUrl, prefix });
+const publishServer = new GatewayServer({ authenticate, directory: demoDirectory(), broker: publishRedis.broker });
 clients = new DemoClients(cluster.balancer.url, Number(values.clients), 1, env.DEBUG_CLIENTS === '1');
 await clients.connect();
 const publisher = startPublisher(publishServer, Number(values.rate));
@@ -126,7 +126,7 @@ async function stop(code: number): Promise<never> {
     publisher.stop();
     clients.destroy();
     await publishServer.close();
-    await publishBroker.close();
+    await publishRedis.close();
     await cluster.close();
   }
   process.exit(code);

@@ -2,11 +2,10 @@
 //   node --import tsx src/node.ts   (env: NODE_NAME, REDIS_URL, PREFIX, RESUME_URL, PORT, DRAIN_WAVE, DRAIN_INTERVAL_MS)
 // Prints JSON lines: {"listening": "ws://…"} once up, {"drained": DrainStats} after a drain. A drain starts on SIGTERM,
 // on a "drain" line on stdin, or when stdin closes (the parent is gone); the process exits 0 once drained (server,
-// broker and resume store closed).
+// and its Redis ports closed).
 import { createInterface } from 'node:readline';
 import { createGatewayServer } from '@concord/gateway-server';
-import { createRedisBroker } from '@concord/gateway-server/redis-broker';
-import { openResumeStore } from './resumeStore.js';
+import { createRedisCluster } from '@concord/gateway-server/redis';
 import { authenticate, demoDirectory } from './world.js';
 
 const env = process.env;
@@ -21,19 +20,26 @@ const say = (value: unknown): void => {
   process.stdout.write(`${JSON.stringify(value)}\n`);
 };
 
-const broker = await createRedisBroker({ redis: redisUrl, prefix: `${prefix}bus:` });
-const store = await openResumeStore(redisUrl, `${prefix}bus:`);
+// Broker (with the topic histories), resume store, identify throttle and session-start limiter, all under `prefix`:
+// every node and the publisher share them, so a session resumes on any node and the limits hold cluster-wide.
+const redis = await createRedisCluster({
+  redis: redisUrl,
+  prefix,
+  // The demo identifies all its clients at once; a real fleet keeps Discord's 5000 ms per bucket.
+  identifyThrottle: { intervalMs: 0 },
+});
 const server = await createGatewayServer({
   host: '127.0.0.1',
   port: Number(env.PORT ?? 0),
   authenticate,
   directory: demoDirectory(),
-  broker,
-  ...store.options,
+  broker: redis.broker,
+  resumeStore: redis.resumeStore,
+  identifyThrottle: redis.identifyThrottle,
+  sessionStartLimiter: redis.sessionStartLimiter,
   // Clients resume through the balancer, which picks a live node.
   ...(env.RESUME_URL ? { resumeGatewayUrl: env.RESUME_URL } : {}),
   heartbeatInterval: 10_000,
-  identifyIntervalMs: 0,
   // Behind the balancer every client has its address: a per-address Identify limit would count them all as one.
   identifyLimitPerAddress: false,
 });
@@ -51,7 +57,7 @@ const drain = (): Promise<void> =>
       waveIntervalMs: Number(env.DRAIN_INTERVAL_MS ?? 200),
       timeoutMs: 20_000,
     });
-    await store.close();
+    await redis.close();
     say({ drained: stats });
     process.exit(0);
   })());

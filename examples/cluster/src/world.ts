@@ -7,6 +7,20 @@ export const MAX_USERS = 1000;
 /** Custom dispatch the demo publisher sends: `{ channel, n }`, n counting up from 0 per channel. */
 export const DEMO_EVENT = 'DEMO_MESSAGE';
 
+/** The demo's payload: which channel, and the message's number in it. */
+export interface DemoMessage {
+  channel: string;
+  n: number;
+}
+
+// The demo's own event joins the gateway's typed dispatch map (declaration merging), so the publisher's
+// dispatchToChannel(…, DEMO_EVENT, data) is checked like a Discord event.
+declare module '@concord/gateway-server' {
+  interface GatewayDispatchMap {
+    DEMO_MESSAGE: DemoMessage;
+  }
+}
+
 export function demoDirectory(): InMemoryDirectory {
   const joined = new Date(0).toISOString();
   return new InMemoryDirectory().addGuild({

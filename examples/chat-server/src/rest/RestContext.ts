@@ -2,8 +2,8 @@
 import type { GatewayServer, UserData } from '@concord/gateway-server';
 import type { SnowflakeGenerator } from '@concord/snowflake';
 import type { MessageStore } from '@concord/storage-adapters';
+import type { AuthenticateContext } from '../Authenticate.js';
 import type { Community } from '../Community.js';
-import type { AuthenticateContext } from '../createChatServer.js';
 import { NewUserRateLimitedError } from '../NewUserRateLimitedError.js';
 import type { RateLimiter, RateLimitRule } from './RateLimiter.js';
 import type { BodyLimits } from './readJsonBody.js';

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { quoteUnsafeIntegers } from '@concord/protocol';
+import { quoteUnsafeIntegers } from '@concord/protocol/json';
 import { HttpError, invalidFormBody } from './HttpError.js';
 
 export interface BodyLimits {
