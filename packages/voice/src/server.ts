@@ -1,6 +1,6 @@
 // `@concord/voice/server`: the voice server and what it is built from (signalling over rooms and members, the SFU,
 // the optional mixer, positional audio), and the gateway ↔ voice contract it implements.
-export { MIXER_DEFAULTS, MIXER_SSRC, Mixer, type MixerOptions, type MixerStats } from './mixer/Mixer.js';
+export { defaultMixerOptions, MIXER_SSRC, Mixer, type MixerOptions, type MixerStats } from './mixer/Mixer.js';
 export { SOFT_CLIP_KNEE, softClip } from './mixer/softClip.js';
 export { Member, type MemberEvents, type MemberInit, type MemberLink, type VoiceMemberInfo } from './server/Member.js';
 export { type AddMemberOptions, Room, type RoomEvents } from './server/Room.js';

@@ -24,7 +24,7 @@ export interface MixerOptions {
   maxSpeakers?: number;
 }
 
-export const MIXER_DEFAULTS = { maxSpeakers: 12 } as const satisfies MixerOptions;
+export const defaultMixerOptions = { maxSpeakers: 12 } as const satisfies MixerOptions;
 const SAMPLES = OPUS_FRAME_SAMPLES * OPUS_CHANNELS;
 
 interface SpeakerState {
@@ -73,7 +73,7 @@ export class Mixer {
     private readonly send: UdpSend,
     options: MixerOptions = {},
   ) {
-    this.maxSpeakers = options.maxSpeakers ?? MIXER_DEFAULTS.maxSpeakers;
+    this.maxSpeakers = options.maxSpeakers ?? defaultMixerOptions.maxSpeakers;
     sfu.onMixedAudio = (sender, payload) => this.ingest(sender, payload);
   }
 

@@ -1,6 +1,6 @@
 import type { CryptoBackend } from '../crypto/backends.js';
 import type { EncryptionMode } from '../crypto/modes.js';
-import { MIXER_DEFAULTS } from '../mixer/Mixer.js';
+import { defaultMixerOptions } from '../mixer/Mixer.js';
 
 /** The Identify (op 0) a voice client sends, as an `authorize` hook sees it. */
 export interface VoiceIdentify {
@@ -68,7 +68,7 @@ export const defaultVoiceServerOptions = {
   rateLimit: { commands: 120, windowMs: 60_000 },
   udpBufferSize: 1 << 20,
   maxMixedListeners: 8,
-  maxMixedSpeakers: MIXER_DEFAULTS.maxSpeakers,
+  maxMixedSpeakers: defaultMixerOptions.maxSpeakers,
 } as const satisfies VoiceServerOptions;
 
 /** Options with every default filled in. */
