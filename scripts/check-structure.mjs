@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // `npm run check:structure`: the shape rules of the repository, checked so they cannot erode one commit at a time.
 //
-//   1. No non-test source file (packages/*/src, examples/*/src, internal/*) longer than MAX_LINES, except the files
-//      listed in LONG_FILE_EXCEPTIONS with their reason. A file that long is doing several jobs: split it by job.
+//   1. No non-test source file (src/ and bench/ of packages/* and examples/*, internal/*) longer than MAX_LINES,
+//      except the files listed in LONG_FILE_EXCEPTIONS with their reason. A file that long is doing several jobs:
+//      split it by job.
 //   2. No import cycle among those source files, type-only imports included: a cycle means two modules cannot be read,
 //      tested or moved one without the other. Relative specifiers are resolved (`./x.js` → `./x.ts`, `./dir` →
 //      `./dir/index.ts`); `import`, `import type`, `export … from`, `import('…')` and `import('…').T` all count.
@@ -54,7 +55,10 @@ function walk(dir, out = []) {
   return out;
 }
 
-/** Non-test source files: packages/*\/src, examples/*\/src and everything in internal/* (internal kits are all source). */
+/**
+ * Non-test source files: the src and bench folders of every package and example, and everything in internal/*
+ * (internal kits are all source). Benchmarks count: they are read, changed and reviewed like the code they measure.
+ */
 function sourceFiles(root) {
   const files = [];
   for (const group of WORKSPACE_GROUPS) {
@@ -63,7 +67,9 @@ function sourceFiles(root) {
     for (const pkg of readdirSync(groupDir, { withFileTypes: true })) {
       if (!pkg.isDirectory()) continue;
       const pkgDir = join(groupDir, pkg.name);
-      files.push(...walk(group === 'internal' ? pkgDir : join(pkgDir, 'src')));
+      if (group === 'internal') files.push(...walk(pkgDir));
+      else
+        for (const dir of ['src', 'bench']) if (existsSync(join(pkgDir, dir))) files.push(...walk(join(pkgDir, dir)));
     }
   }
   return files.filter((file) => !isTestPath(toPosix(relative(root, file)))).sort();
