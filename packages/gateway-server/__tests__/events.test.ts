@@ -44,7 +44,26 @@ describe('GatewayServerEvents', () => {
     expect(seen[5]![1]).toMatchObject({ sessionId, code: 1000, resumable: false });
   });
 
-  it('a throwing listener is reported as `error`, and without an `error` listener nothing throws', async () => {
+  it('reports a session ended by invalidateSession (op 9) once, with code null, though its connection stays open', async () => {
+    server = await startServer();
+    const closed: unknown[] = [];
+    server.on('sessionClosed', (session) => void closed.push(session));
+    const client = await connect(server);
+    const ready = await client.ready('1');
+    const sessionId = ready.d.session_id as string;
+
+    server.invalidateSession(sessionId, true);
+    expect(closed).toEqual([]);
+    server.invalidateSession(sessionId, false);
+    expect(closed).toEqual([expect.objectContaining({ sessionId, code: null, resumable: false })]);
+    expect(server.sessionCount).toBe(0);
+
+    await client.close(1000);
+    await delay(50);
+    expect(closed).toHaveLength(1);
+  });
+
+    it('a throwing listener is reported as `error`, and without an `error` listener nothing throws', async () => {
     server = await startServer();
     const errors: { message: string }[] = [];
     server.on('sessionIdentified', () => {

@@ -307,7 +307,11 @@ export class GatewayServer extends EventEmitter<GatewayServerEvents> implements 
     const session = this.#parts.registry.get(sessionId);
     if (!session) return;
     session.connection?.sendControl(9, resumable);
-    if (!resumable) this.#parts.keeper.destroy(session);
+    if (resumable) return;
+    this.#parts.keeper.destroy(session);
+    // Its connection stays open (the client may Identify again on it) and now has no session, so its close will not
+    // report this session: report it here.
+    this.#notify('sessionClosed', { ...session.info(), code: null, resumable: false });
   }
 
   /** Asks a session's client for an immediate heartbeat (op 1 from the server). */

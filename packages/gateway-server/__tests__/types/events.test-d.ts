@@ -25,7 +25,7 @@ describe('GatewayServerEvents', () => {
       SessionInfo & { replayed: number; fromStore: boolean }
     >();
     expectTypeOf<GatewayServerEvents['sessionClosed'][0]>().toEqualTypeOf<
-      SessionInfo & { code: number; resumable: boolean }
+      SessionInfo & { code: number | null; resumable: boolean }
     >();
     expectTypeOf<GatewayServerEvents['backpressure'][0]>().toEqualTypeOf<{
       session: SessionInfo | null;

@@ -29,10 +29,12 @@ export interface GatewayServerEvents {
    */
   sessionResumed: [session: SessionInfo & { replayed: number; fromStore: boolean }];
   /**
-   * A session's connection ended. `resumable`: the session waits for a Resume (`resumeTtl`), else it is gone.
-   * `code` is the close code sent or received (1006 for a dropped socket).
+   * A session's connection ended, or the session did. `resumable`: the session waits for a Resume (`resumeTtl`), else
+   * it is gone. `code` is the close code sent or received (1006 for a dropped socket), or null when the server ended
+   * the session with op 9 Invalid Session (`invalidateSession(id, false)`) and the connection stays open for a new
+   * Identify.
    */
-  sessionClosed: [session: SessionInfo & { code: number; resumable: boolean }];
+  sessionClosed: [session: SessionInfo & { code: number | null; resumable: boolean }];
   /**
    * A connection's send buffer passed `maxBufferedBytes`: it is closed with 4000 (resumable) and its session keeps
    * what it misses for the Resume that follows. `session` is null for a connection not yet identified.
