@@ -184,69 +184,49 @@ const rate = (ms: number) => (N * 1000) / ms;
 // what is measured is the cost of a shard, not the first use of code paths the throughput runs did not take (the
 // shard manager, its queue) nor garbage those runs left in the shared server.
 sendStream = false;
-async function warmUpOurs(): Promise<void> {
-  const warm = new ShardManager({
+/** `shards` idle shards of ours, connected (Hello + READY each). */
+async function connectOurs(shards: number): Promise<ShardManager> {
+  const manager = new ShardManager({
     token: 't',
     intents: 1,
     url,
-    shardCount: 2,
-    maxConcurrency: 2,
+    shardCount: shards,
+    maxConcurrency: shards,
     compression: 'zlib-stream',
   });
-  await warm.connect();
-  await warm.destroy();
+  await manager.connect();
+  return manager;
 }
-async function warmUpDiscordJs(): Promise<void> {
-  const warm = new WebSocketManager({
+/** `shards` idle shards of @discordjs/ws, resolved once every one is READY. */
+async function connectDiscordJs(shards: number): Promise<WebSocketManager> {
+  const manager = new WebSocketManager({
     token: 't',
     intents: 1,
     rest: new REST({ api }).setToken('t'),
     compression: CompressionMethod.ZlibNative,
-    shardCount: 2,
+    shardCount: shards,
   });
   let ready = 0;
   const allReady = new Promise<void>((resolve) =>
-    warm.on(WebSocketShardEvents.Ready, () => {
-      if (++ready === 2) resolve();
+    manager.on(WebSocketShardEvents.Ready, () => {
+      if (++ready === shards) resolve();
     }),
   );
-  await warm.connect();
+  await manager.connect();
   await allReady;
-  await warm.destroy();
+  return manager;
 }
-await warmUpOurs();
-await warmUpDiscordJs();
+await (await connectOurs(2)).destroy();
+await (await connectDiscordJs(2)).destroy();
 await settle();
 let before = memory();
-const manager = new ShardManager({
-  token: 't',
-  intents: 1,
-  url,
-  shardCount: SHARDS,
-  maxConcurrency: SHARDS,
-  compression: 'zlib-stream',
-});
-await manager.connect();
+const manager = await connectOurs(SHARDS);
 await settle();
 const oursPerShard = (memory() - before) / SHARDS;
 await manager.destroy();
 await settle();
 before = memory();
-const djs = new WebSocketManager({
-  token: 't',
-  intents: 1,
-  rest: new REST({ api }).setToken('t'),
-  compression: CompressionMethod.ZlibNative,
-  shardCount: SHARDS,
-});
-let readyCount = 0;
-const allReady = new Promise<void>((resolve) =>
-  djs.on(WebSocketShardEvents.Ready, () => {
-    if (++readyCount === SHARDS) resolve();
-  }),
-);
-await djs.connect();
-await allReady;
+const djs = await connectDiscordJs(SHARDS);
 await settle();
 const theirsPerShard = (memory() - before) / SHARDS;
 await djs.destroy();
