@@ -63,7 +63,7 @@ describe('GatewayServerEvents', () => {
     expect(closed).toHaveLength(1);
   });
 
-    it('a throwing listener is reported as `error`, and without an `error` listener nothing throws', async () => {
+  it('a throwing listener is reported as `error`, and without an `error` listener nothing throws', async () => {
     server = await startServer();
     const errors: { message: string }[] = [];
     server.on('sessionIdentified', () => {
