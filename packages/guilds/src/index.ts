@@ -1,5 +1,7 @@
-// @concord/guilds: guild logic as Discord computes it. Today, permissions (src/permissions/): a member's effective
-// permissions in a guild or channel, the role hierarchy, and the errors a server answers with. No subpath entries yet.
+// @concord/guilds: guild logic as Discord computes it. Permissions (src/permissions/): a member's effective
+// permissions in a guild or channel, the role hierarchy, and the errors a server answers with. Validation
+// (src/validation/): Discord's form validation of a message body (content, embeds, allowed mentions) and its 50035 and
+// 50006 errors. No subpath entries yet.
 export { allPermissions } from './permissions/allPermissions.js';
 export { applyImplicitPermissions } from './permissions/applyImplicitPermissions.js';
 export { assertPermissions } from './permissions/assertPermissions.js';
@@ -24,3 +26,32 @@ export type {
   PermissionOverwrite,
   PermissionRole,
 } from './permissions/PermissionInputs.js';
+export {
+  defaultFormErrorsOptions,
+  type FormError,
+  type FormErrorPath,
+  FormErrors,
+  type FormErrorsOptions,
+  type FormErrorTree,
+  type InvalidFormBodyJSON,
+} from './validation/FormErrors.js';
+export { formErrorMessages } from './validation/formErrorMessages.js';
+export { messageLimits } from './validation/messageLimits.js';
+export {
+  EmptyMessageError,
+  InvalidFormBodyError,
+  ValidationError,
+  type ValidationErrorBody,
+  type ValidationErrorCode,
+} from './validation/ValidationError.js';
+export {
+  type AllowedMentions,
+  type AllowedMentionType,
+  validateAllowedMentions,
+} from './validation/validateAllowedMentions.js';
+export { validateEmbeds } from './validation/validateEmbeds.js';
+export {
+  type MessageContent,
+  type ValidateMessageContentOptions,
+  validateMessageContent,
+} from './validation/validateMessageContent.js';
