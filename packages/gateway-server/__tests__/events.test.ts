@@ -63,6 +63,22 @@ describe('GatewayServerEvents', () => {
     expect(closed).toHaveLength(1);
   });
 
+  it('reports a resumable session again, with code null and resumable false, when it expires unresumed', async () => {
+    // heartbeatInterval 400: the sweeper ticks every 50 ms.
+    server = await startServer({ resumeTtl: 50, heartbeatInterval: 400 });
+    const closed: { code: number | null; resumable: boolean }[] = [];
+    server.on('sessionClosed', (session) => void closed.push(session));
+    const client = await connect(server);
+    await client.ready('1');
+    await client.close(4000);
+    for (let waited = 0; closed.length < 2 && waited < 3000; waited += 50) await delay(50);
+    expect(closed).toEqual([
+      expect.objectContaining({ code: 4000, resumable: true }),
+      expect.objectContaining({ code: null, resumable: false }),
+    ]);
+    expect(server.sessionCount).toBe(0);
+  });
+
   it('a throwing listener is reported as `error`, and without an `error` listener nothing throws', async () => {
     server = await startServer();
     const errors: { message: string }[] = [];

@@ -349,7 +349,11 @@ export function composeGateway(options: GatewayServerOptions, host: GatewayHost)
     resumeTtl,
     connections,
     detached: () => registry.detached(),
-    expire: (session) => sessions.destroy(session),
+    // Its close was reported as resumable: report that it is gone for good (no connection, so code null).
+    expire(session) {
+      sessions.destroy(session);
+      host.notify('sessionClosed', { ...session.info(), code: null, resumable: false });
+    },
     tick(now) {
       identify.prune(now);
       startLimiter.prune?.(now);

@@ -30,9 +30,10 @@ export interface GatewayServerEvents {
   sessionResumed: [session: SessionInfo & { replayed: number; fromStore: boolean }];
   /**
    * A session's connection ended, or the session did. `resumable`: the session waits for a Resume (`resumeTtl`), else
-   * it is gone. `code` is the close code sent or received (1006 for a dropped socket), or null when the server ended
-   * the session with op 9 Invalid Session (`invalidateSession(id, false)`) and the connection stays open for a new
-   * Identify.
+   * it is gone. `code` is the close code sent or received (1006 for a dropped socket), or null when no connection
+   * closed: the server ended the session with op 9 Invalid Session (`invalidateSession(id, false)`, the connection
+   * stays open for a new Identify), or a session reported `resumable: true` was not resumed within `resumeTtl` (it is
+   * reported a second time, now `resumable: false`). So `resumable: false` means gone for good, exactly once.
    */
   sessionClosed: [session: SessionInfo & { code: number | null; resumable: boolean }];
   /**
