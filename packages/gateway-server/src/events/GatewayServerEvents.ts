@@ -33,7 +33,8 @@ export interface GatewayServerEvents {
    * it is gone. `code` is the close code sent or received (1006 for a dropped socket), or null when no connection
    * closed: the server ended the session with op 9 Invalid Session (`invalidateSession(id, false)`, the connection
    * stays open for a new Identify), or a session reported `resumable: true` was not resumed within `resumeTtl` (it is
-   * reported a second time, now `resumable: false`). So `resumable: false` means gone for good, exactly once.
+   * reported a second time, now `resumable: false`). `resumable: false` means gone from this node, reported once; not
+   * reported: sessions still detached when the server closes, and sessions lost to the resume store.
    */
   sessionClosed: [session: SessionInfo & { code: number | null; resumable: boolean }];
   /**
