@@ -1,7 +1,6 @@
-import type { Options } from 'tsup';
 import { definePackageBuild } from '../../internal/config/tsup.js';
 
-const build: Options = definePackageBuild({
+export default definePackageBuild({
   // One entry per subpath. compression = portable (browsers), compression-node = same API with node:zlib fast paths;
   // package.json picks between the two by condition.
   entry: {
@@ -15,6 +14,4 @@ const build: Options = definePackageBuild({
   },
   // import.meta.url in the CJS build (napiZstd.ts loads the optional zstd-napi binding with createRequire).
   shims: true,
-}) as Options;
-
-export default build;
+});

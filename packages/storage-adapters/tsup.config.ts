@@ -1,7 +1,6 @@
-import type { Options } from 'tsup';
 import { definePackageBuild } from '../../internal/config/tsup.js';
 
-const build: Options = definePackageBuild({
+export default definePackageBuild({
   // One entry per adapter, so importing the root never loads a driver.
   entry: {
     index: 'src/index.ts',
@@ -17,6 +16,4 @@ const build: Options = definePackageBuild({
   noExternal: ['@concord/redis-kit'],
   // Drivers are optional peers: resolved from the user's node_modules, never bundled.
   external: ['better-sqlite3', 'pg', 'cassandra-driver', 'ioredis', 'vitest', '@concord/snowflake'],
-}) as Options;
-
-export default build;
+});

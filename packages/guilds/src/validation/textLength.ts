@@ -4,16 +4,8 @@
  * surrogate counts as one.
  */
 export function textLength(text: string): number {
-  let length = text.length;
-  for (let i = 0; i < text.length - 1; i++) {
-    const unit = text.charCodeAt(i);
-    if (unit >= 0xd800 && unit <= 0xdbff) {
-      const next = text.charCodeAt(i + 1);
-      if (next >= 0xdc00 && next <= 0xdfff) {
-        length--;
-        i++;
-      }
-    }
-  }
+  // The string iterator steps by code point (a lone surrogate is one step).
+  let length = 0;
+  for (const _ of text) length++;
   return length;
 }
