@@ -10,10 +10,12 @@ export default definePackageBuild({
     redis: 'src/redis/index.ts',
     conformance: 'src/conformance/index.ts',
     presence: 'src/presence/index.ts',
+    entities: 'src/entities/index.ts',
     kit: 'src/kit/index.ts',
+    blobs: 'src/blobs/index.ts',
   },
   // The internal Redis kit (script runner, identify script) is bundled in: it is no runtime dependency.
   noExternal: ['@concord/redis-kit'],
   // Drivers are optional peers: resolved from the user's node_modules, never bundled.
-  external: ['better-sqlite3', 'pg', 'cassandra-driver', 'ioredis', 'vitest', '@concord/snowflake'],
+  external: ['better-sqlite3', 'pg', 'cassandra-driver', 'ioredis', 'vitest', 'fast-check', '@concord/snowflake'],
 });

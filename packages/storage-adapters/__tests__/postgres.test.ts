@@ -16,6 +16,7 @@ import {
   serviceScript,
   testSchemaName,
 } from './postgresHelpers.js';
+import { withExclusivePostgresServer } from './postgresServerLock.js';
 
 const up = await postgresUp();
 const schema = testSchemaName('concord_test');
@@ -227,12 +228,14 @@ describe.skipIf(!up)('postgres specifics', () => {
         poolConfig: { max: 8, connectionTimeoutMillis: 2000 },
       });
       const channelId = freshChannelId();
-      let outcome: Awaited<ReturnType<typeof createUnderFault>>;
-      try {
-        outcome = await createUnderFault(store, channelId, () => serviceScript('stop'));
-      } finally {
-        await serviceScript('start');
-      }
+      // Other test files (the entity store's) use the same server: stop it only while none of them runs.
+      const outcome = await withExclusivePostgresServer(async () => {
+        try {
+          return await createUnderFault(store, channelId, () => serviceScript('stop'));
+        } finally {
+          await serviceScript('start');
+        }
+      });
       expect(outcome.rejected.length).toBeGreaterThan(0);
       const rows = await retry(() => readBack(store, channelId));
       checkOutcome(rows, outcome, channelId);

@@ -1,12 +1,6 @@
 import Database from 'better-sqlite3';
 import { type CompressionOptions, createContentCodec } from '../compression/index.js';
-import {
-  DuplicateMessageError,
-  MessageNotFoundError,
-  StorageError,
-  StorageUnavailableError,
-  StoreClosedError,
-} from '../errors/index.js';
+import { DuplicateMessageError, MessageNotFoundError, StorageError, StoreClosedError } from '../errors/index.js';
 import { bucketOfId, DEFAULT_BUCKET_MS, parseId, toSortable, validateBucketMs } from '../ids.js';
 import { type BucketScan, bucketSpan, listMessages } from '../listWalk.js';
 import type { BucketedStore, MessagePatch, NewMessage, StoredMessage } from '../MessageStore.js';
@@ -20,6 +14,7 @@ import {
   validatePatch,
   validateStoredMessage,
 } from '../validation.js';
+import { mapSqliteError } from './mapSqliteError.js';
 import { quoteIdent, SQLITE_SCHEMA_VERSION, sqliteMigrations } from './schema.js';
 
 export interface SqliteStoreOptions extends CompressionOptions {
@@ -53,23 +48,6 @@ function lastValueMemo<R>(fn: (key: string) => R): (key: string) => R {
     }
     return lastValue;
   };
-}
-
-function mapError(err: unknown): never {
-  if (err instanceof StorageError) throw err;
-  const code = (err as { code?: string }).code ?? '';
-  if (
-    code === 'SQLITE_BUSY' ||
-    code === 'SQLITE_LOCKED' ||
-    code.startsWith('SQLITE_IOERR') ||
-    code === 'SQLITE_CANTOPEN'
-  ) {
-    throw new StorageUnavailableError(`sqlite: ${(err as Error).message}`, { cause: err });
-  }
-  if (code === 'SQLITE_CORRUPT' || code === 'SQLITE_NOTADB') {
-    throw new StorageError('CORRUPT', `sqlite: ${(err as Error).message}`, { cause: err });
-  }
-  throw err;
 }
 
 /**
@@ -241,7 +219,7 @@ export function createSqliteStore(options: SqliteStoreOptions = {}): SqliteMessa
       try {
         return await fn(...args);
       } catch (err) {
-        return mapError(err);
+        return mapSqliteError(err);
       }
     };
 
@@ -260,7 +238,7 @@ export function createSqliteStore(options: SqliteStoreOptions = {}): SqliteMessa
         if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
           throw new DuplicateMessageError(row.channelId, row.id, { cause: err });
         }
-        return mapError(err);
+        return mapSqliteError(err);
       }
       return row;
     },
