@@ -361,6 +361,23 @@ export class GatewayServer extends EventEmitter<GatewayServerEvents> implements 
     return this.#parts.voice.reallocate(guildId, channelId);
   }
 
+  /**
+   * Server-side voice moderation (a member moved to `channelId`, or disconnected with null): this node's sessions of
+   * the user in voice in the guild get the new VOICE_STATE_UPDATE, and after a move a VOICE_SERVER_UPDATE. The
+   * permission (MOVE_MEMBERS) is the caller's to check. Returns how many sessions were moved.
+   */
+  moveVoiceMember(guildId: Snowflake, userId: Snowflake, channelId: Snowflake | null): Promise<number> {
+    return this.#parts.voice.move(guildId, userId, channelId);
+  }
+
+  /**
+   * The member's server mute or deafen changed (in the directory): this node's sessions of the user in voice send the
+   * guild a VOICE_STATE_UPDATE with the member's `mute` and `deaf`. Returns how many sessions were updated.
+   */
+  refreshVoiceState(guildId: Snowflake, userId: Snowflake): Promise<number> {
+    return this.#parts.voice.refresh(guildId, userId);
+  }
+
   /** Closes every connection (1001), stops the sweep, and closes the HTTP server if this server created it. */
   async close(): Promise<void> {
     if (this.#closed) return;

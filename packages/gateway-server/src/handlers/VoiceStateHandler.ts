@@ -27,6 +27,8 @@ export interface VoiceStateContext {
  */
 export class VoiceStateHandler {
   readonly #context: VoiceStateContext;
+  /** The last voice state sent per session and guild: what a server-side move or mute starts from. */
+  readonly #states = new WeakMap<Session, Map<Snowflake, VoiceStateData>>();
 
   constructor(context: VoiceStateContext) {
     this.#context = context;
@@ -60,8 +62,9 @@ export class VoiceStateHandler {
       user_id: session.userId,
       ...(member ? { member } : {}),
       session_id: session.sessionId,
-      deaf: false,
-      mute: false,
+      // Server mute and deafen are the member's (set by moderators through the guild's member, not by the client).
+      deaf: member?.deaf === true,
+      mute: member?.mute === true,
       self_deaf: d.self_deaf,
       self_mute: d.self_mute,
       self_video: d.self_video === true,
@@ -71,11 +74,7 @@ export class VoiceStateHandler {
     };
     await directory.setVoiceState?.(guildId, state);
     if (session.destroyed) return;
-    if (channelId === null) session.voice?.delete(guildId);
-    else {
-      session.voice ??= new Map();
-      session.voice.set(guildId, channelId);
-    }
+    this.#remember(session, guildId, state);
     // Part of the shared record: a session resumed on another node still gets VOICE_SERVER_UPDATE on a voice failover.
     this.#context.touch(session);
     this.#context.dispatchToGuild(guildId, 'VOICE_STATE_UPDATE', serializeVoiceState(state));
@@ -98,6 +97,89 @@ export class VoiceStateHandler {
     );
     await Promise.all(sessions.map((session) => this.#sendVoiceServer(session, guildId, channelId)));
     return sessions.length;
+  }
+
+  /**
+   * A moderator moved a user to another voice channel (`channelId`) or disconnected them (null): each of this node's
+   * sessions of the user in voice in the guild gets the new state, and after a move a VOICE_SERVER_UPDATE for the new
+   * channel. Permissions are the caller's to check. Returns how many sessions were moved.
+   */
+  async move(guildId: Snowflake, userId: Snowflake, channelId: Snowflake | null): Promise<number> {
+    let moved = 0;
+    for (const session of this.#voiceSessions(guildId, userId)) {
+      const previous = this.#states.get(session)?.get(guildId);
+      if (channelId === null) {
+        session.voice?.delete(guildId);
+        this.#states.get(session)?.delete(guildId);
+        this.#context.touch(session);
+        await this.leave(session, guildId);
+        moved++;
+        continue;
+      }
+      const [member] = await this.#context.directory.members(guildId, { limit: 1, userIds: [userId] });
+      const state: VoiceStateData = {
+        ...(previous ?? blankState(session, guildId)),
+        channel_id: channelId,
+        ...(member ? { member } : {}),
+        deaf: member?.deaf === true,
+        mute: member?.mute === true,
+      };
+      await this.#context.directory.setVoiceState?.(guildId, state);
+      if (session.destroyed) continue;
+      this.#remember(session, guildId, state);
+      this.#context.touch(session);
+      this.#context.dispatchToGuild(guildId, 'VOICE_STATE_UPDATE', serializeVoiceState(state));
+      await this.#sendVoiceServer(session, guildId, channelId);
+      moved++;
+    }
+    return moved;
+  }
+
+  /**
+   * The member's server mute or deafen changed: this node's sessions of the user in voice in the guild send the
+   * guild their state again with the member's `mute` and `deaf`. Returns how many sessions were updated.
+   */
+  async refresh(guildId: Snowflake, userId: Snowflake): Promise<number> {
+    let updated = 0;
+    for (const session of this.#voiceSessions(guildId, userId)) {
+      const previous = this.#states.get(session)?.get(guildId);
+      if (!previous) continue;
+      const [member] = await this.#context.directory.members(guildId, { limit: 1, userIds: [userId] });
+      const state: VoiceStateData = {
+        ...previous,
+        ...(member ? { member } : {}),
+        deaf: member?.deaf === true,
+        mute: member?.mute === true,
+      };
+      await this.#context.directory.setVoiceState?.(guildId, state);
+      if (session.destroyed) continue;
+      this.#remember(session, guildId, state);
+      this.#context.dispatchToGuild(guildId, 'VOICE_STATE_UPDATE', serializeVoiceState(state));
+      updated++;
+    }
+    return updated;
+  }
+
+  #voiceSessions(guildId: Snowflake, userId: Snowflake): Session[] {
+    return [...(this.#context.inGuild(guildId) ?? [])].filter(
+      (s) => !s.destroyed && s.userId === userId && s.voice?.get(guildId) !== undefined,
+    );
+  }
+
+  #remember(session: Session, guildId: Snowflake, state: VoiceStateData): void {
+    let states = this.#states.get(session);
+    if (state.channel_id === null) {
+      session.voice?.delete(guildId);
+      states?.delete(guildId);
+      return;
+    }
+    session.voice ??= new Map();
+    session.voice.set(guildId, state.channel_id);
+    if (!states) {
+      states = new Map();
+      this.#states.set(session, states);
+    }
+    states.set(guildId, state);
   }
 
   /** The session ended in a voice channel: it leaves it (for the guild, the directory and the allocator). */
@@ -138,4 +220,20 @@ export class VoiceStateHandler {
       true,
     );
   }
+}
+
+/** A voice state with nothing set, for a session whose last state this node did not keep (resumed here). */
+function blankState(session: Session, guildId: Snowflake): VoiceStateData {
+  return {
+    guild_id: guildId,
+    channel_id: null,
+    user_id: session.userId,
+    session_id: session.sessionId,
+    deaf: false,
+    mute: false,
+    self_deaf: false,
+    self_mute: false,
+    self_video: false,
+    suppress: false,
+  };
 }

@@ -16,5 +16,11 @@ export { type MessageData, type SerializedMessage, serializeMessage } from './se
 export { type SerializedPresence, serializePresence } from './serializePresence.js';
 export { type ReadyData, type ReadyInput, serializeReady } from './serializeReady.js';
 export { serializeRole } from './serializeRole.js';
+export {
+  serializeThread,
+  serializeThreadMember,
+  type ThreadMemberData,
+  type ThreadMetadataData,
+} from './serializeThread.js';
 export { type CurrentUser, serializeCurrentUser, serializeUser } from './serializeUser.js';
 export { serializeVoiceState } from './serializeVoiceState.js';

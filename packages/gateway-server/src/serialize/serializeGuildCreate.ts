@@ -1,4 +1,4 @@
-import type { APIChannel, GatewayGuildCreateDispatchData } from 'discord-api-types/v10';
+import type { GatewayGuildCreateDispatchData } from 'discord-api-types/v10';
 import type { ChannelData, GuildMemberData, GuildSnapshot, PresenceData, VoiceStateData } from '../types.js';
 import { discordTimestamp } from './discordTimestamp.js';
 import { arr, extras } from './fields.js';
@@ -7,6 +7,7 @@ import { serializeChannel } from './serializeChannel.js';
 import { GUILD_FIELDS, serializeGuild } from './serializeGuild.js';
 import { serializeMember } from './serializeMember.js';
 import { serializePresence } from './serializePresence.js';
+import { serializeThread } from './serializeThread.js';
 import { serializeVoiceState } from './serializeVoiceState.js';
 
 /** A channel as GUILD_CREATE lists it (without a `guild_id` it lacks), shared by every session (memoizeByIdentity.ts). */
@@ -89,7 +90,10 @@ export function serializeGuildCreate(guild: GuildSnapshot, parts: GuildCreatePar
     voice_states: parts.voiceStates.map((s) => serializeVoiceState(s, false)),
     members: parts.members.map(serializeMember),
     channels: guild.channels.map(channelInGuildCreate) as GatewayGuildCreateDispatchData['channels'],
-    threads: arr<APIChannel>(guild.threads) as GatewayGuildCreateDispatchData['threads'],
+    // Threads as Discord's thread objects (no position or overwrites); a directory that keeps them raw gets them shaped.
+    threads: arr<ChannelData>(guild.threads).map((t) =>
+      serializeThread(t),
+    ) as GatewayGuildCreateDispatchData['threads'],
     presences: parts.presences.map((p) => serializePresence(p, guild.id)),
     stage_instances: arr(guild.stage_instances),
     guild_scheduled_events: arr(guild.guild_scheduled_events),
