@@ -1,3 +1,3 @@
 import { definePackageTests } from '../../internal/config/vitest.js';
 
-export default definePackageTests({ name: 'guilds' });
+export default definePackageTests({ name: 'guilds', setupFiles: ['__tests__/contractSetup.ts'] });

@@ -2,6 +2,14 @@
 // permissions in a guild or channel, the role hierarchy, and the errors a server answers with. Validation
 // (src/validation/): Discord's form validation of a message body (content, embeds, allowed mentions) and its 50035 and
 // 50006 errors. No subpath entries yet.
+
+export { COMMUNITY_TOPIC } from './community/ClusterSync.js';
+// The community model (src/community/, src/services/): the Community façade, its services and errors.
+export { Community, type CommunityOptions } from './community/Community.js';
+export type { CommunityGateway } from './community/CommunityGateway.js';
+export { CommunityDirectory } from './directory/CommunityDirectory.js';
+export { CommunityError, type CommunityErrorKind, communityErrors, SlowmodeError } from './errors/CommunityError.js';
+export { type UnknownEntity, UnknownEntityError, unknownEntityCodes } from './errors/UnknownEntityError.js';
 export { allPermissions } from './permissions/allPermissions.js';
 export { applyImplicitPermissions } from './permissions/applyImplicitPermissions.js';
 export { assertPermissions } from './permissions/assertPermissions.js';

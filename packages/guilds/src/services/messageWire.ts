@@ -1,0 +1,55 @@
+import type { GuildMemberData, UserData } from '@concord/gateway-server';
+import { type SerializedMessage, serializeMessage } from '@concord/gateway-server/serialize';
+import { timestampOf } from '@concord/snowflake';
+import type { StoredMessage } from '@concord/storage-adapters';
+import type { APIAttachment, APIEmbed, APIMessageReference, APIReaction } from 'discord-api-types/v10';
+
+/** What the community model keeps in a stored message's `extra` (the message store's JSON column). */
+export interface MessageExtra {
+  author?: UserData;
+  mentions?: UserData[];
+  mention_roles?: string[];
+  mention_everyone?: boolean;
+  embeds?: APIEmbed[];
+  attachments?: APIAttachment[];
+  nonce?: string | number;
+  tts?: boolean;
+  message_reference?: APIMessageReference;
+}
+
+/**
+ * A stored message → Discord's message object, through the shared serializer (@concord/gateway-server/serialize):
+ * the author snapshot and everything else Discord's object carries live in `extra`, so history renders without
+ * lookups. `member` is the author's member in a guild channel (MESSAGE_CREATE/UPDATE carry it); `reactions` are the
+ * viewer's view of them (`me`), built by the reactions service.
+ */
+export function messageWire(
+  message: StoredMessage,
+  options: { member?: GuildMemberData; referenced?: SerializedMessage | null; reactions?: APIReaction[] } = {},
+): SerializedMessage {
+  const extra = (message.extra ?? {}) as MessageExtra;
+  const out = serializeMessage({
+    id: message.id,
+    channel_id: message.channelId,
+    ...(message.guildId ? { guild_id: message.guildId } : {}),
+    author: extra.author ?? { id: message.authorId, username: 'Deleted User' },
+    content: message.content,
+    timestamp: timestampOf(message.id),
+    edited_timestamp: message.editedAt,
+    pinned: message.pinned,
+    type: message.type,
+    flags: message.flags,
+    tts: extra.tts ?? false,
+    mentions: extra.mentions ?? [],
+    mention_roles: extra.mention_roles ?? [],
+    mention_everyone: extra.mention_everyone ?? false,
+    embeds: extra.embeds ?? [],
+    attachments: extra.attachments ?? [],
+    ...(extra.nonce !== undefined ? { nonce: extra.nonce } : {}),
+    ...(extra.message_reference ? { message_reference: extra.message_reference } : {}),
+    ...(extra.message_reference && options.referenced !== undefined ? { referenced_message: options.referenced } : {}),
+    ...(options.member ? { member: options.member } : {}),
+  });
+  if (options.reactions && options.reactions.length > 0) out.reactions = options.reactions;
+  return out;
+}

@@ -1,0 +1,302 @@
+import type { GuildMemberData, GuildSnapshot } from '@concord/gateway-server';
+import { ChannelType, PermissionFlagsBits } from 'discord-api-types/v10';
+import type {
+  ChannelRecord,
+  EmojiRecord,
+  GuildRecord,
+  MemberRecord,
+  RoleRecord,
+  UserRecord,
+} from '../model/records.js';
+import { computePermissions } from '../permissions/computePermissions.js';
+import type { PermissionChannel, PermissionGuild, PermissionMember } from '../permissions/PermissionInputs.js';
+import { isThread } from './channelKinds.js';
+
+/** A member as the state keeps it: the stored record and the gateway's member object (record + user) built once. */
+export interface MemberEntry {
+  record: MemberRecord;
+  data: GuildMemberData;
+  permission: PermissionMember;
+}
+
+/**
+ * One guild in memory: its record, channels (threads included), roles, members and emoji, as immutable objects that
+ * are replaced on change (the gateway's serializers memoize by identity), and a permission cache. Every mutation goes
+ * through the methods below, which drop what the change can affect: a role or overwrite change clears every cached
+ * permission of the guild, a member's role change only theirs. The cache is what keeps visibility checks on the
+ * fan-out path to one map lookup per recipient.
+ */
+export class GuildState {
+  guild: GuildRecord;
+  readonly channels = new Map<string, ChannelRecord>();
+  readonly roles = new Map<string, RoleRecord>();
+  readonly members = new Map<string, MemberEntry>();
+  readonly emojis = new Map<string, EmojiRecord>();
+  /** Thread id → the users in it (private threads are visible only to them and to MANAGE_THREADS holders). */
+  readonly threadMembers = new Map<string, Set<string>>();
+  /** Bumped on every change: keys the snapshot cache. */
+  #version = 0;
+  #snapshot: { version: number; value: GuildSnapshot } | null = null;
+  #permissionGuild: PermissionGuild | null = null;
+  readonly #permissionChannels = new Map<string, PermissionChannel | null>();
+  /** User id → channel id (`''` for the guild level) → permissions: a member's change drops only their map. */
+  readonly #permissions = new Map<string, Map<string, bigint>>();
+
+  constructor(guild: GuildRecord) {
+    this.guild = guild;
+  }
+
+  get id(): string {
+    return this.guild.id;
+  }
+
+  get version(): number {
+    return this.#version;
+  }
+
+  // ── mutations ───────────────────────────────────────────────────────────────────────────────────────────────
+
+  setGuild(guild: GuildRecord): void {
+    const ownerChanged = guild.owner_id !== this.guild.owner_id;
+    this.guild = guild;
+    if (ownerChanged) this.#clearPermissions();
+    else this.#changed();
+  }
+
+  setChannel(channel: ChannelRecord): void {
+    const old = this.channels.get(channel.id);
+    this.channels.set(channel.id, channel);
+    // Only what permissions read (type, parent, overwrites) empties the cache: a new last_message_id must not.
+    if (
+      old !== undefined &&
+      old.type === channel.type &&
+      old.parent_id === channel.parent_id &&
+      JSON.stringify(old.permission_overwrites ?? []) === JSON.stringify(channel.permission_overwrites ?? [])
+    ) {
+      this.#changed();
+      return;
+    }
+    this.#clearPermissions();
+  }
+
+  deleteChannel(channelId: string): void {
+    this.channels.delete(channelId);
+    this.threadMembers.delete(channelId);
+    this.#clearPermissions();
+  }
+
+  setRole(role: RoleRecord): void {
+    this.roles.set(role.id, role);
+    this.#clearPermissions();
+  }
+
+  deleteRole(roleId: string): void {
+    this.roles.delete(roleId);
+    for (const entry of this.members.values()) {
+      if (entry.record.roles.includes(roleId)) {
+        this.setMember(
+          { ...entry.record, roles: entry.record.roles.filter((id) => id !== roleId) },
+          entry.data.user as UserRecord,
+        );
+      }
+    }
+    this.#clearPermissions();
+  }
+
+  setMember(record: MemberRecord, user: UserRecord): MemberEntry {
+    const old = this.members.get(record.user_id);
+    const { user_id: _userId, temporary: _temporary, ...fields } = record;
+    const entry: MemberEntry = {
+      record,
+      data: { ...fields, user },
+      permission: {
+        userId: record.user_id,
+        roles: record.roles,
+        communicationDisabledUntil: timestamp(record.communication_disabled_until),
+      },
+    };
+    this.members.set(record.user_id, entry);
+    if (
+      old === undefined ||
+      old.record.roles !== record.roles ||
+      old.record.communication_disabled_until !== record.communication_disabled_until
+    ) {
+      this.#clearMemberPermissions(record.user_id);
+    }
+    this.#changed();
+    return entry;
+  }
+
+  /** A user's profile changed: their member object is rebuilt with the new user. */
+  setUser(user: UserRecord): void {
+    const entry = this.members.get(user.id);
+    if (entry) this.setMember(entry.record, user);
+  }
+
+  deleteMember(userId: string): void {
+    this.members.delete(userId);
+    this.#clearMemberPermissions(userId);
+    this.#changed();
+  }
+
+  setThreadMember(threadId: string, userId: string, added: boolean): void {
+    let members = this.threadMembers.get(threadId);
+    if (added) {
+      if (!members) {
+        members = new Set();
+        this.threadMembers.set(threadId, members);
+      }
+      members.add(userId);
+    } else members?.delete(userId);
+    this.#clearMemberPermissions(userId);
+    this.#changed();
+  }
+
+  setEmoji(emoji: EmojiRecord): void {
+    this.emojis.set(emoji.id, emoji);
+    this.#changed();
+  }
+
+  deleteEmoji(emojiId: string): void {
+    this.emojis.delete(emojiId);
+    this.#changed();
+  }
+
+  // ── permissions ─────────────────────────────────────────────────────────────────────────────────────────────
+
+  /** The guild as the permission functions take it (roles with bigint permissions), cached until a role changes. */
+  permissionGuild(): PermissionGuild {
+    if (this.#permissionGuild === null) {
+      this.#permissionGuild = {
+        id: this.guild.id,
+        ownerId: this.guild.owner_id,
+        roles: [...this.roles.values()].map((role) => ({
+          id: role.id,
+          position: role.position,
+          permissions: BigInt(role.permissions),
+        })),
+      };
+    }
+    return this.#permissionGuild;
+  }
+
+  /**
+   * The channel permissions are computed against: the channel itself, or for a thread its parent (with the thread's
+   * type, so posting needs SEND_MESSAGES_IN_THREADS). Null for a channel the guild does not have.
+   */
+  permissionChannel(channelId: string): PermissionChannel | null {
+    const cached = this.#permissionChannels.get(channelId);
+    if (cached !== undefined) return cached;
+    const channel = this.channels.get(channelId);
+    let out: PermissionChannel | null = null;
+    if (channel) {
+      const source =
+        isThread(channel.type) && channel.parent_id ? this.channels.get(channel.parent_id as string) : channel;
+      out = {
+        id: channel.id,
+        type: channel.type,
+        parentId: (channel.parent_id as string | null | undefined) ?? null,
+        permissionOverwrites: (source?.permission_overwrites ?? []).map((o) => ({
+          id: o.id,
+          type: o.type,
+          allow: BigInt(o.allow),
+          deny: BigInt(o.deny),
+        })),
+      };
+    }
+    this.#permissionChannels.set(channelId, out);
+    return out;
+  }
+
+  /**
+   * The member's permissions in the guild (no channel) or in a channel; null when the user is not a member or the
+   * channel is not the guild's. Cached, except for timed-out members (their permissions change when the timeout ends).
+   */
+  permissionsOf(userId: string, channelId?: string): bigint | null {
+    const key = channelId ?? '';
+    const perUser = this.#permissions.get(userId);
+    const cached = perUser?.get(key);
+    if (cached !== undefined) return cached;
+    const member = this.members.get(userId);
+    if (!member) return null;
+    let channel: PermissionChannel | undefined;
+    if (channelId !== undefined) {
+      const found = this.permissionChannel(channelId);
+      if (found === null) return null;
+      channel = found;
+    }
+    let permissions = computePermissions(this.permissionGuild(), member.permission, channel);
+    // A private thread is seen by its members and by those who manage threads, whatever the parent allows.
+    if (
+      channel?.type === ChannelType.PrivateThread &&
+      (permissions & PermissionFlagsBits.ManageThreads) === 0n &&
+      this.threadMembers.get(channel.id)?.has(userId) !== true
+    ) {
+      permissions = 0n;
+    }
+    const until = member.permission.communicationDisabledUntil;
+    if (until == null || until <= Date.now()) {
+      if (perUser) perUser.set(key, permissions);
+      else this.#permissions.set(userId, new Map([[key, permissions]]));
+    }
+    return permissions;
+  }
+
+  /** Whether the cache holds anything (tests and the benchmark's cold/warm cases). */
+  get cachedPermissions(): number {
+    let n = 0;
+    for (const perUser of this.#permissions.values()) n += perUser.size;
+    return n;
+  }
+
+  // ── gateway view ────────────────────────────────────────────────────────────────────────────────────────────
+
+  /** The guild as the gateway's Directory hands it out; rebuilt only after a change. */
+  snapshot(): GuildSnapshot {
+    if (this.#snapshot?.version === this.#version) return this.#snapshot.value;
+    const channels: ChannelRecord[] = [];
+    const threads: ChannelRecord[] = [];
+    for (const channel of this.channels.values()) {
+      if (!isThread(channel.type)) channels.push(channel);
+      // GUILD_CREATE lists the active threads; private ones reach their members by THREAD_CREATE.
+      else if (
+        channel.type !== ChannelType.PrivateThread &&
+        !(channel.thread_metadata as { archived?: boolean } | undefined)?.archived
+      )
+        threads.push(channel);
+    }
+    const members = [...this.members.values()].map((entry) => entry.data);
+    const value: GuildSnapshot = {
+      ...this.guild,
+      channels,
+      threads,
+      roles: [...this.roles.values()],
+      emojis: [...this.emojis.values()],
+      members,
+      member_count: members.length,
+    };
+    this.#snapshot = { version: this.#version, value };
+    return value;
+  }
+
+  #changed(): void {
+    this.#version++;
+  }
+
+  #clearPermissions(): void {
+    this.#permissionGuild = null;
+    this.#permissionChannels.clear();
+    this.#permissions.clear();
+    this.#changed();
+  }
+
+  #clearMemberPermissions(userId: string): void {
+    this.#permissions.delete(userId);
+  }
+}
+
+function timestamp(value: string | null): number | null {
+  if (value === null) return null;
+  const ms = Date.parse(value);
+  return Number.isNaN(ms) ? null : ms;
+}
