@@ -1,0 +1,55 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { invalidFormBody } from '../errors/invalidFormBody.js';
+import { deleteUploads, readUploads } from '../http/readUploads.js';
+import type { CompiledRoute } from './compileRoute.js';
+import { corsHeaders } from './corsHeaders.js';
+import type { RestContext } from './RestContext.js';
+import { ANONYMOUS_USER, type RestRequest, type UploadedFile } from './RouteDefinition.js';
+import { requestState } from './requestState.js';
+import { sendJson } from './sendJson.js';
+
+/**
+ * A route's Fastify handler, after guardRequest.ts let the request through: reads an upload (on `uploads` routes), runs
+ * the route and sends its answer with the bucket's headers. A failing route's uploads are deleted before the error
+ * goes on to the error handler.
+ */
+export async function runRoute(
+  ctx: RestContext,
+  route: CompiledRoute,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): Promise<FastifyReply> {
+  const state = requestState(request);
+  const params = request.params as Record<string, string>;
+  const host = request.host || 'localhost';
+  let body: unknown = request.body ?? {};
+  let files: UploadedFile[] = [];
+  if (request.isMultipart?.()) {
+    if (!route.uploads || params.channel_id === undefined) {
+      throw invalidFormBody([], 'CONTENT_TYPE_INVALID', 'Expected application/json.');
+    }
+    const cdnBase = ctx.cdnBase ?? `${request.protocol}://${host}${ctx.cdnPath}`;
+    ({ body, files } = await readUploads(ctx, request, params.channel_id, cdnBase));
+  }
+  const queryAt = request.url.indexOf('?');
+  const req: RestRequest = {
+    ctx,
+    user: state?.user ?? ANONYMOUS_USER,
+    params,
+    query: new URLSearchParams(queryAt < 0 ? '' : request.url.slice(queryAt + 1)),
+    body,
+    files,
+    reason: state?.reason,
+    host,
+  };
+  let result: unknown;
+  try {
+    result = await route.handler(req);
+  } catch (error) {
+    await deleteUploads(ctx, files);
+    throw error;
+  }
+  const headers = { ...corsHeaders, ...state?.headers };
+  if (result === undefined) return sendJson(reply, route.template, 204, undefined, headers);
+  return sendJson(reply, route.template, route.status ?? 200, result, headers);
+}
