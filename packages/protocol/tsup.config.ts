@@ -11,6 +11,7 @@ export default definePackageBuild({
     etf: 'src/etf/index.ts',
     msgpack: 'src/msgpack/index.ts',
     payloads: 'src/payloads/index.ts',
+    permissions: 'src/permissions/index.ts',
   },
   // import.meta.url in the CJS build (napiZstd.ts loads the optional zstd-napi binding with createRequire).
   shims: true,

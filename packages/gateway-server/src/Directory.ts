@@ -197,7 +197,7 @@ export class InMemoryDirectory implements Directory {
     if (!found) return null;
     return {
       type: found.channel.type,
-      permissions: computeChannelPermissions(stored.snapshot, member, found.permissionsFrom),
+      permissions: computeChannelPermissions(stored.snapshot, member, found),
     };
   }
 

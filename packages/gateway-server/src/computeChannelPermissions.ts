@@ -1,4 +1,10 @@
-import type { ChannelData, GuildMemberData, GuildSnapshot, RoleData } from './types.js';
+import type { ChannelData, GuildMemberData, GuildSnapshot } from './types.js';
+import {
+  computePermissions,
+  type PermissionChannel,
+  type PermissionGuild,
+  type PermissionOverwrite,
+} from './wire/protocol.js';
 
 /** The permission bits the gateway itself checks (Discord's values). */
 export const Permission = {
@@ -8,13 +14,6 @@ export const Permission = {
   Speak: 1n << 21n,
 } as const;
 
-interface Overwrite {
-  id: string;
-  type: number;
-  allow: string;
-  deny: string;
-}
-
 /** A permission string as Discord sends it; anything else counts as no permission. */
 function bits(value: unknown): bigint {
   if (typeof value === 'string' && /^\d{1,30}$/.test(value)) return BigInt(value);
@@ -22,37 +21,53 @@ function bits(value: unknown): bigint {
   return 0n;
 }
 
+/** A snapshot's channel where a permission check needs it: the channel, and the one whose overwrites apply. */
+export interface FoundChannel {
+  channel: ChannelData;
+  /** The channel itself, or a thread's parent (threads have no overwrites of their own). */
+  permissionsFrom: ChannelData;
+}
+
 /**
- * A member's permission bit set in a channel, by Discord's rules: the owner and ADMINISTRATOR have everything; else
- * @everyone and the member's roles, then the channel's overwrites (@everyone, roles, the member). Without VIEW_CHANNEL
- * a member has no permission in the channel at all.
+ * A member's permission bit set in a channel, as Discord computes it (@concord/protocol/permissions: owner and
+ * ADMINISTRATOR, @everyone and roles, overwrites in Discord's order, timeouts, implicit denials — no VIEW_CHANNEL means
+ * nothing). The snapshot's wire shapes (decimal strings) are read leniently: a malformed bit set counts as none.
  */
 export function computeChannelPermissions(
   guild: Pick<GuildSnapshot, 'id' | 'owner_id' | 'roles'>,
-  member: Pick<GuildMemberData, 'user' | 'roles'>,
-  channel: ChannelData,
+  member: Pick<GuildMemberData, 'user' | 'roles'> & { communication_disabled_until?: unknown },
+  found: FoundChannel,
 ): bigint {
-  if (guild.owner_id === member.user.id) return ~0n;
-  const roles = new Map<string, RoleData>(guild.roles.map((r) => [r.id, r]));
-  let perms = bits(roles.get(guild.id)?.permissions);
-  for (const roleId of member.roles) perms |= bits(roles.get(roleId)?.permissions);
-  if ((perms & Permission.Administrator) !== 0n) return ~0n;
-  const overwrites = Array.isArray(channel.permission_overwrites) ? (channel.permission_overwrites as Overwrite[]) : [];
-  const everyone = overwrites.find((o) => o.id === guild.id);
-  if (everyone) perms = (perms & ~bits(everyone.deny)) | bits(everyone.allow);
-  let allow = 0n;
-  let deny = 0n;
-  for (const o of overwrites) {
-    if (o.type === 0 && o.id !== guild.id && member.roles.includes(o.id)) {
-      allow |= bits(o.allow);
-      deny |= bits(o.deny);
-    }
-  }
-  perms = (perms & ~deny) | allow;
-  const own = overwrites.find((o) => o.type === 1 && o.id === member.user.id);
-  if (own) perms = (perms & ~bits(own.deny)) | bits(own.allow);
-  if ((perms & Permission.ViewChannel) === 0n) return 0n;
-  return perms;
+  const permissionGuild: PermissionGuild = {
+    id: guild.id,
+    ownerId: guild.owner_id ?? '',
+    roles: guild.roles.map((r) => ({
+      id: r.id,
+      position: typeof r.position === 'number' ? r.position : 0,
+      permissions: bits(r.permissions),
+    })),
+  };
+  const overwrites = Array.isArray(found.permissionsFrom.permission_overwrites)
+    ? (found.permissionsFrom.permission_overwrites as { id: string; type: number; allow: unknown; deny: unknown }[])
+    : [];
+  const channel: PermissionChannel = {
+    id: found.channel.id,
+    type: found.channel.type,
+    permissionOverwrites: overwrites.map(
+      (o): PermissionOverwrite => ({ id: o.id, type: o.type === 1 ? 1 : 0, allow: bits(o.allow), deny: bits(o.deny) }),
+    ),
+  };
+  const until =
+    typeof member.communication_disabled_until === 'string' ? Date.parse(member.communication_disabled_until) : null;
+  return computePermissions(
+    permissionGuild,
+    {
+      userId: member.user.id,
+      roles: Array.isArray(member.roles) ? member.roles : [],
+      communicationDisabledUntil: until,
+    },
+    channel,
+  );
 }
 
 /**
@@ -62,7 +77,7 @@ export function computeChannelPermissions(
 export function findGuildChannel(
   guild: Pick<GuildSnapshot, 'channels'> & { threads?: unknown },
   channelId: string,
-): { channel: ChannelData; permissionsFrom: ChannelData } | null {
+): FoundChannel | null {
   const channel = guild.channels.find((c) => c.id === channelId);
   if (channel) return { channel, permissionsFrom: channel };
   const threads = Array.isArray(guild.threads) ? (guild.threads as ChannelData[]) : [];

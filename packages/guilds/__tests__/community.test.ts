@@ -310,6 +310,11 @@ describe('messages, reactions, pins', () => {
     expect(reply.type).toBe(19);
     expect(reply.referenced_message?.id).toBe(first.id);
     expect(reply.mentions.map((u) => u.id)).toEqual([s.alice]);
+    // Reads carry the replied-to message too (null once it is deleted), as Discord's do.
+    const listed = (await community.messages.list(s.alice, s.general.id)).find((m) => m.id === reply.id);
+    expect(listed?.referenced_message?.id).toBe(first.id);
+    await community.messages.delete(s.alice, s.general.id, first.id);
+    expect((await community.messages.get(s.alice, s.general.id, reply.id)).referenced_message).toBeNull();
     const created = h.gateway.events('MESSAGE_CREATE').at(-1)!;
     expect(created.to).toEqual({ guildId: s.guild.id, channelId: s.general.id });
     expect(created.data.member.roles).toEqual([]);

@@ -1,8 +1,28 @@
-// @concord/guilds: guild logic as Discord computes it. Permissions (src/permissions/): a member's effective
-// permissions in a guild or channel, the role hierarchy, and the errors a server answers with. Validation
-// (src/validation/): Discord's form validation of a message body (content, embeds, allowed mentions) and its 50035 and
-// 50006 errors. No subpath entries yet.
+// @concord/guilds: the community model as Discord has it. `Community` (src/community/) composes the services
+// (src/services/: one per resource) over the state cache (src/state/) and the entity store (src/store/); its
+// `directory` (src/directory/) is the gateway's Directory. Permission errors (src/permissions/) and Discord's form
+// validation (src/validation/, 50035 / 50006) are what every service answers with. No subpath entries yet.
 
+// The permission computation lives in @concord/protocol/permissions (the gateway's default directory uses it too);
+// re-exported here so a community integrator needs one import.
+export {
+  allPermissions,
+  applyImplicitPermissions,
+  type ComputePermissionsOptions,
+  canActOnMember,
+  canManageRole,
+  compareRoles,
+  computeBasePermissions,
+  computeOverwrites,
+  computePermissions,
+  highestRole,
+  isCommunicationDisabled,
+  type PermissionChannel,
+  type PermissionGuild,
+  type PermissionMember,
+  type PermissionOverwrite,
+  type PermissionRole,
+} from '@concord/protocol/permissions';
 export { COMMUNITY_TOPIC } from './community/ClusterSync.js';
 // The community model (src/community/, src/services/): the Community façade, its services and errors.
 export { Community, type CommunityOptions } from './community/Community.js';
@@ -10,30 +30,13 @@ export type { CommunityGateway } from './community/CommunityGateway.js';
 export { CommunityDirectory } from './directory/CommunityDirectory.js';
 export { CommunityError, type CommunityErrorKind, communityErrors, SlowmodeError } from './errors/CommunityError.js';
 export { type UnknownEntity, UnknownEntityError, unknownEntityCodes } from './errors/UnknownEntityError.js';
-export { allPermissions } from './permissions/allPermissions.js';
-export { applyImplicitPermissions } from './permissions/applyImplicitPermissions.js';
 export { assertPermissions } from './permissions/assertPermissions.js';
-export { canActOnMember } from './permissions/canActOnMember.js';
-export { canManageRole } from './permissions/canManageRole.js';
-export { compareRoles } from './permissions/compareRoles.js';
-export { computeBasePermissions } from './permissions/computeBasePermissions.js';
-export { computeOverwrites } from './permissions/computeOverwrites.js';
-export { type ComputePermissionsOptions, computePermissions } from './permissions/computePermissions.js';
-export { highestRole } from './permissions/highestRole.js';
-export { isCommunicationDisabled } from './permissions/isCommunicationDisabled.js';
 export {
   MissingAccessError,
   MissingPermissionsError,
   PermissionError,
   type PermissionErrorCode,
 } from './permissions/PermissionError.js';
-export type {
-  PermissionChannel,
-  PermissionGuild,
-  PermissionMember,
-  PermissionOverwrite,
-  PermissionRole,
-} from './permissions/PermissionInputs.js';
 export {
   defaultFormErrorsOptions,
   type FormError,

@@ -53,5 +53,5 @@ async function fromSnapshot(
   if (!guild || !member) return null;
   const found = findGuildChannel(guild, channelId);
   if (!found) return null;
-  return { type: found.channel.type, permissions: computeChannelPermissions(guild, member, found.permissionsFrom) };
+  return { type: found.channel.type, permissions: computeChannelPermissions(guild, member, found) };
 }

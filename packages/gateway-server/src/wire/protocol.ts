@@ -1,6 +1,6 @@
 /**
  * Everything this package takes from `@concord/protocol`, in one place: codecs, stream compression, query parsing,
- * intent validation and close codes.
+ * intent validation, close codes and the permission computation.
  */
 export {
   closeKeepsSession,
@@ -25,3 +25,9 @@ export {
   zstdAvailable,
 } from '@concord/protocol/compression';
 export { decodeJson } from '@concord/protocol/json';
+export {
+  computePermissions,
+  type PermissionChannel,
+  type PermissionGuild,
+  type PermissionOverwrite,
+} from '@concord/protocol/permissions';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { canActOnMember, canManageRole, compareRoles, highestRole } from '../src/index.js';
-import { GUILD_ID, guild, member, OWNER_ID, role } from './helpers/guild.js';
+import { canActOnMember, canManageRole, compareRoles, highestRole } from '../src/permissions/index.js';
+import { GUILD_ID, guild, member, OWNER_ID, role } from './helpers/permissionGuild.js';
 
 // Roles 20 and 30 share position 2: the older (smaller id) one, 20, ranks higher. 9000000000000000000 has position 1
 // and a longer id than '30': ids compare as numbers.

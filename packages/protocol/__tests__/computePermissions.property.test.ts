@@ -9,7 +9,7 @@ import {
   type PermissionGuild,
   type PermissionMember,
   type PermissionOverwrite,
-} from '../src/index.js';
+} from '../src/permissions/index.js';
 
 /**
  * computePermissions against a reference written the plain way: Discord's documented steps one after the other, loops

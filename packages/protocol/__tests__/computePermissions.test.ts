@@ -6,8 +6,17 @@ import {
   computeOverwrites,
   computePermissions,
   isCommunicationDisabled,
-} from '../src/index.js';
-import { channel, GUILD_ID, guild, member, memberOverwrite, OWNER_ID, role, roleOverwrite } from './helpers/guild.js';
+} from '../src/permissions/index.js';
+import {
+  channel,
+  GUILD_ID,
+  guild,
+  member,
+  memberOverwrite,
+  OWNER_ID,
+  role,
+  roleOverwrite,
+} from './helpers/permissionGuild.js';
 
 const text = P.ViewChannel | P.SendMessages | P.ReadMessageHistory;
 const rich = P.MentionEveryone | P.SendTTSMessages | P.AttachFiles | P.EmbedLinks;

@@ -5,7 +5,7 @@ import type {
   PermissionMember,
   PermissionOverwrite,
   PermissionRole,
-} from '../../src/index.js';
+} from '../../src/permissions/index.js';
 
 export const GUILD_ID = '100';
 export const OWNER_ID = '1';
