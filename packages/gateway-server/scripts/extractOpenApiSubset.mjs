@@ -47,6 +47,7 @@ const ROUTES = [
   ['patch', '/channels/{channel_id}/messages/{message_id}'],
   ['get', '/channels/{channel_id}/messages/{message_id}/reactions/{emoji_name}'],
   ['get', '/channels/{channel_id}/pins'],
+  ['get', '/channels/{channel_id}/messages/pins'],
   ['get', '/invites/{code}'],
   ['delete', '/invites/{code}'],
   ['post', '/channels/{channel_id}/threads'],

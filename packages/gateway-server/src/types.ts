@@ -111,6 +111,11 @@ export interface GuildSnapshot {
 export interface AuthenticateContext {
   /** The peer's address as the socket sees it (`req.socket.remoteAddress`; behind a proxy, the proxy's). */
   remoteAddress: string;
+  /**
+   * The `Authorization` scheme a REST request's token came with (`Bot` for bots, `Bearer` for OAuth2 clients), absent
+   * for a bare token. The gateway's Identify carries the token alone, so it never sets this.
+   */
+  scheme?: 'Bot' | 'Bearer';
 }
 
 /** The user an `authenticate(token, context)` call resolved to. */

@@ -32,6 +32,8 @@ const NO_BODY = new Set([
   'DELETE /channels/:channel_id/thread-members/:user_id',
   'DELETE /guilds/:guild_id/emojis/:emoji_id',
   'POST /channels/:channel_id/typing',
+  'PUT /channels/:channel_id/messages/pins/:message_id',
+  'DELETE /channels/:channel_id/messages/pins/:message_id',
 ]);
 
 /** Routes with a JSON answer that Discord's spec does not describe (its own client's routes), so nothing to check. */

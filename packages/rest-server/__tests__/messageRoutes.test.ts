@@ -128,6 +128,24 @@ describe('pins', () => {
     expect((await t.call('owner', 'DELETE', api(`/channels/${g.channelId}/pins/${id}`))).statusCode).toBe(204);
     expect((await t.call('member', 'GET', api(`/channels/${g.channelId}/pins`))).json()).toEqual([]);
   });
+
+  it('pages pins at the current route, newest first, with their times', async () => {
+    const a = await send('owner', 'first');
+    const b = await send('owner', 'second');
+    const pins = (id: string) => api(`/channels/${g.channelId}/messages/pins${id}`);
+    expect((await t.call('owner', 'PUT', pins(`/${a}`))).statusCode).toBe(204);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect((await t.call('owner', 'PUT', pins(`/${b}`))).statusCode).toBe(204);
+    const page = (await t.call('member', 'GET', pins('?limit=1'))).json();
+    expect(page.has_more).toBe(true);
+    expect(page.items.map((item: { message: { id: string } }) => item.message.id)).toEqual([b]);
+    const older = (
+      await t.call('member', 'GET', pins(`?before=${encodeURIComponent(page.items[0].pinned_at)}`))
+    ).json();
+    expect(older).toMatchObject({ has_more: false, items: [{ message: { id: a } }] });
+    expect((await t.call('owner', 'DELETE', pins(`/${a}`))).statusCode).toBe(204);
+    expect((await t.call('owner', 'DELETE', pins(`/${b}`))).statusCode).toBe(204);
+  });
 });
 
 describe('DM messages', () => {

@@ -17,6 +17,29 @@ describe('authentication', () => {
     }
   });
 
+  it('tells authenticate the scheme the token came with', async () => {
+    const seen: unknown[] = [];
+    const app = await createTestApp({
+      authenticate: (token, context) => {
+        seen.push(context.scheme ?? null);
+        return { user: { id: '4242', username: token } };
+      },
+    });
+    for (const authorization of ['Bot carol', 'Bearer carol', 'carol']) {
+      await app.app.inject({ url: '/api/v10/users/@me', headers: { authorization } });
+    }
+    await app.close();
+    expect(seen).toEqual(['Bot', 'Bearer', null]);
+  });
+
+  it('answers JSON as Discord does: Content-Type exactly application/json (discord.py compares it whole)', async () => {
+    t.user('alice');
+    const res = await t.app.inject({ url: '/api/v10/users/@me', headers: { authorization: 'Bot alice' } });
+    expect(res.headers['content-type']).toBe('application/json');
+    const refused = await t.app.inject({ url: '/api/v10/users/@me' });
+    expect(refused.headers['content-type']).toBe('application/json');
+  });
+
   it('answers 401 with Discord’s body without a token or with an unknown one', async () => {
     for (const headers of [{}, { authorization: 'Bot nobody' }, { authorization: 'Bot ' }]) {
       const res = await t.app.inject({ url: '/api/v10/users/@me', headers });

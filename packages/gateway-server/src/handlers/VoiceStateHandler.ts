@@ -116,19 +116,12 @@ export class VoiceStateHandler {
         moved++;
         continue;
       }
-      const [member] = await this.#context.directory.members(guildId, { limit: 1, userIds: [userId] });
-      const state: VoiceStateData = {
+      const state = await this.#restate(session, guildId, {
         ...(previous ?? blankState(session, guildId)),
         channel_id: channelId,
-        ...(member ? { member } : {}),
-        deaf: member?.deaf === true,
-        mute: member?.mute === true,
-      };
-      await this.#context.directory.setVoiceState?.(guildId, state);
-      if (session.destroyed) continue;
-      this.#remember(session, guildId, state);
+      });
+      if (state === null) continue;
       this.#context.touch(session);
-      this.#context.dispatchToGuild(guildId, 'VOICE_STATE_UPDATE', serializeVoiceState(state));
       await this.#sendVoiceServer(session, guildId, channelId);
       moved++;
     }
@@ -144,20 +137,29 @@ export class VoiceStateHandler {
     for (const session of this.#voiceSessions(guildId, userId)) {
       const previous = this.#states.get(session)?.get(guildId);
       if (!previous) continue;
-      const [member] = await this.#context.directory.members(guildId, { limit: 1, userIds: [userId] });
-      const state: VoiceStateData = {
-        ...previous,
-        ...(member ? { member } : {}),
-        deaf: member?.deaf === true,
-        mute: member?.mute === true,
-      };
-      await this.#context.directory.setVoiceState?.(guildId, state);
-      if (session.destroyed) continue;
-      this.#remember(session, guildId, state);
-      this.#context.dispatchToGuild(guildId, 'VOICE_STATE_UPDATE', serializeVoiceState(state));
+      if ((await this.#restate(session, guildId, previous)) === null) continue;
       updated++;
     }
     return updated;
+  }
+
+  /**
+   * Sends the guild a session's voice state again, `base` with the member's current server mute and deafen (and
+   * member object); null when the session ended meanwhile.
+   */
+  async #restate(session: Session, guildId: Snowflake, base: VoiceStateData): Promise<VoiceStateData | null> {
+    const [member] = await this.#context.directory.members(guildId, { limit: 1, userIds: [session.userId] });
+    const state: VoiceStateData = {
+      ...base,
+      ...(member ? { member } : {}),
+      deaf: member?.deaf === true,
+      mute: member?.mute === true,
+    };
+    await this.#context.directory.setVoiceState?.(guildId, state);
+    if (session.destroyed) return null;
+    this.#remember(session, guildId, state);
+    this.#context.dispatchToGuild(guildId, 'VOICE_STATE_UPDATE', serializeVoiceState(state));
+    return state;
   }
 
   #voiceSessions(guildId: Snowflake, userId: Snowflake): Session[] {
@@ -184,18 +186,7 @@ export class VoiceStateHandler {
 
   /** The session ended in a voice channel: it leaves it (for the guild, the directory and the allocator). */
   async leave(session: Session, guildId: Snowflake): Promise<void> {
-    const state: VoiceStateData = {
-      guild_id: guildId,
-      channel_id: null,
-      user_id: session.userId,
-      session_id: session.sessionId,
-      deaf: false,
-      mute: false,
-      self_deaf: false,
-      self_mute: false,
-      self_video: false,
-      suppress: false,
-    };
+    const state = blankState(session, guildId);
     await this.#context.directory.setVoiceState?.(guildId, state);
     this.#context.dispatchToGuild(guildId, 'VOICE_STATE_UPDATE', serializeVoiceState(state));
     await this.#context.voiceAllocator.release?.({ guildId, userId: session.userId, sessionId: session.sessionId });
@@ -222,7 +213,7 @@ export class VoiceStateHandler {
   }
 }
 
-/** A voice state with nothing set, for a session whose last state this node did not keep (resumed here). */
+/** A voice state out of every channel with nothing set: a session leaving, or one whose last state this node lacks. */
 function blankState(session: Session, guildId: Snowflake): VoiceStateData {
   return {
     guild_id: guildId,

@@ -1,8 +1,8 @@
+import { allPermissions } from '@concord/protocol/permissions';
 import type { APIGuildMember } from 'discord-api-types/v10';
 import { AuditLogEvent, PermissionFlagsBits as P } from 'discord-api-types/v10';
 import type { CommunityContext } from '../community/CommunityContext.js';
 import { UnknownEntityError } from '../errors/UnknownEntityError.js';
-import { allPermissions } from '../permissions/allPermissions.js';
 import { MissingPermissionsError } from '../permissions/PermissionError.js';
 import { requireGuildPermissions } from './access.js';
 import type { MemberService } from './MemberService.js';

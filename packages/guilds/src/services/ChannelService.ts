@@ -1,11 +1,11 @@
 import { serializeChannel } from '@concord/gateway-server/serialize';
+import { allPermissions } from '@concord/protocol/permissions';
 import type { APIChannel } from 'discord-api-types/v10';
 import { AuditLogEvent, ChannelType, PermissionFlagsBits } from 'discord-api-types/v10';
 import type { CommunityContext } from '../community/CommunityContext.js';
 import { CommunityError } from '../errors/CommunityError.js';
 import { UnknownEntityError } from '../errors/UnknownEntityError.js';
 import type { ChannelRecord, OverwriteRecord } from '../model/records.js';
-import { allPermissions } from '../permissions/allPermissions.js';
 import { MissingPermissionsError } from '../permissions/PermissionError.js';
 import { isThread } from '../state/channelKinds.js';
 import type { GuildState } from '../state/GuildState.js';

@@ -1,4 +1,5 @@
 import { serializeMember, serializeUser } from '@concord/gateway-server/serialize';
+import { canActOnMember, canManageRole } from '@concord/protocol/permissions';
 import { idFromTimestamp } from '@concord/snowflake';
 import type { APIBan, APIGuildMember } from 'discord-api-types/v10';
 import { AuditLogEvent, PermissionFlagsBits as P } from 'discord-api-types/v10';
@@ -7,8 +8,6 @@ import { CommunityError } from '../errors/CommunityError.js';
 import { UnknownEntityError } from '../errors/UnknownEntityError.js';
 import type { BanRecord, MemberRecord } from '../model/records.js';
 import { assertPermissions } from '../permissions/assertPermissions.js';
-import { canActOnMember } from '../permissions/canActOnMember.js';
-import { canManageRole } from '../permissions/canManageRole.js';
 import { MissingPermissionsError } from '../permissions/PermissionError.js';
 import { isTextBased, isVoice } from '../state/channelKinds.js';
 import type { GuildState, MemberEntry } from '../state/GuildState.js';

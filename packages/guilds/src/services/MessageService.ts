@@ -143,7 +143,7 @@ export class MessageService {
     const target = await resolveChannel(this.ctx, actorId, channelId);
     assertPermissions(target.permissions, P.ReadMessageHistory);
     const message = await this.#live(channelId, messageId);
-    return this.#withReactions(actorId, target, message);
+    return this.#withReactions(actorId, target, message, await this.#referenced(target, [message]));
   }
 
   /** `GET /channels/{id}/messages?before|after|around&limit`: READ_MESSAGE_HISTORY; newest first, as Discord. */
@@ -151,7 +151,8 @@ export class MessageService {
     const target = await resolveChannel(this.ctx, actorId, channelId);
     if ((target.permissions & P.ReadMessageHistory) === 0n) return [];
     const messages = await this.ctx.messages.list(channelId, query);
-    return Promise.all(messages.map((m) => this.#withReactions(actorId, target, m)));
+    const referenced = await this.#referenced(target, messages);
+    return Promise.all(messages.map((m) => this.#withReactions(actorId, target, m, referenced)));
   }
 
   /** `PATCH /channels/{id}/messages/{message}`: the author edits content, embeds and allowed mentions. */
@@ -291,10 +292,40 @@ export class MessageService {
     return messageWire(message, { ...(member ? { member } : {}), ...(referenced !== undefined ? { referenced } : {}) });
   }
 
-  async #withReactions(viewerId: string, target: ResolvedChannel, message: StoredMessage): Promise<SerializedMessage> {
+  async #withReactions(
+    viewerId: string,
+    target: ResolvedChannel,
+    message: StoredMessage,
+    referenced?: Map<string, SerializedMessage | null>,
+  ): Promise<SerializedMessage> {
     const member = target.state?.members.get(message.authorId)?.data;
     const reactions = await this.ctx.reactions.summary(viewerId, message.id);
-    return messageWire(message, { ...(member ? { member } : {}), reactions });
+    const replyTo = (message.extra as MessageExtra | null)?.message_reference?.message_id;
+    const replied = replyTo !== undefined ? referenced?.get(replyTo) : undefined;
+    return messageWire(message, {
+      ...(member ? { member } : {}),
+      ...(replyTo !== undefined && replied !== undefined ? { referenced: replied } : {}),
+      reactions,
+    });
+  }
+
+  /**
+   * The messages replies among `messages` point at, as Discord includes them in reads (`referenced_message`: the
+   * message, or null when it was deleted). Found in the page itself first, one store read each otherwise.
+   */
+  async #referenced(
+    target: ResolvedChannel,
+    messages: StoredMessage[],
+  ): Promise<Map<string, SerializedMessage | null>> {
+    const out = new Map<string, SerializedMessage | null>();
+    const inPage = new Map(messages.map((m) => [m.id, m]));
+    for (const message of messages) {
+      const id = (message.extra as MessageExtra | null)?.message_reference?.message_id;
+      if (id === undefined || out.has(id)) continue;
+      const replied = inPage.get(id) ?? (await this.ctx.messages.get(target.channel.id, id));
+      out.set(id, replied && !replied.deleted ? this.#wire(target, replied) : null);
+    }
+    return out;
   }
 
   #dispatch(

@@ -3,6 +3,7 @@ import { AuditLogEvent, PermissionFlagsBits as P } from 'discord-api-types/v10';
 import type { CommunityContext } from '../community/CommunityContext.js';
 import { CommunityError } from '../errors/CommunityError.js';
 import { UnknownEntityError } from '../errors/UnknownEntityError.js';
+import type { ChannelRecord } from '../model/records.js';
 import { assertPermissions } from '../permissions/assertPermissions.js';
 import { MissingPermissionsError } from '../permissions/PermissionError.js';
 import { put, remove } from '../store/CommunityRepository.js';
@@ -71,21 +72,40 @@ export class PinService {
     }
   }
 
-  /** `GET /channels/{id}/pins`: newest pin first. */
+  /** `GET /channels/{id}/pins` (the older route): every pinned message, newest pin first. */
   async list(actorId: string, channelId: string): Promise<SerializedMessage[]> {
+    return (await this.page(actorId, channelId, { limit: MAX_PINS })).items.map((item) => item.message);
+  }
+
+  /**
+   * `GET /channels/{id}/messages/pins?before&limit` (the current route): pins newest first with their time, `before`
+   * a pin time (ISO), `limit` 1–50, and whether older ones remain.
+   */
+  async page(
+    actorId: string,
+    channelId: string,
+    query: { before?: string; limit?: number } = {},
+  ): Promise<{ items: { pinned_at: string; message: SerializedMessage }[]; has_more: boolean }> {
     const { ctx } = this;
     const target = await resolveChannel(ctx, actorId, channelId);
-    if ((target.permissions & P.ReadMessageHistory) === 0n) return [];
-    const pins = await ctx.repo.list('pin', channelId, { limit: MAX_PINS });
-    pins.sort((a, b) => b.value.pinned_at.localeCompare(a.value.pinned_at));
-    const out: SerializedMessage[] = [];
+    if ((target.permissions & P.ReadMessageHistory) === 0n) return { items: [], has_more: false };
+    const limit = Math.min(Math.max(query.limit ?? MAX_PINS, 1), MAX_PINS);
+    const before = query.before === undefined ? Number.POSITIVE_INFINITY : Date.parse(query.before);
+    const pins = (await ctx.repo.list('pin', channelId, { limit: MAX_PINS * 2 }))
+      .filter((pin) => Date.parse(pin.value.pinned_at) < before)
+      .sort((a, b) => b.value.pinned_at.localeCompare(a.value.pinned_at));
+    const items: { pinned_at: string; message: SerializedMessage }[] = [];
     for (const pin of pins) {
+      if (items.length >= limit) break;
       const message = await ctx.messages.get(channelId, pin.id);
       if (!message || message.deleted) continue;
       const member = target.state?.members.get(message.authorId)?.data;
-      out.push(messageWire(message, member ? { member } : {}));
+      items.push({
+        pinned_at: discordTimestamp(pin.value.pinned_at),
+        message: messageWire(message, member ? { member } : {}),
+      });
     }
-    return out;
+    return { items, has_more: pins.length > items.length };
   }
 
   #mayPin(target: ResolvedChannel): void {
@@ -94,8 +114,19 @@ export class PinService {
     assertPermissions(target.permissions, P.ReadMessageHistory);
   }
 
+  /**
+   * A guild channel's `last_pin_timestamp` follows its pins (GET /channels/{id} answers what CHANNEL_PINS_UPDATE said,
+   * as on Discord), then CHANNEL_PINS_UPDATE is dispatched.
+   */
   async #changed(target: ResolvedChannel, lastPin: string | null): Promise<void> {
-    const gateway = this.ctx.gateway();
+    const { ctx } = this;
+    if (target.guildId !== null) {
+      const current = target.state.channels.get(target.channel.id) ?? target.channel;
+      const next: ChannelRecord = { ...current, last_pin_timestamp: lastPin };
+      await ctx.repo.write([put('channel', target.guildId, next.id, next)]);
+      await ctx.commit([{ type: 'channel', guildId: target.guildId, channel: next }]);
+    }
+    const gateway = ctx.gateway();
     if (!gateway) return;
     const data = {
       channel_id: target.channel.id,

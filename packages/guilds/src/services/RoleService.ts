@@ -1,13 +1,11 @@
 import { serializeRole } from '@concord/gateway-server/serialize';
+import { allPermissions, canManageRole, compareRoles } from '@concord/protocol/permissions';
 import type { APIRole } from 'discord-api-types/v10';
 import { AuditLogEvent, PermissionFlagsBits } from 'discord-api-types/v10';
 import type { CommunityContext } from '../community/CommunityContext.js';
 import { CommunityError } from '../errors/CommunityError.js';
 import { UnknownEntityError } from '../errors/UnknownEntityError.js';
 import type { RoleRecord } from '../model/records.js';
-import { allPermissions } from '../permissions/allPermissions.js';
-import { canManageRole } from '../permissions/canManageRole.js';
-import { compareRoles } from '../permissions/compareRoles.js';
 import { MissingPermissionsError } from '../permissions/PermissionError.js';
 import type { GuildState } from '../state/GuildState.js';
 import { put } from '../store/CommunityRepository.js';
@@ -64,34 +62,13 @@ export class RoleService {
     const errors = new FormErrors();
     checkObject(body, errors, []);
     const role: RoleRecord = {
-      id: ctx.nextId(),
-      name: 'new role',
+      ...newRole(ctx.nextId(), 'new role'),
       permissions: (BigInt(state.roles.get(guildId)?.permissions ?? '0') & granted).toString(),
-      position: 1,
-      color: 0,
-      hoist: false,
-      mentionable: false,
-      managed: false,
-      icon: null,
-      unicode_emoji: null,
-      flags: 0,
     };
     this.#applyFields(role, body ?? {}, errors);
     if (!errors.isEmpty) throw new InvalidFormBodyError(errors.toJSON());
     this.#checkGrant(granted, BigInt(role.permissions));
-    // Every role at or above position 1 moves up one to make room.
-    const shifted = [...state.roles.values()]
-      .filter((r) => r.id !== guildId && r.position >= 1)
-      .map((r) => ({ ...r, position: r.position + 1 }));
-    await ctx.repo.write([put('role', guildId, role.id, role), ...shifted.map((r) => put('role', guildId, r.id, r))]);
-    await ctx.commit([
-      { type: 'role', guildId, role },
-      ...shifted.map((r) => ({ type: 'role' as const, guildId, role: r })),
-    ]);
-    const gateway = ctx.gateway();
-    gateway?.dispatchToGuild(guildId, 'GUILD_ROLE_CREATE', { guild_id: guildId, role: serializeRole(role) });
-    for (const r of shifted)
-      gateway?.dispatchToGuild(guildId, 'GUILD_ROLE_UPDATE', { guild_id: guildId, role: serializeRole(r) });
+    await this.#insert(state, role);
     await ctx.audit.record({
       guildId,
       userId: actorId,
@@ -112,31 +89,12 @@ export class RoleService {
     const state = await ctx.guilds.require(guildId);
     if (state.roles.size >= MAX_ROLES) throw new CommunityError('maxRoles');
     const role: RoleRecord = {
-      id: ctx.nextId(),
-      name: name.slice(0, 100),
+      ...newRole(ctx.nextId(), name.slice(0, 100)),
       permissions: permissions.toString(),
-      position: 1,
-      color: 0,
-      hoist: false,
-      mentionable: false,
       managed: true,
-      icon: null,
-      unicode_emoji: null,
-      flags: 0,
       tags: { bot_id: botId },
     };
-    const shifted = [...state.roles.values()]
-      .filter((r) => r.id !== guildId && r.position >= 1)
-      .map((r) => ({ ...r, position: r.position + 1 }));
-    await ctx.repo.write([put('role', guildId, role.id, role), ...shifted.map((r) => put('role', guildId, r.id, r))]);
-    await ctx.commit([
-      { type: 'role', guildId, role },
-      ...shifted.map((r) => ({ type: 'role' as const, guildId, role: r })),
-    ]);
-    const gateway = ctx.gateway();
-    gateway?.dispatchToGuild(guildId, 'GUILD_ROLE_CREATE', { guild_id: guildId, role: serializeRole(role) });
-    for (const r of shifted)
-      gateway?.dispatchToGuild(guildId, 'GUILD_ROLE_UPDATE', { guild_id: guildId, role: serializeRole(r) });
+    await this.#insert(state, role);
     return role;
   }
 
@@ -271,6 +229,28 @@ export class RoleService {
     });
   }
 
+  /**
+   * Stores a new role at position 1, just above @everyone, as Discord places new roles: every role at or above it moves
+   * up one, in the same atomic write; GUILD_ROLE_CREATE, then GUILD_ROLE_UPDATE for each moved role.
+   */
+  async #insert(state: GuildState, role: RoleRecord): Promise<void> {
+    const { ctx } = this;
+    const guildId = state.id;
+    const shifted = [...state.roles.values()]
+      .filter((r) => r.id !== guildId && r.position >= 1)
+      .map((r) => ({ ...r, position: r.position + 1 }));
+    await ctx.repo.write([put('role', guildId, role.id, role), ...shifted.map((r) => put('role', guildId, r.id, r))]);
+    await ctx.commit([
+      { type: 'role', guildId, role },
+      ...shifted.map((r) => ({ type: 'role' as const, guildId, role: r })),
+    ]);
+    const gateway = ctx.gateway();
+    gateway?.dispatchToGuild(guildId, 'GUILD_ROLE_CREATE', { guild_id: guildId, role: serializeRole(role) });
+    for (const r of shifted) {
+      gateway?.dispatchToGuild(guildId, 'GUILD_ROLE_UPDATE', { guild_id: guildId, role: serializeRole(r) });
+    }
+  }
+
   /** The role, if the actor may manage it; 10011 when unknown, 50013 when at or above their highest role. */
   #manageable(state: GuildState, actorId: string, roleId: string): RoleRecord {
     const role = state.roles.get(roleId);
@@ -304,4 +284,21 @@ export class RoleService {
     if (body.unicode_emoji !== undefined)
       role.unicode_emoji = checkString(body.unicode_emoji, errors, ['unicode_emoji'], { max: 32 }) ?? null;
   }
+}
+
+/** A role as created: position 1, no permissions, colour or flags. */
+function newRole(id: string, name: string): RoleRecord {
+  return {
+    id,
+    name,
+    permissions: '0',
+    position: 1,
+    color: 0,
+    hoist: false,
+    mentionable: false,
+    managed: false,
+    icon: null,
+    unicode_emoji: null,
+    flags: 0,
+  };
 }

@@ -1,5 +1,5 @@
+import { allPermissions } from '@concord/protocol/permissions';
 import type { OverwriteRecord } from '../model/records.js';
-import { allPermissions } from '../permissions/allPermissions.js';
 import { checkArray } from '../validation/checkArray.js';
 import { checkInteger } from '../validation/checkInteger.js';
 import { checkObject } from '../validation/checkObject.js';

@@ -1,4 +1,6 @@
 import type { GuildMemberData, GuildSnapshot } from '@concord/gateway-server';
+import type { PermissionChannel, PermissionGuild, PermissionMember } from '@concord/protocol/permissions';
+import { computePermissions } from '@concord/protocol/permissions';
 import { ChannelType, PermissionFlagsBits } from 'discord-api-types/v10';
 import type {
   ChannelRecord,
@@ -8,8 +10,6 @@ import type {
   RoleRecord,
   UserRecord,
 } from '../model/records.js';
-import { computePermissions } from '../permissions/computePermissions.js';
-import type { PermissionChannel, PermissionGuild, PermissionMember } from '../permissions/PermissionInputs.js';
 import { isThread } from './channelKinds.js';
 
 /** A member as the state keeps it: the stored record and the gateway's member object (record + user) built once. */
@@ -271,7 +271,8 @@ export class GuildState {
       channels,
       threads,
       roles: [...this.roles.values()],
-      emojis: [...this.emojis.values()],
+      // Discord's emoji objects: the record's bookkeeping (creator id, blob key) stays out of GUILD_CREATE.
+      emojis: [...this.emojis.values()].map(({ user_id: _creator, image_key: _key, ...emoji }) => emoji),
       members,
       member_count: members.length,
     };

@@ -99,6 +99,10 @@ export function toRestError(error: unknown): { error: RestError; internal: boole
     if (code === 'NOT_FOUND')
       return { error: new RestError(404, 10008, 'Unknown Message', { cause: error }), internal: false };
     if (code === 'UNAVAILABLE' || code === 'CLOSED') return { error: restErrors.unavailable(error), internal: true };
+    // The client hung up mid-body: nobody reads the answer, and it is no fault of the server's.
+    if (code === 'ECONNRESET' || code === 'ECONNABORTED' || code === 'ERR_STREAM_PREMATURE_CLOSE') {
+      return { error: new RestError(400, 0, '400: Bad Request', { cause: error }), internal: false };
+    }
     // Any other framework refusal of the request itself (4xx): Discord's plain HTTP shape.
     if (code.startsWith('FST_') && typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500) {
       const reason = HTTP_REASONS[statusCode] ?? 'Bad Request';
@@ -108,7 +112,8 @@ export function toRestError(error: unknown): { error: RestError; internal: boole
   return { error: restErrors.internal(error), internal: true };
 }
 
-function withCause(refusal: RestError, cause: unknown): RestError {
+/** `refusal` with `cause` attached (the answer stays the refusal's). */
+export function withCause(refusal: RestError, cause: unknown): RestError {
   return new RestError(refusal.status, refusal.code, refusal.message, {
     ...(refusal.errors ? { errors: refusal.errors } : {}),
     headers: refusal.headers,

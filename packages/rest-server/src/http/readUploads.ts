@@ -2,6 +2,7 @@ import type { Readable } from 'node:stream';
 import type { FastifyRequest } from 'fastify';
 import { invalidFormBody } from '../errors/invalidFormBody.js';
 import { restErrors } from '../errors/restErrors.js';
+import { withCause } from '../errors/toRestError.js';
 import type { RestContext } from '../pipeline/RestContext.js';
 import type { UploadedFile } from '../pipeline/RouteDefinition.js';
 import { parseJsonBody } from './parseJsonBody.js';
@@ -78,6 +79,10 @@ export async function readUploads(
     }
   } catch (error) {
     await deleteUploads(ctx, files);
+    // busboy reports a malformed form (a missing closing boundary, a bad part header) with a plain Error.
+    if (error instanceof Error && error.constructor === Error && (error as { code?: unknown }).code === undefined) {
+      throw withCause(invalidFormBody([], 'CONTENT_TYPE_INVALID', 'The multipart/form-data body is malformed.'), error);
+    }
     throw error;
   }
   return { body: body ?? fields, files };

@@ -7,7 +7,8 @@ import type { RateLimits } from '../rateLimit/RateLimits.js';
 
 /**
  * `authenticate(token, { remoteAddress })`: the same function the gateway takes (packages/gateway-server/src/types.ts),
- * so one token check serves both. The token comes without its `Bot ` / `Bearer ` prefix; null answers 401.
+ * so one token check serves both. The token comes without its `Bot ` / `Bearer ` prefix, which `context.scheme` names;
+ * null answers 401.
  */
 export type RestAuthenticate = (
   token: string,

@@ -44,9 +44,10 @@ export async function guardRequest(ctx: RestContext, route: CompiledRoute, reque
   const banned = await ctx.limiter.peek(invalidRequestKey(request), rules.invalidRequests);
   if (!banned.allowed) throw globalLimit(banned);
 
-  const token = readToken(request.headers.authorization);
+  const { token, scheme } = readToken(request.headers.authorization);
+  const remoteAddress = request.socket.remoteAddress ?? '';
   const authenticated = token
-    ? await ctx.authenticate(token, { remoteAddress: request.socket.remoteAddress ?? '' })
+    ? await ctx.authenticate(token, scheme ? { remoteAddress, scheme } : { remoteAddress })
     : null;
   const user: UserData | null = authenticated?.user ?? null;
   const who = user ? `user:${user.id}` : `ip:${addressKey(request.socket.remoteAddress)}`;

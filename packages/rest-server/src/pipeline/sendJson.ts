@@ -15,6 +15,7 @@ export function sendJson(
   outgoingCheck()?.rest(template, status, body);
   reply.code(status).headers(headers);
   if (body === undefined) return reply.send();
-  // A string payload is sent as it is: Fastify's serializer never sees (or reshapes) the body.
-  return reply.type('application/json').send(JSON.stringify(body));
+  // Bytes, not a string: Fastify would append `; charset=utf-8` to a string's type, and discord.py reads a body as
+  // JSON only when Content-Type is exactly `application/json` (as Discord sends it); its serializer never sees it.
+  return reply.type('application/json').send(Buffer.from(JSON.stringify(body)));
 }
