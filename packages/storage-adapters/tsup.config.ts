@@ -13,6 +13,7 @@ export default definePackageBuild({
     entities: 'src/entities/index.ts',
     kit: 'src/kit/index.ts',
     blobs: 'src/blobs/index.ts',
+    open: 'src/open/index.ts',
   },
   // The internal Redis kit (script runner, identify script) is bundled in: it is no runtime dependency.
   noExternal: ['@concord/redis-kit'],
