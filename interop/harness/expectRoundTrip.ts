@@ -1,6 +1,6 @@
 import { expect } from 'vitest';
 import type { RunningServer } from '../../examples/chat-server/__tests__/startServer.js';
-import { GENERAL_TEXT_ID } from '../../examples/chat-server/src/seed.js';
+import { GENERAL_TEXT_ID } from '../../examples/chat-server/src/createChatServer.js';
 import type { BotRun } from './runBot.js';
 
 interface StoredMessage {

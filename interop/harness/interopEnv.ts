@@ -1,5 +1,5 @@
 import type { RunningServer } from '../../examples/chat-server/__tests__/startServer.js';
-import { GENERAL_TEXT_ID, GENERAL_VOICE_ID, LOBBY_ID } from '../../examples/chat-server/src/seed.js';
+import { GENERAL_TEXT_ID, GENERAL_VOICE_ID, LOBBY_ID } from '../../examples/chat-server/src/createChatServer.js';
 
 /**
  * The environment every bot program in interop/ reads: where the server is (the one setting a real bot changes),

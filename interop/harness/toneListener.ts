@@ -1,7 +1,7 @@
 import { VoiceClient } from '@concord/voice';
 import { RawGateway } from '../../examples/chat-server/__tests__/rawGateway.js';
 import type { RunningServer } from '../../examples/chat-server/__tests__/startServer.js';
-import { GENERAL_VOICE_ID, LOBBY_ID } from '../../examples/chat-server/src/seed.js';
+import { GENERAL_VOICE_ID, LOBBY_ID } from '../../examples/chat-server/src/createChatServer.js';
 
 export interface HeardTone {
   /** Decoded 20 ms frames received from the speaker. */

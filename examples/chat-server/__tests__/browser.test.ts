@@ -1,14 +1,9 @@
-import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromiumAvailable, launchChromium } from './browserHelpers.js';
 import { RawGateway } from './rawGateway.js';
 import { type RunningServer, startServer } from './startServer.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const available = existsSync(CHROMIUM);
-if (!available) {
-  if (process.env.CI === 'true') throw new Error(`${CHROMIUM} is missing (install it: bash .ci/services/chromium.sh)`);
-  console.warn(`[chat-server] skipping the browser test: ${CHROMIUM} is missing (bash .ci/services/chromium.sh)`);
-}
+const available = chromiumAvailable();
 
 const GENERAL = '1200000000000000001';
 
@@ -19,20 +14,7 @@ describe.skipIf(!available)('the web page', () => {
   beforeAll(async () => {
     // The tests log in 20-odd users from 127.0.0.1 within a minute.
     server = await startServer({ DEV_AUTH_NEW_USERS_PER_MINUTE: '100' });
-    const { chromium } = await import('playwright-core');
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();

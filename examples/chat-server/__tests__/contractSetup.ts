@@ -10,7 +10,7 @@ import { afterAll } from 'vitest';
 
 const dir = mkdtempSync(join(tmpdir(), 'concord-contract-'));
 const file = join(dir, 'violations.jsonl');
-// Child servers see it in their environment (src/main.ts installs the check when it is set).
+// Child servers see it in their environment (contractCheck.mjs, preloaded by startServer.ts, installs the check).
 process.env.CONCORD_CONTRACT_CHECK = file;
 installContractCheck({ file });
 

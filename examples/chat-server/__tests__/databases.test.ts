@@ -1,7 +1,7 @@
 import { connect } from 'node:net';
+import { openStorage } from '@concord/storage-adapters/open';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createChatServer } from '../src/createChatServer.js';
-import { openStorage } from '../src/storage.js';
 
 const GENERAL = '1200000000000000001';
 const suffix = `${process.pid}_${Date.now()}`;

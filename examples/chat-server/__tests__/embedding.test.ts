@@ -1,59 +1,65 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { openStorage } from '@concord/storage-adapters/open';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createChatServer } from '../src/createChatServer.js';
-import { openStorage } from '../src/storage.js';
+import { RawGateway } from './rawGateway.js';
 import { startServer } from './startServer.js';
 
 const GENERAL = '1200000000000000001';
 const LOBBY = '1200000000000000000';
 
-describe('embedding hooks', () => {
-  it('a moderation hook rejects or rewrites messages before they are stored', async () => {
+describe('embedding', () => {
+  it('a production authenticate hook replaces dev auth, for REST and the gateway; its users join the Lobby', async () => {
     const server = await createChatServer({
       storage: await openStorage(':memory:'),
       port: 0,
-      moderate: async ({ content }) => {
-        if (content.includes('spam')) return { reject: 'No spam here' };
-        if (content.includes('darn')) return { content: content.replaceAll('darn', '****') };
-      },
+      authenticate: (token) => (token === 's3cret' ? { user: { id: '1300000000000000000', username: 'owner' } } : null),
     });
     try {
-      const post = (content: string) =>
-        fetch(`${server.url}/api/v10/channels/${GENERAL}/messages`, {
-          method: 'POST',
-          headers: { Authorization: 'mod-test', 'Content-Type': 'application/json' },
-          body: JSON.stringify({ content }),
-        });
-      const rejected = await post('buy spam now');
-      expect(rejected.status).toBe(400);
-      expect(await rejected.json()).toEqual({ code: 200000, message: 'No spam here' });
-      const rewritten = (await (await post('darn it')).json()) as { content: string };
-      expect(rewritten.content).toBe('**** it');
-      const history = (await (
-        await fetch(`${server.url}/api/v10/channels/${GENERAL}/messages`, { headers: { Authorization: 'mod-test' } })
-      ).json()) as { content: string }[];
-      expect(history.map((m) => m.content)).toEqual(['**** it']);
+      const me = await fetch(`${server.url}/api/v10/users/@me`, { headers: { Authorization: 'Bot s3cret' } });
+      expect(((await me.json()) as { username: string }).username).toBe('owner');
+      const guilds = await fetch(`${server.url}/api/v10/users/@me/guilds`, { headers: { Authorization: 's3cret' } });
+      expect(((await guilds.json()) as { id: string }[]).map((g) => g.id)).toEqual([LOBBY]);
+      const denied = await fetch(`${server.url}/api/v10/users/@me`, { headers: { Authorization: 'anyone' } });
+      expect(denied.status).toBe(401);
+      const port = Number(new URL(server.url).port);
+      const gw = await RawGateway.identify(port, 's3cret');
+      expect((await gw.waitFor('READY')).d.user.username).toBe('owner');
+      gw.close();
+      const refused = new RawGateway(port);
+      await new Promise((resolve) => refused.ws.once('open', resolve));
+      refused.ws.send(JSON.stringify({ op: 2, d: { token: 'anyone', intents: 1, properties: {} } }));
+      expect(await refused.closed).toBe(4004);
     } finally {
       await server.close();
     }
   });
 
-  it('a production authenticate hook replaces dev auth', async () => {
-    const server = await createChatServer({
-      storage: await openStorage(':memory:'),
-      port: 0,
-      authenticate: (token) => (token === 's3cret' ? { id: '1300000000000000000', username: 'owner' } : null),
-    });
+  it('the HTTP idle timeout does not close gateway sessions (the WebSocket upgrade leaves it)', async () => {
+    const server = await createChatServer({ storage: await openStorage(':memory:'), port: 0, idleTimeoutMs: 200 });
     try {
-      expect(server.devAuth).toBe(false);
-      const me = await fetch(`${server.url}/api/v10/users/@me`, { headers: { Authorization: 'Bot s3cret' } });
-      expect(((await me.json()) as { username: string }).username).toBe('owner');
-      const denied = await fetch(`${server.url}/api/v10/users/@me`, { headers: { Authorization: 'anyone' } });
-      expect(denied.status).toBe(401);
+      const gw = await RawGateway.identify(Number(new URL(server.url).port), 'idler');
+      await new Promise((resolve) => setTimeout(resolve, 700));
+      expect(gw.ws.readyState).toBe(gw.ws.OPEN);
+      gw.close();
     } finally {
       await server.close();
+    }
+  });
+
+  it('a second start on the same stores finds the Lobby instead of seeding another', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'chat-server-seed-'));
+    try {
+      for (let run = 0; run < 2; run++) {
+        const server = await createChatServer({ storage: await openStorage(join(dir, 'chat.db')), port: 0 });
+        const guilds = await fetch(`${server.url}/api/v10/users/@me/guilds`, { headers: { Authorization: 'seeder' } });
+        expect(((await guilds.json()) as { name: string }[]).map((g) => g.name)).toEqual(['Lobby']);
+        await server.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

@@ -1,8 +1,9 @@
 // Issue #13 cause 10: the JDK's HttpClient asks every first request to upgrade to h2c (`Connection: Upgrade,
 // HTTP2-Settings`, `Upgrade: h2c`); a server that does not speak h2c answers in HTTP/1.1 as if the header were absent.
+
+import { openStorage } from '@concord/storage-adapters/open';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ChatServer, createChatServer } from '../src/createChatServer.js';
-import { openStorage } from '../src/storage.js';
 import { rawRequest, requestHead } from './rawHttp.js';
 
 const GENERAL = '1200000000000000001';

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { usernameForToken } from '../src/identity.js';
+import { usernameForToken } from '../src/devAuth.js';
 
 describe('usernameForToken', () => {
   it('is at most 32 code points of well-formed text without control characters, whatever the token', () => {

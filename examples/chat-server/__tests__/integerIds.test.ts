@@ -1,8 +1,9 @@
 // Issue #13 cause 7 (REST side of the same class): discord.py writes ids in request bodies as JSON numbers (a reply's
 // `message_reference` is `{"message_id": 1200…, "channel_id": 1200…}`), beyond 2^53 where JSON.parse rounds them.
+
+import { openStorage } from '@concord/storage-adapters/open';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ChatServer, createChatServer } from '../src/createChatServer.js';
-import { openStorage } from '../src/storage.js';
 
 const GENERAL = '1200000000000000001';
 

@@ -1,6 +1,6 @@
+import { openStorage } from '@concord/storage-adapters/open';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type ChatServer, type ChatServerOptions, createChatServer } from '../src/createChatServer.js';
-import { openStorage } from '../src/storage.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: wire JSON, checked field by field by the assertions.
 type Json = any;
@@ -49,22 +49,26 @@ describe('REST rate limits', () => {
   });
 
   it('the default global limit is Discord’s 50 requests per second per user', async () => {
-    const { defaultRateLimits } = await import('../src/rest/RestContext.js');
-    expect(defaultRateLimits.global).toEqual({ limit: 50, windowMs: 1000 });
+    const { defaultRestOptions } = await import('@concord/rest-server');
+    expect(defaultRestOptions.rateLimits.global).toEqual({ limit: 50, windowMs: 1000 });
   });
 
-  it('unknown and malformed ids are refused before any bucket; the bucket hash names the route, not the id', async () => {
+  it('malformed ids are refused before any bucket; the bucket hash names the route, not the id', async () => {
     await start({});
+    // An unknown id is counted in the route's bucket, as Discord does; its hash is the route's, whatever the id.
     const unknown = await call('hasher', `/channels/${randomId()}/messages`);
+    const another = await call('hasher', `/channels/${randomId()}/messages`);
     expect(unknown.status).toBe(404);
-    expect(unknown.headers.get('x-ratelimit-bucket')).toBeNull();
+    expect(another.headers.get('x-ratelimit-bucket')).toBe(unknown.headers.get('x-ratelimit-bucket'));
     const malformed = await call('hasher', '/channels/12abc/messages');
     expect(malformed.status).toBe(400);
+    expect(malformed.headers.get('x-ratelimit-bucket')).toBeNull();
     expect(await malformed.json()).toMatchObject({
       code: 50035,
       errors: { channel_id: { _errors: [{ code: 'NUMBER_TYPE_COERCE' }] } },
     });
     const text = await call('hasher', `/channels/${GENERAL}/messages`);
+    expect(text.headers.get('x-ratelimit-bucket')).toBe(unknown.headers.get('x-ratelimit-bucket'));
     const voice = await call('hasher', `/channels/${VOICE}/messages`);
     const channel = await call('hasher', `/channels/${GENERAL}`);
     expect(text.status).toBe(200);

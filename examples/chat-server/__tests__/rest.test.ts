@@ -55,14 +55,17 @@ describe('REST and gateway (raw ws + fetch)', () => {
     expect(bot.session_start_limit).toMatchObject({ total: 1000, max_concurrency: 1 });
   });
 
-  it('identifies with any token (same id for the same token), READY then GUILD_CREATE with both channels', async () => {
+  it('identifies with any token (same id for the same token), READY then GUILD_CREATE with the Lobby', async () => {
     const a = await RawGateway.identify(server.port, 'Bot alice');
     const ready = await a.waitFor('READY');
     expect(ready.d.user.username).toBe('alice');
     const guild = (await a.waitFor('GUILD_CREATE')).d;
     expect(guild.id).toBe(LOBBY);
     expect(guild.name).toBe('Lobby');
+    // Discord's "Create My Own" layout: #general under "Text Channels", General under "Voice Channels".
     expect(guild.channels.map((c: Json) => [c.name, c.type])).toEqual([
+      ['Text Channels', 4],
+      ['Voice Channels', 4],
       ['general', 0],
       ['General', 2],
     ]);
@@ -188,15 +191,16 @@ describe('REST and gateway (raw ws + fetch)', () => {
     expect(tooLong.status).toBe(400);
     const tooLongBody = (await tooLong.json()) as Json;
     expect(tooLongBody.code).toBe(50035);
-    expect(tooLongBody.errors.content._errors[0].code).toBe('BASE_TYPE_BAD_LENGTH');
+    expect(tooLongBody.errors.content._errors[0].code).toBe('BASE_TYPE_MAX_LENGTH');
     const empty = await call('err', 'POST', `/channels/${GENERAL}/messages`, { content: '' });
     expect(((await empty.json()) as Json).code).toBe(50006);
     const badLimit = await call('err', 'GET', `/channels/${GENERAL}/messages?limit=500`);
     expect(((await badLimit.json()) as Json).code).toBe(50035);
     const badJson = await call('err', 'POST', `/channels/${GENERAL}/messages`, '{nope');
     expect(badJson.status).toBe(400);
+    // Voice channels have a text chat, as on Discord (text-in-voice).
     const voice = await call('err', 'POST', `/channels/${VOICE}/messages`, { content: 'hi' });
-    expect(((await voice.json()) as Json).code).toBe(50008);
+    expect(((await voice.json()) as Json).channel_id).toBe(VOICE);
     const badReply = await call('err', 'POST', `/channels/${GENERAL}/messages`, {
       content: 'hi',
       message_reference: { message_id: '42' },
@@ -257,7 +261,7 @@ describe('REST and gateway (raw ws + fetch)', () => {
 
   it('lists channels and members of the guild', async () => {
     const channels = (await (await call('lister', 'GET', `/guilds/${LOBBY}/channels`)).json()) as Json[];
-    expect(channels.map((c) => c.name)).toEqual(['general', 'General']);
+    expect(channels.map((c) => c.name)).toEqual(['Text Channels', 'Voice Channels', 'general', 'General']);
     const members = (await (await call('lister', 'GET', `/guilds/${LOBBY}/members?limit=1000`)).json()) as Json[];
     expect(members.some((m) => m.user.username === 'lister')).toBe(true);
     const channel = (await (await call('lister', 'GET', `/channels/${GENERAL}`)).json()) as Json;

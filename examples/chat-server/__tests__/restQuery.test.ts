@@ -1,8 +1,8 @@
 import { performance } from 'node:perf_hooks';
+import { openStorage } from '@concord/storage-adapters/open';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ChatServer, createChatServer } from '../src/createChatServer.js';
-import { openStorage } from '../src/storage.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: wire JSON, checked field by field by the assertions.
 type Json = any;

@@ -23,14 +23,21 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** Starts the server the way `npm start` runs it (node on dist/main.js, built by globalSetup) and waits for its ready line. */
+/**
+ * Starts the server the way `npm start` runs it (node on dist/main.js, built by globalSetup), with the contract check
+ * preloaded (contractCheck.mjs), and waits for its ready line.
+ */
 export async function startServer(env: Record<string, string> = {}): Promise<RunningServer> {
   const port = await freePort();
-  const child: ChildProcess = spawn(process.execPath, ['--enable-source-maps', 'dist/main.js'], {
-    cwd: root,
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: ':memory:', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child: ChildProcess = spawn(
+    process.execPath,
+    ['--enable-source-maps', '--import', './__tests__/contractCheck.mjs', 'dist/main.js'],
+    {
+      cwd: root,
+      env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: ':memory:', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let out = '';
   child.stdout!.on('data', (c) => {
     out += c;

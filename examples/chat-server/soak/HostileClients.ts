@@ -3,7 +3,7 @@ import { request } from 'node:http';
 import { etfEncoding } from '@concord/protocol/etf';
 import { createMsgpackEncoding } from '@concord/protocol/msgpack';
 import WebSocket from 'ws';
-import { GENERAL_TEXT_ID, GENERAL_VOICE_ID, LOBBY_ID } from '../src/seed.js';
+import { GENERAL_TEXT_ID, GENERAL_VOICE_ID, LOBBY_ID } from '../src/createChatServer.js';
 
 export interface HostileOptions {
   port: number;

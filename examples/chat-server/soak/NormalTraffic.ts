@@ -1,6 +1,6 @@
 import { request } from 'node:http';
 import WebSocket from 'ws';
-import { GENERAL_TEXT_ID } from '../src/seed.js';
+import { GENERAL_TEXT_ID } from '../src/createChatServer.js';
 import { percentile } from './percentile.js';
 
 export interface NormalTrafficOptions {

@@ -97,7 +97,7 @@ test(
 
     // The server is up and never logged an uncaught failure.
     expect(child.exitCode, output).toBeNull();
-    expect(output).not.toMatch(/Uncaught|unhandled|FATAL|\[rest\] .* failed/i);
+    expect(output).not.toMatch(/Uncaught|unhandled|FATAL|\[concord rest\] .* failed/i);
     // No normal client was closed, no message was lost or refused.
     expect(normal.closes).toEqual([]);
     for (const phase of [quiet, hostile, recovered]) {

@@ -1,158 +1,110 @@
-import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createGatewayServer } from '@concord/gateway-server';
+import { Community } from '@concord/guilds';
 import {
-  type AuthenticateContext,
-  createGatewayServer,
-  type GatewayServer,
-  type UserData,
-} from '@concord/gateway-server';
+  concordCdn,
+  concordRest,
+  InMemoryRateLimitStore,
+  RateLimitedError,
+  type RateLimitRule,
+  type RestAuthenticate,
+  type RestPluginOptions,
+  restFrameworkErrors,
+} from '@concord/rest-server';
 import { SnowflakeGenerator } from '@concord/snowflake';
-import type { Authenticate } from './Authenticate.js';
-import { Community } from './Community.js';
-import { createDevAuthenticate, defaultDevAuthNewUsers } from './devAuth.js';
-import { NewUserRateLimitedError } from './NewUserRateLimitedError.js';
-import { buildPage, type PageAssets } from './page.js';
-import { createRestHandler } from './rest/createRestHandler.js';
-import { RateLimiter, type RateLimitRule } from './rest/RateLimiter.js';
-import { defaultRateLimits, type ModerationHook, type RateLimits } from './rest/RestContext.js';
-import { type BodyLimits, defaultBodyLimits } from './rest/readJsonBody.js';
-import type { Storage } from './storage.js';
+import type { OpenedStorage } from '@concord/storage-adapters/open';
+import Fastify from 'fastify';
+import { createDevAuth, defaultDevAuthNewUsers } from './devAuth.js';
+import { servePage } from './page.js';
 import type { LazyVoice } from './voice.js';
 
-export type { Authenticate, AuthenticateContext, AuthenticatedIdentity } from './Authenticate.js';
+/** The starter guild's ids, fixed so bots and bookmarks find it on every backend. The server itself owns it. */
+export const LOBBY_ID = '1200000000000000000';
+export const GENERAL_TEXT_ID = '1200000000000000001';
+export const GENERAL_VOICE_ID = '1200000000000000002';
+export const OWNER_ID = '1200000000000000003';
+// The ids `guilds.create` draws, in order: the guild, its two categories, #general, the General voice channel.
+const LOBBY_IDS = [LOBBY_ID, '1200000000000000004', '1200000000000000005', GENERAL_TEXT_ID, GENERAL_VOICE_ID];
 
 export interface ChatServerOptions {
-  storage: Storage;
+  /** `openStorage(DATABASE_URL)` of `@concord/storage-adapters/open`. */
+  storage: OpenedStorage;
   port?: number;
   host?: string;
-  /** Replaces dev auth (any token accepted, the token is the user name). */
-  authenticate?: Authenticate;
-  moderate?: ModerationHook;
-  rateLimits?: Partial<RateLimits>;
-  /** REST body caps and deadline. */
-  body?: Partial<BodyLimits>;
-  /**
-   * Dev auth only: how many new users one address may create per window (default 10 a minute). Each new user is a
-   * GUILD_MEMBER_ADD to every session, so this is what keeps an identify flood from costing O(N²).
-   */
+  /** Replaces dev auth: token (without `Bot `) → `{ user }` or null, for the gateway and REST alike. */
+  authenticate?: RestAuthenticate;
+  /** Dev auth: new users one address may create per window (default 10 a minute). */
   devAuthNewUsers?: RateLimitRule;
-  /** Gateway heartbeat interval (ms). */
-  heartbeatInterval?: number;
-  /** Where op 4 sends users (VOICE_SERVER_UPDATE); without it, `endpoint: null` (no voice). */
+  rateLimits?: RestPluginOptions['rateLimits'];
+  /** An HTTP connection silent this long (a stalled body, say) is closed; default 10 s. WebSockets are exempt. */
+  idleTimeoutMs?: number;
+  /** Where op 4 sends users (VOICE_SERVER_UPDATE); without it, `endpoint: null`. */
   voice?: LazyVoice;
 }
 
-export interface ChatServer {
-  http: Server;
-  gateway: GatewayServer;
-  url: string;
-  devAuth: boolean;
-  /** With dev auth: the new-user limit per address in force (for the startup log); null otherwise. */
-  devAuthNewUsers: RateLimitRule | null;
-  close(): Promise<void>;
-}
+export type ChatServer = Awaited<ReturnType<typeof createChatServer>>;
 
-export async function createChatServer(options: ChatServerOptions): Promise<ChatServer> {
+export async function createChatServer(options: ChatServerOptions) {
   const { storage } = options;
-  const community = new Community(storage.users);
-  const ids = new SnowflakeGenerator({ workerId: 0, processId: 0 });
-  const limiter = new RateLimiter();
-  const devAuthNewUsers = options.authenticate ? null : (options.devAuthNewUsers ?? defaultDevAuthNewUsers);
-  const authenticate =
-    options.authenticate ??
-    createDevAuthenticate({
-      isKnown: (id) => community.user(id) !== undefined,
-      limiter,
-      newUsers: devAuthNewUsers ?? defaultDevAuthNewUsers,
-    });
+  const snowflakes = new SnowflakeGenerator();
+  let seedIds: string[] = [];
+  const community = new Community({
+    store: storage.entities,
+    messages: storage.messages,
+    blobs: storage.blobs,
+    ids: { nextString: () => seedIds.shift() ?? snowflakes.nextString() },
+  });
+  // A first run seeds the Lobby; every user joins it when first seen (below).
+  await community.users.ensure({ id: OWNER_ID, username: 'Lobby', bot: true });
+  if (!(await community.guilds.get(OWNER_ID, LOBBY_ID).then(Boolean, () => false))) {
+    seedIds = [...LOBBY_IDS];
+    await community.guilds.create(OWNER_ID, { name: 'Lobby' }, { ignoreLimit: true });
+  }
 
-  /** May throw NewUserRateLimitedError (dev auth refused to create another user for this address). */
-  const resolveUser = async (token: string, bot: boolean, context: AuthenticateContext): Promise<UserData | null> => {
-    const identity = await authenticate(token, context);
-    if (!identity) return null;
-    return community.ensure({ id: identity.id, username: identity.username, bot: identity.bot ?? bot });
+  const limiter = new InMemoryRateLimitStore();
+  const known = (id: string) => community.users.get(id).then(Boolean, () => false);
+  const newUsers = options.devAuthNewUsers ?? defaultDevAuthNewUsers;
+  const identify = options.authenticate ?? createDevAuth({ isKnown: known, limiter, newUsers });
+  // The stored user is the one both paths report: a bot first seen on REST (`Bot <token>`) is a bot in READY too.
+  const authenticate: RestAuthenticate = async (token, context) => {
+    const auth = await identify(token, context);
+    if (!auth) return null;
+    const isNew = !(await known(auth.user.id));
+    const user = await community.users.ensure(auth.user);
+    if (isNew) await community.members.join(user.id, LOBBY_ID);
+    return { ...auth, user };
   };
 
-  let assets: PageAssets = {};
-  const http = createServer();
+  const connectionTimeout = options.idleTimeoutMs ?? 10_000;
+  const app = Fastify({ frameworkErrors: restFrameworkErrors, connectionTimeout });
   const gateway = await createGatewayServer({
-    server: http,
+    server: app.server,
     directory: community.directory,
-    heartbeatInterval: options.heartbeatInterval ?? 41_250,
     ...(options.voice ? { voiceAllocator: options.voice.allocator } : {}),
-    authenticate: async (token, context) => {
-      let user: UserData | null;
-      try {
-        user = await resolveUser(token, false, context);
-      } catch (error) {
-        // The hook can only accept or refuse: a refused new user is closed with 4004 (REST says 429 instead).
-        if (error instanceof NewUserRateLimitedError) return null;
+    // The gateway can only accept or refuse: dev auth's new-user limit (429 over REST) closes it with 4004.
+    authenticate: (token, context) =>
+      Promise.resolve(authenticate(token, context)).catch((error) => {
+        if (error instanceof RateLimitedError) return null;
         throw error;
-      }
-      // READY.application is required by discord.js; every user doubles as its own application.
-      return user ? { user, application: { id: user.id, flags: 0 } } : null;
-    },
+      }),
   });
-  community.attach(gateway);
-  const rest = createRestHandler({
-    community,
-    gateway,
-    store: storage.messages,
-    ids,
-    limiter,
-    authenticate: resolveUser,
-    moderate: options.moderate,
-    rateLimits: { ...defaultRateLimits, ...options.rateLimits },
-    body: { ...defaultBodyLimits, ...options.body },
-  });
-
-  http.on('request', (req, res) => {
-    rest(req, res)
-      .then((handled) => {
-        if (handled) return;
-        const path = new URL(req.url ?? '/', 'http://localhost').pathname;
-        const asset = req.method === 'GET' || req.method === 'HEAD' ? assets[path] : undefined;
-        if (!asset) {
-          res.writeHead(404, { 'Content-Type': 'text/plain' }).end('Not found');
-          return;
-        }
-        res.writeHead(200, {
-          'Content-Type': asset.type,
-          'Content-Length': asset.body.length,
-          'Cache-Control': 'no-cache',
-        });
-        res.end(req.method === 'HEAD' ? undefined : asset.body);
-      })
-      .catch((error) => {
-        console.error('[http] request failed:', error);
-        if (!res.headersSent) res.writeHead(500).end();
-      });
-  });
-
-  [assets] = await Promise.all([
-    buildPage(),
-    new Promise<void>((resolve, reject) => {
-      http.once('error', reject);
-      http.listen(options.port ?? 8080, options.host ?? '127.0.0.1', () => {
-        http.off('error', reject);
-        resolve();
-      });
-    }),
-  ]);
-  const address = http.address() as AddressInfo;
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  await community.attach(gateway);
+  const { blobs } = storage;
+  const rest = { community, authenticate, gateway, blobs, rateLimitStore: limiter, prefix: '/api' };
+  await app.register(concordRest, { ...rest, rateLimits: options.rateLimits ?? {} });
+  await app.register(concordCdn, { blobs, prefix: '/cdn' });
+  await app.register(servePage);
+  await app.listen({ port: options.port ?? 8080, host: options.host ?? '127.0.0.1' });
+  const { address, port, family } = app.server.address() as AddressInfo;
   return {
-    http,
-    gateway,
-    url: `http://${host}:${address.port}`,
-    devAuth: !options.authenticate,
-    devAuthNewUsers,
+    ...{ app, gateway, community },
+    url: `http://${family === 'IPv6' ? `[${address}]` : address}:${port}`,
     async close() {
-      limiter.close();
       await gateway.close();
+      await app.close();
       await options.voice?.close();
-      await new Promise<void>((resolve) => http.close(() => resolve()));
-      http.closeAllConnections();
+      await community.close();
+      limiter.close();
       await storage.close();
     },
   };

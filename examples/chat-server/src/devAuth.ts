@@ -1,37 +1,50 @@
-import { addressKey } from '@concord/gateway-server';
-import type { Authenticate } from './Authenticate.js';
-import { normalizeToken, userIdForToken, usernameForToken } from './identity.js';
-import { NewUserRateLimitedError } from './NewUserRateLimitedError.js';
-import type { RateLimiter, RateLimitRule } from './rest/RateLimiter.js';
+import { createHash } from 'node:crypto';
+import { type AuthenticateContext, type AuthenticatedUser, addressKey } from '@concord/gateway-server';
+import { RateLimitedError, type RateLimitRule, type RateLimitStore } from '@concord/rest-server';
+
+/** New users one address may create: each is a GUILD_MEMBER_ADD to every session, so a flood would cost O(N²). */
+export const defaultDevAuthNewUsers: RateLimitRule = { limit: 10, windowMs: 60_000 };
 
 /**
- * New users dev auth creates per source address. Every new user is a GUILD_MEMBER_ADD to every session, so unlimited
- * creation lets one client make the server do O(N²) work; ten a minute is plenty for people trying it on a laptop.
+ * A stable snowflake for a token (42 bits of SHA-256 in the timestamp's low 20 bits and the low 22 bits, after
+ * 2024-01-01): the same user on every run and every backend, without a lookup table.
  */
-export const defaultDevAuthNewUsers = { limit: 10, windowMs: 60_000 } as const satisfies RateLimitRule;
+export function userIdForToken(token: string): string {
+  const h = createHash('sha256').update(token).digest();
+  const time = 1_704_067_200_000n - 1_420_070_400_000n + BigInt(h.readUInt32BE(0) & 0xfffff);
+  return ((time << 22n) | BigInt(h.readUInt32BE(4) & 0x3fffff)).toString();
+}
 
-export interface DevAuthOptions {
-  /** Whether a user with this id exists already (known users are never limited). */
-  isKnown(userId: string): boolean;
-  limiter: RateLimiter;
-  newUsers: RateLimitRule;
+/** The token as a name: ≤ 32 code points, no control characters or lone surrogates (storage refuses them). */
+export function usernameForToken(token: string): string {
+  return (
+    Array.from(token.replace(/[\p{Cc}\p{Cs}]/gu, ''))
+      .slice(0, 32)
+      .join('') || 'user'
+  );
 }
 
 /**
- * Dev auth: any token is accepted and names its user (`Bot ` prefix optional). A token first seen with the `Bot `
- * prefix makes a bot user (discord.js always calls GET /gateway/bot with it before connecting). A token never seen
- * before creates a user, at most `newUsers` per window per address; past that it throws
- * {@link NewUserRateLimitedError}.
+ * Dev auth: any token is accepted and names its user; a token sent as `Bot <token>` on REST (as bot libraries do
+ * before they connect) or a name ending in `bot` makes a bot. A token never seen before
+ * creates a user, at most `newUsers` per window and address; past that it throws Discord's 429 (`RateLimitedError`).
  */
-export function createDevAuthenticate(options: DevAuthOptions): Authenticate {
-  return (token, context) => {
-    const name = normalizeToken(token);
+export function createDevAuth(options: {
+  isKnown(userId: string): Promise<boolean>;
+  limiter: RateLimitStore;
+  newUsers: RateLimitRule;
+}) {
+  return async (token: string, context: AuthenticateContext): Promise<AuthenticatedUser | null> => {
+    const name = token.replace(/^(Bot|Bearer)\s+/i, '').trim();
     if (!name) return null;
     const id = userIdForToken(name);
-    if (!options.isKnown(id)) {
-      const window = options.limiter.take(`dev-auth-new-user:${addressKey(context.remoteAddress)}`, options.newUsers);
-      if (!window.allowed) throw new NewUserRateLimitedError(window.resetAfter);
+    if (!(await options.isKnown(id))) {
+      const key = `dev-auth-new-user:${addressKey(context.remoteAddress)}`;
+      const window = await options.limiter.take(key, options.newUsers);
+      if (!window.allowed) throw new RateLimitedError(window.resetAfter, false);
     }
-    return { id, username: usernameForToken(name) };
+    const username = usernameForToken(name);
+    const bot = context.scheme === 'Bot' || /bot$/i.test(username);
+    return { user: { id, username, global_name: username, bot } };
   };
 }

@@ -1,18 +1,15 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
+import type { FastifyInstance } from 'fastify';
 
-export interface PageAssets {
-  [path: string]: { type: string; body: Buffer };
-}
-
-// Resolved from the package root so it works from src/ (tsx) and from the bundled dist/main.js alike.
+// From the package root, so it works from src/ (tsx) and from the bundled dist/main.js alike.
 const dir = fileURLToPath(new URL('../src/page/', import.meta.url));
 
 /**
- * The web page, bundled in memory at startup with esbuild (one ~10 ms build), so nobody runs a build step by hand
- * and nothing generated is written into the repository.
+ * The web page (src/page/), bundled in memory by esbuild at startup: no build step, nothing generated in the tree.
+ * Served at `/`, `/app.js` and `/style.css` (GET and HEAD).
  */
-export async function buildPage(): Promise<PageAssets> {
+export async function servePage(app: FastifyInstance): Promise<void> {
   const { build } = await import('esbuild');
   const [bundle, html, css] = await Promise.all([
     build({
@@ -27,9 +24,12 @@ export async function buildPage(): Promise<PageAssets> {
     readFile(`${dir}index.html`),
     readFile(`${dir}style.css`),
   ]);
-  return {
-    '/': { type: 'text/html; charset=utf-8', body: html },
-    '/app.js': { type: 'text/javascript; charset=utf-8', body: Buffer.from(bundle.outputFiles[0]!.contents) },
-    '/style.css': { type: 'text/css; charset=utf-8', body: css },
-  };
+  const assets = {
+    '/': ['text/html; charset=utf-8', html],
+    '/app.js': ['text/javascript; charset=utf-8', Buffer.from(bundle.outputFiles[0]!.contents)],
+    '/style.css': ['text/css; charset=utf-8', css],
+  } as const;
+  for (const [path, [type, body]] of Object.entries(assets)) {
+    app.get(path, (_request, reply) => reply.type(type).header('Cache-Control', 'no-cache').send(body));
+  }
 }
