@@ -86,7 +86,10 @@ export class InMemoryDirectory implements Directory {
     const { members, presences, voice_states: voiceStates, ...rest } = guild;
     const old = this.#guilds.get(guild.id);
     if (old) for (const userId of old.members.keys()) this.#userGuilds.get(userId)?.delete(guild.id);
-    const stored: StoredGuild = { snapshot: { ...rest, members: [] }, members: new Map(), voiceStates: new Map() };
+    // Own copies of the role list and channel objects: permission conversions are cached per object
+    // (computeChannelPermissions.ts), so a caller editing its snapshot in place must not reach them.
+    const snapshot = { ...rest, roles: [...rest.roles], channels: rest.channels.map((c) => ({ ...c })), members: [] };
+    const stored: StoredGuild = { snapshot, members: new Map(), voiceStates: new Map() };
     this.#guilds.set(guild.id, stored);
     for (const member of members) this.addMember(guild.id, member);
     for (const presence of presences ?? []) this.#presences.set(presence.user.id, presence);

@@ -38,29 +38,15 @@ export function computeChannelPermissions(
   member: Pick<GuildMemberData, 'user' | 'roles'> & { communication_disabled_until?: unknown },
   found: FoundChannel,
 ): bigint {
-  const permissionGuild: PermissionGuild = {
-    id: guild.id,
-    ownerId: guild.owner_id ?? '',
-    roles: guild.roles.map((r) => ({
-      id: r.id,
-      position: typeof r.position === 'number' ? r.position : 0,
-      permissions: bits(r.permissions),
-    })),
-  };
-  const overwrites = Array.isArray(found.permissionsFrom.permission_overwrites)
-    ? (found.permissionsFrom.permission_overwrites as { id: string; type: number; allow: unknown; deny: unknown }[])
-    : [];
   const channel: PermissionChannel = {
     id: found.channel.id,
     type: found.channel.type,
-    permissionOverwrites: overwrites.map(
-      (o): PermissionOverwrite => ({ id: o.id, type: o.type === 1 ? 1 : 0, allow: bits(o.allow), deny: bits(o.deny) }),
-    ),
+    permissionOverwrites: overwritesOf(found.permissionsFrom),
   };
   const until =
     typeof member.communication_disabled_until === 'string' ? Date.parse(member.communication_disabled_until) : null;
   return computePermissions(
-    permissionGuild,
+    permissionGuildOf(guild),
     {
       userId: member.user.id,
       roles: Array.isArray(member.roles) ? member.roles : [],
@@ -68,6 +54,41 @@ export function computeChannelPermissions(
     },
     channel,
   );
+}
+
+// The wire shapes converted once per object: the fan-out asks per recipient, and a directory replaces (never edits)
+// the role list and channel objects it hands out, so identity is the cache key.
+const guildCache = new WeakMap<object, PermissionGuild>();
+const overwriteCache = new WeakMap<object, readonly PermissionOverwrite[]>();
+
+function permissionGuildOf(guild: Pick<GuildSnapshot, 'id' | 'owner_id' | 'roles'>): PermissionGuild {
+  const cached = guildCache.get(guild.roles);
+  const ownerId = guild.owner_id ?? '';
+  if (cached && cached.id === guild.id && cached.ownerId === ownerId) return cached;
+  const built: PermissionGuild = {
+    id: guild.id,
+    ownerId,
+    roles: guild.roles.map((r) => ({
+      id: r.id,
+      position: typeof r.position === 'number' ? r.position : 0,
+      permissions: bits(r.permissions),
+    })),
+  };
+  guildCache.set(guild.roles, built);
+  return built;
+}
+
+function overwritesOf(channel: ChannelData): readonly PermissionOverwrite[] {
+  const cached = overwriteCache.get(channel);
+  if (cached) return cached;
+  const raw = Array.isArray(channel.permission_overwrites)
+    ? (channel.permission_overwrites as { id: string; type: number; allow: unknown; deny: unknown }[])
+    : [];
+  const built = raw.map(
+    (o): PermissionOverwrite => ({ id: o.id, type: o.type === 1 ? 1 : 0, allow: bits(o.allow), deny: bits(o.deny) }),
+  );
+  overwriteCache.set(channel, built);
+  return built;
 }
 
 /**
