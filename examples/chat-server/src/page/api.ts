@@ -32,9 +32,14 @@ async function send<T>(method: string, path: string, init: () => RequestInit): P
   }
 }
 
-export function api<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {
+/** A JSON request; `reason` goes to the audit log as `X-Audit-Log-Reason` (URL-encoded, as Discord reads it). */
+export function api<T = unknown>(method: string, path: string, body?: unknown, reason?: string): Promise<T> {
   return send<T>(method, path, () => ({
-    headers: { Authorization: token, ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}) },
+    headers: {
+      Authorization: token,
+      ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}),
+      ...(reason ? { 'X-Audit-Log-Reason': encodeURIComponent(reason) } : {}),
+    },
     body: body !== undefined ? JSON.stringify(body) : undefined,
   }));
 }

@@ -4,6 +4,7 @@
 import { GatewayConnection } from '@concord/gateway-client';
 import { setToken } from './api.js';
 import { setupComposer } from './composer.js';
+import { closeDialog } from './dialog.js';
 import { onDispatch } from './dispatch.js';
 import { $, showError } from './dom.js';
 import { fillIcons } from './icons.js';
@@ -17,13 +18,14 @@ import {
   selectGuild,
   userSelect,
 } from './navigation.js';
-import { closeDialog, openCreateGuild, openProfile } from './settings.js';
+import { openCreateGuild, openProfile } from './settings.js';
 import { renderTyping, setupSidebar } from './sidebar.js';
 import { actions, findChannel, state } from './state.js';
+import { openThreadList } from './threads.js';
 
-// GUILDS | GUILD_MEMBERS | GUILD_PRESENCES | GUILD_MESSAGES | GUILD_MESSAGE_REACTIONS | GUILD_MESSAGE_TYPING |
+// GUILDS | GUILD_MEMBERS | GUILD_MODERATION | GUILD_PRESENCES | GUILD_MESSAGES | GUILD_MESSAGE_REACTIONS | GUILD_MESSAGE_TYPING |
 // DIRECT_MESSAGES | DIRECT_MESSAGE_REACTIONS | DIRECT_MESSAGE_TYPING | MESSAGE_CONTENT
-const INTENTS = 1 | 2 | 256 | 512 | 1024 | 2048 | 4096 | 8192 | 16384 | 32768;
+const INTENTS = 1 | 2 | 4 | 256 | 512 | 1024 | 2048 | 4096 | 8192 | 16384 | 32768;
 
 let gateway: GatewayConnection | null = null;
 
@@ -82,6 +84,7 @@ function main(): void {
   $('home-btn').addEventListener('click', () => userSelect(() => selectGuild(null)));
   $('add-guild').addEventListener('click', openCreateGuild);
   $('menu-btn').addEventListener('click', () => $('app').classList.toggle('drawer-open'));
+  $('threads-btn').addEventListener('click', openThreadList);
   $('members-btn').addEventListener('click', () => $('app').classList.toggle('members-open'));
   $('scrim').addEventListener('click', closeDrawer);
   $<HTMLDialogElement>('dialog').addEventListener('click', (e) => {

@@ -3,9 +3,9 @@
 // typing current and redraw what they touch.
 import { api } from './api.js';
 import { $, showError } from './dom.js';
-import { addMessage, reactionChanged, removeMessage, rerenderMessages } from './messages.js';
+import { addMessage, reactionChanged, removeMessage, rerenderMessages, rerenderOne } from './messages.js';
 import { acceptInviteFromHash, isAutoSelected, pickChannel, renderAll, selectGuild } from './navigation.js';
-import { pending, upsertChannel, upsertRole } from './settings.js';
+import { pending, refreshSettings, upsertChannel, upsertRole } from './settings.js';
 import { renderChannels, renderGuilds, renderMembers, renderTyping } from './sidebar.js';
 import { addDm, avatar, displayName, findChannel, type GuildState, rememberUser, state } from './state.js';
 import type { Channel, Guild, Member, Message } from './types.js';
@@ -17,7 +17,8 @@ export function loadGuild(d: Guild & { members?: Member[] }): void {
   const g: GuildState = {
     ...d,
     roles: d.roles ?? [],
-    channels: (d.channels ?? []).map((c) => ({ ...c, guild_id: d.id })),
+    // Threads live with the channels (a thread opens as a channel view).
+    channels: [...(d.channels ?? []), ...(d.threads ?? [])].map((c) => ({ ...c, guild_id: d.id })),
     memberMap: new Map(),
   };
   for (const m of d.members ?? []) {
@@ -37,6 +38,15 @@ export function loadGuild(d: Guild & { members?: Member[] }): void {
       if (state.guildId === d.id) renderAll();
     })
     .catch(() => undefined);
+}
+
+/** A server this page is no longer in (left, kicked, banned, deleted). */
+function dropGuild(id: string): void {
+  if (!state.guilds.has(id)) return;
+  state.guilds.delete(id);
+  state.guildOrder = state.guildOrder.filter((g) => g !== id);
+  if (state.guildId === id) selectGuild(state.guildOrder[0] ?? null);
+  else renderAll();
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: dispatch payloads are read field by field, as the server sends them.
@@ -83,10 +93,7 @@ export function onDispatch(t: string, d: any): void {
       break;
     }
     case 'GUILD_DELETE':
-      state.guilds.delete(d.id);
-      state.guildOrder = state.guildOrder.filter((id) => id !== d.id);
-      if (state.guildId === d.id) selectGuild(state.guildOrder[0] ?? null);
-      else renderAll();
+      dropGuild(d.id);
       break;
     case 'GUILD_ROLE_CREATE':
     case 'GUILD_ROLE_UPDATE': {
@@ -112,10 +119,43 @@ export function onDispatch(t: string, d: any): void {
       if (g) g.memberMap.set(d.user.id, { ...g.memberMap.get(d.user.id), ...d, roles: d.roles ?? [] });
       renderAll();
       if (t === 'GUILD_MEMBER_UPDATE' && d.guild_id === state.guildId) rerenderMessages();
+      refreshSettings(d.guild_id, ['members']);
       break;
     }
-    case 'GUILD_MEMBER_REMOVE': {
+    case 'GUILD_MEMBER_REMOVE':
+    case 'GUILD_BAN_ADD': {
+      // Kicked or banned myself: the server is gone from this page (GUILD_DELETE follows too).
+      if (d.user.id === state.me?.id) {
+        dropGuild(d.guild_id);
+        break;
+      }
       state.guilds.get(d.guild_id)?.memberMap.delete(d.user.id);
+      renderAll();
+      refreshSettings(d.guild_id, t === 'GUILD_BAN_ADD' ? ['members', 'bans'] : ['members']);
+      break;
+    }
+    case 'GUILD_BAN_REMOVE':
+      refreshSettings(d.guild_id, ['bans']);
+      break;
+    case 'THREAD_CREATE':
+    case 'THREAD_UPDATE': {
+      const g = state.guilds.get(d.guild_id);
+      if (g) upsertChannel(g, d);
+      renderAll();
+      // The message that started it shows the thread's link.
+      rerenderOne(d.id);
+      break;
+    }
+    case 'THREAD_DELETE': {
+      const g = state.guilds.get(d.guild_id);
+      if (g) g.channels = g.channels.filter((c) => c.id !== d.id);
+      renderAll();
+      rerenderOne(d.id);
+      break;
+    }
+    case 'THREAD_LIST_SYNC': {
+      const g = state.guilds.get(d.guild_id);
+      for (const thread of d.threads ?? []) if (g) upsertChannel(g, thread);
       renderAll();
       break;
     }

@@ -10,6 +10,7 @@ import {
   avatar,
   displayName,
   findChannel,
+  isThread,
   lastRead,
   markdownContext,
   markRead,
@@ -19,6 +20,7 @@ import {
   snowflakeAfter,
   state,
 } from './state.js';
+import { canStartThread, openCreateThread, threadLink } from './threads.js';
 import type { Attachment, Message, Reaction } from './types.js';
 
 const PAGE_SIZE = 50;
@@ -262,6 +264,7 @@ function renderMessage(m: Message): HTMLLIElement {
         : null,
       m.attachments?.length ? h('div', { class: 'attachments' }, m.attachments.map(renderAttachment)) : null,
       renderReactions(m),
+      threadLink(m),
     ),
   );
   const actionsBar = h('div', { class: 'actions', role: 'toolbar', 'aria-label': 'Message actions' });
@@ -281,6 +284,9 @@ function renderMessage(m: Message): HTMLLIElement {
   }
   if (perms & P.SEND_MESSAGES) {
     actionsBar.append(button('Reply', () => startReply(m), { class: 'reply', title: 'Reply' }));
+  }
+  if (canStartThread(m)) {
+    actionsBar.append(button('Thread', () => openCreateThread(m), { class: 'create-thread', title: 'Create thread' }));
   }
   if (mine) {
     actionsBar.append(button('Edit', () => startEdit(li, m), { class: 'edit', title: 'Edit' }));
@@ -457,7 +463,8 @@ export function reactionChanged(
   el.querySelector('.reactions')?.replaceWith(renderReactions(m));
 }
 
-function rerenderOne(id: string): void {
+/** Re-renders one message on screen (e.g. a thread was started from it). */
+export function rerenderOne(id: string): void {
   const el = shown.get(id);
   const m = messages.get(id);
   if (!el || !m || el.querySelector('.edit-box')) return;
@@ -515,7 +522,12 @@ export async function loadOlder(): Promise<void> {
     paging.hasMore = page.length === PAGE_SIZE;
     if (!paging.hasMore) {
       const c = findChannel(channelId);
-      const label = c?.type === 1 ? 'your direct message history' : `#${c?.name ?? ''}`;
+      const label =
+        c?.type === 1
+          ? 'your direct message history'
+          : isThread(c)
+            ? `the ${c?.name ?? ''} thread`
+            : `#${c?.name ?? ''}`;
       el.prepend(
         h('li', { class: 'start' }, h('h2', { class: 'start-title' }, 'Welcome!'), `This is the start of ${label}.`),
       );

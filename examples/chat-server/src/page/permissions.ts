@@ -20,6 +20,10 @@ export const P = {
   CHANGE_NICKNAME: 1n << 26n,
   MANAGE_NICKNAMES: 1n << 27n,
   MANAGE_ROLES: 1n << 28n,
+  MANAGE_THREADS: 1n << 34n,
+  CREATE_PUBLIC_THREADS: 1n << 35n,
+  SEND_MESSAGES_IN_THREADS: 1n << 38n,
+  MODERATE_MEMBERS: 1n << 40n,
 } as const;
 
 /** The permissions the role editor offers, in Discord's order and words. */
@@ -38,6 +42,10 @@ export const COMMON_PERMISSIONS: [keyof typeof P, string][] = [
   ['ATTACH_FILES', 'Attach files'],
   ['ADD_REACTIONS', 'Add reactions'],
   ['MENTION_EVERYONE', 'Mention @everyone'],
+  ['MODERATE_MEMBERS', 'Timeout members'],
+  ['CREATE_PUBLIC_THREADS', 'Create threads'],
+  ['SEND_MESSAGES_IN_THREADS', 'Send messages in threads'],
+  ['MANAGE_THREADS', 'Manage threads'],
   ['MANAGE_MESSAGES', 'Manage messages'],
   ['READ_MESSAGE_HISTORY', 'Read message history'],
   ['ADMINISTRATOR', 'Administrator'],

@@ -1,52 +1,13 @@
 // Dialogs: create a server or channel, invite people, server settings (roles with their permissions and order,
 // members' roles), channel permissions (overwrites per role), and a member's profile.
 import { api } from './api.js';
-import { $, button, h } from './dom.js';
+import { closeDialog, dialogOpen, field, openDialog, widen } from './dialog.js';
+import { button, h } from './dom.js';
 import { hexColor } from './markdown.js';
-import { basePermissions, COMMON_PERMISSIONS, has, P } from './permissions.js';
-import { actions, avatar, channelLabel, displayName, type GuildState, sortedRoles, state } from './state.js';
+import { bansPanel, moderationButtons } from './moderation.js';
+import { COMMON_PERMISSIONS, has, P } from './permissions.js';
+import { actions, avatar, canManage, channelLabel, displayName, type GuildState, sortedRoles, state } from './state.js';
 import type { Channel, Invite, Member, Role } from './types.js';
-
-const dialog = () => $<HTMLDialogElement>('dialog');
-let onClose: (() => void) | null = null;
-
-export function closeDialog(): void {
-  if (dialog().open) dialog().close();
-}
-
-function openDialog(title: string, ...body: Node[]): HTMLDialogElement {
-  const d = dialog();
-  // On a phone the drawer closes behind the dialog.
-  $('app').classList.remove('drawer-open', 'members-open');
-  onClose?.();
-  onClose = null;
-  const heading = h('h2', { id: 'dialog-title' }, title);
-  d.setAttribute('aria-labelledby', 'dialog-title');
-  d.replaceChildren(
-    h(
-      'header',
-      { class: 'dialog-header' },
-      heading,
-      button('✕', closeDialog, { class: 'close', 'aria-label': 'Close' }),
-    ),
-    h('div', { class: 'dialog-body' }, ...body),
-  );
-  if (!d.open) d.showModal();
-  return d;
-}
-
-/** A labelled field: `<label>` wrapping its text and control. */
-function field(label: string, control: HTMLElement): HTMLLabelElement {
-  return h('label', { class: 'field' }, h('span', {}, label), control);
-}
-
-function myBase(guild: GuildState): bigint {
-  return state.me ? basePermissions(guild, state.me.id, guild.memberMap.get(state.me.id)) : 0n;
-}
-
-export function canManage(guild: GuildState, bit: bigint): boolean {
-  return has(myBase(guild), bit);
-}
 
 // ---- create a server ---------------------------------------------------------------------------------------------
 
@@ -179,23 +140,39 @@ export function openInvite(guild: GuildState, channelId: string): void {
 
 // ---- server settings: roles and members -----------------------------------------------------------------------
 
-export function openGuildSettings(guild: GuildState, tab: 'roles' | 'members' = 'roles', roleId?: string): void {
+type SettingsTab = 'roles' | 'members' | 'bans';
+
+/** The settings dialog on screen (to redraw its members and bans when the gateway says they changed). */
+let openSettings: { guildId: string; tab: SettingsTab; panel: HTMLElement; show: () => void } | null = null;
+
+export function openGuildSettings(guild: GuildState, tab: SettingsTab = 'roles', roleId?: string): void {
   const tabs = h('div', { class: 'tabs', role: 'tablist' });
   const panel = h('div', { class: 'tab-panel', role: 'tabpanel' });
-  const show = (which: 'roles' | 'members', selectRole?: string) => {
+  const show = (which: SettingsTab, selectRole?: string) => {
+    if (!dialogOpen() || !panel.isConnected) return openGuildSettings(guild, which, selectRole);
     for (const t of Array.from(tabs.children)) t.setAttribute('aria-selected', String(t.id === `tab-${which}`));
+    openSettings = { guildId: guild.id, tab: which, panel, show: () => show(which) };
     panel.replaceChildren(
-      which === 'roles' ? rolesPanel(guild, selectRole, (id) => show('roles', id)) : membersPanel(guild),
+      which === 'roles'
+        ? rolesPanel(guild, selectRole, (id) => show('roles', id))
+        : which === 'members'
+          ? membersPanel(guild, () => show('members'))
+          : bansPanel(guild, () => show('bans')),
     );
   };
   tabs.append(
     button('Roles', () => show('roles'), { role: 'tab', id: 'tab-roles' }),
     button('Members', () => show('members'), { role: 'tab', id: 'tab-members' }),
   );
-  const d = openDialog(`${guild.name} — settings`, tabs, panel);
-  d.classList.add('wide');
-  onClose = () => d.classList.remove('wide');
+  if (canManage(guild, P.BAN_MEMBERS)) tabs.append(button('Bans', () => show('bans'), { role: 'tab', id: 'tab-bans' }));
+  widen(openDialog(`${guild.name} — settings`, tabs, panel));
   show(tab, roleId);
+}
+
+/** Redraws the open settings' members or bans tab of this guild (the gateway said they changed). */
+export function refreshSettings(guildId: string, tabs: SettingsTab[]): void {
+  const s = openSettings;
+  if (s && s.guildId === guildId && tabs.includes(s.tab) && s.panel.isConnected && dialogOpen()) s.show();
 }
 
 function rolesPanel(guild: GuildState, selected: string | undefined, reopen: (id?: string) => void): HTMLElement {
@@ -358,7 +335,7 @@ export function memberRolesEditor(guild: GuildState, member: Member): HTMLElemen
   return box;
 }
 
-function membersPanel(guild: GuildState): HTMLElement {
+function membersPanel(guild: GuildState, back: () => void): HTMLElement {
   const out = h('ul', { class: 'member-settings' });
   const members = [...guild.memberMap.values()].sort((a, b) => displayName(a.user).localeCompare(displayName(b.user)));
   for (const m of members) {
@@ -368,6 +345,7 @@ function membersPanel(guild: GuildState): HTMLElement {
         { 'data-user': m.user.id },
         h('div', { class: 'who' }, avatar(m.user, 32), h('span', { class: 'name' }, m.nick || displayName(m.user))),
         memberRolesEditor(guild, m),
+        moderationButtons(guild, m, back),
       ),
     );
   }
@@ -525,6 +503,10 @@ export function openProfile(userId: string, guildId: string | null): void {
       ),
     );
   }
-  if (guild && member) body.push(memberRolesEditor(guild, member));
+  if (guild && member) {
+    body.push(memberRolesEditor(guild, member));
+    const mod = moderationButtons(guild, member, () => openProfile(userId, guildId));
+    if (mod) body.push(mod);
+  }
   openDialog(displayName(user), ...body);
 }

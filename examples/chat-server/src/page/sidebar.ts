@@ -5,28 +5,26 @@ import { api } from './api.js';
 import { $, button, h, showError } from './dom.js';
 import { icon } from './icons.js';
 import { hexColor } from './markdown.js';
+import { shortTime } from './moderation.js';
 import { P } from './permissions.js';
-import {
-  canManage,
-  openChannelSettings,
-  openCreateChannel,
-  openGuildSettings,
-  openInvite,
-  openProfile,
-} from './settings.js';
+import { openChannelSettings, openCreateChannel, openGuildSettings, openInvite, openProfile } from './settings.js';
 import {
   avatar,
+  canManage,
   canView,
   channelLabel,
   currentGuild,
   displayName,
   findChannel,
   type GuildState,
+  isThread,
   isUnread,
   memberColor,
   myPermissions,
   state,
+  timedOutUntil,
 } from './state.js';
+import { threadsOf } from './threads.js';
 import type { Channel } from './types.js';
 
 /** What a click in the sidebar asks of navigation: both are the user's own pick. */
@@ -119,6 +117,30 @@ function channelItem(g: GuildState, c: Channel): HTMLLIElement {
   return li;
 }
 
+/** A thread under its parent in the list (indented, with Discord's spine). */
+function threadItem(t: Channel): HTMLLIElement {
+  const active = t.id === state.channelId;
+  const unread = !active && isUnread(t);
+  return h(
+    'li',
+    { class: `channel thread${active ? ' active' : ''}${unread ? ' unread' : ''}`, 'data-id': t.id },
+    button(
+      [h('span', { class: 'spine', 'aria-hidden': 'true' }), h('span', { class: 'name' }, t.name ?? '')],
+      () => callbacks.pickChannel(t.id),
+      {
+        class: 'channel-link',
+        'aria-current': active ? 'page' : undefined,
+        'aria-label': `Thread ${t.name}${unread ? ' (unread)' : ''}`,
+      },
+    ),
+  );
+}
+
+/** A channel and, below it, its active threads. */
+function withThreads(g: GuildState, c: Channel): HTMLLIElement[] {
+  return [channelItem(g, c), ...threadsOf(g, c.id).map(threadItem)];
+}
+
 export function renderChannels(): void {
   const g = currentGuild();
   const ul = $('channels');
@@ -127,13 +149,13 @@ export function renderChannels(): void {
     return;
   }
   $('guild-name').textContent = g.name;
-  const visible = g.channels.filter((c) => c.type !== 4 && canView(c) && c.type !== 11 && c.type !== 12);
+  const visible = g.channels.filter((c) => c.type !== 4 && canView(c) && !isThread(c));
   const categories = g.channels.filter((c) => c.type === 4).sort(byPosition);
   const items: HTMLLIElement[] = [];
   for (const c of visible
     .filter((x) => !x.parent_id || !categories.some((k) => k.id === x.parent_id))
     .sort(byPosition)) {
-    items.push(channelItem(g, c));
+    items.push(...withThreads(g, c));
   }
   const manage = canManage(g, P.MANAGE_CHANNELS);
   for (const cat of categories) {
@@ -163,7 +185,14 @@ export function renderChannels(): void {
       );
     }
     items.push(header);
-    for (const c of kids) if (!isCollapsed || c.id === state.channelId) items.push(channelItem(g, c));
+    for (const c of kids) {
+      if (!isCollapsed) items.push(...withThreads(g, c));
+      else if (c.id === state.channelId) items.push(channelItem(g, c));
+      else {
+        const open = threadsOf(g, c.id).find((t) => t.id === state.channelId);
+        if (open) items.push(threadItem(open));
+      }
+    }
   }
   ul.replaceChildren(...items);
   const actionsEl = $('guild-actions');
@@ -261,23 +290,43 @@ export function renderMembers(): void {
 
 // ---- header, composer state, typing --------------------------------------------------------------------------
 
+let timeoutTimer: ReturnType<typeof setTimeout> | undefined;
+
 export function renderHeader(): void {
   const c = findChannel(state.channelId);
   const dm = c?.type === 1 || c?.type === 3;
+  const thread = isThread(c);
+  const parent = thread ? findChannel(c?.parent_id ?? null) : undefined;
   $('channel-hash').textContent = c ? (dm ? '@' : '#') : '';
   $('channel-name').textContent = c ? channelLabel(c) : state.guildId ? '' : 'Direct messages';
-  $('channel-topic').textContent = c?.topic ?? '';
+  const topic = $('channel-topic');
+  if (thread && parent) {
+    topic.replaceChildren(
+      'Thread in ',
+      button(`#${parent.name ?? ''}`, () => callbacks.pickChannel(parent.id), { class: 'parent-link' }),
+    );
+  } else topic.textContent = c?.topic ?? '';
+  $('threads-btn').hidden = !c || !(c.type === 0 || c.type === 5 || thread);
   const input = $<HTMLTextAreaElement>('input');
   const canSend = c ? (myPermissions(c) & P.SEND_MESSAGES) !== 0n : false;
   input.disabled = !canSend;
   $<HTMLButtonElement>('attach-btn').disabled = !canSend || !(myPermissions(c ?? { id: '', type: 0 }) & P.ATTACH_FILES);
   $<HTMLButtonElement>('send-btn').disabled = !canSend;
+  const g = c?.guild_id ? state.guilds.get(c.guild_id) : undefined;
+  const until = g ? timedOutUntil(g.memberMap.get(state.me?.id ?? '')) : null;
+  clearTimeout(timeoutTimer);
+  // The composer opens again when the timeout ends.
+  if (until) timeoutTimer = setTimeout(renderHeader, Math.min(until.getTime() - Date.now() + 50, 2 ** 31 - 1));
+  const label = c ? `${dm ? '@' : '#'}${channelLabel(c)}` : '';
   input.placeholder = !c
     ? 'Pick a channel'
     : canSend
-      ? `Message ${dm ? '@' : '#'}${channelLabel(c)}`
-      : 'You do not have permission to send messages in this channel.';
-  document.title = c ? `${dm ? '@' : '#'}${channelLabel(c)} — Concord` : 'Concord';
+      ? `Message ${label}`
+      : until
+        ? `You are timed out until ${shortTime(until)}.`
+        : 'You do not have permission to send messages in this channel.';
+  $('composer').classList.toggle('timed-out', !!until && !canSend);
+  document.title = c ? `${label} — Concord` : 'Concord';
 }
 
 export function renderTyping(): void {

@@ -2,7 +2,7 @@
 // gateway's events; plus which channel is open and what this browser has read (localStorage).
 import { h } from './dom.js';
 import type { MarkdownContext } from './markdown.js';
-import { channelPermissions, P } from './permissions.js';
+import { basePermissions, channelPermissions, has, P } from './permissions.js';
 import type { Channel, Guild, Member, Role, User } from './types.js';
 
 export interface GuildState extends Guild {
@@ -84,11 +84,38 @@ export function channelLabel(c: Channel): string {
   return c.name ?? '';
 }
 
-/** My permissions in a channel (all in DMs). */
+export function isThread(c: Channel | undefined): boolean {
+  return c !== undefined && (c.type === 10 || c.type === 11 || c.type === 12);
+}
+
+/** When a member's timeout ends, if they are timed out now. */
+export function timedOutUntil(member: Member | undefined): Date | null {
+  const until = member?.communication_disabled_until ? Date.parse(member.communication_disabled_until) : Number.NaN;
+  return until > Date.now() ? new Date(until) : null;
+}
+
+/**
+ * My permissions in a channel (all in DMs). A thread has its parent's, with SEND_MESSAGES_IN_THREADS for sending;
+ * a timed-out member (not owner or administrator) may only view and read history, as Discord computes it.
+ */
 export function myPermissions(channel: Channel): bigint {
   const guild = channel.guild_id ? state.guilds.get(channel.guild_id) : guildOfChannel(channel.id);
   if (!guild || !state.me) return P.VIEW_CHANNEL | P.SEND_MESSAGES | P.ADD_REACTIONS | P.ATTACH_FILES;
-  return channelPermissions(guild, state.me.id, guild.memberMap.get(state.me.id), channel);
+  const member = guild.memberMap.get(state.me.id);
+  const thread = isThread(channel);
+  const parent = thread ? guild.channels.find((c) => c.id === channel.parent_id) : undefined;
+  if (thread && !parent) return 0n;
+  let perms = channelPermissions(guild, state.me.id, member, parent ?? channel);
+  if (thread) perms = perms & P.SEND_MESSAGES_IN_THREADS ? perms | P.SEND_MESSAGES : perms & ~P.SEND_MESSAGES;
+  if (timedOutUntil(member) && !(basePermissions(guild, state.me.id, member) & P.ADMINISTRATOR)) {
+    perms &= P.VIEW_CHANNEL | P.READ_MESSAGE_HISTORY;
+  }
+  return perms;
+}
+
+/** Whether my guild-level permissions include `bit` (owner and administrators have all). */
+export function canManage(guild: GuildState, bit: bigint): boolean {
+  return state.me ? has(basePermissions(guild, state.me.id, guild.memberMap.get(state.me.id)), bit) : false;
 }
 
 export function canView(channel: Channel): boolean {

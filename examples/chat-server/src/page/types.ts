@@ -37,12 +37,17 @@ export interface Channel {
   last_message_id?: string | null;
   permission_overwrites?: Overwrite[];
   recipients?: User[];
+  /** Threads: who started it, and whether it is archived or locked. */
+  owner_id?: string;
+  thread_metadata?: { archived: boolean; locked?: boolean };
 }
 
 export interface Member {
   user: User;
   nick?: string | null;
   roles: string[];
+  /** A timeout: until when the member may only read. */
+  communication_disabled_until?: string | null;
 }
 
 export interface Guild {
@@ -54,6 +59,7 @@ export interface Guild {
   channels: Channel[];
   members?: Member[];
   presences?: { user: { id: string }; status: string }[];
+  threads?: Channel[];
 }
 
 export interface Attachment {
