@@ -125,43 +125,24 @@ export const threadRoutes: RouteDefinition[] = [
     rule: 'read',
     handler: (req) => req.ctx.community.threads.active(req.user.id, req.params.guild_id!),
   },
-  {
-    method: 'GET',
-    path: '/channels/:channel_id/threads/archived/public',
-    rule: 'read',
-    handler: async (req) =>
-      req.ctx.community.threads.archived(
-        req.user.id,
-        await guildOfChannel(req),
-        req.params.channel_id!,
-        'public',
-        archivedQuery(req),
-      ),
-  },
-  {
-    method: 'GET',
-    path: '/channels/:channel_id/threads/archived/private',
-    rule: 'read',
-    handler: async (req) =>
-      req.ctx.community.threads.archived(
-        req.user.id,
-        await guildOfChannel(req),
-        req.params.channel_id!,
-        'private',
-        archivedQuery(req),
-      ),
-  },
-  {
-    method: 'GET',
-    path: '/channels/:channel_id/users/@me/threads/archived/private',
-    rule: 'read',
-    handler: async (req) =>
-      req.ctx.community.threads.archived(
-        req.user.id,
-        await guildOfChannel(req),
-        req.params.channel_id!,
-        'joined',
-        archivedQuery(req),
-      ),
-  },
+  archivedRoute('/channels/:channel_id/threads/archived/public', 'public'),
+  archivedRoute('/channels/:channel_id/threads/archived/private', 'private'),
+  archivedRoute('/channels/:channel_id/users/@me/threads/archived/private', 'joined'),
 ];
+
+/** One of the three archived-thread lists of a channel: public ones, private ones (MANAGE_THREADS), or those joined. */
+function archivedRoute(path: string, kind: 'public' | 'private' | 'joined'): RouteDefinition {
+  return {
+    method: 'GET',
+    path,
+    rule: 'read',
+    handler: async (req) =>
+      req.ctx.community.threads.archived(
+        req.user.id,
+        await guildOfChannel(req),
+        req.params.channel_id!,
+        kind,
+        archivedQuery(req),
+      ),
+  };
+}

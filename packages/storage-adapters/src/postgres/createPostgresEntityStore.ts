@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import pg from 'pg';
+import type pg from 'pg';
 import type { EntityRecord, EntityStore, EntityUpdate } from '../entities/EntityStore.js';
 import { entitySortKey } from '../entities/entitySortKey.js';
 import {
@@ -14,6 +14,7 @@ import {
 import { StorageError, StoreClosedError } from '../errors/index.js';
 import { POSTGRES_ENTITY_SCHEMA_VERSION, postgresEntityMigrations } from './entitySchema.js';
 import { isConnectionError, mapPostgresError } from './mapPostgresError.js';
+import { openPostgresPool } from './openPostgresPool.js';
 import { quoteIdent } from './schema.js';
 
 export interface PostgresEntityStoreOptions {
@@ -56,16 +57,7 @@ export async function createPostgresEntityStore(
   const table = options.table ?? 'concord_entities';
   const t = `${quoteIdent(schema)}.${quoteIdent(table)}`;
   const meta = `${quoteIdent(schema)}.${quoteIdent(`${table}_meta`)}`;
-  const ownsPool = !options.pool;
-  const pool =
-    options.pool ??
-    new pg.Pool({
-      ...options.poolConfig,
-      ...(options.connectionString ? { connectionString: options.connectionString } : {}),
-    });
-  // An idle client whose server went away emits 'error' on the pool; unhandled, that would crash the process.
-  const onPoolError = (err: Error) => options.onPoolError?.(err);
-  pool.on('error', onPoolError);
+  const { pool, ownsPool, release: releasePool } = openPostgresPool(options);
 
   /** Runs `body` in a READ COMMITTED transaction on one client (the level `update`'s locking relies on). */
   async function transaction<R>(body: (client: pg.PoolClient) => Promise<R>): Promise<R> {
@@ -117,7 +109,7 @@ export async function createPostgresEntityStore(
       );
     });
   } catch (err) {
-    pool.off('error', onPoolError);
+    releasePool();
     if (ownsPool) await pool.end().catch(() => undefined);
     return mapPostgresError(err);
   }
@@ -360,7 +352,7 @@ export async function createPostgresEntityStore(
       if (closed) return;
       closed = true;
       if (ownsPool) await pool.end();
-      pool.off('error', onPoolError);
+      releasePool();
     },
   };
 }

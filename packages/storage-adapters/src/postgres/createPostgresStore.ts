@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import pg from 'pg';
+import type pg from 'pg';
 import { type CompressionOptions, createContentCodec } from '../compression/index.js';
 import { DuplicateMessageError, MessageNotFoundError, StorageError, StoreClosedError } from '../errors/index.js';
 import { bucketOfId, DEFAULT_BUCKET_MS, parseId, validateBucketMs } from '../ids.js';
@@ -15,6 +15,7 @@ import {
   validateStoredMessage,
 } from '../validation.js';
 import { mapPostgresError } from './mapPostgresError.js';
+import { openPostgresPool } from './openPostgresPool.js';
 import { POSTGRES_SCHEMA_VERSION, postgresMigrations, quoteIdent } from './schema.js';
 
 export interface PostgresStoreOptions extends CompressionOptions {
@@ -57,16 +58,7 @@ export async function createPostgresStore(options: PostgresStoreOptions = {}): P
   const table = options.table ?? 'messages';
   const t = `${quoteIdent(schema)}.${quoteIdent(table)}`;
   const meta = `${quoteIdent(schema)}.${quoteIdent(`${table}_meta`)}`;
-  const ownsPool = !options.pool;
-  const pool =
-    options.pool ??
-    new pg.Pool({
-      ...options.poolConfig,
-      ...(options.connectionString ? { connectionString: options.connectionString } : {}),
-    });
-  // An idle client whose server went away emits 'error' on the pool; unhandled, that would crash the process.
-  const onPoolError = (err: Error) => options.onPoolError?.(err);
-  pool.on('error', onPoolError);
+  const { pool, ownsPool, release: releasePool } = openPostgresPool(options);
 
   // Prepared statement names are per connection: a pool shared by stores on different tables needs distinct names.
   const prefix = `cc${createHash('sha1').update(`${schema}.${table}`).digest('hex').slice(0, 10)}`;
@@ -84,7 +76,7 @@ export async function createPostgresStore(options: PostgresStoreOptions = {}): P
   try {
     bucketMs = await bootstrap();
   } catch (err) {
-    pool.off('error', onPoolError);
+    releasePool();
     if (ownsPool) await pool.end().catch(() => undefined);
     throw err;
   }
@@ -348,7 +340,7 @@ export async function createPostgresStore(options: PostgresStoreOptions = {}): P
       if (closed) return;
       closed = true;
       if (ownsPool) await pool.end();
-      pool.off('error', onPoolError);
+      releasePool();
     },
   };
 }

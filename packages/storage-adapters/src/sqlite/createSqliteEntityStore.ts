@@ -1,4 +1,4 @@
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import type { EntityRecord, EntityStore, EntityUpdate } from '../entities/EntityStore.js';
 import { entitySortKey } from '../entities/entitySortKey.js';
 import {
@@ -14,6 +14,7 @@ import {
 import { StorageError, StoreClosedError } from '../errors/index.js';
 import { SQLITE_ENTITY_SCHEMA_VERSION, sqliteEntityMigrations } from './entitySchema.js';
 import { mapSqliteError } from './mapSqliteError.js';
+import { openSqliteDatabase } from './openSqliteDatabase.js';
 import { quoteIdent } from './schema.js';
 
 export interface SqliteEntityStoreOptions {
@@ -45,17 +46,10 @@ type UpdateFn = (current: unknown) => EntityUpdate<unknown>;
  * which take the write lock before reading, so another connection to the same file cannot interleave either.
  */
 export function createSqliteEntityStore(options: SqliteEntityStoreOptions = {}): SqliteEntityStore {
-  const ownsDb = !options.database;
-  const db = options.database ?? new Database(options.filename ?? ':memory:');
+  const { db, ownsDb } = openSqliteDatabase(options);
   const table = options.table ?? 'concord_entities';
   const t = quoteIdent(table);
   const meta = quoteIdent(`${table}_meta`);
-
-  if (ownsDb) {
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = NORMAL');
-    db.pragma('busy_timeout = 5000');
-  }
 
   try {
     db.transaction(() => {

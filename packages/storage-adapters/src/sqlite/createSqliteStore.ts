@@ -1,4 +1,4 @@
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { type CompressionOptions, createContentCodec } from '../compression/index.js';
 import { DuplicateMessageError, MessageNotFoundError, StorageError, StoreClosedError } from '../errors/index.js';
 import { bucketOfId, DEFAULT_BUCKET_MS, parseId, toSortable, validateBucketMs } from '../ids.js';
@@ -15,6 +15,7 @@ import {
   validateStoredMessage,
 } from '../validation.js';
 import { mapSqliteError } from './mapSqliteError.js';
+import { openSqliteDatabase } from './openSqliteDatabase.js';
 import { quoteIdent, SQLITE_SCHEMA_VERSION, sqliteMigrations } from './schema.js';
 
 export interface SqliteStoreOptions extends CompressionOptions {
@@ -59,17 +60,10 @@ export function createSqliteStore(options: SqliteStoreOptions = {}): SqliteMessa
   const codec = createContentCodec(options);
   const validation = { maxContentLength: options.maxContentLength };
   const now = options.now ?? Date.now;
-  const ownsDb = !options.database;
-  const db = options.database ?? new Database(options.filename ?? ':memory:');
+  const { db, ownsDb } = openSqliteDatabase(options);
   const table = options.table ?? 'messages';
   const t = quoteIdent(table);
   const meta = quoteIdent(`${table}_meta`);
-
-  if (ownsDb) {
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = NORMAL');
-    db.pragma('busy_timeout = 5000');
-  }
 
   const bucketMs = bootstrap();
 
