@@ -11,7 +11,6 @@ import {
   type RestPluginOptions,
   restFrameworkErrors,
 } from '@concord/rest-server';
-import { SnowflakeGenerator } from '@concord/snowflake';
 import type { OpenedStorage } from '@concord/storage-adapters/open';
 import Fastify from 'fastify';
 import { createDevAuth, defaultDevAuthNewUsers } from './devAuth.js';
@@ -23,8 +22,13 @@ export const LOBBY_ID = '1200000000000000000';
 export const GENERAL_TEXT_ID = '1200000000000000001';
 export const GENERAL_VOICE_ID = '1200000000000000002';
 export const OWNER_ID = '1200000000000000003';
-// The ids `guilds.create` draws, in order: the guild, its two categories, #general, the General voice channel.
-const LOBBY_IDS = [LOBBY_ID, '1200000000000000004', '1200000000000000005', GENERAL_TEXT_ID, GENERAL_VOICE_ID];
+const LOBBY_IDS = {
+  guild: LOBBY_ID,
+  textCategory: '1200000000000000004',
+  voiceCategory: '1200000000000000005',
+  general: GENERAL_TEXT_ID,
+  voiceGeneral: GENERAL_VOICE_ID,
+};
 
 export interface ChatServerOptions {
   /** `openStorage(DATABASE_URL)` of `@concord/storage-adapters/open`. */
@@ -46,19 +50,11 @@ export type ChatServer = Awaited<ReturnType<typeof createChatServer>>;
 
 export async function createChatServer(options: ChatServerOptions) {
   const { storage } = options;
-  const snowflakes = new SnowflakeGenerator();
-  let seedIds: string[] = [];
-  const community = new Community({
-    store: storage.entities,
-    messages: storage.messages,
-    blobs: storage.blobs,
-    ids: { nextString: () => seedIds.shift() ?? snowflakes.nextString() },
-  });
+  const community = new Community({ store: storage.entities, messages: storage.messages, blobs: storage.blobs });
   // A first run seeds the Lobby; every user joins it when first seen (below).
   await community.users.ensure({ id: OWNER_ID, username: 'Lobby', bot: true });
   if (!(await community.guilds.get(OWNER_ID, LOBBY_ID).then(Boolean, () => false))) {
-    seedIds = [...LOBBY_IDS];
-    await community.guilds.create(OWNER_ID, { name: 'Lobby' }, { ignoreLimit: true });
+    await community.guilds.create(OWNER_ID, { name: 'Lobby' }, { ignoreLimit: true, ids: LOBBY_IDS });
   }
 
   const limiter = new InMemoryRateLimitStore();

@@ -26,6 +26,15 @@ describe('guilds', () => {
     expect(h.gateway.joined).toContainEqual([s.guild.id, s.owner]);
   });
 
+  it('takes fixed ids for a seeded guild and its starter channels', async () => {
+    const ids = { guild: '900000000000000001', general: '900000000000000002', voiceGeneral: '900000000000000003' };
+    const guild = await h.community.guilds.create(s.owner, { name: 'Seeded' }, { ids });
+    expect(guild.id).toBe(ids.guild);
+    const channels = await h.community.channels.list(s.owner, ids.guild);
+    expect(channels.find((c) => c.name === 'general')?.id).toBe(ids.general);
+    expect(channels.find((c) => c.name === 'General')?.id).toBe(ids.voiceGeneral);
+  });
+
   it('refuses a name that is too short with 50035 and non-members with 50001', async () => {
     await expect(h.community.guilds.create(s.owner, { name: 'x' })).rejects.toMatchObject({ code: 50035 });
     await h.community.users.ensure({ id: '2000', username: 'stranger' });
@@ -486,6 +495,10 @@ describe('adding a bot (oauth2 authorize)', () => {
       code: 50013,
     });
     expect(h.gateway.joined).toContainEqual([s.guild.id, '5000']);
+    // Removing the bot takes its managed role with it.
+    await community.members.kick(s.owner, s.guild.id, '5000');
+    await expect(community.roles.get(s.owner, s.guild.id, role.id)).rejects.toMatchObject({ code: 10011 });
+    expect(h.gateway.events('GUILD_ROLE_DELETE').at(-1)?.data).toEqual({ guild_id: s.guild.id, role_id: role.id });
   });
 });
 

@@ -32,6 +32,13 @@ export interface CreateGuildBody {
   [key: string]: unknown;
 }
 
+/** What `GuildService.create` takes besides the body. */
+export interface CreateGuildOptions {
+  ignoreLimit?: boolean;
+  /** Fixed ids for the guild and its starter channels (each left out is a fresh snowflake). */
+  ids?: { guild?: string; textCategory?: string; voiceCategory?: string; general?: string; voiceGeneral?: string };
+}
+
 /** Body of `PATCH /guilds/{id}`. */
 export interface ModifyGuildBody {
   name?: unknown;
@@ -62,7 +69,12 @@ const AFK_TIMEOUTS = new Set([60, 300, 900, 1800, 3600]);
 export class GuildService {
   constructor(private readonly ctx: CommunityContext) {}
 
-  async create(actorId: string, body: CreateGuildBody, options: { ignoreLimit?: boolean } = {}): Promise<APIGuild> {
+  /**
+   * `POST /guilds`. `options.ignoreLimit` lifts the per-user guild limit (a server seeding its own guilds);
+   * `options.ids` fixes the new guild's and its starter channels' ids (a seeded guild that bots and bookmarks find
+   * under the same ids on every backend); left out, fresh snowflakes.
+   */
+  async create(actorId: string, body: CreateGuildBody, options: CreateGuildOptions = {}): Promise<APIGuild> {
     const errors = new FormErrors();
     checkObject(body, errors, []);
     const name = checkString(body?.name, errors, ['name'], { max: 100, required: true, trim: true });
@@ -80,15 +92,16 @@ export class GuildService {
       const memberships = await ctx.repo.store.listByRef('member', actorId, { limit: MAX_GUILDS_PER_USER });
       if (memberships.length >= MAX_GUILDS_PER_USER && user.bot !== true) throw new CommunityError('maxGuilds');
     }
-    const guildId = ctx.nextId();
+    const fixed = options.ids ?? {};
+    const guildId = fixed.guild ?? ctx.nextId();
     if (icon) {
       if (!ctx.blobs) throw new CommunityError('noBlobStore');
       await storeImage(ctx.blobs, `icons/${guildId}/${icon.hash}.${icon.extension}`, icon);
     }
-    const textCategory = ctx.nextId();
-    const voiceCategory = ctx.nextId();
-    const general = ctx.nextId();
-    const voiceGeneral = ctx.nextId();
+    const textCategory = fixed.textCategory ?? ctx.nextId();
+    const voiceCategory = fixed.voiceCategory ?? ctx.nextId();
+    const general = fixed.general ?? ctx.nextId();
+    const voiceGeneral = fixed.voiceGeneral ?? ctx.nextId();
     const guild: GuildRecord = {
       id: guildId,
       name: name!,

@@ -398,6 +398,16 @@ export class MemberService {
     await ctx.commit([{ type: 'memberDelete', guildId: state.id, userId }]);
     const user = entry?.data.user ?? { id: userId, username: 'Deleted User' };
     ctx.gateway()?.dispatchToGuild(state.id, 'GUILD_MEMBER_REMOVE', { guild_id: state.id, user: serializeUser(user) });
+    // A bot's managed role goes with it, as on Discord (nobody else may hold or delete it).
+    const managed = [...state.roles.values()].filter(
+      (role) => role.managed && (role.tags as { bot_id?: string } | undefined)?.bot_id === userId,
+    );
+    if (managed.length === 0) return;
+    await ctx.repo.write(managed.map((role) => remove('role', state.id, role.id)));
+    await ctx.commit(managed.map((role) => ({ type: 'roleDelete' as const, guildId: state.id, roleId: role.id })));
+    for (const role of managed) {
+      ctx.gateway()?.dispatchToGuild(state.id, 'GUILD_ROLE_DELETE', { guild_id: state.id, role_id: role.id });
+    }
   }
 
   /** The member; 10007 Unknown Member when the user is not in the guild. */
