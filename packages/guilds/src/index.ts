@@ -37,6 +37,8 @@ export {
   PermissionError,
   type PermissionErrorCode,
 } from './permissions/PermissionError.js';
+export { applicationCommandLimits } from './validation/applicationCommandLimits.js';
+export { applicationCommandMessages } from './validation/applicationCommandMessages.js';
 export {
   defaultFormErrorsOptions,
   type FormError,
@@ -60,6 +62,7 @@ export {
   type AllowedMentionType,
   validateAllowedMentions,
 } from './validation/validateAllowedMentions.js';
+export { validateApplicationCommand, validateApplicationCommandList } from './validation/validateApplicationCommand.js';
 export { validateEmbeds } from './validation/validateEmbeds.js';
 export {
   type MessageContent,
