@@ -1,12 +1,16 @@
-// The web page as a Discord client, end to end in headless Chromium: two people (two browser contexts) and a bot.
-// Servers, channels and categories, invites by link, roles and channel overwrites, markdown, mentions, reactions,
-// image uploads, replies, DMs, unread markers and the phone layout. Screenshots go to a temp dir (printed).
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromiumAvailable, launchChromium, openAs, PHONE, png, rest } from './browserHelpers.js';
+import {
+  channelItem,
+  chromiumAvailable,
+  launchChromium,
+  messageWith,
+  openAs,
+  PHONE,
+  png,
+  rest,
+  screenshots,
+} from './browserHelpers.js';
 import { RawGateway } from './rawGateway.js';
 import { type RunningServer, startServer } from './startServer.js';
 
@@ -22,12 +26,9 @@ describe.skipIf(!available)('the web page as a Discord client', () => {
   let guildId: string;
   let graceId: string;
   let roleId: string;
-  const shots = mkdtempSync(join(tmpdir(), 'concord-browser-'));
-  const shot = (page: Page, name: string) => page.screenshot({ path: join(shots, `${name}.png`) });
+  const { dir: shots, shot } = screenshots('concord-browser-');
 
-  const channelItem = (page: Page, name: string) =>
-    page.locator('#channels li.channel', { has: page.locator('.name', { hasText: new RegExp(`^${name}$`) }) });
-  const message = (page: Page, text: string) => page.locator('.message[data-id]', { hasText: text }).last();
+  const message = messageWith;
 
   beforeAll(async () => {
     server = await startServer({ DEV_AUTH_NEW_USERS_PER_MINUTE: '100', VOICE: 'off' });

@@ -1,5 +1,7 @@
 // Helpers of the browser tests: headless Chromium (playwright-core), logging a page in, a tiny PNG, REST as a user.
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
 import type { Browser, Page } from 'playwright-core';
 
@@ -113,4 +115,20 @@ export function png(width: number, height: number, rgb: [number, number, number]
     chunk('IDAT', deflateSync(raw)),
     chunk('IEND', Buffer.alloc(0)),
   ]);
+}
+
+/** The channel list entry named exactly `name`. */
+export function channelItem(page: Page, name: string) {
+  return page.locator('#channels li.channel', { has: page.locator('.name', { hasText: new RegExp(`^${name}$`) }) });
+}
+
+/** The last rendered message containing `text`. */
+export function messageWith(page: Page, text: string) {
+  return page.locator('.message[data-id]', { hasText: text }).last();
+}
+
+/** A fresh folder for a test file's screenshots, and the function that takes one into it. */
+export function screenshots(prefix: string): { dir: string; shot: (page: Page, name: string) => Promise<Buffer> } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  return { dir, shot: (page, name) => page.screenshot({ path: join(dir, `${name}.png`) }) };
 }

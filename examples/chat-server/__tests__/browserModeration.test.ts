@@ -1,14 +1,15 @@
-// The community sequence a discord.js bot is tested with, driven from the web page by two people: a thread started
-// from a message (both post in it and react), a timeout (the member's composer closes, the server refuses a send),
-// a kick (the member's page loses the server; the invite brings them back), a ban with message deletion (their recent
-// messages disappear, the invite no longer works) and an unban. Screenshots of the thread and moderation views, on a
-// desktop and a phone, go to a temp dir (printed).
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromiumAvailable, launchChromium, openAs, PHONE, rest } from './browserHelpers.js';
+import {
+  channelItem,
+  chromiumAvailable,
+  launchChromium,
+  messageWith,
+  openAs,
+  PHONE,
+  rest,
+  screenshots,
+} from './browserHelpers.js';
 import { type RunningServer, startServer } from './startServer.js';
 
 const available = chromiumAvailable();
@@ -23,12 +24,9 @@ describe.skipIf(!available)('moderation and threads from the web page', () => {
   let guildId: string;
   let graceId: string;
   let inviteHash: string;
-  const shots = mkdtempSync(join(tmpdir(), 'concord-moderation-'));
-  const shot = (page: Page, name: string) => page.screenshot({ path: join(shots, `${name}.png`) });
+  const { dir: shots, shot } = screenshots('concord-moderation-');
 
-  const channelItem = (page: Page, name: string) =>
-    page.locator('#channels li.channel', { has: page.locator('.name', { hasText: new RegExp(`^${name}$`) }) });
-  const message = (page: Page, text: string) => page.locator('.message[data-id]', { hasText: text }).last();
+  const message = messageWith;
   const guildIcon = (page: Page) => page.locator(`.guild-icon[aria-label="${GUILD}"]`);
   const send = async (page: Page, text: string) => {
     await page.fill('#input', text);

@@ -71,7 +71,9 @@ export class GuildState {
       old !== undefined &&
       old.type === channel.type &&
       old.parent_id === channel.parent_id &&
-      JSON.stringify(old.permission_overwrites ?? []) === JSON.stringify(channel.permission_overwrites ?? [])
+      // Same list (a local last_message_id update keeps it), else the same content (a copy from another node).
+      (old.permission_overwrites === channel.permission_overwrites ||
+        JSON.stringify(old.permission_overwrites ?? []) === JSON.stringify(channel.permission_overwrites ?? []))
     ) {
       this.#changed();
       return;
