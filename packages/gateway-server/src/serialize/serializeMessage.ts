@@ -2,6 +2,7 @@ import type {
   APIAttachment,
   APIEmbed,
   APIMessage,
+  APIMessageInteractionMetadata,
   APIMessageReference,
   APIMessageTopLevelComponent,
   MessageFlags,
@@ -37,6 +38,12 @@ export interface MessageData {
   referenced_message?: APIMessage | null;
   /** The author's member in `guild_id` (MESSAGE_CREATE/UPDATE in guild channels carry it without `user`). */
   member?: GuildMemberData;
+  /** The webhook that sent it (a channel webhook's id, or the application's id for an interaction's messages). */
+  webhook_id?: Snowflake;
+  /** The application of an interaction response or of an application-owned webhook. */
+  application_id?: Snowflake;
+  /** What invoked it, on an interaction's response and follow-ups. */
+  interaction_metadata?: APIMessageInteractionMetadata;
 }
 
 /** MESSAGE_CREATE/UPDATE's `d`: the message plus the gateway's `guild_id` and `member`. */
@@ -71,5 +78,8 @@ export function serializeMessage(message: MessageData): SerializedMessage {
   if (message.message_reference) out.message_reference = message.message_reference;
   if (message.referenced_message !== undefined) out.referenced_message = message.referenced_message;
   if (message.member) out.member = serializeMemberWithoutUser(message.member);
+  if (message.webhook_id) out.webhook_id = message.webhook_id;
+  if (message.application_id) out.application_id = message.application_id;
+  if (message.interaction_metadata) out.interaction_metadata = message.interaction_metadata;
   return out;
 }

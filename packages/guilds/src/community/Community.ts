@@ -3,12 +3,14 @@ import type { MessageStore } from '@concord/storage-adapters';
 import type { BlobStore } from '@concord/storage-adapters/blobs';
 import type { EntityStore } from '@concord/storage-adapters/entities';
 import { CommunityDirectory } from '../directory/CommunityDirectory.js';
+import { ApplicationCommandService } from '../services/ApplicationCommandService.js';
 import { AuditLog } from '../services/AuditLog.js';
 import { BotAuthorization } from '../services/BotAuthorization.js';
 import { ChannelService } from '../services/ChannelService.js';
 import { DmService } from '../services/DmService.js';
 import { EmojiService } from '../services/EmojiService.js';
 import { GuildService } from '../services/GuildService.js';
+import { InteractionService } from '../services/InteractionService.js';
 import { InviteService } from '../services/InviteService.js';
 import { MemberService } from '../services/MemberService.js';
 import { MessageService } from '../services/MessageService.js';
@@ -17,6 +19,7 @@ import { ReactionService } from '../services/ReactionService.js';
 import { RoleService } from '../services/RoleService.js';
 import { ThreadService } from '../services/ThreadService.js';
 import { UserService } from '../services/UserService.js';
+import { WebhookService } from '../services/WebhookService.js';
 import { GuildCache } from '../state/GuildCache.js';
 import type { StateChange } from '../state/StateChange.js';
 import { UserCache } from '../state/UserCache.js';
@@ -64,6 +67,12 @@ export class Community {
   readonly dms: DmService;
   readonly users: UserService;
   readonly auditLog: AuditLog;
+  /** Application commands, global and per guild, and their permissions. */
+  readonly commands: ApplicationCommandService;
+  /** Invoking and answering interactions, and their webhook (original response, follow-ups). */
+  readonly interactions: InteractionService;
+  /** Channel webhooks and executing them. */
+  readonly webhooks: WebhookService;
   /** The gateway's `Directory` (pass it as `directory` to `new GatewayServer`). */
   readonly directory: CommunityDirectory;
   readonly #cache: GuildCache;
@@ -112,6 +121,9 @@ export class Community {
     this.bots = new BotAuthorization(context, this.members, this.roles);
     this.dms = new DmService(context);
     this.users = new UserService(context);
+    this.commands = new ApplicationCommandService(context);
+    this.interactions = new InteractionService(context, this.commands);
+    this.webhooks = new WebhookService(context);
     this.directory = new CommunityDirectory(this.#cache, repo, (userId) => {
       this.members.expireTemporary(userId).catch(() => undefined);
     });

@@ -28,6 +28,22 @@ export const communityErrors = {
   alreadyThreaded: { code: 160004, status: 400, message: 'A thread has already been created for this message' },
   noBlobStore: { code: 0, status: 501, message: 'This server stores no images (no blob store configured)' },
   slowmode: { code: 20016, status: 429, message: 'This action cannot be performed due to slowmode rate limit.' },
+  maxWebhooks: { code: 30007, status: 400, message: 'Maximum number of webhooks reached (15)' },
+  maxCommands: {
+    code: 30032,
+    status: 400,
+    message: 'Maximum number of application commands reached',
+  },
+  invalidWebhookToken: { code: 50027, status: 401, message: 'Invalid Webhook Token' },
+  interactionAcknowledged: { code: 40060, status: 400, message: 'Interaction has already been acknowledged.' },
+  interactionNotAcknowledged: {
+    code: 10062,
+    status: 404,
+    message: 'Unknown interaction',
+  },
+  invalidCommandInvocation: { code: 50035, status: 400, message: 'Invalid Form Body' },
+  botOnly: { code: 20002, status: 403, message: 'Only bots can use this endpoint' },
+  notABot: { code: 20001, status: 403, message: 'Bots cannot use this endpoint' },
 } as const satisfies Record<string, { code: number; status: number; message: string }>;
 
 export type CommunityErrorKind = keyof typeof communityErrors;

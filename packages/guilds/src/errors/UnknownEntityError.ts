@@ -16,6 +16,9 @@ export const unknownEntityCodes = {
   emoji: 10014,
   ban: 10026,
   reaction: 10014,
+  webhook: 10015,
+  interaction: 10062,
+  command: 10063,
 } as const satisfies Record<string, number>;
 
 export type UnknownEntity = keyof typeof unknownEntityCodes;
@@ -34,6 +37,9 @@ const messages: Record<UnknownEntity, string> = {
   emoji: 'Unknown Emoji',
   ban: 'Unknown Ban',
   reaction: 'Unknown Emoji',
+  webhook: 'Unknown Webhook',
+  interaction: 'Unknown interaction',
+  command: 'Unknown application command',
 };
 
 /** A referenced guild, channel, role, member, … does not exist (Discord's 100xx codes). */

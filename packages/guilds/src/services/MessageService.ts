@@ -15,6 +15,7 @@ import { checkSnowflake } from '../validation/checkSnowflake.js';
 import { FormErrors } from '../validation/FormErrors.js';
 import { InvalidFormBodyError } from '../validation/ValidationError.js';
 import { validateMessageContent } from '../validation/validateMessageContent.js';
+import { dispatchMessageEvent, recordLastMessage } from './messageEvents.js';
 import { type MessageExtra, messageWire } from './messageWire.js';
 import { type ResolvedChannel, resolveChannel } from './resolveChannel.js';
 import { resolveMentions } from './resolveMentions.js';
@@ -107,9 +108,9 @@ export class MessageService {
       flags: 0,
       extra: extra as Record<string, unknown>,
     });
-    await this.#lastMessage(target, stored.id);
+    await recordLastMessage(ctx, target, stored.id);
     const wire = this.#wire(target, stored, referenced);
-    this.#dispatch(target, 'MESSAGE_CREATE', wire);
+    dispatchMessageEvent(this.ctx, target, 'MESSAGE_CREATE', wire);
     return wire;
   }
 
@@ -180,7 +181,7 @@ export class MessageService {
       editedAt: ctx.now(),
     });
     const wire = await this.#withReactions(actorId, target, edited);
-    this.#dispatch(target, 'MESSAGE_UPDATE', wire);
+    dispatchMessageEvent(this.ctx, target, 'MESSAGE_UPDATE', wire);
     return wire;
   }
 
@@ -192,7 +193,7 @@ export class MessageService {
     if (message.authorId !== actorId)
       assertPermissions(target.guildId === null ? 0n : target.permissions, P.ManageMessages);
     await ctx.messages.delete(channelId, messageId);
-    this.#dispatch(target, 'MESSAGE_DELETE', {
+    dispatchMessageEvent(this.ctx, target, 'MESSAGE_DELETE', {
       id: messageId,
       channel_id: channelId,
       ...(target.guildId ? { guild_id: target.guildId } : {}),
@@ -231,7 +232,11 @@ export class MessageService {
     const oldest = idFromTimestamp(Math.max(ctx.now() - BULK_DELETE_MAX_AGE_MS, 1_420_070_400_000));
     if (ids.some((id) => BigInt(id) < oldest)) throw new CommunityError('bulkDeleteTooOld');
     await ctx.messages.bulkDelete(channelId, ids);
-    this.#dispatch(target, 'MESSAGE_DELETE_BULK', { ids, channel_id: channelId, guild_id: target.guildId });
+    dispatchMessageEvent(this.ctx, target, 'MESSAGE_DELETE_BULK', {
+      ids,
+      channel_id: channelId,
+      guild_id: target.guildId,
+    });
     await ctx.audit.record({
       guildId: target.guildId,
       userId: actorId,
@@ -259,25 +264,6 @@ export class MessageService {
       return wait > 0 ? undefined : { value: { last_at: now } };
     });
     if (wait > 0) throw new SlowmodeError(Math.ceil(wait / 100) / 10);
-  }
-
-  /** The channel's `last_message_id` (and a thread's counts) follow each new message; nothing is dispatched for it. */
-  async #lastMessage(target: ResolvedChannel, messageId: string): Promise<void> {
-    const { ctx } = this;
-    if (target.guildId === null) {
-      await ctx.repo.update('channel', DM_PARTITION, target.channel.id, (c) =>
-        c ? { value: { ...c, last_message_id: messageId } } : undefined,
-      );
-      return;
-    }
-    const current = target.state.channels.get(target.channel.id) ?? target.channel;
-    const next: ChannelRecord = { ...current, last_message_id: messageId };
-    if (isThread(current.type)) {
-      next.message_count = Number(current.message_count ?? 0) + 1;
-      next.total_message_sent = Number(current.total_message_sent ?? 0) + 1;
-    }
-    await ctx.repo.write([put('channel', target.guildId, next.id, next)]);
-    await ctx.commit([{ type: 'channel', guildId: target.guildId, channel: next }]);
   }
 
   /** The message, if it exists and is not deleted (10008 otherwise). */
@@ -326,17 +312,6 @@ export class MessageService {
       out.set(id, replied && !replied.deleted ? this.#wire(target, replied) : null);
     }
     return out;
-  }
-
-  #dispatch(
-    target: ResolvedChannel,
-    event: 'MESSAGE_CREATE' | 'MESSAGE_UPDATE' | 'MESSAGE_DELETE' | 'MESSAGE_DELETE_BULK',
-    data: unknown,
-  ): void {
-    const gateway = this.ctx.gateway();
-    if (!gateway) return;
-    if (target.guildId !== null) gateway.dispatchToChannel(target.guildId, target.channel.id, event, data as never);
-    else gateway.dispatchToUsers(target.channel.recipient_ids ?? [], event, data as never);
   }
 }
 

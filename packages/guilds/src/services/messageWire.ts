@@ -2,7 +2,14 @@ import type { GuildMemberData, UserData } from '@concord/gateway-server';
 import { type SerializedMessage, serializeMessage } from '@concord/gateway-server/serialize';
 import { timestampOf } from '@concord/snowflake';
 import type { StoredMessage } from '@concord/storage-adapters';
-import type { APIAttachment, APIEmbed, APIMessageReference, APIReaction } from 'discord-api-types/v10';
+import type {
+  APIAttachment,
+  APIEmbed,
+  APIMessageInteractionMetadata,
+  APIMessageReference,
+  APIMessageTopLevelComponent,
+  APIReaction,
+} from 'discord-api-types/v10';
 
 /** What the community model keeps in a stored message's `extra` (the message store's JSON column). */
 export interface MessageExtra {
@@ -15,6 +22,11 @@ export interface MessageExtra {
   nonce?: string | number;
   tts?: boolean;
   message_reference?: APIMessageReference;
+  components?: APIMessageTopLevelComponent[];
+  /** A channel webhook's id, or the application's id on an interaction's messages. */
+  webhook_id?: string;
+  application_id?: string;
+  interaction_metadata?: APIMessageInteractionMetadata;
 }
 
 /**
@@ -49,6 +61,10 @@ export function messageWire(
     ...(extra.message_reference ? { message_reference: extra.message_reference } : {}),
     ...(extra.message_reference && options.referenced !== undefined ? { referenced_message: options.referenced } : {}),
     ...(options.member ? { member: options.member } : {}),
+    ...(extra.components ? { components: extra.components } : {}),
+    ...(extra.webhook_id ? { webhook_id: extra.webhook_id } : {}),
+    ...(extra.application_id ? { application_id: extra.application_id } : {}),
+    ...(extra.interaction_metadata ? { interaction_metadata: extra.interaction_metadata } : {}),
   });
   if (options.reactions && options.reactions.length > 0) out.reactions = options.reactions;
   return out;

@@ -1,4 +1,11 @@
 import type {
+  CommandPermissionsRecord,
+  CommandRecord,
+  InteractionMessageRecord,
+  InteractionRecord,
+  WebhookRecord,
+} from '../model/interactionRecords.js';
+import type {
   AuditLogRecord,
   BanRecord,
   ChannelRecord,
@@ -33,6 +40,11 @@ export interface EntityKinds {
   'thread-member': ThreadMemberRecord;
   'dm-link': DmLinkRecord;
   slowmode: SlowmodeRecord;
+  command: CommandRecord;
+  'command-permissions': CommandPermissionsRecord;
+  webhook: WebhookRecord;
+  interaction: InteractionRecord;
+  'interaction-message': InteractionMessageRecord;
 }
 
 export type EntityKind = keyof EntityKinds;

@@ -8,6 +8,10 @@ export const defaultRestOptions = {
     editMessage: { limit: 10, windowMs: 10_000 },
     write: { limit: 10, windowMs: 10_000 },
     read: { limit: 50, windowMs: 1000 },
+    commands: { limit: 25, windowMs: 20_000 },
+    interaction: { limit: 20, windowMs: 1000 },
+    // Discord: 5 requests per 2 seconds per webhook.
+    webhook: { limit: 5, windowMs: 2000 },
     global: { limit: 50, windowMs: 1000 },
     unauthenticated: { limit: 50, windowMs: 1000 },
     invalidRequests: { limit: 10_000, windowMs: 600_000 },

@@ -10,6 +10,12 @@ export interface RouteRateLimits {
   write: RateLimitRule;
   /** Reads. */
   read: RateLimitRule;
+  /** Creating, editing, deleting and overwriting application commands and their permissions. */
+  commands: RateLimitRule;
+  /** Invoking an interaction (`POST /interactions`) and answering one (its callback). */
+  interaction: RateLimitRule;
+  /** Executing a webhook and the interaction webhook's messages (per webhook, as Discord's). */
+  webhook: RateLimitRule;
 }
 
 /** Every rule of the pipeline. */

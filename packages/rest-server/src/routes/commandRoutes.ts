@@ -1,0 +1,4 @@
+import type { RouteDefinition } from '../pipeline/RouteDefinition.js';
+
+/** Skeleton: filled in by its owner. */
+export const commandRoutes: RouteDefinition[] = [];
