@@ -6,7 +6,7 @@ import { createInMemoryStore, type MessageStore } from '@concord/storage-adapter
 import { type BlobStore, createLocalDiskBlobStore } from '@concord/storage-adapters/blobs';
 import type { EntityStore } from '@concord/storage-adapters/entities';
 import { createInMemoryEntityStore } from '@concord/storage-adapters/entities';
-import { Community, type CommunityGateway } from '../src/index.js';
+import { Community, type CommunityGateway, type CommunityOptions } from '../src/index.js';
 
 /** One dispatch as the recording gateway saw it. */
 export interface Recorded {
@@ -73,6 +73,7 @@ export interface Harness {
 /** A community over in-memory stores with a recording gateway; pass `shared` to make a second node of the same cluster. */
 export async function createHarness(
   shared?: Pick<Harness, 'store' | 'messages' | 'clock'> & { broker: InMemoryBroker },
+  options: Pick<CommunityOptions, 'interactions'> = {},
 ): Promise<Harness> {
   const store = shared?.store ?? createInMemoryEntityStore();
   const messages = shared?.messages ?? createInMemoryStore();
@@ -87,6 +88,7 @@ export async function createHarness(
     blobs,
     now: () => clock.now,
     ids: { nextString: () => String(base + seq++) },
+    ...options,
   });
   await community.attach(gateway as unknown as CommunityGateway);
   return { community, gateway, store, messages, clock, blobs };

@@ -99,13 +99,57 @@ describe('validateMessageContent', () => {
     for (const body of [
       { embeds: [{}] },
       { sticker_ids: ['1'] },
-      { components: [{ type: 1, components: [] }] },
       { attachments: [{ id: 0 }] },
       { poll: { question: { text: 'q' } } },
     ]) {
       expect(answer(body)).toHaveProperty('ok');
     }
     expect(answer({}, { files: 1 })).toEqual({ ok: {} });
+    // Components alone are something to send, where an application sends them.
+    const components = [{ type: 1, components: [{ type: 2, style: 1, custom_id: 'b', label: 'B' }] }];
+    expect(answer({ components }, { components: true })).toEqual({
+      ok: { components: [{ type: 1, id: 1, components: [{ type: 2, id: 2, style: 1, custom_id: 'b', label: 'B' }] }] },
+    });
+    expect(answer({ components: [] }, { components: true })).toEqual(empty);
+  });
+
+  it('takes components only where allowed, checked by validateMessageComponents', () => {
+    const components = [{ type: 1, components: [{ type: 2, style: 5, url: 'https://example.com', label: 'L' }] }];
+    expect(answer({ content: 'x', components })).toEqual(
+      invalid({
+        components: err('MESSAGE_COMPONENTS_NOT_ALLOWED', 'Only applications can send message components'),
+      }),
+    );
+    // An empty list sends no components: nothing to refuse.
+    expect(answer({ content: 'x', components: [] })).toEqual({ ok: { content: 'x' } });
+    // Returned with their ids, as Discord numbers them.
+    expect(answer({ content: 'x', components }, { components: true })).toEqual({
+      ok: {
+        content: 'x',
+        components: [
+          { type: 1, id: 1, components: [{ type: 2, id: 2, style: 5, url: 'https://example.com', label: 'L' }] },
+        ],
+      },
+    });
+    expect(answer({ content: 'x', components: [{ type: 1, components: [] }] }, { components: true })).toEqual(
+      invalid({
+        components: { '0': { components: err('BASE_TYPE_BAD_LENGTH', 'Must be between 1 and 5 in length.') } },
+      }),
+    );
+  });
+
+  it('keeps the flags a sender may set and drops the others', () => {
+    expect(answer({ content: 'x', flags: 4 | 64 | 4096 })).toEqual({ ok: { content: 'x', flags: 4 | 64 | 4096 } });
+    expect(answer({ content: 'x', flags: 1 | 2 | 8 | 16 | 32 | 128 | 32768 })).toEqual({
+      ok: { content: 'x', flags: 0 },
+    });
+    expect(answer({ content: 'x', flags: 2 ** 40 + 4 })).toEqual({ ok: { content: 'x', flags: 4 } });
+    expect(answer({ content: 'x', flags: 'x' })).toEqual(
+      invalid({ flags: err('NUMBER_TYPE_COERCE', 'Value "x" is not int.') }),
+    );
+    expect(answer({ content: 'x', flags: -1 })).toEqual(
+      invalid({ flags: err('NUMBER_TYPE_MIN', 'int value should be greater than or equal to 0.') }),
+    );
   });
 
   it('refuses a body that is not an object at errors._errors', () => {

@@ -50,7 +50,8 @@ const person = (username: string): UserData & { token: string } => ({
 const owner = person('owner');
 const viewer = person('viewer');
 const newcomer = person('newcomer');
-const users = Object.fromEntries([owner, viewer, newcomer].map((u) => [u.token, u] as const));
+const bot = { ...person('clusterbot'), bot: true };
+const users = Object.fromEntries([owner, viewer, newcomer, bot].map((u) => [u.token, u] as const));
 
 interface NodeProcess {
   url: string;
@@ -246,5 +247,51 @@ describe.skipIf(!up)('two nodes in two processes, one Redis and one PostgreSQL',
     await postThenMarker('hidden 3', 'marker 3');
     expect(session.messages()).toEqual(['marker 1', 'visible 2', 'marker 3']);
     expect(await probe(b, viewer, `/channels/${secret}/messages`)).toEqual([403, 50001]);
+  }, 30_000);
+
+  it('an interaction invoked on node A is answered on node B and followed up on node A; each session hears its part', async () => {
+    const [a, b] = nodes as [NodeProcess, NodeProcess];
+    await api(b, bot, 'GET', '/users/@me');
+    await api(a, owner, 'POST', `/oauth2/authorize?client_id=${bot.id}&scope=bot`, {
+      guild_id: guildId,
+      permissions: String(P.SendMessages | P.ViewChannel),
+      authorize: true,
+    });
+    const [command] = await api<{ id: string }[]>(b, bot, 'PUT', `/applications/${bot.id}/commands`, [
+      { name: 'ping', description: 'Pings' },
+    ]);
+    const botSession = await GatewayClient.identify(b.url, bot.token);
+    const userSession = await GatewayClient.identify(b.url, newcomer.token);
+    clients.push(botSession, userSession);
+    await api(a, newcomer, 'POST', '/interactions', {
+      type: 2,
+      application_id: bot.id,
+      guild_id: guildId,
+      channel_id: general,
+      nonce: '42',
+      data: { id: command!.id, name: 'ping', type: 1 },
+    });
+    const created = (await botSession.waitFor('INTERACTION_CREATE', (d) => d.data?.name === 'ping')).d;
+    const answered = await fetch(`${b.url}/api/v10/interactions/${created.id}/${created.token}/callback`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ type: 5 }),
+    });
+    expect(answered.status).toBe(204);
+    await userSession.waitFor('INTERACTION_SUCCESS', (d) => d.id === created.id && d.nonce === '42');
+    const followUp = await fetch(`${a.url}/api/v10/webhooks/${bot.id}/${created.token}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ content: 'pong from A' }),
+    });
+    expect(followUp.status).toBe(200);
+    const message = await userSession.waitFor('MESSAGE_CREATE', (d) => d.content === 'pong from A');
+    expect(message.d.interaction_metadata.id).toBe(created.id);
+    const again = await fetch(`${a.url}/api/v10/interactions/${created.id}/${created.token}/callback`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ type: 5 }),
+    });
+    expect(((await again.json()) as { code: number }).code).toBe(40060);
   }, 30_000);
 });

@@ -202,6 +202,7 @@ export const gatewayEvents: Record<string, Schema> = {
   GUILD_BAN_ADD: object({ guild_id: snowflake, user: ref('UserResponse') }, ['guild_id', 'user']),
   GUILD_BAN_REMOVE: object({ guild_id: snowflake, user: ref('UserResponse') }, ['guild_id', 'user']),
   GUILD_EMOJIS_UPDATE: object({ guild_id: snowflake, emojis: array(ref('EmojiResponse')) }, ['guild_id', 'emojis']),
+  WEBHOOKS_UPDATE: object({ guild_id: snowflake, channel_id: snowflake }, ['guild_id', 'channel_id']),
   GUILD_AUDIT_LOG_ENTRY_CREATE: {
     allOf: [ref('AuditLogEntryResponse'), object({ guild_id: snowflake }, ['guild_id'])],
   },

@@ -1,5 +1,10 @@
 import type { GatewayDispatchPayload } from 'discord-api-types/v10';
 import type { MemberListUpdateData } from '../members/MemberListOps.js';
+import type {
+  AutocompleteResponseData,
+  InteractionModalCreateData,
+  InteractionNoticeData,
+} from './InteractionClientData.js';
 
 /**
  * Every dispatch Discord documents, event name → its `d`, read off discord-api-types' union of dispatch payloads so it
@@ -35,6 +40,14 @@ export interface GatewayDispatchMap extends DiscordDispatchData {
    * session that subscribed (see src/members/createLazyMemberLists.ts).
    */
   GUILD_MEMBER_LIST_UPDATE: MemberListUpdateData;
+  /** The invoker's client: the application answered its interaction (src/dispatch/InteractionClientData.ts). */
+  INTERACTION_SUCCESS: InteractionNoticeData;
+  /** The invoker's client: the application did not answer within the deadline. */
+  INTERACTION_FAILURE: InteractionNoticeData;
+  /** The invoker's client: show this modal. */
+  INTERACTION_MODAL_CREATE: InteractionModalCreateData;
+  /** The invoker's client: autocomplete choices for the focused option. */
+  APPLICATION_COMMAND_AUTOCOMPLETE_RESPONSE: AutocompleteResponseData;
 }
 
 /** A dispatch event name the typed dispatch methods accept: a key of {@link GatewayDispatchMap}. */

@@ -2,12 +2,14 @@ import type {
   APIAttachment,
   APIEmbed,
   APIMessage,
+  APIMessageInteraction,
   APIMessageInteractionMetadata,
   APIMessageReference,
   APIMessageTopLevelComponent,
   MessageFlags,
   MessageType,
 } from 'discord-api-types/v10';
+import { EmbedType } from 'discord-api-types/v10';
 import type { GuildMemberData, Snowflake, UserData } from '../types.js';
 import { discordTimestamp, discordTimestampOrNull } from './discordTimestamp.js';
 import { type MemberWithoutUser, serializeMemberWithoutUser } from './serializeMember.js';
@@ -44,6 +46,8 @@ export interface MessageData {
   application_id?: Snowflake;
   /** What invoked it, on an interaction's response and follow-ups. */
   interaction_metadata?: APIMessageInteractionMetadata;
+  /** The deprecated summary of the same (`name` with subcommands); libraries older than `interaction_metadata` read it. */
+  interaction?: APIMessageInteraction;
 }
 
 /** MESSAGE_CREATE/UPDATE's `d`: the message plus the gateway's `guild_id` and `member`. */
@@ -67,7 +71,10 @@ export function serializeMessage(message: MessageData): SerializedMessage {
     mentions: (message.mentions ?? []).map(serializeUser),
     mention_roles: message.mention_roles ?? [],
     attachments: message.attachments ?? [],
-    embeds: message.embeds ?? [],
+    // Discord's message object always types its embeds; what a sender writes is a "rich" embed.
+    embeds: (message.embeds ?? []).map((embed) =>
+      embed.type === undefined ? { type: EmbedType.Rich, ...embed } : embed,
+    ),
     pinned: message.pinned ?? false,
     type: (message.type ?? 0) as MessageType,
     flags: (message.flags ?? 0) as MessageFlags,
@@ -81,5 +88,6 @@ export function serializeMessage(message: MessageData): SerializedMessage {
   if (message.webhook_id) out.webhook_id = message.webhook_id;
   if (message.application_id) out.application_id = message.application_id;
   if (message.interaction_metadata) out.interaction_metadata = message.interaction_metadata;
+  if (message.interaction) out.interaction = message.interaction;
   return out;
 }

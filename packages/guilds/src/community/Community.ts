@@ -3,6 +3,7 @@ import type { MessageStore } from '@concord/storage-adapters';
 import type { BlobStore } from '@concord/storage-adapters/blobs';
 import type { EntityStore } from '@concord/storage-adapters/entities';
 import { CommunityDirectory } from '../directory/CommunityDirectory.js';
+import type { InteractionClocks } from '../interactions/interactionDefaults.js';
 import { ApplicationCommandService } from '../services/ApplicationCommandService.js';
 import { AuditLog } from '../services/AuditLog.js';
 import { BotAuthorization } from '../services/BotAuthorization.js';
@@ -42,6 +43,8 @@ export interface CommunityOptions {
   ids?: { nextString(): string };
   /** Clock (Unix ms); default `Date.now`. */
   now?: () => number;
+  /** The interaction deadline and token lifetime (`interactionDefaults`: Discord's 3 s and 15 min). */
+  interactions?: Partial<InteractionClocks>;
 }
 
 /**
@@ -122,7 +125,7 @@ export class Community {
     this.dms = new DmService(context);
     this.users = new UserService(context);
     this.commands = new ApplicationCommandService(context);
-    this.interactions = new InteractionService(context, this.commands);
+    this.interactions = new InteractionService(context, this.commands, this.dms, options.interactions);
     this.webhooks = new WebhookService(context);
     this.directory = new CommunityDirectory(this.#cache, repo, (userId) => {
       this.members.expireTemporary(userId).catch(() => undefined);
@@ -151,6 +154,7 @@ export class Community {
   /** Stops listening to the cluster (the stores are the caller's to close). */
   async close(): Promise<void> {
     await this.#pendingAttach.catch(() => undefined);
+    this.interactions.close();
     await this.#sync.detach();
     this.#gateway = null;
   }

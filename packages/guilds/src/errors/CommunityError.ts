@@ -35,6 +35,11 @@ export const communityErrors = {
     message: 'Maximum number of application commands reached',
   },
   invalidWebhookToken: { code: 50027, status: 401, message: 'Invalid Webhook Token' },
+  webhookForumNeedsThread: {
+    code: 220001,
+    status: 400,
+    message: 'Webhooks posted to forum channels must have a thread_name or thread_id',
+  },
   interactionAcknowledged: { code: 40060, status: 400, message: 'Interaction has already been acknowledged.' },
   interactionNotAcknowledged: {
     code: 10062,
@@ -44,6 +49,11 @@ export const communityErrors = {
   invalidCommandInvocation: { code: 50035, status: 400, message: 'Invalid Form Body' },
   botOnly: { code: 20002, status: 403, message: 'Only bots can use this endpoint' },
   notABot: { code: 20001, status: 403, message: 'Bots cannot use this endpoint' },
+  notApplicationOwner: {
+    code: 20012,
+    status: 403,
+    message: 'You are not authorized to perform this action on this application',
+  },
 } as const satisfies Record<string, { code: number; status: number; message: string }>;
 
 export type CommunityErrorKind = keyof typeof communityErrors;

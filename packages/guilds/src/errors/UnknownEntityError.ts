@@ -19,6 +19,7 @@ export const unknownEntityCodes = {
   webhook: 10015,
   interaction: 10062,
   command: 10063,
+  commandPermissions: 10066,
 } as const satisfies Record<string, number>;
 
 export type UnknownEntity = keyof typeof unknownEntityCodes;
@@ -40,6 +41,7 @@ const messages: Record<UnknownEntity, string> = {
   webhook: 'Unknown Webhook',
   interaction: 'Unknown interaction',
   command: 'Unknown application command',
+  commandPermissions: 'Unknown application command permissions',
 };
 
 /** A referenced guild, channel, role, member, … does not exist (Discord's 100xx codes). */

@@ -102,6 +102,14 @@ export interface InteractionRecord {
   message_id: string | null;
   /** What the resulting messages carry as `interaction_metadata`. */
   metadata: APIMessageInteractionMetadata;
+  /** The type of the messages it creates: 20 chat input, 23 context menu, 19 reply (to a component's message). */
+  message_type: 19 | 20 | 23;
+  /** The modal it answered with (type 9), until submitted once. */
+  modal: { custom_id: string; title: string; components: unknown[] } | null;
+  /** The invoked command's name (with subcommands) for the deprecated `interaction` field of messages. */
+  name: string;
+  /** An autocomplete interaction's focused option type (its choices' values must be of it). */
+  autocomplete_type?: number;
 }
 
 export const INTERACTION_PARTITION = 'interaction';

@@ -2,14 +2,12 @@ import { type SerializedMessage, serializeMember } from '@concord/gateway-server
 import { idFromTimestamp } from '@concord/snowflake';
 import type { ListQuery, StoredMessage } from '@concord/storage-adapters';
 import type { APIAttachment } from 'discord-api-types/v10';
-import { AuditLogEvent, MessageType, PermissionFlagsBits as P } from 'discord-api-types/v10';
+import { AuditLogEvent, MessageFlags, MessageType, PermissionFlagsBits as P } from 'discord-api-types/v10';
 import type { CommunityContext } from '../community/CommunityContext.js';
 import { CommunityError, SlowmodeError } from '../errors/CommunityError.js';
 import { UnknownEntityError } from '../errors/UnknownEntityError.js';
-import { type ChannelRecord, DM_PARTITION } from '../model/records.js';
 import { assertPermissions } from '../permissions/assertPermissions.js';
 import { isThread } from '../state/channelKinds.js';
-import { put } from '../store/CommunityRepository.js';
 import { checkObject } from '../validation/checkObject.js';
 import { checkSnowflake } from '../validation/checkSnowflake.js';
 import { FormErrors } from '../validation/FormErrors.js';
@@ -48,7 +46,14 @@ export class MessageService {
     const target = await resolveChannel(ctx, actorId, channelId);
     const attachments = options.attachments ?? [];
     const errors = new FormErrors();
-    const content = validateMessageContent(body, { files: attachments.length, errors });
+    const author = await ctx.users.get(actorId);
+    if (!author) throw new UnknownEntityError('user');
+    // Only an application sends components: a bot user here (its webhooks and interactions have their own paths).
+    const content = validateMessageContent(body, {
+      files: attachments.length,
+      errors,
+      components: author.bot === true,
+    });
     const source = body as Record<string, unknown>;
     let reference: { message_id: string; channel_id: string; guild_id?: string } | undefined;
     const ref = checkObject(source.message_reference, errors, ['message_reference']);
@@ -72,8 +77,6 @@ export class MessageService {
     if (target.state && isThread(target.channel.type))
       await ctx.threads.touched(actorId, target.state, target.channel, target.permissions);
     await this.#slowmode(actorId, target);
-    const author = await ctx.users.get(actorId);
-    if (!author) throw new UnknownEntityError('user');
     let referenced: SerializedMessage | null | undefined;
     if (reference) {
       const replied = await ctx.messages.get(channelId, reference.message_id);
@@ -93,6 +96,7 @@ export class MessageService {
       mention_roles: mentions.roles,
       mention_everyone: mentions.everyone,
       ...(content.embeds ? { embeds: content.embeds } : {}),
+      ...(content.components && content.components.length > 0 ? { components: content.components } : {}),
       ...(attachments.length > 0 ? { attachments } : {}),
       ...(content.nonce !== undefined ? { nonce: content.nonce } : {}),
       ...(content.tts === true ? { tts: true } : {}),
@@ -105,7 +109,8 @@ export class MessageService {
       authorId: actorId,
       content: content.content ?? '',
       type: reference ? MessageType.Reply : MessageType.Default,
-      flags: 0,
+      // EPHEMERAL means nothing outside an interaction response: a channel message never carries it.
+      flags: (content.flags ?? 0) & (MessageFlags.SuppressEmbeds | MessageFlags.SuppressNotifications),
       extra: extra as Record<string, unknown>,
     });
     await recordLastMessage(ctx, target, stored.id);
@@ -162,11 +167,14 @@ export class MessageService {
     const target = await resolveChannel(ctx, actorId, channelId);
     const message = await this.#live(channelId, messageId);
     if (message.authorId !== actorId) throw new CommunityError('otherAuthor');
+    const author = await ctx.users.get(actorId);
     const content = validateMessageContent(body, {
       files: ((message.extra as MessageExtra | null)?.attachments ?? []).length,
+      components: author?.bot === true,
     });
     const extra: MessageExtra = { ...((message.extra ?? {}) as MessageExtra) };
     if (content.embeds !== undefined) extra.embeds = content.embeds;
+    if (content.components !== undefined) extra.components = content.components;
     if (content.content !== undefined) {
       const mentions = await resolveMentions(ctx, target, content.content, content.allowed_mentions, null);
       Object.assign(extra, {
@@ -177,6 +185,10 @@ export class MessageService {
     }
     const edited = await ctx.messages.edit(channelId, messageId, {
       ...(content.content !== undefined ? { content: content.content } : {}),
+      // An edit may set or clear SUPPRESS_EMBEDS only; the other flags stay as they are.
+      ...(content.flags !== undefined
+        ? { flags: (message.flags & ~MessageFlags.SuppressEmbeds) | (content.flags & MessageFlags.SuppressEmbeds) }
+        : {}),
       extra: extra as Record<string, unknown>,
       editedAt: ctx.now(),
     });

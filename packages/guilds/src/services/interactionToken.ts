@@ -8,7 +8,8 @@ const PREFIX = 'aW50ZXJhY3Rpb246';
  * interaction it belongs to and that a `/webhooks/{app}/{token}` path is an interaction's, not a channel webhook's.
  */
 export function mintInteractionToken(interactionId: string): string {
-  const secret = randomBytes(48).toString('base64url');
+  // 192 random bits; the whole token stays under 100 characters, Fastify's default limit for a path parameter.
+  const secret = randomBytes(24).toString('base64url');
   return Buffer.from(`interaction:${interactionId}:${secret}`).toString('base64url');
 }
 

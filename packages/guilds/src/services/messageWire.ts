@@ -5,6 +5,7 @@ import type { StoredMessage } from '@concord/storage-adapters';
 import type {
   APIAttachment,
   APIEmbed,
+  APIMessageInteraction,
   APIMessageInteractionMetadata,
   APIMessageReference,
   APIMessageTopLevelComponent,
@@ -27,6 +28,7 @@ export interface MessageExtra {
   webhook_id?: string;
   application_id?: string;
   interaction_metadata?: APIMessageInteractionMetadata;
+  interaction?: APIMessageInteraction;
 }
 
 /**
@@ -65,6 +67,7 @@ export function messageWire(
     ...(extra.webhook_id ? { webhook_id: extra.webhook_id } : {}),
     ...(extra.application_id ? { application_id: extra.application_id } : {}),
     ...(extra.interaction_metadata ? { interaction_metadata: extra.interaction_metadata } : {}),
+    ...(extra.interaction ? { interaction: extra.interaction } : {}),
   });
   if (options.reactions && options.reactions.length > 0) out.reactions = options.reactions;
   return out;

@@ -30,6 +30,24 @@ export interface RestRequest {
   readonly host: string;
 }
 
+/** What {@link RouteDefinition.uploadChannel} is given: the request before its body is read. */
+export interface UploadChannelRequest {
+  readonly ctx: RestContext;
+  readonly params: Readonly<Record<string, string>>;
+  readonly query: URLSearchParams;
+}
+
+/**
+ * A handler's answer whose status is decided at run time (Discord's command upsert: 201 for a new command, 200 for a
+ * replaced one). Any other value a handler returns is the body, sent with the route's `status`.
+ */
+export class RouteAnswer {
+  constructor(
+    readonly status: 200 | 201,
+    readonly body: unknown,
+  ) {}
+}
+
 /** The caller of a public route without a token. */
 export const ANONYMOUS_USER: UserData = Object.freeze({ id: '0', username: '' });
 
@@ -39,8 +57,8 @@ export type RouteMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 export interface RouteDefinition {
   method: RouteMethod;
   /**
-   * Discord's route template (`/channels/:channel_id/messages/:message_id`). A first `:channel_id` or `:guild_id` is
-   * the major parameter: buckets are counted per major parameter, as Discord's.
+   * Discord's route template (`/channels/:channel_id/messages/:message_id`). A first `:channel_id`, `:guild_id` or
+   * `:webhook_id` is the major parameter: buckets are counted per major parameter, as Discord's.
    */
   path: string;
   rule: keyof RouteRateLimits;
@@ -52,6 +70,12 @@ export interface RouteDefinition {
   public?: boolean;
   /** Takes `multipart/form-data` with `payload_json` and `files[n]` (Discord's upload format). */
   uploads?: boolean;
+  /**
+   * Where a multipart request's files are stored (`<channel>/<attachment>/<filename>`) on an `uploads` route whose path
+   * has no `:channel_id` (a webhook's channel, an interaction's): called before the body is read, so it is also where
+   * such a route refuses a caller (a wrong webhook token) before anything is stored.
+   */
+  uploadChannel?(req: UploadChannelRequest): Promise<string>;
   /** Path parameters that are not snowflakes (an invite code, an emoji). */
   strings?: readonly string[];
 }

@@ -9,7 +9,8 @@ export interface CompiledRoute extends RouteDefinition {
   pattern: RegExp;
   /** Path parameters that must be snowflakes, in template order. */
   snowflakes: string[];
-  major: 'channel_id' | 'guild_id' | undefined;
+  /** Discord's major parameters: buckets are counted per channel, guild or webhook. */
+  major: 'channel_id' | 'guild_id' | 'webhook_id' | undefined;
   /** X-RateLimit-Bucket: the same for every major parameter, as Discord's. */
   bucket: string;
 }
@@ -22,8 +23,11 @@ export function compileRoute(route: RouteDefinition): CompiledRoute {
   });
   const first = params[0];
   const major =
-    first !== undefined && (route.path.startsWith(`/channels/:${first}`) || route.path.startsWith(`/guilds/:${first}`))
-      ? (first as 'channel_id' | 'guild_id')
+    first !== undefined &&
+    (route.path.startsWith(`/channels/:${first}`) ||
+      route.path.startsWith(`/guilds/:${first}`) ||
+      route.path.startsWith(`/webhooks/:${first}`))
+      ? (first as 'channel_id' | 'guild_id' | 'webhook_id')
       : undefined;
   const template = `${route.method} ${route.path}`;
   return {

@@ -1,4 +1,41 @@
+import { invalidFormBody } from '../errors/invalidFormBody.js';
 import type { RouteDefinition } from '../pipeline/RouteDefinition.js';
 
-/** Skeleton: filled in by its owner. */
-export const interactionRoutes: RouteDefinition[] = [];
+/**
+ * Interactions: invoking one as Discord's client does (`POST /interactions`, JSON or multipart `payload_json`;
+ * answered 204) and answering one (`POST /interactions/{id}/{token}/callback`, no Authorization: the token is the
+ * credential; `?with_response=true` answers Discord's InteractionCallbackResponse, otherwise 204). The interaction
+ * webhook (`/webhooks/{app}/{token}…`) shares the channel webhooks' paths (webhookRoutes.ts).
+ */
+export const interactionRoutes: RouteDefinition[] = [
+  {
+    method: 'POST',
+    path: '/interactions',
+    rule: 'interaction',
+    uploads: true,
+    // Attachment options are not taken (docs/protocol.md, "Interactions"): files land under a holding prefix and are
+    // deleted with the refusal.
+    uploadChannel: async () => 'interactions',
+    handler: async (req) => {
+      if (req.files.length > 0) {
+        throw invalidFormBody(['data', 'attachments'], 'BASE_TYPE_BAD_TYPE', 'Attachment options are not supported.');
+      }
+      await req.ctx.community.interactions.invoke(req.user.id, req.body);
+    },
+  },
+  {
+    method: 'POST',
+    path: '/interactions/:interaction_id/:interaction_token/callback',
+    rule: 'interaction',
+    public: true,
+    uploads: true,
+    strings: ['interaction_token'],
+    uploadChannel: (req) =>
+      req.ctx.community.interactions.channelOfInteraction(req.params.interaction_id!, req.params.interaction_token!),
+    handler: (req) =>
+      req.ctx.community.interactions.callback(req.params.interaction_id!, req.params.interaction_token!, req.body, {
+        withResponse: req.query.get('with_response') === 'true',
+        attachments: req.files.map((f) => f.attachment),
+      }),
+  },
+];

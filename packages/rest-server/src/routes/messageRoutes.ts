@@ -1,37 +1,7 @@
 import type { ListQuery } from '@concord/storage-adapters';
-import type { APIAttachment } from 'discord-api-types/v10';
 import { intParam, oneCursor, snowflakeParam } from '../http/queryParams.js';
-import type { RestRequest, RouteDefinition } from '../pipeline/RouteDefinition.js';
-
-/**
- * The uploaded files as the message's attachments, in `files[n]` order, each with the `description` (alt text) its
- * `payload_json.attachments` entry gives (Discord matches them by `id` = `n`).
- */
-function attachmentsOf(req: RestRequest): APIAttachment[] {
-  const declared = (req.body as { attachments?: unknown } | null)?.attachments;
-  const descriptions = new Map<string, string>();
-  if (Array.isArray(declared)) {
-    for (const item of declared) {
-      const { id, description } = (item ?? {}) as { id?: unknown; description?: unknown };
-      if ((typeof id === 'string' || typeof id === 'number') && typeof description === 'string') {
-        descriptions.set(String(id), description.slice(0, 1024));
-      }
-    }
-  }
-  return [...req.files]
-    .sort((a, b) => a.index - b.index)
-    .map((file) => {
-      const description = descriptions.get(String(file.index));
-      return description === undefined ? file.attachment : { ...file.attachment, description };
-    });
-}
-
-/** The JSON body without its `attachments` list when files came with it (the service gets the stored ones). */
-function withoutUploadList(req: RestRequest): unknown {
-  if (req.files.length === 0 || typeof req.body !== 'object' || req.body === null) return req.body;
-  const { attachments: _declared, ...rest } = req.body as Record<string, unknown>;
-  return rest;
-}
+import { attachmentsOf, withoutUploadList } from '../http/uploadedAttachments.js';
+import type { RouteDefinition } from '../pipeline/RouteDefinition.js';
 
 /** Messages: list (before/after/around/limit), read, send (JSON or multipart with files), typing, edit, delete, bulk delete. */
 export const messageRoutes: RouteDefinition[] = [
