@@ -99,6 +99,11 @@ beforeAll(async () => {
       description: 'Echoes',
       options: [{ type: 3, name: 'text', description: 'What to say', required: true }],
     },
+    {
+      name: 'upload',
+      description: 'Takes a file',
+      options: [{ type: 11, name: 'file', description: 'A file', required: true }],
+    },
   ]);
   expect(registered.status, JSON.stringify(registered.json)).toBe(200);
   commandId = registered.json[0].id;
@@ -205,6 +210,51 @@ describe('a command through HTTP and the gateway', () => {
     const body = await cb.json();
     expect(cb.status, JSON.stringify(body)).toBe(200);
     expect(body.resource.message.attachments[0]).toMatchObject({ filename: 'note.txt' });
+  });
+
+  it('an ATTACHMENT option: the file goes with the invocation (multipart), the application gets it in resolved', async () => {
+    const upload = (await call('bot-token', 'GET', `/applications/${BOT}/commands`)).json.find(
+      (c: { name: string }) => c.name === 'upload',
+    );
+    const body = await multipart([
+      {
+        name: 'payload_json',
+        value: JSON.stringify({
+          type: 2,
+          application_id: BOT,
+          guild_id: guildId,
+          channel_id: channelId,
+          data: {
+            id: upload.id,
+            name: 'upload',
+            type: 1,
+            options: [{ type: 11, name: 'file', value: 0 }],
+            attachments: [{ id: '0', filename: 'notes.txt' }],
+          },
+        }),
+      },
+      { name: 'files[0]', value: 'some notes', filename: 'notes.txt', type: 'text/plain' },
+    ]);
+    const res = await fetch(`${node.url}/api/v10/interactions`, {
+      method: 'POST',
+      headers: { authorization: 'Bot alice-token', ...body.headers },
+      body: new Uint8Array(body.payload),
+    });
+    expect(res.status, await res.clone().text()).toBe(204);
+    const d = (await bot.waitFor('INTERACTION_CREATE', (e) => e.data?.name === 'upload')).d;
+    seen.add(d.id);
+    const id = d.data.options[0].value;
+    expect(d.data.resolved.attachments[id]).toMatchObject({ id, filename: 'notes.txt', size: 10 });
+    const file = await fetch(d.data.resolved.attachments[id].url);
+    expect(await file.text()).toBe('some notes');
+    const missing = await call('alice-token', 'POST', '/interactions', {
+      type: 2,
+      application_id: BOT,
+      guild_id: guildId,
+      channel_id: channelId,
+      data: { id: upload.id, name: 'upload', type: 1, options: [{ type: 11, name: 'file', value: 0 }] },
+    });
+    expect(missing).toMatchObject({ status: 400, json: { code: 50035 } });
   });
 
   it('refusals: unknown interaction, bad bodies, a wrong response type; past the real 3 s deadline the invoker hears the failure and the callback is 10062', {

@@ -1,5 +1,6 @@
 import { serializeUser } from '@concord/gateway-server/serialize';
 import type {
+  APIAttachment,
   APIAuthorizingIntegrationOwnersMap,
   APIMessage,
   APIMessageInteractionMetadata,
@@ -60,12 +61,15 @@ export class InvocationReader {
     invoker: UserRecord,
     invocation: Invocation,
     target: ResolvedChannel,
+    uploads: ReadonlyMap<string, APIAttachment> = new Map(),
   ): Promise<InvokedInteraction> {
     const place = await this.#place(invocation, target);
     const owners = this.#owners(invocation, target, invoker.id);
     const base = { id, user: serializeUser(invoker), authorizing_integration_owners: owners };
     const errors = new FormErrors();
-    const resolved = new ResolvedData(this.ctx, target.state, invoker.id);
+    const resolved = new ResolvedData(this.ctx, target.state, invoker.id, uploads);
+    if (uploads.size > 0 && invocation.type !== InteractionType.ApplicationCommand)
+      errors.add(['data', 'attachments'], 'BASE_TYPE_BAD_TYPE', 'Files go with commands only.');
     switch (invocation.type) {
       case InteractionType.ApplicationCommand:
       case InteractionType.ApplicationCommandAutocomplete:

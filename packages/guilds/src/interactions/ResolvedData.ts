@@ -4,7 +4,7 @@ import {
   serializeRole,
   serializeUser,
 } from '@concord/gateway-server/serialize';
-import type { APIInteractionDataResolved, APIMessage } from 'discord-api-types/v10';
+import type { APIAttachment, APIInteractionDataResolved, APIMessage } from 'discord-api-types/v10';
 import type { CommunityContext } from '../community/CommunityContext.js';
 import type { GuildState } from '../state/GuildState.js';
 
@@ -13,12 +13,16 @@ import type { GuildState } from '../state/GuildState.js';
  * Discord fills it in. Lookups are the community's caches; whether an id exists is the caller's check (`has…`).
  */
 export class ResolvedData {
-  readonly #out: Record<'users' | 'members' | 'roles' | 'channels' | 'messages', Record<string, unknown>> = {
+  readonly #out: Record<
+    'users' | 'members' | 'roles' | 'channels' | 'messages' | 'attachments',
+    Record<string, unknown>
+  > = {
     users: {},
     members: {},
     roles: {},
     channels: {},
     messages: {},
+    attachments: {},
   };
   #used = false;
 
@@ -26,7 +30,21 @@ export class ResolvedData {
     private readonly ctx: CommunityContext,
     private readonly state: GuildState | null,
     private readonly actorId: string,
+    /** Files uploaded with the invocation (multipart `files[n]`), by `n`. */
+    private readonly uploads: ReadonlyMap<string, APIAttachment> = new Map(),
   ) {}
+
+  /**
+   * An ATTACHMENT option's value, which names an upload of the same request (`files[n]` → `n`, as Discord's client
+   * numbers `data.attachments`): the stored attachment's id, added to `resolved`; undefined when there is no such file.
+   */
+  attachment(value: string): string | undefined {
+    const file = this.uploads.get(value);
+    if (!file) return undefined;
+    this.#used = true;
+    this.#out.attachments[file.id] = file;
+    return file.id;
+  }
 
   /** Adds a user (and their member in the guild); false when there is no such user. */
   async user(id: string): Promise<boolean> {

@@ -211,9 +211,13 @@ class OptionWalk {
       case T.Mentionable:
       case T.Channel:
         return this.#entity(def, value, path);
+      case T.Attachment: {
+        const id =
+          typeof value === 'string' || typeof value === 'number' ? this.resolved.attachment(String(value)) : undefined;
+        return id ?? this.#bad(path, 'No file was uploaded for this option.');
+      }
       default:
-        // ATTACHMENT options need an upload in the same request: not accepted here (docs/protocol.md).
-        return this.#bad(path, 'This option type cannot be given here.');
+        return this.#bad(path, 'Unknown option type.');
     }
   }
 

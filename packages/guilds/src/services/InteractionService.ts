@@ -66,11 +66,15 @@ export class InteractionService {
   }
 
   /**
-   * `POST /interactions` by `actorId`: checks the invocation (50035 for what does not fit; 10063 for a command the
+   * `POST /interactions` by `actorId` (with the files of a multipart request, for ATTACHMENT options): checks the invocation (50035 for what does not fit; 10063 for a command the
    * user cannot use there; 10002 for an unknown application), stores the interaction and sends INTERACTION_CREATE
    * to the application. Resolves once sent (the route answers 204).
    */
-  async invoke(actorId: string, body: unknown): Promise<{ id: string }> {
+  async invoke(
+    actorId: string,
+    body: unknown,
+    uploads: { index: number; attachment: APIAttachment }[] = [],
+  ): Promise<{ id: string }> {
     const { ctx } = this;
     const invocation = readInvocation(body);
     const app = await ctx.users.get(invocation.applicationId);
@@ -82,7 +86,8 @@ export class InteractionService {
     const invoker = await ctx.users.get(actorId);
     if (!invoker) throw new UnknownEntityError('user');
     const id = ctx.nextId();
-    const read: InvokedInteraction = await this.#reader.read(id, invoker, invocation, target);
+    const files = new Map(uploads.map((u) => [String(u.index), u.attachment] as const));
+    const read: InvokedInteraction = await this.#reader.read(id, invoker, invocation, target, files);
     const record: InteractionRecord = {
       id,
       application_id: invocation.applicationId,

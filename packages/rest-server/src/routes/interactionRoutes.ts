@@ -1,4 +1,3 @@
-import { invalidFormBody } from '../errors/invalidFormBody.js';
 import type { RouteDefinition } from '../pipeline/RouteDefinition.js';
 
 /**
@@ -13,14 +12,15 @@ export const interactionRoutes: RouteDefinition[] = [
     path: '/interactions',
     rule: 'interaction',
     uploads: true,
-    // Attachment options are not taken (docs/protocol.md, "Interactions"): files land under a holding prefix and are
-    // deleted with the refusal.
+    // The channel is in the body, read after the files: an ATTACHMENT option's files are kept under `interactions/`
+    // (deleted with a refusal, as every route's uploads are).
     uploadChannel: async () => 'interactions',
     handler: async (req) => {
-      if (req.files.length > 0) {
-        throw invalidFormBody(['data', 'attachments'], 'BASE_TYPE_BAD_TYPE', 'Attachment options are not supported.');
-      }
-      await req.ctx.community.interactions.invoke(req.user.id, req.body);
+      await req.ctx.community.interactions.invoke(
+        req.user.id,
+        req.body,
+        req.files.map((f) => ({ index: f.index, attachment: f.attachment })),
+      );
     },
   },
   {
