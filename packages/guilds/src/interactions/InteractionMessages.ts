@@ -5,7 +5,7 @@ import type { CommunityContext } from '../community/CommunityContext.js';
 import { UnknownEntityError } from '../errors/UnknownEntityError.js';
 import type { InteractionRecord } from '../model/interactionRecords.js';
 import { dispatchMessageEvent, type MessageEvent, recordLastMessage } from '../services/messageEvents.js';
-import { type MessageExtra, messageWire } from '../services/messageWire.js';
+import { contentExtra, type MessageExtra, messageWire } from '../services/messageWire.js';
 import type { ResolvedChannel } from '../services/resolveChannel.js';
 import { resolveMentions } from '../services/resolveMentions.js';
 import { put, remove } from '../store/CommunityRepository.js';
@@ -49,14 +49,7 @@ export class InteractionMessages {
     const referenceId = record.message_type === MessageType.Reply ? record.message_id : null;
     const attachments = input.kind === 'message' ? input.message.attachments : [];
     const extra: MessageExtra = {
-      author,
-      mentions: mentions.users,
-      mention_roles: mentions.roles,
-      mention_everyone: mentions.everyone,
-      ...(content.embeds ? { embeds: content.embeds } : {}),
-      ...(content.components ? { components: content.components } : {}),
-      ...(attachments.length > 0 ? { attachments } : {}),
-      ...(content.tts === true ? { tts: true } : {}),
+      ...contentExtra(author, mentions, content, attachments),
       webhook_id: record.application_id,
       application_id: record.application_id,
       interaction_metadata: metadata,

@@ -14,7 +14,7 @@ import { FormErrors } from '../validation/FormErrors.js';
 import { InvalidFormBodyError } from '../validation/ValidationError.js';
 import { validateMessageContent } from '../validation/validateMessageContent.js';
 import { dispatchMessageEvent, recordLastMessage } from './messageEvents.js';
-import { type MessageExtra, messageWire } from './messageWire.js';
+import { contentExtra, type MessageExtra, messageWire } from './messageWire.js';
 import { type ResolvedChannel, resolveChannel } from './resolveChannel.js';
 import { resolveMentions } from './resolveMentions.js';
 
@@ -91,15 +91,8 @@ export class MessageService {
       referenced ?? null,
     );
     const extra: MessageExtra = {
-      author,
-      mentions: mentions.users,
-      mention_roles: mentions.roles,
-      mention_everyone: mentions.everyone,
-      ...(content.embeds ? { embeds: content.embeds } : {}),
-      ...(content.components && content.components.length > 0 ? { components: content.components } : {}),
-      ...(attachments.length > 0 ? { attachments } : {}),
+      ...contentExtra(author, mentions, content, attachments),
       ...(content.nonce !== undefined ? { nonce: content.nonce } : {}),
-      ...(content.tts === true ? { tts: true } : {}),
       ...(reference ? { message_reference: { type: 0, ...reference } } : {}),
     };
     const stored = await ctx.messages.create({

@@ -16,7 +16,7 @@ import { checkUrl } from '../validation/checkUrl.js';
 import { FormErrors } from '../validation/FormErrors.js';
 import { validateMessageContent } from '../validation/validateMessageContent.js';
 import { dispatchMessageEvent, recordLastMessage } from './messageEvents.js';
-import { type MessageExtra, messageWire } from './messageWire.js';
+import { contentExtra, type MessageExtra, messageWire } from './messageWire.js';
 import type { ResolvedChannel } from './resolveChannel.js';
 import { resolveMentions } from './resolveMentions.js';
 import { webhookByToken } from './webhookAccess.js';
@@ -89,14 +89,7 @@ export class WebhookMessages {
       bot: true,
     };
     const extra: MessageExtra = {
-      author,
-      mentions: mentions.users,
-      mention_roles: mentions.roles,
-      mention_everyone: mentions.everyone,
-      ...(content.embeds ? { embeds: content.embeds } : {}),
-      ...(attachments.length > 0 ? { attachments } : {}),
-      ...(content.tts === true ? { tts: true } : {}),
-      ...(content.components ? { components: content.components } : {}),
+      ...contentExtra(author, mentions, content, attachments),
       webhook_id: webhook.id,
       ...(webhook.application_id ? { application_id: webhook.application_id } : {}),
     };

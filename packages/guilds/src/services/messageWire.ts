@@ -11,6 +11,8 @@ import type {
   APIMessageTopLevelComponent,
   APIReaction,
 } from 'discord-api-types/v10';
+import type { MessageContent } from '../validation/validateMessageContent.js';
+import type { ResolvedMentions } from './resolveMentions.js';
 
 /** What the community model keeps in a stored message's `extra` (the message store's JSON column). */
 export interface MessageExtra {
@@ -71,4 +73,26 @@ export function messageWire(
   });
   if (options.reactions && options.reactions.length > 0) out.reactions = options.reactions;
   return out;
+}
+
+/**
+ * The part of a new message's `extra` every sender (a member, a webhook, an interaction) writes alike: the author
+ * snapshot, the resolved mentions, and the checked content's embeds, components, files and tts.
+ */
+export function contentExtra(
+  author: UserData,
+  mentions: ResolvedMentions,
+  content: MessageContent,
+  attachments: readonly APIAttachment[],
+): MessageExtra {
+  return {
+    author,
+    mentions: mentions.users,
+    mention_roles: mentions.roles,
+    mention_everyone: mentions.everyone,
+    ...(content.embeds ? { embeds: content.embeds } : {}),
+    ...(content.components && content.components.length > 0 ? { components: content.components } : {}),
+    ...(attachments.length > 0 ? { attachments: [...attachments] } : {}),
+    ...(content.tts === true ? { tts: true } : {}),
+  };
 }
