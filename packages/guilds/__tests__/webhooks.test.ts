@@ -222,6 +222,31 @@ describe('channel webhooks: messages', () => {
     });
   });
 
+  it('with_components: a webhook no application owns sends link buttons, never interactive components', async () => {
+    const { community } = h;
+    const hook = await community.webhooks.create(s.owner, s.general.id, { name: 'ci' });
+    const link = { type: 1, components: [{ type: 2, style: 5, label: 'Logs', url: 'https://example.com/logs' }] };
+    const sent = await community.webhooks.execute(
+      hook.id,
+      hook.token!,
+      { content: 'Build passed', components: [link] },
+      { wait: true, withComponents: true },
+    );
+    expect(sent?.components).toMatchObject([{ type: 1, id: 1, components: [{ style: 5, id: 2 }] }]);
+    const button = { type: 1, components: [{ type: 2, style: 1, label: 'b', custom_id: 'c' }] };
+    await expect(
+      community.webhooks.execute(
+        hook.id,
+        hook.token!,
+        { content: 'x', components: [button] },
+        { withComponents: true },
+      ),
+    ).rejects.toMatchObject({ code: 50035 });
+    await expect(
+      community.webhooks.execute(hook.id, hook.token!, { content: 'x', components: [link] }, { wait: true }),
+    ).rejects.toMatchObject({ code: 50035 });
+  });
+
   it('refuses invalid bodies with 50035 and stores nothing; a wrong token is 50027', async () => {
     const { community } = h;
     const hook = await community.webhooks.create(s.owner, s.general.id, { name: 'a' });

@@ -46,12 +46,14 @@ export function api<T = unknown>(method: string, path: string, body?: unknown, r
 
 /** `POST` with files: `payload_json` plus `files[n]`, as Discord takes uploads. */
 export function upload<T = unknown>(path: string, payload: Record<string, unknown>, files: File[]): Promise<T> {
+  return multipart<T>(path, { ...payload, attachments: files.map((f, i) => ({ id: i, filename: f.name })) }, files);
+}
+
+/** `POST` of `payload_json` as given (it numbers the files itself) and `files[n]`. */
+export function multipart<T = unknown>(path: string, payload: Record<string, unknown>, files: File[]): Promise<T> {
   return send<T>('POST', path, () => {
     const form = new FormData();
-    form.append(
-      'payload_json',
-      JSON.stringify({ ...payload, attachments: files.map((f, i) => ({ id: i, filename: f.name })) }),
-    );
+    form.append('payload_json', JSON.stringify(payload));
     files.forEach((f, i) => {
       form.append(`files[${i}]`, f, f.name);
     });

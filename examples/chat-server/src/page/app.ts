@@ -3,6 +3,7 @@
 // resume, zombie detection). Dev auth: the token is the user name.
 import { GatewayConnection } from '@concord/gateway-client';
 import { setToken } from './api.js';
+import { openAppsMenu } from './commandRunner.js';
 import { setupComposer } from './composer.js';
 import { closeDialog } from './dialog.js';
 import { onDispatch } from './dispatch.js';
@@ -73,6 +74,7 @@ function main(): void {
     openProfile,
     renderAll,
     showError,
+    openAppsMenu,
   });
   setupSidebar({
     pickGuild: (id) => userSelect(() => selectGuild(id)),

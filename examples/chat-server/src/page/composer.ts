@@ -1,6 +1,7 @@
 // The composer: the message box (Enter sends, Up edits my last message, typing indicator), files to upload (picked,
 // pasted or dropped), `@name` mentions turned into `<@id>`, and the pending message shown until the server answers.
 import { api, upload } from './api.js';
+import { setupCommands } from './commands.js';
 import { $, button, h, showError } from './dom.js';
 import {
   addMessage,
@@ -112,10 +113,13 @@ function send(): void {
 }
 
 export function setupComposer(): void {
+  // First: the `/` picker takes Enter, Tab and the arrows before the message box does.
+  setupCommands();
   const input = $<HTMLTextAreaElement>('input');
   input.addEventListener('input', () => {
     autosize(input);
-    if (!input.value || !state.channelId || Date.now() - lastTyping < 8000) return;
+    // A slash command is not a message being typed: nobody sees "is typing" for it, as in Discord.
+    if (!input.value || input.value.startsWith('/') || !state.channelId || Date.now() - lastTyping < 8000) return;
     lastTyping = Date.now();
     api('POST', `/channels/${state.channelId}/typing`).catch(() => {});
   });

@@ -1,9 +1,11 @@
 // The gateway's events, applied to the page's state: READY and GUILD_CREATE load what the page shows (and open the
 // server picked last time), the other events keep guilds, channels, members, presence, messages, reactions and
-// typing current and redraw what they touch.
+// typing current and redraw what they touch; the interaction events go to interactions.ts, a modal to modal.ts.
 import { api } from './api.js';
 import { $, showError } from './dom.js';
+import { interactionEvent } from './interactions.js';
 import { addMessage, reactionChanged, removeMessage, rerenderMessages, rerenderOne } from './messages.js';
+import { openModal } from './modal.js';
 import { acceptInviteFromHash, isAutoSelected, pickChannel, renderAll, selectGuild } from './navigation.js';
 import { pending, refreshSettings, upsertChannel, upsertRole } from './settings.js';
 import { renderChannels, renderGuilds, renderMembers, renderTyping } from './sidebar.js';
@@ -51,9 +53,14 @@ function dropGuild(id: string): void {
 
 // biome-ignore lint/suspicious/noExplicitAny: dispatch payloads are read field by field, as the server sends them.
 export function onDispatch(t: string, d: any): void {
+  if (interactionEvent(t, d)) return;
   switch (t) {
+    case 'INTERACTION_MODAL_CREATE':
+      openModal(d);
+      break;
     case 'READY':
       state.me = d.user;
+      state.sessionId = d.session_id ?? null;
       rememberUser(d.user);
       state.presence.set(d.user.id, 'online');
       $('me-name').textContent = displayName(d.user);

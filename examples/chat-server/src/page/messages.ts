@@ -1,6 +1,9 @@
-// The open channel's messages: rendering (markdown, mentions, avatars, grouping, attachments, reactions, replies),
-// history paging, the "new messages" line, and edits, deletes and reactions from the page.
+// The open channel's messages: rendering (markdown, mentions, avatars, grouping, attachments, reactions, replies,
+// applications' components and marks), history paging, the "new messages" line, and edits, deletes and reactions from
+// the page.
 import { api } from './api.js';
+import { EPHEMERAL, ephemeralNote, hasFlag, interactionHeader, LOADING, showsBotTag, thinking } from './appMessages.js';
+import { renderComponents } from './components.js';
 import { $, button, h } from './dom.js';
 import { icon } from './icons.js';
 import { hexColor, renderMarkdown, safeHref } from './markdown.js';
@@ -210,7 +213,7 @@ function renderReplyHeader(m: Message, guildId: string | undefined): HTMLElement
     { class: 'reply-to', role: 'link', tabindex: '0', title: 'Jump to the message' },
     avatar(ref.author, 16),
     h('span', { class: 'reply-author' }, `${authorName(ref, guildId)}: `),
-    h('span', { class: 'reply-text' }, snippet),
+    h('span', { class: 'reply-text' }, renderMarkdown(snippet, markdownContext(guildId, ref.mentions))),
   );
   header.addEventListener('click', () => {
     const target = shown.get(ref.id);
@@ -227,22 +230,30 @@ function renderMessage(m: Message): HTMLLIElement {
   const channel = findChannel(m.channel_id);
   const guildId = m.guild_id ?? channel?.guild_id;
   const guild = guildId ? state.guilds.get(guildId) : undefined;
-  const content = h('div', { class: 'content' }, renderMarkdown(m.content, markdownContext(guildId, m.mentions)));
+  const content = hasFlag(m, LOADING)
+    ? thinking(authorName(m, guildId))
+    : h('div', { class: 'content' }, renderMarkdown(m.content, markdownContext(guildId, m.mentions)));
+  const ephemeral = hasFlag(m, EPHEMERAL);
   const color = memberColor(guild, m.author.id);
   const name = button(authorName(m, guildId), () => actions.openProfile(m.author.id, guildId ?? null), {
     class: 'author',
   });
   if (color) name.style.color = hexColor(color);
+  // Right-click: the Apps menu of context menu commands (user commands on the name, message commands elsewhere).
+  name.addEventListener('contextmenu', (e) => {
+    e.stopPropagation();
+    actions.openAppsMenu(e, { user: m.author, channelId: m.channel_id });
+  });
   const li = h(
     'li',
     {
-      class: `message${mentionsMe(m) ? ' mentioned' : ''}`,
+      class: `message${mentionsMe(m) ? ' mentioned' : ''}${ephemeral ? ' ephemeral' : ''}`,
       'data-id': m.id,
       'data-author': m.author.id,
       'data-ts': String(Date.parse(m.timestamp)),
-      'data-reply': m.type === 19 || m.referenced_message !== undefined ? '1' : undefined,
+      'data-reply': [19, 20, 23].includes(m.type) || m.referenced_message !== undefined ? '1' : undefined,
     },
-    renderReplyHeader(m, guildId),
+    interactionHeader(m) ?? renderReplyHeader(m, guildId),
     h('div', { class: 'gutter' }, avatar(m.author), h('span', { class: 'hover-time' }, shortTime(m.timestamp))),
     h(
       'div',
@@ -251,7 +262,7 @@ function renderMessage(m: Message): HTMLLIElement {
         'div',
         { class: 'meta' },
         name,
-        m.author.bot ? h('span', { class: 'bot-tag' }, 'BOT') : null,
+        showsBotTag(m) ? h('span', { class: 'bot-tag' }, 'BOT') : null,
         h(
           'time',
           { class: 'time', datetime: m.timestamp, title: new Date(m.timestamp).toLocaleString() },
@@ -263,12 +274,16 @@ function renderMessage(m: Message): HTMLLIElement {
         ? h('span', { class: 'edited', title: new Date(m.edited_timestamp).toLocaleString() }, '(edited)')
         : null,
       m.attachments?.length ? h('div', { class: 'attachments' }, m.attachments.map(renderAttachment)) : null,
+      renderComponents(m),
       renderReactions(m),
       threadLink(m),
+      ephemeral ? ephemeralNote(() => removeMessage(m.id)) : null,
     ),
   );
+  li.addEventListener('contextmenu', (e) => actions.openAppsMenu(e, { message: m }));
   const actionsBar = h('div', { class: 'actions', role: 'toolbar', 'aria-label': 'Message actions' });
-  const perms = channel ? myPermissions(channel) : 0n;
+  // An ephemeral message is mine alone and not in the channel: nothing to react to, reply to or delete.
+  const perms = channel && !ephemeral ? myPermissions(channel) : 0n;
   if (perms & P.ADD_REACTIONS) {
     const react = button(
       icon('smile', 18),
@@ -285,13 +300,13 @@ function renderMessage(m: Message): HTMLLIElement {
   if (perms & P.SEND_MESSAGES) {
     actionsBar.append(button('Reply', () => startReply(m), { class: 'reply', title: 'Reply' }));
   }
-  if (canStartThread(m)) {
+  if (!ephemeral && canStartThread(m)) {
     actionsBar.append(button('Thread', () => openCreateThread(m), { class: 'create-thread', title: 'Create thread' }));
   }
-  if (mine) {
+  if (mine && !ephemeral) {
     actionsBar.append(button('Edit', () => startEdit(li, m), { class: 'edit', title: 'Edit' }));
   }
-  if (mine || perms & P.MANAGE_MESSAGES) {
+  if ((mine && !ephemeral) || perms & P.MANAGE_MESSAGES) {
     actionsBar.append(
       button(
         'Delete',
@@ -302,7 +317,7 @@ function renderMessage(m: Message): HTMLLIElement {
       ),
     );
   }
-  li.append(actionsBar);
+  if (actionsBar.childElementCount) li.append(actionsBar);
   // Touch screens have no hover: a tap on the message shows its actions.
   li.addEventListener('click', (e) => {
     if (!matchMedia('(hover: none)').matches || (e.target as Element).closest('button, a, .spoiler')) return;

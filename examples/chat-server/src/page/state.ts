@@ -3,7 +3,7 @@
 import { h } from './dom.js';
 import type { MarkdownContext } from './markdown.js';
 import { basePermissions, channelPermissions, has, P } from './permissions.js';
-import type { Channel, Guild, Member, Role, User } from './types.js';
+import type { Channel, Guild, Member, Message, Role, User } from './types.js';
 
 export interface GuildState extends Guild {
   memberMap: Map<string, Member>;
@@ -11,6 +11,8 @@ export interface GuildState extends Guild {
 
 export const state = {
   me: null as User | null,
+  /** READY's session id: interactions name the session that invoked them. */
+  sessionId: null as string | null,
   guilds: new Map<string, GuildState>(),
   /** Guild ids in the order the server list shows them. */
   guildOrder: [] as string[],
@@ -32,7 +34,12 @@ export const actions = {
   openProfile: (_userId: string, _guildId: string | null): void => undefined,
   renderAll: (): void => undefined,
   showError: (_e: unknown): void => undefined,
+  /** The Apps menu of a message (right-click) or a user: their context menu commands. */
+  openAppsMenu: (_e: MouseEvent, _target: AppsTarget): void => undefined,
 };
+
+/** What a context menu command runs on: a message (type 3 commands) or a user (type 2). */
+export type AppsTarget = { message: Message } | { user: User; channelId: string };
 
 export function rememberUser(user: User | undefined): void {
   if (!user?.id) return;

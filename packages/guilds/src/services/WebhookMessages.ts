@@ -13,7 +13,9 @@ import type { GuildState } from '../state/GuildState.js';
 import { put } from '../store/CommunityRepository.js';
 import { isJsonObject } from '../validation/checkObject.js';
 import { checkUrl } from '../validation/checkUrl.js';
+import { componentMessages } from '../validation/componentMessages.js';
 import { FormErrors } from '../validation/FormErrors.js';
+import { InvalidFormBodyError } from '../validation/ValidationError.js';
 import { validateMessageContent } from '../validation/validateMessageContent.js';
 import { dispatchMessageEvent, recordLastMessage } from './messageEvents.js';
 import { contentExtra, type MessageExtra, messageWire } from './messageWire.js';
@@ -28,6 +30,11 @@ export interface WebhookMessageOptions {
   threadId?: string;
   /** Files of a multipart request, already stored as attachments. */
   attachments?: APIAttachment[];
+  /**
+   * `?with_components=true`: a webhook no application owns may send non-interactive components (link buttons,
+   * display components), as Discord allows; interactive ones stay an application's.
+   */
+  withComponents?: boolean;
 }
 
 /** What executing takes besides the body. */
@@ -71,12 +78,12 @@ export class WebhookMessages {
       username = readWebhookName(body.username, errors, ['username'], false);
       avatarUrl = checkUrl(body.avatar_url, errors, ['avatar_url']);
     }
-    // Components are an application's: only a webhook an application owns may send them.
     const content = validateMessageContent(body, {
       files: attachments.length,
       errors,
-      components: webhook.application_id !== null,
+      components: webhook.application_id !== null || options.withComponents === true,
     });
+    assertComponentsAllowed(webhook, content.components);
     if (isThread(resolved.channel.type)) await this.#unarchive(target.state, resolved.channel);
     const mentions = await resolveMentions(ctx, resolved, content.content ?? '', content.allowed_mentions, null);
     const author: UserData = {
@@ -150,8 +157,9 @@ export class WebhookMessages {
     const content = validateMessageContent(body, {
       files: attachments.length,
       errors,
-      components: target.webhook.application_id !== null,
+      components: target.webhook.application_id !== null || options.withComponents === true,
     });
+    assertComponentsAllowed(target.webhook, content.components);
     const extra: MessageExtra = { ...previous };
     if (content.embeds !== undefined) extra.embeds = content.embeds;
     if (content.components !== undefined) extra.components = content.components;
@@ -253,4 +261,27 @@ export class WebhookMessages {
     if (next.type !== ChannelType.PrivateThread)
       ctx.gateway()?.dispatchToChannel(state.id, thread.parent_id as string, 'THREAD_UPDATE', serializeThread(next));
   }
+}
+
+/**
+ * Interactive components (anything with a `custom_id`: buttons other than links, selects) are an application's: a
+ * webhook no application owns may send only links and display components (50035 on `components` otherwise).
+ */
+function assertComponentsAllowed(webhook: WebhookRecord, components: readonly unknown[] | undefined): void {
+  if (webhook.application_id !== null || !components || !hasInteractive(components, 0)) return;
+  const errors = new FormErrors();
+  const error = componentMessages.componentsNotAllowed();
+  errors.add(['components'], error.code, error.message);
+  throw new InvalidFormBodyError(errors.toJSON());
+}
+
+function hasInteractive(components: readonly unknown[], depth: number): boolean {
+  if (depth > 4) return false;
+  return components.some((item) => {
+    if (typeof item !== 'object' || item === null) return false;
+    const c = item as { custom_id?: unknown; components?: unknown; accessory?: unknown };
+    if (c.custom_id !== undefined) return true;
+    const children = [...(Array.isArray(c.components) ? c.components : []), ...(c.accessory ? [c.accessory] : [])];
+    return hasInteractive(children, depth + 1);
+  });
 }

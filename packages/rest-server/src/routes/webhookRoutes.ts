@@ -131,6 +131,7 @@ export const webhookRoutes: RouteDefinition[] = [
       return req.ctx.community.webhooks.execute(webhook_id!, webhook_token!, withoutUploadList(req), {
         ...threadOf(req.query),
         wait: boolParam(req.query, 'wait') === true,
+        withComponents: boolParam(req.query, 'with_components') === true,
         attachments,
       });
     },
@@ -181,7 +182,7 @@ export const webhookRoutes: RouteDefinition[] = [
         webhook_token!,
         channelMessageId(req),
         withoutUploadList(req),
-        { ...threadOf(req.query), attachments },
+        { ...threadOf(req.query), withComponents: boolParam(req.query, 'with_components') === true, attachments },
       );
     },
   },
