@@ -228,7 +228,33 @@ describe('interaction decoders under arbitrary input', () => {
       { custom_id: 'modal', components: [{ type: 1, components: [{ type: 4, custom_id: 'text', value: 'hello' }] }] },
       errors,
     );
-    expect(answered?.components[0]?.components[0]?.value).toBe('hello');
+    expect(answered?.components).toEqual([{ type: 1, components: [{ type: 4, custom_id: 'text', value: 'hello' }] }]);
+    const labelled = checkModalSubmit(
+      {
+        custom_id: 'm',
+        components: [
+          { type: 18, id: 1, label: 'Text', component: { type: 4, id: 2, custom_id: 't', style: 1 } },
+          {
+            type: 18,
+            id: 3,
+            label: 'Pick',
+            component: { type: 3, id: 4, custom_id: 'p', options: [{ label: 'A', value: 'a' }] },
+          },
+        ],
+      },
+      {
+        custom_id: 'm',
+        components: [
+          { type: 18, component: { type: 4, custom_id: 't', value: 'hi' } },
+          { type: 18, component: { type: 3, custom_id: 'p', values: ['a'] } },
+        ],
+      },
+      errors,
+    );
+    expect(labelled?.components).toEqual([
+      { type: 18, id: 1, component: { type: 4, id: 2, custom_id: 't', value: 'hi' } },
+      { type: 18, id: 3, component: { type: 3, id: 4, custom_id: 'p', values: ['a'] } },
+    ]);
     expect(errors.isEmpty).toBe(true);
   });
 });

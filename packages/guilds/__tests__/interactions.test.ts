@@ -230,7 +230,11 @@ describe('responding', () => {
     await submit('hello');
     await expect(submit('hello')).rejects.toMatchObject({ code: 10062 });
     const submitted = lastForBot();
-    expect(submitted.data.components[0].components[0]).toEqual({ type: 4, custom_id: 'text', value: 'hello' });
+    // In the modal's own layout, with the ids the modal was numbered with.
+    expect(submitted.data.components).toEqual([
+      { type: 1, id: 1, components: [{ type: 4, id: 2, custom_id: 'text', value: 'hello' }] },
+    ]);
+    expect(shown.data.components[0]).toMatchObject({ id: 1, components: [{ id: 2, custom_id: 'text' }] });
 
     await interactions.callback(submitted.id, submitted.token, { type: 5 });
     const thinking = h.gateway.events('MESSAGE_CREATE').at(-1)!.data;

@@ -100,6 +100,10 @@ describe('validateApplicationCommand: accepted commands', () => {
     const result = check(body);
     expect(result.errors).toBeUndefined();
     expect(result.ok).toMatchObject({ name: 'permissions', default_member_permissions: '8', contexts: [0, 1] });
+    // JDA sends the integers as strings; Discord takes them, stored as numbers.
+    const asStrings = check({ ...body, contexts: ['0', '1'], integration_types: ['0'] });
+    expect(asStrings.errors).toBeUndefined();
+    expect(asStrings.ok).toMatchObject({ contexts: [0, 1], integration_types: [0] });
     expect((result.ok as { options?: unknown[] } | undefined)?.options?.[0]).toMatchObject({
       options: [{ options: [{}, { channel_types: [0, 2] }] }],
     });

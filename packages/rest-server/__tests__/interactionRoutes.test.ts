@@ -202,7 +202,8 @@ describe('a command through HTTP and the gateway', () => {
       { name: 'payload_json', value: JSON.stringify({ type: 4, data: { content: 'here', attachments: [{ id: 0 }] } }) },
       { name: 'files[0]', value: 'hello', filename: 'note.txt', type: 'text/plain' },
     ]);
-    const cb = await fetch(`${node.url}/api/v10/interactions/${d.id}/${d.token}/callback?with_response=true`, {
+    // discord.py spells the flag `1`.
+    const cb = await fetch(`${node.url}/api/v10/interactions/${d.id}/${d.token}/callback?with_response=1`, {
       method: 'POST',
       headers: answer.headers,
       body: new Uint8Array(answer.payload),

@@ -4,26 +4,29 @@ import { checkObject } from '../validation/checkObject.js';
 import type { FormErrors } from '../validation/FormErrors.js';
 import { textLength } from '../validation/textLength.js';
 
-/** A submitted text input. */
-interface Submitted {
-  type: ComponentType.TextInput;
-  custom_id: string;
-  value: string;
-}
-
-/** A modal submit's `data` as INTERACTION_CREATE carries it. */
+/** A modal submit's `data` as INTERACTION_CREATE carries it: the answers in the modal's own layout. */
 export interface ModalSubmitData {
   custom_id: string;
-  components: { type: ComponentType.ActionRow; components: Submitted[] }[];
+  components: Record<string, unknown>[];
+}
+
+/** A field of the modal: a text input or a select, in an action row or a label (Discord's two layouts). */
+interface Field {
+  component: Record<string, unknown>;
+  /** The top-level component holding it. */
+  holder: Record<string, unknown>;
 }
 
 const code = 'MODAL_SUBMIT_INVALID';
 const MAX_VALUE = 4000;
+const MAX_TOP = 10;
 
 /**
- * Checks a modal submit against the modal the application showed: every text input answered at most once with a
- * string within its `min_length`/`max_length` (4000 at most), the required ones present; answers to inputs the modal
- * does not have are refused. Text inputs may come in action rows or in labels (Discord's two layouts).
+ * Checks a modal submit against the modal the application showed: each field (text input, or a select in a label)
+ * answered at most once — a text within its `min_length`/`max_length` (4000 at most), a select's values among its
+ * options and within `min_values`/`max_values` — and the required ones present; answers to fields the modal does
+ * not have are refused. The answer goes to the application in the modal's own layout (rows stay rows, labels stay
+ * labels, with the components' ids), which is how libraries read it back.
  */
 export function checkModalSubmit(
   modal: { custom_id: string; components: unknown[] },
@@ -34,59 +37,113 @@ export function checkModalSubmit(
     errors.add(['data', 'custom_id'], code, 'Not the custom_id of the modal shown.');
     return undefined;
   }
-  const inputs = new Map<string, Record<string, unknown>>();
-  for (const input of textInputs(modal.components)) inputs.set(String(input.custom_id), input);
-  const answers = new Map<string, string>();
-  const rows = checkArray(data.components, errors, ['data', 'components'], 5) ?? [];
+  const fields = new Map<string, Field>();
+  for (const holder of objects(modal.components, MAX_TOP)) {
+    for (const component of inner(holder)) {
+      if (typeof component.custom_id === 'string') fields.set(component.custom_id, { component, holder });
+    }
+  }
+  const answers = new Map<string, string | string[]>();
+  const rows = checkArray(data.components, errors, ['data', 'components'], MAX_TOP) ?? [];
   for (const [i, row] of rows.entries()) {
     const at = ['data', 'components', i];
     const source = checkObject(row, errors, at);
     if (!source) continue;
-    for (const [j, item] of textInputs([source]).entries()) {
+    for (const [j, item] of inner(source).entries()) {
       const id = typeof item.custom_id === 'string' ? item.custom_id : '';
-      const input = inputs.get(id);
-      const value = item.value;
-      if (!input || answers.has(id) || typeof value !== 'string') {
-        errors.add([...at, 'components', j], code, 'Not a text input of the modal.');
+      const field = fields.get(id);
+      if (!field || answers.has(id)) {
+        errors.add([...at, 'components', j], code, 'Not a field of the modal.');
         continue;
       }
-      const length = value.length > MAX_VALUE * 2 ? MAX_VALUE + 1 : textLength(value);
-      const min = typeof input.min_length === 'number' ? input.min_length : 0;
-      const max = Math.min(typeof input.max_length === 'number' ? input.max_length : MAX_VALUE, MAX_VALUE);
-      if (length > max || (length > 0 && length < min)) {
-        errors.add([...at, 'components', j, 'value'], code, `Must be between ${min} and ${max} in length.`);
+      const answer = readAnswer(field.component, item);
+      if (typeof answer === 'object' && answer !== null && 'error' in answer) {
+        errors.add([...at, 'components', j], code, answer.error);
         continue;
       }
-      answers.set(id, value);
+      answers.set(id, answer as string | string[]);
     }
   }
-  for (const [id, input] of inputs) {
-    const required = input.required !== false;
-    const minimum = typeof input.min_length === 'number' ? input.min_length : 0;
-    if (required && (answers.get(id) ?? '').length < Math.max(1, minimum))
+  for (const [id, { component }] of fields) {
+    const answer = answers.get(id);
+    const empty = answer === undefined || answer.length === 0;
+    const minimum = typeof component.min_length === 'number' ? component.min_length : 0;
+    const required =
+      component.type === ComponentType.TextInput
+        ? component.required !== false
+        : component.required === true || (typeof component.min_values === 'number' && component.min_values > 0);
+    if (required && (empty || (typeof answer === 'string' && answer.length < Math.max(1, minimum))))
       errors.add(['data', 'components'], 'BASE_TYPE_REQUIRED', `"${id}" is required.`);
   }
   if (!errors.isEmpty) return undefined;
-  return {
-    custom_id: modal.custom_id,
-    components: [...answers].map(([custom_id, value]) => ({
-      type: ComponentType.ActionRow,
-      components: [{ type: ComponentType.TextInput, custom_id, value }],
-    })),
-  };
+  return { custom_id: modal.custom_id, components: layout(modal.components, answers) };
 }
 
-/** The text inputs of a modal's (or a submit's) top-level components: in action rows or labels, one level down. */
-function textInputs(components: readonly unknown[]): Record<string, unknown>[] {
+/** A field's answer, checked against the field; `{ error }` when it does not fit. */
+function readAnswer(
+  field: Record<string, unknown>,
+  item: Record<string, unknown>,
+): string | string[] | { error: string } {
+  if (field.type === ComponentType.TextInput) {
+    const value = item.value;
+    if (typeof value !== 'string') return { error: 'A text input answers with a string value.' };
+    const length = value.length > MAX_VALUE * 2 ? MAX_VALUE + 1 : textLength(value);
+    const min = typeof field.min_length === 'number' ? field.min_length : 0;
+    const max = Math.min(typeof field.max_length === 'number' ? field.max_length : MAX_VALUE, MAX_VALUE);
+    if (length > max || (length > 0 && length < min)) return { error: `Must be between ${min} and ${max} in length.` };
+    return value;
+  }
+  const values = item.values;
+  if (!Array.isArray(values) || values.length > 25 || values.some((v) => typeof v !== 'string'))
+    return { error: 'A select answers with a list of values.' };
+  const min = typeof field.min_values === 'number' ? field.min_values : 1;
+  const max = typeof field.max_values === 'number' ? field.max_values : 1;
+  if (values.length > max || (values.length > 0 && values.length < min))
+    return { error: `Must be between ${min} and ${max} in length.` };
+  const offered = Array.isArray(field.options) ? (field.options as { value?: unknown }[]).map((o) => o.value) : null;
+  const fits = (v: string) => (offered ? offered.includes(v) : /^\d{1,20}$/.test(v));
+  if (!values.every(fits) || new Set(values).size !== values.length)
+    return { error: 'Not a value this select offers.' };
+  return values as string[];
+}
+
+/** The answers laid out as the modal was: an action row or a label per field, text displays by id. */
+function layout(components: readonly unknown[], answers: ReadonlyMap<string, string | string[]>) {
   const out: Record<string, unknown>[] = [];
-  for (const item of components.slice(0, 10)) {
-    if (typeof item !== 'object' || item === null) continue;
-    const c = item as Record<string, unknown>;
-    const inner = Array.isArray(c.components) ? c.components.slice(0, 5) : c.component ? [c.component] : [];
-    for (const child of inner) {
-      if (typeof child === 'object' && child !== null && (child as { type?: unknown }).type === ComponentType.TextInput)
-        out.push(child as Record<string, unknown>);
+  for (const holder of objects(components, MAX_TOP)) {
+    const withId = (c: Record<string, unknown>) => (typeof c.id === 'number' ? { id: c.id } : {});
+    const answered = (c: Record<string, unknown>) => {
+      const answer = answers.get(String(c.custom_id)) ?? (c.type === ComponentType.TextInput ? '' : []);
+      return {
+        type: c.type,
+        ...withId(c),
+        custom_id: c.custom_id,
+        ...(typeof answer === 'string' ? { value: answer } : { values: answer }),
+      };
+    };
+    if (holder.type === ComponentType.ActionRow) {
+      out.push({ type: holder.type, ...withId(holder), components: inner(holder).map(answered) });
+    } else if (holder.type === ComponentType.Label && holder.component && typeof holder.component === 'object') {
+      out.push({
+        type: holder.type,
+        ...withId(holder),
+        component: answered(holder.component as Record<string, unknown>),
+      });
+    } else if (holder.type === ComponentType.TextDisplay) {
+      out.push({ type: holder.type, ...withId(holder) });
     }
   }
   return out;
+}
+
+/** The fields one top-level component holds: an action row's components, a label's component. */
+function inner(holder: Record<string, unknown>): Record<string, unknown>[] {
+  if (Array.isArray(holder.components)) return objects(holder.components, 5);
+  return holder.component ? objects([holder.component], 1) : [];
+}
+
+function objects(list: readonly unknown[], max: number): Record<string, unknown>[] {
+  return list
+    .slice(0, max)
+    .filter((c): c is Record<string, unknown> => typeof c === 'object' && c !== null && !Array.isArray(c));
 }

@@ -3,6 +3,7 @@ import { ApplicationCommandOptionType, InteractionType, InteractionResponseType 
 import { checkArray } from '../validation/checkArray.js';
 import { checkObject } from '../validation/checkObject.js';
 import { checkString } from '../validation/checkString.js';
+import { completeComponents } from '../validation/completeComponents.js';
 import { FormErrors } from '../validation/FormErrors.js';
 import { formErrorMessages } from '../validation/formErrorMessages.js';
 import { EmptyMessageError, InvalidFormBodyError } from '../validation/ValidationError.js';
@@ -86,7 +87,8 @@ export function readCallback(
     default: {
       const modal = validateModal(data, errors, ['data']);
       if (!modal) throw new InvalidFormBodyError(errors.toJSON());
-      return { type: R.Modal, modal };
+      // Numbered as Discord numbers a modal's components: the submit answers with the same ids.
+      return { type: R.Modal, modal: { ...modal, components: completeComponents(modal.components) } };
     }
   }
 }

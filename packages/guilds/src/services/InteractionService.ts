@@ -177,7 +177,10 @@ export class InteractionService {
             }
           : {}),
       },
-      resource: { type: response.type, ...(answer.message ? { message: answer.message } : {}) },
+      // Discord describes a resource for the responses that create or update a message (4 and 7) only.
+      ...(answer.message && (response.type === R.ChannelMessageWithSource || response.type === R.UpdateMessage)
+        ? { resource: { type: response.type, message: answer.message } }
+        : {}),
     };
   }
 

@@ -175,7 +175,9 @@ function checkChoiceList(
   const before = errors.count;
   const result = new Set<number>();
   list.forEach((item, index) => {
-    if (typeof item === 'number' && allowed.includes(item)) result.add(item);
+    // Discord takes the integers as numbers or as integer strings (JDA sends `["0", "1"]`); stored as numbers.
+    const number = typeof item === 'string' && /^\d{1,3}$/.test(item) ? Number(item) : item;
+    if (typeof number === 'number' && allowed.includes(number)) result.add(number);
     else add(errors, [...path, index], formErrorMessages.choices(allowed));
   });
   return errors.count === before ? [...result] : undefined;

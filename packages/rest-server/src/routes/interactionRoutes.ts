@@ -1,3 +1,4 @@
+import { boolParam } from '../http/queryParams.js';
 import type { RouteDefinition } from '../pipeline/RouteDefinition.js';
 
 /**
@@ -34,7 +35,7 @@ export const interactionRoutes: RouteDefinition[] = [
       req.ctx.community.interactions.channelOfInteraction(req.params.interaction_id!, req.params.interaction_token!),
     handler: (req) =>
       req.ctx.community.interactions.callback(req.params.interaction_id!, req.params.interaction_token!, req.body, {
-        withResponse: req.query.get('with_response') === 'true',
+        withResponse: boolParam(req.query, 'with_response') === true,
         attachments: req.files.map((f) => f.attachment),
       }),
   },
