@@ -58,10 +58,10 @@ const select = {
   ],
 };
 
-async function waitFor<T>(probe: () => T | undefined, ms = 3000): Promise<T> {
+async function waitFor<T>(probe: () => T | undefined | Promise<T | undefined>, ms = 3000): Promise<T> {
   const end = Date.now() + ms;
   for (;;) {
-    const value = probe();
+    const value = await probe();
     if (value !== undefined) return value;
     if (Date.now() > end) throw new Error('waited too long');
     await new Promise((r) => setTimeout(r, 10));
@@ -333,5 +333,23 @@ describe('deadlines', () => {
     await expect(h.community.interactions.followUp(BOT, d.token, { content: 'early' })).rejects.toMatchObject({
       code: 10015,
     });
+  });
+
+  it('interactions older than a day are swept with their ephemeral messages by a later invocation', async () => {
+    await invokeEcho([{ type: 3, name: 'text', value: 'hi' }]);
+    const old = lastForBot();
+    const secret = await h.community.interactions.callback(
+      old.id,
+      old.token,
+      { type: 4, data: { content: 'psst', flags: 64 } },
+      { withResponse: true },
+    );
+    const messageId = secret!.resource!.message!.id;
+    expect(await h.store.find('interaction-message', messageId)).not.toBeNull();
+    h.clock.now += 25 * 60 * 60 * 1000;
+    await invokeEcho([{ type: 3, name: 'text', value: 'later' }]);
+    await waitFor(async () => ((await h.store.find('interaction', old.id)) === null ? true : undefined));
+    expect(await h.store.find('interaction-message', messageId)).toBeNull();
+    expect(await h.store.find('interaction', lastForBot().id)).not.toBeNull();
   });
 });

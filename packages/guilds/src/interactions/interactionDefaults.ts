@@ -7,10 +7,16 @@ export const interactionDefaults = {
   deadlineMs: 3000,
   /** How long the interaction token works on `/webhooks/{app}/{token}`, in ms. */
   tokenLifetimeMs: 15 * 60 * 1000,
+  /**
+   * How long an interaction's record and its ephemeral messages are kept (components on an ephemeral message stay
+   * clickable that long); older ones are swept, a bounded batch at a time, by the node taking invocations.
+   */
+  retainMs: 24 * 60 * 60 * 1000,
 } as const satisfies InteractionClocks;
 
 /** What `CommunityOptions.interactions` may change (tests shorten the deadline). */
 export interface InteractionClocks {
   deadlineMs: number;
   tokenLifetimeMs: number;
+  retainMs: number;
 }

@@ -14,7 +14,7 @@ import { readInvocation } from '../interactions/readInvocation.js';
 import { INTERACTION_PARTITION, type InteractionRecord } from '../model/interactionRecords.js';
 import { DM_PARTITION } from '../model/records.js';
 import { assertPermissions } from '../permissions/assertPermissions.js';
-import { put } from '../store/CommunityRepository.js';
+import { put, remove, removeAll } from '../store/CommunityRepository.js';
 import type { ApplicationCommandService } from './ApplicationCommandService.js';
 import type { DmService } from './DmService.js';
 import { interactionIdFromToken, mintInteractionToken } from './interactionToken.js';
@@ -53,6 +53,7 @@ export class InteractionService {
   readonly #reader: InvocationReader;
   readonly #clocks: InteractionClocks;
   readonly #timers = new Set<ReturnType<typeof setTimeout>>();
+  #lastSweep = 0;
 
   constructor(
     private readonly ctx: CommunityContext,
@@ -114,6 +115,7 @@ export class InteractionService {
     const payload = interactionPayload(record, read.data, read.place, invoker, read.message);
     ctx.gateway()?.dispatchToUsers([record.application_id], 'INTERACTION_CREATE', payload as never);
     this.#armDeadline(record);
+    this.#sweep();
     return { id };
   }
 
@@ -334,6 +336,31 @@ export class InteractionService {
       .catch(() => undefined);
   }
 
+  /**
+   * Deletes interactions older than `retainMs` with their ephemeral messages: at most once a minute per node, among
+   * the oldest batch (ids are snowflakes: the oldest come first), so the work per invocation stays bounded.
+   */
+  #sweep(): void {
+    const { ctx } = this;
+    const now = ctx.now();
+    if (now - this.#lastSweep < SWEEP_INTERVAL_MS) return;
+    this.#lastSweep = now;
+    const cutoff = now - this.#clocks.retainMs;
+    ctx.repo
+      .list('interaction', INTERACTION_PARTITION, { limit: SWEEP_BATCH })
+      .then((oldest) => {
+        const expired = oldest.filter((r) => r.value.created_at < cutoff);
+        if (expired.length === 0) return undefined;
+        return ctx.repo.write(
+          expired.flatMap((r) => [
+            remove('interaction', INTERACTION_PARTITION, r.id),
+            removeAll('interaction-message', r.id),
+          ]),
+        );
+      })
+      .catch(() => undefined);
+  }
+
   /** After the deadline, an unanswered interaction fails: the invoker's client shows it, the callback is refused. */
   #armDeadline(record: InteractionRecord): void {
     const timer = setTimeout(() => {
@@ -399,6 +426,9 @@ export class InteractionService {
       ?.dispatchToUsers([record.user_id], event, data as never, record.guild_id ? { guildId: record.guild_id } : {});
   }
 }
+
+const SWEEP_INTERVAL_MS = 60_000;
+const SWEEP_BATCH = 200;
 
 /** What the invoker's sessions hear about their interaction. */
 type InvokerEvent =
