@@ -340,9 +340,10 @@ describe.skipIf(!available)('application commands from the web page', () => {
       await shot(ada, '7-thinking');
       const submit = received.find((i) => i.type === 5);
       expect(submit.data.custom_id).toBe('trip');
+      // In the modal's layout, with the ids the server numbered the modal's components with.
       expect(submit.data.components).toEqual([
-        { type: 1, components: [{ type: 4, custom_id: 'who', value: 'Ada' }] },
-        { type: 1, components: [{ type: 4, custom_id: 'notes', value: 'Umbrella, just in case' }] },
+        { type: 1, id: 1, components: [{ type: 4, id: 2, custom_id: 'who', value: 'Ada' }] },
+        { type: 1, id: 3, components: [{ type: 4, id: 4, custom_id: 'notes', value: 'Umbrella, just in case' }] },
       ]);
       releaseNow();
 
