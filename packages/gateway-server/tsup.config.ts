@@ -18,5 +18,8 @@ export default definePackageBuild({
   },
   // The internal Redis kit (script runner, identify script) is bundled in: it is no runtime dependency.
   noExternal: ['@concord/redis-kit'],
+  // ioredis and nats are optional peers, loaded with `createRequire(import.meta.url)` when first needed
+  // (src/optionalDependency.ts): absent, the error names the package to install.
+  shims: true,
   external: ['ioredis', 'nats'],
 });

@@ -17,6 +17,8 @@ export default definePackageBuild({
   },
   // The internal Redis kit (script runner, identify script) is bundled in: it is no runtime dependency.
   noExternal: ['@concord/redis-kit'],
+  // Drivers are loaded with `createRequire(import.meta.url)` when first needed (src/optionalDependency.ts).
+  shims: true,
   // Drivers are optional peers: resolved from the user's node_modules, never bundled.
   external: ['better-sqlite3', 'pg', 'cassandra-driver', 'ioredis', 'vitest', 'fast-check', '@concord/snowflake'],
 });

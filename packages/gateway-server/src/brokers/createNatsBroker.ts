@@ -1,5 +1,6 @@
-import { type ConnectionOptions, connect, type NatsConnection, type Subscription } from 'nats';
+import type { ConnectionOptions, NatsConnection, Subscription } from 'nats';
 import type { BrokerListener, BrokerMessage } from '../Broker.js';
+import { requireOptional } from '../optionalDependency.js';
 import type { BrokerStats, BusBroker } from './BusBroker.js';
 import { decodeBrokerMessage, encodeBrokerMessage } from './brokerCodec.js';
 import { TopicListeners } from './TopicListeners.js';
@@ -31,7 +32,7 @@ export async function createNatsBroker(options: NatsBrokerOptions = {}): Promise
   // serving sessions that silently stop receiving; a gateway node should keep trying for as long as it runs.
   const nc =
     given ??
-    (await connect({
+    (await requireOptional<typeof import('nats')>('nats', 'The NATS broker of @concord/gateway-server').connect({
       servers: '127.0.0.1:4222',
       maxReconnectAttempts: -1,
       ...(options.nats as ConnectionOptions | undefined),

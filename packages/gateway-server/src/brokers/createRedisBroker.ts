@@ -1,5 +1,6 @@
-import { Redis, type RedisOptions } from 'ioredis';
+import type { Redis, RedisOptions } from 'ioredis';
 import type { BrokerListener, BrokerMessage } from '../Broker.js';
+import { loadIoredis } from '../optionalDependency.js';
 import { compareStreamIds } from '../resume/streamId.js';
 import type { BrokerStats, BusBroker } from './BusBroker.js';
 import { decodeBrokerMessage, encodeBrokerMessage, splitStreamedPayload } from './brokerCodec.js';
@@ -38,7 +39,9 @@ type HistoryRedis = Redis & {
 };
 
 function openRedis(target: RedisOptions | string | undefined): Redis {
-  return typeof target === 'string' ? new Redis(target) : new Redis(target ?? { host: '127.0.0.1', port: 6379 });
+  return typeof target === 'string'
+    ? new (loadIoredis().Redis)(target)
+    : new (loadIoredis().Redis)(target ?? { host: '127.0.0.1', port: 6379 });
 }
 
 /**
@@ -53,7 +56,7 @@ export async function createRedisBroker(options: RedisBrokerOptions = {}): Promi
   const prefix = options.prefix ?? 'concord:gw:';
   const onError = options.onError ?? (() => undefined);
   const target = options.redis;
-  const given = target instanceof Redis ? target : null;
+  const given = target instanceof loadIoredis().Redis ? target : null;
   const pub = given ?? openRedis(target as RedisOptions | string | undefined);
   const sub = pub.duplicate();
   const history = options.history === false ? null : { maxLen: 1000, ttlMs: 600_000, ...options.history };

@@ -1,6 +1,7 @@
-import { Redis, type RedisOptions } from 'ioredis';
+import type { Redis, RedisOptions } from 'ioredis';
 import type { BusBroker } from '../brokers/BusBroker.js';
 import { createRedisBroker, type RedisBrokerOptions } from '../brokers/createRedisBroker.js';
+import { loadIoredis } from '../optionalDependency.js';
 import { createRedisResumeStore, type RedisResumeStore } from '../resume/createRedisResumeStore.js';
 import type { SessionStartLimiter } from '../SessionStartLimiter.js';
 import {
@@ -61,7 +62,7 @@ export interface RedisCluster {
  */
 export async function createRedisCluster(options: RedisClusterOptions): Promise<RedisCluster> {
   const prefix = options.prefix ?? 'concord:gw:';
-  const given = options.redis instanceof Redis ? options.redis : null;
+  const given = options.redis instanceof loadIoredis().Redis ? options.redis : null;
   const broker = await createRedisBroker({ ...options.broker, redis: options.redis, prefix });
   let resumeStore: RedisResumeStore;
   try {
@@ -72,7 +73,10 @@ export async function createRedisCluster(options: RedisClusterOptions): Promise<
   }
   // The throttle and the limiter take a connected client; with a URL or options they share one of their own.
   const limits =
-    given ?? (typeof options.redis === 'string' ? new Redis(options.redis) : new Redis(options.redis as RedisOptions));
+    given ??
+    (typeof options.redis === 'string'
+      ? new (loadIoredis().Redis)(options.redis)
+      : new (loadIoredis().Redis)(options.redis as RedisOptions));
   if (!given) limits.on('error', (error) => options.broker?.onError?.(error));
   const identifyThrottle = createRedisIdentifyThrottle({ ...options.identifyThrottle, redis: limits, prefix });
   const sessionStartLimiter = createRedisSessionStartLimiter({ ...options.sessionStartLimiter, redis: limits, prefix });

@@ -1,6 +1,7 @@
-import { Redis, type RedisOptions } from 'ioredis';
+import type { Redis, RedisOptions } from 'ioredis';
 import type { BrokerMessage, StreamPosition } from '../Broker.js';
 import { decodeBrokerMessage } from '../brokers/brokerCodec.js';
+import { loadIoredis } from '../optionalDependency.js';
 import { decodeJournalEntry } from './journalEntryCodec.js';
 import { ResumeError } from './ResumeError.js';
 import type { ClaimedSession, ResumeStore, SessionWrite, TopicTail } from './ResumeStore.js';
@@ -129,11 +130,13 @@ export async function createRedisResumeStore(options: RedisResumeStoreOptions = 
   const prefix = options.prefix ?? 'concord:gw:';
   const keyPrefix = options.keyPrefix ?? `${prefix}s:`;
   const target = options.redis;
-  const given = target instanceof Redis ? target : null;
+  const given = target instanceof loadIoredis().Redis ? target : null;
   const redis = (given ??
     (typeof target === 'string'
-      ? new Redis(target)
-      : new Redis((target as RedisOptions | undefined) ?? { host: '127.0.0.1', port: 6379 }))) as ScriptRedis;
+      ? new (loadIoredis().Redis)(target)
+      : new (loadIoredis().Redis)(
+          (target as RedisOptions | undefined) ?? { host: '127.0.0.1', port: 6379 },
+        ))) as ScriptRedis;
   redis.defineCommand('concordResumeCommit', { lua: COMMIT });
   redis.defineCommand('concordResumeClaim', { numberOfKeys: 2, lua: CLAIM });
   redis.defineCommand('concordResumeRemove', { numberOfKeys: 2, lua: REMOVE });

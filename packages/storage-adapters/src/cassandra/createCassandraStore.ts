@@ -1,4 +1,4 @@
-import { Client, type ClientOptions, type QueryOptions, types } from 'cassandra-driver';
+import type { Client, ClientOptions, QueryOptions, types } from 'cassandra-driver';
 import {
   CorruptDataError,
   DuplicateMessageError,
@@ -17,6 +17,7 @@ import {
 import { type BucketScan, type BucketWalkSource, listMessages } from '../listWalk.js';
 import type { BucketedStore, ListQuery, MessagePatch, NewMessage, StoredMessage } from '../MessageStore.js';
 import { parseBulkIds, validateNewMessage, validatePatch, validateStoredMessage } from '../validation.js';
+import { loadCassandraDriver } from './driver.js';
 import { fromClusteringKey, fromSigned, toClusteringKey, toSigned } from './ids.js';
 import { mapDriverError } from './mapDriverError.js';
 import { assertKeyspace, type CassandraReplication, ensureCassandraSchema } from './schema.js';
@@ -84,7 +85,7 @@ const NEWEST_HINTS_MAX = 50_000;
 
 function consistencyOf(name: CassandraConsistency | 'SERIAL' | 'LOCAL_SERIAL'): number {
   const key = name.toLowerCase().replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
-  const value = (types.consistencies as unknown as Record<string, number>)[key];
+  const value = (loadCassandraDriver().types.consistencies as unknown as Record<string, number>)[key];
   if (value === undefined) throw new InvalidArgumentError(`unknown consistency level ${name}`);
   return value;
 }
@@ -102,7 +103,7 @@ export async function createCassandraStore(options: CassandraStoreOptions): Prom
   const ownsClient = options.client === undefined;
   const client =
     options.client ??
-    new Client({
+    new (loadCassandraDriver().Client)({
       contactPoints: options.contactPoints ?? ['127.0.0.1'],
       localDataCenter: options.localDataCenter ?? 'datacenter1',
       protocolOptions: { port: options.port ?? 9042 },

@@ -1,16 +1,22 @@
-import { errors, types } from 'cassandra-driver';
 import { StorageError, StorageUnavailableError } from '../errors/index.js';
+import { loadCassandraDriver } from './driver.js';
 
 // Server-side failures that mean "not enough of the cluster answered": retryable, the data is not known to be wrong.
-const UNAVAILABLE_CODES = new Set<number>([
-  types.responseErrorCodes.unavailableException,
-  types.responseErrorCodes.overloaded,
-  types.responseErrorCodes.isBootstrapping,
-  types.responseErrorCodes.writeTimeout,
-  types.responseErrorCodes.readTimeout,
-  types.responseErrorCodes.readFailure,
-  types.responseErrorCodes.writeFailure,
-]);
+// Built on first use: the driver is an optional dependency, loaded only once a store needs it.
+let unavailableCodes: Set<number> | undefined;
+
+function unavailableCodesOf(types: ReturnType<typeof loadCassandraDriver>['types']): Set<number> {
+  unavailableCodes ??= new Set<number>([
+    types.responseErrorCodes.unavailableException,
+    types.responseErrorCodes.overloaded,
+    types.responseErrorCodes.isBootstrapping,
+    types.responseErrorCodes.writeTimeout,
+    types.responseErrorCodes.readTimeout,
+    types.responseErrorCodes.readFailure,
+    types.responseErrorCodes.writeFailure,
+  ]);
+  return unavailableCodes;
+}
 
 const CONNECTION_LOST =
   /no connection available|shut ?down|not connected|connection (?:closed|reset|refused)|socket|ECONNREFUSED|ECONNRESET|EPIPE/i;
@@ -23,11 +29,12 @@ const CONNECTION_LOST =
  */
 export function mapDriverError(err: unknown, operation: string): unknown {
   if (err instanceof StorageError) return err;
+  const { errors, types } = loadCassandraDriver();
   if (
     err instanceof errors.NoHostAvailableError ||
     err instanceof errors.OperationTimedOutError ||
     err instanceof errors.BusyConnectionError ||
-    (err instanceof errors.ResponseError && UNAVAILABLE_CODES.has(err.code))
+    (err instanceof errors.ResponseError && unavailableCodesOf(types).has(err.code))
   ) {
     return new StorageUnavailableError(`cassandra ${operation} failed: ${(err as Error).message}`, { cause: err });
   }

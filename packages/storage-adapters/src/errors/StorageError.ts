@@ -1,4 +1,11 @@
-export type StorageErrorCode = 'INVALID_ARGUMENT' | 'NOT_FOUND' | 'DUPLICATE' | 'UNAVAILABLE' | 'CORRUPT' | 'CLOSED';
+export type StorageErrorCode =
+  | 'INVALID_ARGUMENT'
+  | 'NOT_FOUND'
+  | 'DUPLICATE'
+  | 'UNAVAILABLE'
+  | 'CORRUPT'
+  | 'CLOSED'
+  | 'MISSING_DEPENDENCY';
 
 /** Base of every error a store throws on purpose; `code` is stable, the message is for humans. */
 export class StorageError extends Error {
@@ -64,6 +71,26 @@ export class StoreClosedError extends StorageError {
   public constructor() {
     super('CLOSED', 'the store is closed');
     this.name = 'StoreClosedError';
+  }
+}
+
+/**
+ * An adapter's driver is an optional dependency that is not installed (`better-sqlite3` for the SQLite stores, `pg`
+ * for PostgreSQL, `cassandra-driver` for Cassandra). The message names the package to install; `cause` is the
+ * resolver's own error.
+ */
+export class MissingDependencyError extends StorageError {
+  /** The npm package to install. */
+  public readonly packageName: string;
+
+  public constructor(packageName: string, feature: string, options?: { cause?: unknown }) {
+    super(
+      'MISSING_DEPENDENCY',
+      `${feature} needs the optional dependency ${packageName}, which is not installed: run \`npm install ${packageName}\``,
+      options,
+    );
+    this.name = 'MissingDependencyError';
+    this.packageName = packageName;
   }
 }
 

@@ -72,8 +72,12 @@ export async function openStorage(url: string, options: OpenStorageOptions = {})
     location = resolve(url.replace(/^sqlite:(\/\/)?/, ''));
     mkdirSync(dirname(location), { recursive: true });
     directory = options.blobDirectory ?? join(dirname(location), 'blobs');
-    const [{ default: Database }, sqlite] = await Promise.all([import('better-sqlite3'), import('../sqlite/index.js')]);
-    const database = new Database(location);
+    const [{ loadBetterSqlite3 }, sqlite] = await Promise.all([
+      import('../sqlite/openSqliteDatabase.js'),
+      import('../sqlite/index.js'),
+    ]);
+    const BetterSqlite3 = loadBetterSqlite3();
+    const database = new BetterSqlite3(location);
     database.pragma('journal_mode = WAL');
     messages = sqlite.createSqliteStore({ database });
     entities = sqlite.createSqliteEntityStore({ database });

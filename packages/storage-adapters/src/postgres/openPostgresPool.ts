@@ -1,4 +1,5 @@
-import pg from 'pg';
+import type pg from 'pg';
+import { requireOptional } from '../optionalDependency.js';
 
 /** How a PostgreSQL store gets its connections (the options every PostgreSQL store takes). */
 export interface PostgresPoolOptions {
@@ -26,7 +27,7 @@ export function openPostgresPool(options: PostgresPoolOptions): OpenedPostgresPo
   const ownsPool = !options.pool;
   const pool =
     options.pool ??
-    new pg.Pool({
+    new (requireOptional<typeof pg>('pg', 'The PostgreSQL stores of @concord/storage-adapters').Pool)({
       ...options.poolConfig,
       ...(options.connectionString ? { connectionString: options.connectionString } : {}),
     });
