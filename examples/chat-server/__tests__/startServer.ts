@@ -7,6 +7,8 @@ export interface RunningServer {
   port: number;
   api: string;
   output: () => string;
+  /** The server's process (signals, exit code). */
+  child: ChildProcess;
   stop(): Promise<void>;
 }
 
@@ -48,7 +50,7 @@ export async function startServer(env: Record<string, string> = {}): Promise<Run
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 20_000);
     const check = () => {
-      if (/ready on http:\/\/\S+/.test(out)) {
+      if (/ready on https?:\/\/\S+/.test(out)) {
         clearTimeout(timer);
         child.stdout!.off('data', check);
         resolve();
@@ -60,12 +62,13 @@ export async function startServer(env: Record<string, string> = {}): Promise<Run
       reject(new Error(`server exited with ${code}:\n${out}`));
     });
   });
-  const url = `http://127.0.0.1:${port}`;
+  const url = `${/ready on https:/.test(out) ? 'https' : 'http'}://127.0.0.1:${port}`;
   return {
     url,
     port,
     api: `${url}/api/v10`,
     output: () => out,
+    child,
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();

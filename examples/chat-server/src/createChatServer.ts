@@ -1,18 +1,25 @@
+import type { Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { createGatewayServer } from '@concord/gateway-server';
+import { createGatewayServer, type GatewayLogger } from '@concord/gateway-server';
+import { createGatewayMetrics } from '@concord/gateway-server/metrics';
 import { Community } from '@concord/guilds';
 import {
+  brokerCheck,
   concordCdn,
+  concordHealth,
   concordRest,
   InMemoryRateLimitStore,
   RateLimitedError,
   type RateLimitRule,
   type RestAuthenticate,
   type RestPluginOptions,
+  readTlsFiles,
+  reloadTls,
   restFrameworkErrors,
+  type TlsFiles,
 } from '@concord/rest-server';
 import type { OpenedStorage } from '@concord/storage-adapters/open';
-import Fastify from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyServerOptions, LogController } from 'fastify';
 import { createDevAuth, defaultDevAuthNewUsers } from './devAuth.js';
 import { servePage } from './page.js';
 import type { LazyVoice } from './voice.js';
@@ -44,6 +51,24 @@ export interface ChatServerOptions {
   idleTimeoutMs?: number;
   /** Where op 4 sends users (VOICE_SERVER_UPDATE); without it, `endpoint: null`. */
   voice?: LazyVoice;
+  /** Certificate and key files: HTTPS and WSS on the same port. `reloadTls()` reads them again. */
+  tls?: TlsFiles;
+  /** Fastify's logger (pino: JSON lines): `{ level: 'info' }`, say. Default off; the gateway logs through it too. */
+  logger?: FastifyServerOptions['logger'];
+  /** Log every HTTP request (Fastify's request log) when a logger is set; default false. */
+  logRequests?: boolean;
+  /** Serve the gateway's Prometheus metrics at `/metrics` (default false). */
+  metrics?: boolean;
+}
+
+/** The gateway's logger interface over Fastify's pino logger. */
+function gatewayLogger(log: FastifyBaseLogger): GatewayLogger {
+  return {
+    debug: (message, fields) => log.debug(fields ?? {}, message),
+    info: (message, fields) => log.info(fields ?? {}, message),
+    warn: (message, fields) => log.warn(fields ?? {}, message),
+    error: (message, fields) => log.error(fields ?? {}, message),
+  };
 }
 
 export type ChatServer = Awaited<ReturnType<typeof createChatServer>>;
@@ -72,10 +97,21 @@ export async function createChatServer(options: ChatServerOptions) {
   };
 
   const connectionTimeout = options.idleTimeoutMs ?? 10_000;
-  const app = Fastify({ frameworkErrors: restFrameworkErrors, connectionTimeout });
+  const app = Fastify({
+    frameworkErrors: restFrameworkErrors,
+    connectionTimeout,
+    // null: plain HTTP. The gateway's WebSocket upgrades arrive on the same server, so TLS covers them too.
+    https: options.tls ? readTlsFiles(options.tls) : null,
+    logger: options.logger ?? false,
+    logController: new LogController({ disableRequestLogging: !options.logRequests }),
+  });
+  const metrics = options.metrics ? createGatewayMetrics() : undefined;
+  let shuttingDown = false;
   const gateway = await createGatewayServer({
     server: app.server,
     directory: community.directory,
+    ...(options.logger ? { logger: gatewayLogger(app.log) } : {}),
+    ...(metrics ? { metrics } : {}),
     ...(options.voice ? { voiceAllocator: options.voice.allocator } : {}),
     // The gateway can only accept or refuse: dev auth's new-user limit (429 over REST) closes it with 4004.
     authenticate: (token, context) =>
@@ -87,21 +123,57 @@ export async function createChatServer(options: ChatServerOptions) {
   await community.attach(gateway);
   const { blobs } = storage;
   const rest = { community, authenticate, gateway, blobs, rateLimitStore: limiter, prefix: '/api' };
-  await app.register(concordRest, { ...rest, rateLimits: options.rateLimits ?? {} });
+  const onInternalError = options.logger
+    ? { onInternalError: (error: unknown, r: { method: string; url: string }) => app.log.error({ err: error, ...r }) }
+    : {};
+  await app.register(concordRest, { ...rest, ...onInternalError, rateLimits: options.rateLimits ?? {} });
+  const { voice } = options;
+  await app.register(concordHealth, {
+    checks: {
+      // A read of each store (a real query on PostgreSQL, SQLite, Cassandra).
+      storage: () =>
+        Promise.all([storage.entities.count('guild', LOBBY_ID), storage.messages.list(GENERAL_TEXT_ID, { limit: 1 })]),
+      broker: brokerCheck(gateway.broker),
+      ...(voice ? { voice: () => voice.start() } : {}),
+    },
+    draining: () => shuttingDown || gateway.draining,
+    ...(metrics ? { metrics } : {}),
+  });
   await app.register(concordCdn, { blobs, prefix: '/cdn' });
   await app.register(servePage);
   await app.listen({ port: options.port ?? 8080, host: options.host ?? '127.0.0.1' });
   const { address, port, family } = app.server.address() as AddressInfo;
+  const closeRest = async () => {
+    await app.close();
+    await voice?.close();
+    await community.close();
+    limiter.close();
+    await storage.close();
+  };
   return {
     ...{ app, gateway, community },
-    url: `http://${family === 'IPv6' ? `[${address}]` : address}:${port}`,
+    url: `${options.tls ? 'https' : 'http'}://${family === 'IPv6' ? `[${address}]` : address}:${port}`,
+    /** Reads the certificate and key files again for new connections (SIGHUP in main.ts); throws without TLS. */
+    reloadTls() {
+      if (!options.tls) throw new Error('the server runs without TLS');
+      reloadTls(app.server as unknown as HttpsServer, options.tls);
+    },
+    /** Closes at once: open gateway connections get 1001. */
     async close() {
+      shuttingDown = true;
       await gateway.close();
-      await app.close();
-      await options.voice?.close();
-      await community.close();
-      limiter.close();
-      await storage.close();
+      await closeRest();
+    },
+    /**
+     * Graceful shutdown: `/readyz` answers 503, new gateway connections are refused (503), every open one gets op 7
+     * Reconnect (clients resume or reconnect elsewhere), and those still open after `drainMs` are closed with 4000
+     * (resumable). Then HTTP stops accepting and finishes the requests in flight, and the stores close.
+     */
+    async shutdown(drainMs = 5000) {
+      shuttingDown = true;
+      const drained = await gateway.drain({ waveSize: '100%', timeoutMs: drainMs });
+      await closeRest();
+      return drained;
     },
   };
 }

@@ -11,6 +11,11 @@ export interface ClusterOptions {
   prefix: string;
   /** The balancer's port (0 = ephemeral) and plain-HTTP handler. */
   balancer?: LoadBalancerOptions;
+  /**
+   * Port of the first node; node N listens on `nodePort + N - 1` (its replacement on the same port). Default 0: each
+   * node on any free port.
+   */
+  nodePort?: number;
   /** Drain waves: size (count or `'10%'`) and pause between them. */
   drainWave?: string;
   drainIntervalMs?: number;
@@ -44,7 +49,7 @@ export class Cluster {
     const balancer = await startLoadBalancer([], options.balancer);
     const cluster = new Cluster(options, balancer);
     try {
-      const nodes = await Promise.all(Array.from({ length: options.nodes }, (_, i) => cluster.#spawn(`node-${i + 1}`)));
+      const nodes = await Promise.all(Array.from({ length: options.nodes }, (_, i) => cluster.#spawn(i)));
       cluster.nodes.push(...nodes);
       balancer.setBackends(nodes.map((n) => n.backend));
     } catch (error) {
@@ -54,15 +59,22 @@ export class Cluster {
     return cluster;
   }
 
-  #spawn(name: string): Promise<GatewayNode> {
+  /** The port node `index` (0-based) listens on: 0 (any) without `nodePort`. */
+  #portOf(index: number): number {
+    const base = this.#options.nodePort ?? 0;
+    return base === 0 ? 0 : base + index;
+  }
+
+  #spawn(index: number): Promise<GatewayNode> {
     const o = this.#options;
+    const name = `node-${index + 1}`;
     const child = spawn(process.execPath, ['--import', 'tsx', nodeEntry], {
       cwd: exampleRoot,
       env: {
         ...process.env,
         NODE_NAME: name,
         // Every node on a port of its own (PORT in this process's environment is the balancer's).
-        PORT: '0',
+        PORT: String(this.#portOf(index)),
         REDIS_URL: o.redisUrl,
         PREFIX: o.prefix,
         RESUME_URL: this.balancer.url,
@@ -128,7 +140,11 @@ export class Cluster {
       await exited;
       return stats;
     };
-    const [stats, fresh] = await Promise.all([gone(), this.#spawn(old.name)]);
+    // On a fixed port the replacement can only listen once the old node has let go of it.
+    const [stats, fresh] =
+      this.#portOf(index) === 0
+        ? await Promise.all([gone(), this.#spawn(index)])
+        : await gone().then(async (drained) => [drained, await this.#spawn(index)] as const);
     this.nodes[index] = fresh;
     this.balancer.setBackends(this.nodes.map((n) => n.backend));
     return { name: old.name, stats, url: fresh.url };

@@ -1,6 +1,6 @@
 // `node examples/cluster`: N gateway nodes + load balancer + demo publisher + demo clients on loopback, with Redis.
 // Options (flags or env): --nodes 3 (NODES), --clients 50 (CLIENTS), --rate 200 (RATE, messages/s), --port 8090 (PORT,
-// the balancer), --redis redis://127.0.0.1:6379 (REDIS_URL), --rolling-restart (run one right away), --exit (stop
+// the balancer; 0 = any free port), --node-port 0 (NODE_PORT: first node's port, the next ones follow; 0 = any), --redis redis://127.0.0.1:6379 (REDIS_URL), --rolling-restart (run one right away), --exit (stop
 // after it; exit code 1 if anything was lost).
 import { connect } from 'node:net';
 import { parseArgs } from 'node:util';
@@ -19,12 +19,28 @@ const { values } = parseArgs({
     clients: { type: 'string', default: env.CLIENTS ?? '50' },
     rate: { type: 'string', default: env.RATE ?? '200' },
     port: { type: 'string', default: env.PORT ?? '8090' },
+    'node-port': { type: 'string', default: env.NODE_PORT ?? '0' },
     redis: { type: 'string', default: env.REDIS_URL ?? 'redis://127.0.0.1:6379' },
     'rolling-restart': { type: 'boolean', default: false },
     exit: { type: 'boolean', default: false },
   },
 });
 const log = (line: string): void => console.log(`[cluster] ${line}`);
+
+/** A port setting: an integer 0..65535 (0 = any free port), or a one-line error and exit 1. */
+function portOption(flag: string, variable: string, raw: string): number {
+  const port = Number(raw);
+  if (Number.isInteger(port) && port >= 0 && port <= 65535) return port;
+  console.error(`[cluster] --${flag} / ${variable} must be a port from 0 to 65535 (0 = any free port), got "${raw}"`);
+  process.exit(1);
+}
+const balancerPort = portOption('port', 'PORT', values.port);
+const nodePort = portOption('node-port', 'NODE_PORT', values['node-port']);
+const nodeCount = Number(values.nodes);
+if (nodePort !== 0 && nodePort + nodeCount - 1 > 65535) {
+  console.error(`[cluster] --node-port ${nodePort} leaves no room for ${nodeCount} nodes below 65536`);
+  process.exit(1);
+}
 
 async function redisReachable(url: string): Promise<string | null> {
   const { hostname, port } = new URL(url);
@@ -63,11 +79,12 @@ const runRollingRestart = (out: (line: string) => void): Promise<NodeRestart[]> 
   }));
 
 cluster = await Cluster.start({
-  nodes: Number(values.nodes),
+  nodes: nodeCount,
   redisUrl,
   prefix,
+  nodePort,
   balancer: {
-    port: Number(values.port),
+    port: balancerPort,
     // Control endpoint on the balancer's port: POST /rolling-restart streams one line per node.
     onRequest(req, res) {
       if (req.method === 'POST' && req.url === '/rolling-restart') {
@@ -105,8 +122,11 @@ clients = new DemoClients(cluster.balancer.url, Number(values.clients), 1, env.D
 await clients.connect();
 const publisher = startPublisher(publishServer, Number(values.rate));
 log(`${values.clients} clients ready; publishing ${values.rate} messages/s over 4 channels`);
+// The port the balancer really got (with --port 0 it is not the one asked for).
+const controlPort = new URL(cluster.balancer.url).port;
 log(
-  `rolling restart: npm run rolling-restart -w @concord/example-cluster (or POST ${cluster.balancer.url.replace('ws', 'http')}/rolling-restart)`,
+  `rolling restart: npm run rolling-restart -w @concord/example-cluster -- --port ${controlPort} ` +
+    `(or POST http://127.0.0.1:${controlPort}/rolling-restart)`,
 );
 
 const status = setInterval(() => {

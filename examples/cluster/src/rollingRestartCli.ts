@@ -1,8 +1,15 @@
-// `npm run rolling-restart -w @concord/example-cluster`: asks a running `node examples/cluster` (PORT, default 8090)
-// to drain and restart each node in turn, and prints its report. Exit code 1 if a session or message was lost.
-export {};
+// `npm run rolling-restart -w @concord/example-cluster [-- --port 8090]`: asks a running `node examples/cluster` (the
+// balancer's port: --port, a bare number, or PORT; default 8090) to drain and restart each node in turn, and prints its
+// report. Exit code 1 if a session or message was lost.
+import { parseArgs } from 'node:util';
 
-const port = Number(process.env.PORT ?? process.argv[2] ?? 8090);
+const { values, positionals } = parseArgs({ options: { port: { type: 'string' } }, allowPositionals: true });
+const raw = values.port ?? positionals[0] ?? process.env.PORT ?? '8090';
+const port = Number(raw);
+if (!Number.isInteger(port) || port < 1 || port > 65535) {
+  console.error(`--port must be the cluster balancer's port (1 to 65535), got "${raw}"`);
+  process.exit(1);
+}
 let response: Response;
 try {
   response = await fetch(`http://127.0.0.1:${port}/rolling-restart`, { method: 'POST' });

@@ -74,7 +74,7 @@ interface StoredGuild {
 
 /**
  * The default {@link Directory}: plain maps, synchronous answers. Channel visibility follows Discord's permission
- * rules (owner, ADMINISTRATOR, @everyone + role permissions, then `permission_overwrites` of the channel).
+ * rules (owner, ADMINISTRATOR, `@everyone` + role permissions, then `permission_overwrites` of the channel).
  */
 export class InMemoryDirectory implements Directory {
   readonly #guilds = new Map<Snowflake, StoredGuild>();

@@ -2,7 +2,7 @@ import type { EncodingLabel } from './types.js';
 
 /**
  * A dispatch that one encoding cannot carry (too deep for ETF/MessagePack, a cycle, a function…). Kept by the
- * {@link PreparedDispatch} for that encoding so later recipients fail fast without re-encoding; `reported` lets the
+ * `PreparedDispatch` for that encoding so later recipients fail fast without re-encoding; `reported` lets the
  * server log it once rather than once per recipient.
  */
 export class DispatchEncodeError extends Error {

@@ -8,6 +8,16 @@ export { concordRest, createRestPlugin } from './createRestPlugin.js';
 export { createRestServer, type RestServerOptions } from './createRestServer.js';
 export { RateLimitedError } from './errors/RateLimitedError.js';
 export { RestError } from './errors/RestError.js';
+export { brokerCheck } from './ops/brokerCheck.js';
+export {
+  concordHealth,
+  type HealthCheck,
+  type HealthPluginOptions,
+  type MetricsSource,
+  type ReadinessReport,
+  runHealthChecks,
+} from './ops/concordHealth.js';
+export { readTlsFiles, reloadTls, type TlsFiles } from './ops/reloadTls.js';
 export { defaultRestOptions } from './options/defaultRestOptions.js';
 export type { RestAuthenticate, RestErrorLogger, RestPluginOptions } from './options/RestPluginOptions.js';
 export {

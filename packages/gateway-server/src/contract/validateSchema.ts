@@ -5,7 +5,7 @@
  *
  * Deliberate leniencies, each because the spec's unions overlap or grow: `oneOf` is checked as "any of" (a text
  * channel also matches the thread schema in places); enums of integers built from `oneOf` consts are checked, but
- * string enums (guild features) are not, since Discord adds values freely. Only the first {@link MAX_ITEMS} items of
+ * string enums (guild features) are not, since Discord adds values freely. Only the first `MAX_ITEMS` items of
  * an array are checked, which keeps a 10,000-member GUILD_CREATE cheap and loses nothing: every item comes out of the
  * same serializer.
  */

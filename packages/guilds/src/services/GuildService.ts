@@ -62,7 +62,7 @@ const AFK_TIMEOUTS = new Set([60, 300, 900, 1800, 3600]);
 
 /**
  * Guilds: create (`POST /guilds`, the route Discord's own client uses), read, modify (ownership transfer included),
- * delete, and a user's guild list. A new guild gets what Discord's "Create My Own" gives it: @everyone with the
+ * delete, and a user's guild list. A new guild gets what Discord's "Create My Own" gives it: `@everyone` with the
  * default permissions, a "Text Channels" category with #general (the system channel) and a "Voice Channels" category
  * with "General".
  */

@@ -6,18 +6,18 @@ import type { ChannelType, OverwriteType } from 'discord-api-types/v10';
  * bigints here, where the wire carries decimal strings.
  */
 
-/** A guild role. The @everyone role is the one whose id is the guild's id (docs/protocol.md, "Permissions"). */
+/** A guild role. The `@everyone` role is the one whose id is the guild's id (docs/protocol.md, "Permissions"). */
 export interface PermissionRole {
   id: string;
   /** The role's guild-level permission bits (`PermissionFlagsBits` from discord-api-types/v10). */
   permissions: bigint;
-  /** Higher is more powerful; @everyone is 0. Equal positions are ordered by id (see `compareRoles`). */
+  /** Higher is more powerful; `@everyone` is 0. Equal positions are ordered by id (see `compareRoles`). */
   position: number;
 }
 
-/** A guild, as far as permissions need it: its owner and its roles, @everyone included. */
+/** A guild, as far as permissions need it: its owner and its roles, `@everyone` included. */
 export interface PermissionGuild {
-  /** Also the id of the @everyone role. */
+  /** Also the id of the `@everyone` role. */
   id: string;
   ownerId: string;
   roles: readonly PermissionRole[];
@@ -26,7 +26,7 @@ export interface PermissionGuild {
 /** A guild member: the user and the roles they hold in the guild. */
 export interface PermissionMember {
   userId: string;
-  /** Role ids, without @everyone (Discord never lists it in a member's roles; it applies to everyone anyway). */
+  /** Role ids, without `@everyone` (Discord never lists it in a member's roles; it applies to everyone anyway). */
   roles: readonly string[];
   /** Unix ms until which the member is timed out; absent, null or past means not timed out. */
   communicationDisabledUntil?: number | null;

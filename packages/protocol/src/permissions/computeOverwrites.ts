@@ -4,12 +4,12 @@ import type { PermissionChannel, PermissionGuild, PermissionMember, PermissionOv
 
 /**
  * Applies a channel's overwrites to `base` (from `computeBasePermissions`), in Discord's order (docs/protocol.md,
- * "Permissions", steps 3–8): the @everyone overwrite (deny, then allow); then the overwrites of all the member's roles
+ * "Permissions", steps 3–8): the `@everyone` overwrite (deny, then allow); then the overwrites of all the member's roles
  * together, every deny before any allow, so one role's allow beats another role's deny whatever their positions; then
  * the member's own overwrite. ADMINISTRATOR bypasses overwrites entirely.
  *
  * Overwrites are matched by type as well as id: a role overwrite never applies to a user who happens to share its id.
- * The @everyone overwrite is applied once, even if the member's roles list the guild id.
+ * The `@everyone` overwrite is applied once, even if the member's roles list the guild id.
  */
 export function computeOverwrites(
   base: bigint,

@@ -2,8 +2,8 @@ import { compareRoles } from './compareRoles.js';
 import type { PermissionGuild, PermissionMember, PermissionRole } from './PermissionInputs.js';
 
 /**
- * The member's highest role in Discord's order (`compareRoles`), or the @everyone role when the member has none the
- * guild knows; undefined only if the guild lists no @everyone role either.
+ * The member's highest role in Discord's order (`compareRoles`), or the `@everyone` role when the member has none the
+ * guild knows; undefined only if the guild lists no `@everyone` role either.
  */
 export function highestRole(guild: PermissionGuild, member: PermissionMember): PermissionRole | undefined {
   const memberRoles = new Set(member.roles);

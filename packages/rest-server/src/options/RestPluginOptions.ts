@@ -25,7 +25,7 @@ export interface RestPluginOptions {
   authenticate: RestAuthenticate;
   /** For `GET /gateway/bot`'s `session_start_limit`; without it, Discord's fresh-bot numbers are reported. */
   gateway?: Pick<GatewayServer, 'getSessionStartLimit'>;
-  /** What `GET /gateway` answers; default `ws://<Host header>/`. */
+  /** What `GET /gateway` answers; default `ws://<Host header>/` (`wss://` for a request over TLS). */
   gatewayUrl?: string;
   /** Where uploaded attachments go. Without it, multipart uploads are refused (50035 CONTENT_TYPE_INVALID). */
   blobs?: BlobStore;

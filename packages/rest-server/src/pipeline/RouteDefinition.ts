@@ -28,6 +28,8 @@ export interface RestRequest {
   readonly reason: string | undefined;
   /** The Host header (for URLs the answer carries). */
   readonly host: string;
+  /** The request came over TLS (or, with Fastify's `trustProxy`, `X-Forwarded-Proto: https`): URLs use wss/https. */
+  readonly secure: boolean;
 }
 
 /** What {@link RouteDefinition.uploadChannel} is given: the request before its body is read. */

@@ -44,6 +44,7 @@ export async function runRoute(
     files,
     reason: state?.reason,
     host,
+    secure: request.protocol === 'https',
   };
   let result: unknown;
   try {

@@ -4,7 +4,7 @@ import type { RestRequest, RouteDefinition } from '../pipeline/RouteDefinition.j
 /** Discord's numbers for a bot that has not connected yet, when no gateway is given to ask. */
 const FRESH_SESSION_START_LIMIT = { total: 1000, remaining: 1000, reset_after: 0, max_concurrency: 1 };
 
-const gatewayUrl = (req: RestRequest) => req.ctx.gatewayUrl ?? `ws://${req.host}/`;
+const gatewayUrl = (req: RestRequest) => req.ctx.gatewayUrl ?? `${req.secure ? 'wss' : 'ws'}://${req.host}/`;
 
 /** Every user doubles as its own application (discord.js reads it at login). */
 const application = (req: RestRequest) =>
