@@ -11,6 +11,12 @@ import { resolveMentions } from '../services/resolveMentions.js';
 import { put, remove } from '../store/CommunityRepository.js';
 import type { ResponseMessage } from './readCallback.js';
 
+/** An interaction's message as `find` found it: `owner` is the interaction keeping it when ephemeral, else null. */
+export interface FoundMessage {
+  message: StoredMessage;
+  owner: string | null;
+}
+
 /** A new interaction message: a response or follow-up, or the "thinking…" placeholder of a deferred response. */
 export type NewInteractionMessage = { kind: 'message'; message: ResponseMessage } | { kind: 'loading'; flags: number };
 
@@ -100,19 +106,19 @@ export class InteractionMessages {
     return wire;
   }
 
-  /** The message, ephemeral (kept with the interaction) or in the channel; 10008 when it is neither. */
-  async find(record: InteractionRecord, messageId: string): Promise<{ message: StoredMessage; ephemeral: boolean }> {
-    const kept = await this.ctx.repo.get('interaction-message', record.id, messageId);
-    if (kept) return { message: kept.message as unknown as StoredMessage, ephemeral: true };
-    const ephemeralElsewhere = await this.ctx.repo.find('interaction-message', messageId);
-    if (ephemeralElsewhere) {
-      const value = ephemeralElsewhere.value;
-      if (value.user_id !== record.user_id) throw new UnknownEntityError('message');
-      return { message: value.message as unknown as StoredMessage, ephemeral: true };
+  /**
+   * The message, ephemeral (kept with an interaction of this user: `owner` is that interaction) or in the channel
+   * (`owner` null); 10008 when it is neither.
+   */
+  async find(record: Pick<InteractionRecord, 'user_id' | 'channel_id'>, messageId: string): Promise<FoundMessage> {
+    const kept = await this.ctx.repo.find('interaction-message', messageId);
+    if (kept) {
+      if (kept.value.user_id !== record.user_id) throw new UnknownEntityError('message');
+      return { message: kept.value.message as unknown as StoredMessage, owner: kept.partition };
     }
     const message = await this.ctx.messages.get(record.channel_id, messageId);
     if (!message || message.deleted) throw new UnknownEntityError('message');
-    return { message, ephemeral: false };
+    return { message, owner: null };
   }
 
   wire(target: ResolvedChannel, message: StoredMessage): SerializedMessage {
@@ -126,11 +132,10 @@ export class InteractionMessages {
   async edit(
     record: InteractionRecord,
     target: ResolvedChannel,
-    messageId: string,
+    { message, owner }: FoundMessage,
     input: ResponseMessage,
   ): Promise<SerializedMessage> {
     const { ctx } = this;
-    const { message, ephemeral } = await this.find(record, messageId);
     const content = input.content;
     const extra: MessageExtra = { ...((message.extra ?? {}) as MessageExtra) };
     if (content.embeds !== undefined) extra.embeds = content.embeds;
@@ -154,35 +159,32 @@ export class InteractionMessages {
       extra: extra as Record<string, unknown>,
       editedAt: ctx.now(),
     };
-    if (ephemeral) {
+    if (owner !== null) {
       const next: StoredMessage = { ...message, ...patch };
-      const owner = (await ctx.repo.find('interaction-message', messageId))?.partition ?? record.id;
-      await ctx.repo.write([put('interaction-message', owner, messageId, this.#ephemeral(record, next))]);
+      await ctx.repo.write([put('interaction-message', owner, message.id, this.#ephemeral(record, next))]);
       const wire = this.#wire(target, next);
       this.#toInvoker(record, 'MESSAGE_UPDATE', wire);
       return wire;
     }
-    const edited = await ctx.messages.edit(record.channel_id, messageId, patch);
+    const edited = await ctx.messages.edit(record.channel_id, message.id, patch);
     const wire = this.#wire(target, edited);
     dispatchMessageEvent(ctx, target, 'MESSAGE_UPDATE', wire);
     return wire;
   }
 
-  async delete(record: InteractionRecord, target: ResolvedChannel, messageId: string): Promise<void> {
+  async delete(record: InteractionRecord, target: ResolvedChannel, { message, owner }: FoundMessage): Promise<void> {
     const { ctx } = this;
-    const { ephemeral } = await this.find(record, messageId);
     const data = {
-      id: messageId,
+      id: message.id,
       channel_id: record.channel_id,
       ...(record.guild_id ? { guild_id: record.guild_id } : {}),
     };
-    if (ephemeral) {
-      const owner = (await ctx.repo.find('interaction-message', messageId))?.partition ?? record.id;
-      await ctx.repo.write([remove('interaction-message', owner, messageId)]);
+    if (owner !== null) {
+      await ctx.repo.write([remove('interaction-message', owner, message.id)]);
       this.#toInvoker(record, 'MESSAGE_DELETE', data);
       return;
     }
-    await ctx.messages.delete(record.channel_id, messageId);
+    await ctx.messages.delete(record.channel_id, message.id);
     dispatchMessageEvent(ctx, target, 'MESSAGE_DELETE', data);
   }
 

@@ -224,14 +224,8 @@ export class InvocationReader {
 
   /** The message a component is on: in the channel, or an ephemeral one of this user's. */
   async #interactedMessage(target: ResolvedChannel, messageId: string, userId: string): Promise<APIMessage> {
-    const kept = await this.ctx.repo.find('interaction-message', messageId);
-    if (kept) {
-      if (kept.value.user_id !== userId) throw new UnknownEntityError('message');
-      return this.messages.wire(target, kept.value.message as never);
-    }
-    const message = await this.#channelMessage(target, messageId);
-    if (!message) throw new UnknownEntityError('message');
-    return message;
+    const { message } = await this.messages.find({ user_id: userId, channel_id: target.channel.id }, messageId);
+    return this.messages.wire(target, message);
   }
 
   /** The modal's channel as a resolved channel (a modal is submitted where it was shown). */

@@ -206,18 +206,18 @@ export class InteractionService {
     const record = await this.#open(applicationId, token);
     const id = this.#messageId(record, messageId);
     const input = readResponseMessage(body, uploads.attachments ?? [], true);
-    const { message } = await this.#messages.find(record, id);
-    this.#assertOwn(record, id, message.extra);
-    return this.#messages.edit(record, await this.#target(record), id, input);
+    const found = await this.#messages.find(record, id);
+    this.#assertOwn(record, id, found.message.extra);
+    return this.#messages.edit(record, await this.#target(record), found, input);
   }
 
   /** `DELETE /webhooks/{app}/{token}/messages/{message|@original}`. */
   async deleteMessage(applicationId: string, token: string, messageId: string): Promise<void> {
     const record = await this.#open(applicationId, token);
     const id = this.#messageId(record, messageId);
-    const { message } = await this.#messages.find(record, id);
-    this.#assertOwn(record, id, message.extra);
-    await this.#messages.delete(record, await this.#target(record), id);
+    const found = await this.#messages.find(record, id);
+    this.#assertOwn(record, id, found.message.extra);
+    await this.#messages.delete(record, await this.#target(record), found);
   }
 
   /** `POST /webhooks/{app}/{token}`: a follow-up (after the initial response; 10015 before it, as Discord). */
@@ -280,7 +280,8 @@ export class InteractionService {
         return { original: record.message_id, ephemeral: false };
       case R.UpdateMessage: {
         const target = await this.#target(record);
-        const message = await this.#messages.edit(record, target, record.message_id!, response.message);
+        const found = await this.#messages.find(record, record.message_id!);
+        const message = await this.#messages.edit(record, target, found, response.message);
         return { message, original: message.id, ephemeral: ((message.flags ?? 0) & 64) !== 0 };
       }
       case R.ApplicationCommandAutocompleteResult:
