@@ -4,6 +4,7 @@ import { PacketError } from '../errors.js';
 import { buildReceiverReport, isRtcp, parseRtcp, RtcpType } from '../rtcp/Rtcp.js';
 import { type Position, type PositionalOptions, type Spatialization, spatialize } from '../spatial/spatialize.js';
 import { buildIpDiscoveryResponse, isIpDiscoveryRequest } from '../udp/ipDiscovery.js';
+import type { MediaLeg } from './MediaLeg.js';
 
 /** One participant of a voice channel as the media plane sees it. */
 export interface SfuMember {
@@ -30,6 +31,8 @@ export interface SfuMember {
   mixed?: boolean;
   /** When this member's last RTCP packet was accepted (ms): reports are rate-limited per member. */
   rtcpAt?: number;
+  /** A transport other than Discord's UDP path (a browser's WebRTC peer): media goes to it in plaintext. */
+  leg?: MediaLeg | null;
 }
 
 /** Minimum spacing of RTCP packets accepted from one member (clients report every few seconds). */
@@ -230,7 +233,45 @@ export class Sfu {
     }
     // Authenticated: whoever holds the key sends from here. A member that skipped IP discovery is bound to it now.
     if (remote === null) this.bindRemote(sender, address, port);
+    this.receive(sender, opened);
+  }
+
+  /**
+   * One decrypted RTP packet from a member, whatever its transport (the UDP path after decryption, or a `MediaLeg`):
+   * the single entry of the forwarding plane.
+   */
+  public receive(sender: SfuMember, opened: OpenedRtp): void {
     this.forward(sender, opened);
+  }
+
+  /**
+   * Sends one plaintext RTP packet to a member: through its leg, or sealed with its cipher to its proven address.
+   * False when the member cannot receive (no leg, no key or no address yet) or its cipher ran out.
+   */
+  public deliver(member: SfuMember, header: Buffer, payload: Buffer): boolean {
+    const leg = member.leg;
+    if (leg) {
+      leg.sendRtp(header, payload);
+      return true;
+    }
+    const cipher = member.cipher;
+    const remote = member.remote;
+    if (!cipher || !remote) return false;
+    let out: Buffer;
+    try {
+      out = cipher.seal(header, payload);
+    } catch (error) {
+      // One listener's cipher must not stop the fan-out to the others.
+      this.sealFailed(member, error);
+      return false;
+    }
+    this.send(out, remote.port, remote.address);
+    return true;
+  }
+
+  /** Whether a member can be sent media now (a leg, or a key and a proven address). */
+  public static reachable(member: SfuMember): boolean {
+    return member.leg ? true : member.cipher !== null && member.remote !== null;
   }
 
   /** Re-encrypts one decrypted packet for every other listener of the sender's room. */
@@ -250,7 +291,7 @@ export class Sfu {
     const positional = this.positional.has(sender.room);
     let mixed = false;
     for (const member of room) {
-      if (member === sender || member.deafened || !member.cipher || !member.remote) continue;
+      if (member === sender || member.deafened || !Sfu.reachable(member)) continue;
       if (member.mixed) {
         mixed = true;
         continue;
@@ -259,16 +300,7 @@ export class Sfu {
         this.stats.dropped.outOfRange++;
         continue;
       }
-      let out: Buffer;
-      try {
-        out = member.cipher.seal(opened.header, opened.payload);
-      } catch (error) {
-        // One listener's cipher must not stop the fan-out to the others.
-        this.sealFailed(member, error);
-        continue;
-      }
-      this.stats.forwarded++;
-      this.send(out, member.remote.port, member.remote.address);
+      if (this.deliver(member, opened.header, opened.payload)) this.stats.forwarded++;
     }
     if (mixed) this.onMixedAudio?.(sender, opened.payload);
   }
