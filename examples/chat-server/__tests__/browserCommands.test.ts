@@ -217,6 +217,10 @@ describe.skipIf(!available)('application commands from the web page', () => {
       { name: 'Wave', type: 2 },
     ]);
     ada = await openAs(browser, server.url, 'ada');
+    // File chooser interception is switched on when the first 'filechooser' listener is added, asynchronously: a
+    // listener added in the same tick as the key press that opens the chooser can lose that race on a loaded machine
+    // (the chooser then opens natively, headless, and the event never comes). A listener from the start keeps it on.
+    ada.on('filechooser', () => {});
     grace = await openAs(browser, server.url, 'grace');
     for (const page of [ada, grace]) await page.waitForSelector('#channels li.channel.active');
   });

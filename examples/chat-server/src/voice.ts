@@ -16,7 +16,13 @@ export function lazyVoice(options: VoiceServerOptions): LazyVoice {
   const start = () => (server ??= import('@concord/voice').then((voice) => voice.createVoiceServer(options)));
   return {
     // The voice server is the allocator (it implements the gateway ↔ voice contract).
-    allocator: { allocate: async (r) => (await start()).allocate(r), release: async (r) => (await start()).release(r) },
+    allocator: {
+      allocate: async (r) => (await start()).allocate(r),
+      release: async (r) => (await start()).release(r),
+      // Go Live: a stream's room on the same voice server (docs/protocol.md "Go Live").
+      allocateStream: async (r) => (await start()).allocateStream(r),
+      releaseStream: async (r) => (await start()).releaseStream(r),
+    },
     start,
     close: async () => void (await (await server?.catch(() => undefined))?.close()),
   };

@@ -42,6 +42,10 @@ export interface GatewayServerOptions {
   /** VOICE_SERVER_UPDATE source. Default: `createStaticVoiceAllocator(voiceEndpoint ?? null)`. */
   voiceAllocator?: VoiceAllocator;
   voiceEndpoint?: string;
+  /** Go Live: the `region` of STREAM_CREATE / STREAM_UPDATE (default `concord`). */
+  streamRegion?: string;
+  /** Go Live: viewers per stream before op 20 is answered `stream_full` (default 50). */
+  maxStreamViewers?: number;
   /** Fan-out between nodes. Default: `InMemoryBroker`. */
   broker?: Broker;
   /** Detached sessions awaiting Resume (on this node, or shared). Default: `InMemoryDetachedSessionStore`. */
@@ -156,4 +160,7 @@ export const defaultGatewayServerOptions = {
   zlibLevel: 6,
   payloadCompressionThreshold: 1024,
   lazyMemberLists: true,
+  streamRegion: 'concord',
+  // Discord's figure for a voice channel's streams.
+  maxStreamViewers: 50,
 } as const satisfies Partial<GatewayServerOptions>;

@@ -11,6 +11,7 @@ import { IdentifyHandler } from './handlers/IdentifyHandler.js';
 import { PresenceHandler } from './handlers/PresenceHandler.js';
 import { ResumeFromStore } from './handlers/ResumeFromStore.js';
 import { ResumeHandler } from './handlers/ResumeHandler.js';
+import { StreamHandler } from './handlers/StreamHandler.js';
 import { VoiceStateHandler } from './handlers/VoiceStateHandler.js';
 import { isThenable } from './isThenable.js';
 import { Sweeper } from './lifecycle/Sweeper.js';
@@ -149,12 +150,22 @@ export function composeGateway(options: GatewayServerOptions, host: GatewayHost)
     host.dispatch(event, data, { type: 'guild', guildId });
   const touch = (session: LiveSession): void => journal?.touch(session);
   const presence = new PresenceHandler({ directory, lazy, dispatchToGuild: toGuild, touch, reportError });
-  const voice = new VoiceStateHandler({
+  const voice: VoiceStateHandler = new VoiceStateHandler({
     directory,
     voiceAllocator: host.voiceAllocator,
     dispatchToGuild: toGuild,
     touch,
     inGuild: (guildId) => registry.inGuild(guildId),
+    voiceChanged: (session, guildId, channelId) => streams.voiceChanged(session, guildId, channelId),
+    isStreaming: (session, guildId, channelId) => streams.isStreaming(session, guildId, channelId),
+  });
+  const streams: StreamHandler = new StreamHandler({
+    directory,
+    voiceAllocator: host.voiceAllocator,
+    setSelfStream: (session, guildId, channelId, streaming) =>
+      voice.setSelfStream(session, guildId, channelId, streaming),
+    region: options.streamRegion ?? defaults.streamRegion,
+    maxViewers: options.maxStreamViewers ?? defaults.maxStreamViewers,
   });
   const sessions = new SessionKeeper({
     registry,
@@ -163,6 +174,7 @@ export function composeGateway(options: GatewayServerOptions, host: GatewayHost)
     lazy,
     resumeTtl,
     leaveVoice: (session, guildId) => voice.leave(session, guildId),
+    sessionEnded: (session) => streams.sessionEnded(session),
     lastSessionEnded: (session, guilds) => presence.lastSessionEnded(session, guilds),
     reportError,
     debug: (message, fields) => logger?.debug(message, fields),
@@ -254,7 +266,16 @@ export function composeGateway(options: GatewayServerOptions, host: GatewayHost)
     memberRequests: options.memberRequests ?? createMemberRequestHandler({ directory }),
     metrics,
   };
-  const ops = createOpTable({ identify, resume, presence, voiceState: voice, memberRequests, lazy, internalError });
+  const ops = createOpTable({
+    identify,
+    resume,
+    presence,
+    voiceState: voice,
+    streams,
+    memberRequests,
+    lazy,
+    internalError,
+  });
 
   const connectionHost: ConnectionHost<LiveSession> = {
     maxBufferedBytes: host.maxBufferedBytes,

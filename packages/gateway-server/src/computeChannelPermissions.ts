@@ -9,6 +9,8 @@ import {
 /** The permission bits the gateway itself checks (Discord's values). */
 export const Permission = {
   Administrator: 1n << 3n,
+  /** Go Live (op 18). */
+  Stream: 1n << 9n,
   ViewChannel: 1n << 10n,
   Connect: 1n << 20n,
   Speak: 1n << 21n,

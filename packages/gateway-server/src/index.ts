@@ -34,6 +34,9 @@ export type { DrainOptions, DrainProgress, DrainStats } from './lifecycle/drain.
 export { type DetachedSessionStore, InMemoryDetachedSessionStore } from './ports/DetachedSessionStore.js';
 export {
   createStaticVoiceAllocator,
+  type StreamAllocation,
+  type StreamAllocationRequest,
+  type StreamReleaseRequest,
   type VoiceAllocation,
   type VoiceAllocationRequest,
   type VoiceAllocator,

@@ -114,9 +114,10 @@ describe('opcodes', () => {
     expect(VoiceOpcodes.ClientDisconnect).toBe(13);
   });
 
-  it('VoiceOpcode agrees with VoiceOpcodes, plus Video (12)', () => {
+  it('VoiceOpcode agrees with VoiceOpcodes, plus Video (12) and Media Sink Wants (15)', () => {
     for (const [name, op] of Object.entries(VoiceOpcode)) {
       if (name === 'Video') expect(op).toBe(12);
+      else if (name === 'MediaSinkWants') expect(op).toBe(15);
       else expect(VoiceOpcodes[name as keyof typeof VoiceOpcodes], name).toBe(op);
     }
     expect(SpeakingFlags).toEqual({ Microphone: 1, Soundshare: 2, Priority: 4 });

@@ -18,9 +18,23 @@ export const VoiceOpcode = {
   Hello: 8,
   Resumed: 9,
   ClientsConnect: 11,
-  /** Sent by Discord clients to describe video streams; accepted and ignored (audio only). */
+  /** Video: a client's camera/screen streams (SSRCs, simulcast layers, on/off); relayed to the others with `user_id`. */
   Video: 12,
   ClientDisconnect: 13,
+  /** Media Sink Wants: the video quality a receiver wants, `{"any": 0-100}` or per sender video SSRC. */
+  MediaSinkWants: 15,
+  /** DAVE end-to-end encryption (docs/protocol.md › DAVE): 21–24 and 31 are JSON, 25–30 binary frames. */
+  DavePrepareTransition: 21,
+  DaveExecuteTransition: 22,
+  DaveTransitionReady: 23,
+  DavePrepareEpoch: 24,
+  DaveMlsExternalSender: 25,
+  DaveMlsKeyPackage: 26,
+  DaveMlsProposals: 27,
+  DaveMlsCommitWelcome: 28,
+  DaveMlsAnnounceCommitTransition: 29,
+  DaveMlsWelcome: 30,
+  DaveMlsInvalidCommitWelcome: 31,
 } as const;
 
 /** Speaking flags of voice op 5. */

@@ -135,7 +135,8 @@ describe('voice close codes', () => {
 
   it('4012 unknown protocol, 4016 unknown mode, 4020 missing port', async () => {
     const a = await identified('sp');
-    a.socket.send(VoiceOpcode.SelectProtocol, { protocol: 'webrtc', data: 'sdp' });
+    // 'webrtc' is served (browsers, webrtc.test.ts); a protocol nobody speaks is not.
+    a.socket.send(VoiceOpcode.SelectProtocol, { protocol: 'tcp', data: 'sdp' });
     expect(await a.socket.closed()).toBe(VoiceCloseCode.UnknownProtocol);
     const b = await identified('sp');
     b.socket.send(VoiceOpcode.SelectProtocol, {

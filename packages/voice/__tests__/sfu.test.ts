@@ -263,3 +263,77 @@ describe('Sfu.handle (in process)', () => {
     );
   });
 });
+
+describe('DAVE frames and listeners that cannot open them', () => {
+  /** Three members in one room; the listeners record the payloads they get (opened with their own key). */
+  function room(flags: { sender?: boolean; a?: boolean; b?: boolean }) {
+    const received = new Map<number, Buffer[]>();
+    const key = new Uint8Array(32).fill(9);
+    const mode = 'aead_aes256_gcm_rtpsize' as const;
+    const sfu = new Sfu((packet, port) => {
+      const opened = new PacketCipher(mode, key).open(packet);
+      received.get(port)?.push(Buffer.from(opened.payload));
+    });
+    const make = (i: number, plainOnly: boolean | undefined) => {
+      const m = {
+        userId: `u${i}`,
+        ssrc: 2000 + i,
+        room: 'r',
+        mode,
+        cipher: new PacketCipher(mode, key),
+        remote: null,
+        muted: false,
+        deafened: false,
+        silenceRun: 0,
+        ...(plainOnly === undefined ? {} : { plainOnly }),
+      };
+      sfu.add(m);
+      sfu.bindRemote(m, '127.0.0.1', 7000 + i);
+      received.set(7000 + i, []);
+      return m;
+    };
+    const sender = make(0, flags.sender);
+    make(1, flags.a);
+    make(2, flags.b);
+    const send = (payload: Buffer) =>
+      sfu.receive(sender, {
+        header: buildRtpHeader({ payloadType: 120, sequence: 1, timestamp: 960, ssrc: 2000 }),
+        payload,
+        sequence: 1,
+        timestamp: 960,
+        ssrc: 2000,
+        payloadType: 120,
+        marker: false,
+      } as OpenedRtp);
+    return { sfu, send, a: received.get(7001)!, b: received.get(7002)! };
+  }
+  // An encrypted Opus frame as DAVE ends it: ciphertext ‖ tag (8) ‖ nonce (1) ‖ size byte ‖ 0xFAFA.
+  const daveFrame = Buffer.concat([Buffer.alloc(40, 0x33), Buffer.alloc(8, 0x44), Buffer.from([5, 12, 0xfa, 0xfa])]);
+  const opusFrame = Buffer.from([0x78, ...Buffer.alloc(60, 0x21)]);
+
+  it('a DAVE frame reaches the DAVE listener only; a plain frame reaches both', () => {
+    const { sfu, send, a, b } = room({ sender: false, a: false, b: true });
+    send(daveFrame);
+    expect(a).toEqual([daveFrame]);
+    expect(b).toEqual([]);
+    expect(sfu.stats.dropped.e2ee).toBe(1);
+    send(opusFrame);
+    expect(a).toEqual([daveFrame, opusFrame]);
+    expect(b).toEqual([opusFrame]);
+  });
+
+  it('a sender that cannot do DAVE is never filtered, whatever its payload ends with', () => {
+    const { sfu, send, a, b } = room({ sender: true, a: false, b: true });
+    send(daveFrame);
+    expect(a).toEqual([daveFrame]);
+    expect(b).toEqual([daveFrame]);
+    expect(sfu.stats.dropped.e2ee).toBe(0);
+  });
+
+  it('a marker without a plausible size is not taken for a DAVE frame', () => {
+    const { send, b } = room({ sender: false, b: true });
+    const odd = Buffer.concat([Buffer.alloc(20, 1), Buffer.from([200, 0xfa, 0xfa])]);
+    send(odd);
+    expect(b).toEqual([odd]);
+  });
+});

@@ -31,6 +31,9 @@ export {
 } from './opus/opus.js';
 export type { VoiceMemberInfo } from './server/Member.js';
 export type {
+  StreamAllocation,
+  StreamAllocationRequest,
+  StreamReleaseRequest,
   VoiceAllocation,
   VoiceAllocationRequest,
   VoiceGatewayContract,

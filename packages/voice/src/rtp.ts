@@ -45,3 +45,45 @@ export {
   isIpDiscoveryRequest,
   parseIpDiscoveryResponse,
 } from './udp/ipDiscovery.js';
+// Video RTP payload formats (VP8 RFC 7741, H.264 RFC 6184), RTX (RFC 4588) and frame reassembly with loss handling.
+export {
+  type AssembledFrame,
+  type AssemblerOutput,
+  type AssemblerPacket,
+  FrameAssembler,
+  type FrameAssemblerOptions,
+  type FrameAssemblerStats,
+} from './video/rtp/FrameAssembler.js';
+export {
+  depacketizeH264,
+  H264Nal,
+  H264Payloader,
+  isH264FrameStart,
+  isH264Keyframe,
+  splitAnnexB,
+} from './video/rtp/h264.js';
+export { unwrapRtx, wrapRtx } from './video/rtp/rtx.js';
+export {
+  depacketizerFor,
+  h264Depacketizer,
+  type VideoDepacketizer,
+  vp8Depacketizer,
+} from './video/rtp/VideoDepacketizer.js';
+export { VideoRtpError, type VideoRtpErrorCode } from './video/rtp/VideoRtpError.js';
+export {
+  DEFAULT_VIDEO_PAYLOAD_TYPES,
+  isVideoCodecName,
+  VIDEO_CLOCK_RATE,
+  type VideoCodecName,
+  type VideoPayloadTypes,
+} from './video/rtp/videoCodecs.js';
+export {
+  depacketizeVp8,
+  isVp8FrameStart,
+  isVp8Keyframe,
+  isVp8KeyframeData,
+  parseVp8Descriptor,
+  type Vp8Descriptor,
+  Vp8Payloader,
+  vp8FrameSize,
+} from './video/rtp/vp8.js';

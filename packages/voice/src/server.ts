@@ -1,5 +1,15 @@
 // `@concord/voice/server`: the voice server and what it is built from (signalling over rooms and members, the SFU,
 // the optional mixer, positional audio), and the gateway ↔ voice contract it implements.
+export {
+  type DaveEvent,
+  DaveGroup,
+  type DaveGroupOptions,
+  type DaveMember,
+  type DaveParticipant,
+} from './dave/DaveGroup.js';
+export { DaveOpcode } from './dave/daveFrames.js';
+export { ExternalSender } from './dave/ExternalSender.js';
+export { MlsDecodeError } from './dave/mlsEncoding.js';
 export { defaultMixerOptions, MIXER_SSRC, Mixer, type MixerOptions, type MixerStats } from './mixer/Mixer.js';
 export { SOFT_CLIP_KNEE, softClip } from './mixer/softClip.js';
 export { Member, type MemberEvents, type MemberInit, type MemberLink, type VoiceMemberInfo } from './server/Member.js';
@@ -14,6 +24,9 @@ export {
 } from './server/Sfu.js';
 export { type IssuedVoiceToken, TokenAllocator } from './server/TokenAllocator.js';
 export type {
+  StreamAllocation,
+  StreamAllocationRequest,
+  StreamReleaseRequest,
   VoiceAllocation,
   VoiceAllocationRequest,
   VoiceGatewayContract,
@@ -34,3 +47,36 @@ export {
   type Spatialization,
   spatialize,
 } from './spatial/spatialize.js';
+export { type CodecEntry, type CodecTable, DEFAULT_PAYLOAD_TYPES } from './video/codecs.js';
+export { isKeyframe, type VideoCodecName } from './video/keyframe.js';
+export { MemberVideo } from './video/MemberVideo.js';
+export { type CachedPacket, RetransmissionCache } from './video/RetransmissionCache.js';
+export {
+  buildFir,
+  buildNack,
+  buildPli,
+  buildRemb,
+  type Feedback,
+  type FirFeedback,
+  type NackFeedback,
+  type PliFeedback,
+  parseFeedback,
+  type RembFeedback,
+} from './video/rtcpFeedback.js';
+export type { VideoForward } from './video/VideoForward.js';
+export { VideoLayer } from './video/VideoLayer.js';
+export {
+  AUDIO_RESERVE_BPS,
+  KEYFRAME_REQUEST_INTERVAL_MS,
+  type VideoHost,
+  type VideoPeer,
+  VideoRouter,
+} from './video/VideoRouter.js';
+export type { VideoStats } from './video/VideoStats.js';
+export type {
+  AnnouncedStream,
+  RequestedStream,
+  SinkWants,
+  StreamType,
+  VideoAnnouncement,
+} from './video/videoPayloads.js';

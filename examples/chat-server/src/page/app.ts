@@ -23,10 +23,12 @@ import { openCreateGuild, openProfile } from './settings.js';
 import { renderTyping, setupSidebar } from './sidebar.js';
 import { actions, findChannel, state } from './state.js';
 import { openThreadList } from './threads.js';
+import { voiceDispatch } from './voiceSession.js';
+import { joinVoiceChannel, setupVoice, useMainGateway } from './voiceSetup.js';
 
-// GUILDS | GUILD_MEMBERS | GUILD_MODERATION | GUILD_PRESENCES | GUILD_MESSAGES | GUILD_MESSAGE_REACTIONS | GUILD_MESSAGE_TYPING |
-// DIRECT_MESSAGES | DIRECT_MESSAGE_REACTIONS | DIRECT_MESSAGE_TYPING | MESSAGE_CONTENT
-const INTENTS = 1 | 2 | 4 | 256 | 512 | 1024 | 2048 | 4096 | 8192 | 16384 | 32768;
+// GUILDS | GUILD_MEMBERS | GUILD_MODERATION | GUILD_VOICE_STATES | GUILD_PRESENCES | GUILD_MESSAGES |
+// GUILD_MESSAGE_REACTIONS | GUILD_MESSAGE_TYPING | DIRECT_MESSAGES | DIRECT_MESSAGE_REACTIONS | DIRECT_MESSAGE_TYPING | MESSAGE_CONTENT
+const INTENTS = 1 | 2 | 4 | 128 | 256 | 512 | 1024 | 2048 | 4096 | 8192 | 16384 | 32768;
 
 let gateway: GatewayConnection | null = null;
 
@@ -46,9 +48,11 @@ function start(token: string): void {
     presence: { status: 'online', since: null, activities: [], afk: false },
   });
   gateway = connection;
+  useMainGateway(connection);
   connection.on('dispatch', (p) => {
     try {
       onDispatch(p.t, p.d);
+      voiceDispatch(p.t, p.d);
     } catch (e) {
       console.error(e);
     }
@@ -79,7 +83,9 @@ function main(): void {
   setupSidebar({
     pickGuild: (id) => userSelect(() => selectGuild(id)),
     pickChannel: (id) => userSelect(() => selectChannel(id)),
+    joinVoice: joinVoiceChannel,
   });
+  setupVoice();
   setInterval(renderTyping, 1000);
   fillIcons();
   setupComposer();

@@ -26,14 +26,21 @@ import {
 } from './state.js';
 import { threadsOf } from './threads.js';
 import type { Channel } from './types.js';
+import { voiceMembersList } from './voiceMembers.js';
 
 /** What a click in the sidebar asks of navigation: both are the user's own pick. */
 export interface SidebarCallbacks {
   pickGuild: (id: string | null) => void;
   pickChannel: (id: string) => void;
+  /** A voice channel clicked: join it. */
+  joinVoice: (guildId: string, channelId: string) => void;
 }
 
-let callbacks: SidebarCallbacks = { pickGuild: () => undefined, pickChannel: () => undefined };
+let callbacks: SidebarCallbacks = {
+  pickGuild: () => undefined,
+  pickChannel: () => undefined,
+  joinVoice: () => undefined,
+};
 
 export function setupSidebar(given: SidebarCallbacks): void {
   callbacks = given;
@@ -99,7 +106,7 @@ function channelItem(g: GuildState, c: Channel): HTMLLIElement {
   ];
   li.append(
     voice
-      ? h('span', { class: 'channel-link' }, label)
+      ? button(label, () => callbacks.joinVoice(g.id, c.id), { class: 'channel-link', 'aria-label': `Join ${c.name}` })
       : button(label, () => callbacks.pickChannel(c.id), {
           class: 'channel-link',
           'aria-current': active ? 'page' : undefined,
@@ -114,6 +121,9 @@ function channelItem(g: GuildState, c: Channel): HTMLLIElement {
       }),
     );
   }
+  // Who is in a voice channel shows under it.
+  const inVoice = voice ? voiceMembersList(g, c.id) : null;
+  if (inVoice) li.append(inVoice);
   return li;
 }
 

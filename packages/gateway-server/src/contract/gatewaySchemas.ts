@@ -269,6 +269,47 @@ export const gatewayEvents: Record<string, Schema> = {
     },
     ['choices', 'nonce'],
   ),
+  // Go Live (discord-userdoccers, gateway events "Streams"; docs/protocol.md "Go Live").
+  STREAM_CREATE: object(
+    {
+      stream_key: { type: 'string' },
+      rtc_server_id: snowflake,
+      rtc_channel_id: snowflake,
+      region: { type: 'string' },
+      viewer_ids: array(snowflake),
+      paused: { type: 'boolean' },
+    },
+    ['stream_key', 'rtc_server_id', 'rtc_channel_id', 'region', 'viewer_ids', 'paused'],
+  ),
+  STREAM_UPDATE: object(
+    {
+      stream_key: { type: 'string' },
+      region: { type: 'string' },
+      viewer_ids: array(snowflake),
+      paused: { type: 'boolean' },
+    },
+    ['stream_key', 'region', 'viewer_ids', 'paused'],
+  ),
+  STREAM_SERVER_UPDATE: object(
+    {
+      token: { type: 'string' },
+      stream_key: { type: 'string' },
+      endpoint: nullable({ type: 'string' }),
+      guild_id: { type: 'null' },
+    },
+    ['token', 'stream_key', 'endpoint', 'guild_id'],
+  ),
+  STREAM_DELETE: object(
+    {
+      stream_key: { type: 'string' },
+      reason: {
+        type: 'string',
+        enum: ['user_requested', 'stream_ended', 'stream_full', 'unauthorized', 'parse_failed', 'invalid_channel'],
+      },
+      unavailable: { type: 'boolean' },
+    },
+    ['stream_key', 'reason'],
+  ),
   APPLICATION_COMMAND_PERMISSIONS_UPDATE: ref('CommandPermissionsResponse'),
   GUILD_AUDIT_LOG_ENTRY_CREATE: {
     allOf: [ref('AuditLogEntryResponse'), object({ guild_id: snowflake }, ['guild_id'])],

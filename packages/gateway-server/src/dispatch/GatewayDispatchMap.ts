@@ -5,6 +5,7 @@ import type {
   InteractionModalCreateData,
   InteractionNoticeData,
 } from './InteractionClientData.js';
+import type { StreamCreateData, StreamDeleteData, StreamServerUpdateData, StreamUpdateData } from './StreamData.js';
 
 /**
  * Every dispatch Discord documents, event name → its `d`, read off discord-api-types' union of dispatch payloads so it
@@ -48,6 +49,14 @@ export interface GatewayDispatchMap extends DiscordDispatchData {
   INTERACTION_MODAL_CREATE: InteractionModalCreateData;
   /** The invoker's client: autocomplete choices for the focused option. */
   APPLICATION_COMMAND_AUTOCOMPLETE_RESPONSE: AutocompleteResponseData;
+  /** Go Live (src/dispatch/StreamData.ts): the stream, to its streamer (op 18) or a new viewer (op 20). */
+  STREAM_CREATE: StreamCreateData;
+  /** Go Live: where the stream connection goes (voice Identify with `server_id` = `rtc_server_id`). */
+  STREAM_SERVER_UPDATE: StreamServerUpdateData;
+  /** Go Live: viewers or `paused` changed. */
+  STREAM_UPDATE: StreamUpdateData;
+  /** Go Live: the stream ended for the recipient, or its op 18 / op 20 was refused. */
+  STREAM_DELETE: StreamDeleteData;
 }
 
 /** A dispatch event name the typed dispatch methods accept: a key of {@link GatewayDispatchMap}. */

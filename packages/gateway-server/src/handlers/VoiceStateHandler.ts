@@ -19,6 +19,10 @@ export interface VoiceStateContext {
   touch(session: Session): void;
   /** This node's sessions in a guild (for a reallocation). */
   inGuild(guildId: Snowflake): Iterable<Session> | undefined;
+  /** The session's voice channel in the guild changed (null: it left voice): Go Live ends its streams elsewhere. */
+  voiceChanged?(session: Session, guildId: Snowflake, channelId: Snowflake | null): void;
+  /** Whether the session streams (Go Live) in that channel: its voice state's `self_stream`. */
+  isStreaming?(session: Session, guildId: Snowflake, channelId: Snowflake): boolean;
 }
 
 /**
@@ -68,6 +72,8 @@ export class VoiceStateHandler {
       self_deaf: d.self_deaf,
       self_mute: d.self_mute,
       self_video: d.self_video === true,
+      // Go Live's (op 18), not op 4's: true while the session streams in this channel.
+      self_stream: channelId !== null && this.#context.isStreaming?.(session, guildId, channelId) === true,
       // Without SPEAK (or on a stage) the member is in the channel but may not speak (see voiceAccess.ts).
       suppress: access?.suppress ?? false,
       request_to_speak_timestamp: null,
@@ -78,6 +84,7 @@ export class VoiceStateHandler {
     // Part of the shared record: a session resumed on another node still gets VOICE_SERVER_UPDATE on a voice failover.
     this.#context.touch(session);
     this.#context.dispatchToGuild(guildId, 'VOICE_STATE_UPDATE', serializeVoiceState(state));
+    this.#context.voiceChanged?.(session, guildId, channelId);
     if (channelId === null) {
       if (previous !== undefined) {
         await this.#context.voiceAllocator.release?.({ guildId, userId: session.userId, sessionId: session.sessionId });
@@ -119,8 +126,10 @@ export class VoiceStateHandler {
       const state = await this.#restate(session, guildId, {
         ...(previous ?? blankState(session, guildId)),
         channel_id: channelId,
+        self_stream: false,
       });
       if (state === null) continue;
+      this.#context.voiceChanged?.(session, guildId, channelId);
       this.#context.touch(session);
       await this.#sendVoiceServer(session, guildId, channelId);
       moved++;
@@ -141,6 +150,29 @@ export class VoiceStateHandler {
       updated++;
     }
     return updated;
+  }
+
+  /**
+   * Go Live started or ended for a session streaming in `channelId`: the guild gets its voice state with
+   * `self_stream`. False (nothing sent) when the session is no longer in that channel or the flag is already so.
+   */
+  async setSelfStream(
+    session: Session,
+    guildId: Snowflake,
+    channelId: Snowflake,
+    streaming: boolean,
+  ): Promise<boolean> {
+    const previous = this.#states.get(session)?.get(guildId);
+    const current = () => !session.destroyed && session.voice?.get(guildId) === channelId;
+    if (!current() || previous?.channel_id !== channelId || (previous.self_stream === true) === streaming) return false;
+    const state: VoiceStateData = { ...previous, self_stream: streaming };
+    await this.#context.directory.setVoiceState?.(guildId, state);
+    // An op 4 may have moved or removed the session meanwhile: its state stands.
+    if (!current() || this.#states.get(session)?.get(guildId) !== previous) return false;
+    this.#remember(session, guildId, state);
+    this.#context.touch(session);
+    this.#context.dispatchToGuild(guildId, 'VOICE_STATE_UPDATE', serializeVoiceState(state));
+    return true;
   }
 
   /**
@@ -189,6 +221,7 @@ export class VoiceStateHandler {
     const state = blankState(session, guildId);
     await this.#context.directory.setVoiceState?.(guildId, state);
     this.#context.dispatchToGuild(guildId, 'VOICE_STATE_UPDATE', serializeVoiceState(state));
+    this.#context.voiceChanged?.(session, guildId, null);
     await this.#context.voiceAllocator.release?.({ guildId, userId: session.userId, sessionId: session.sessionId });
   }
 

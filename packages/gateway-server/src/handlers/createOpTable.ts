@@ -8,6 +8,7 @@ import type { PresenceHandler } from './PresenceHandler.js';
 import type { ResumeHandler } from './ResumeHandler.js';
 import { type RequestGuildMembersContext, requestGuildMembers } from './requestGuildMembers.js';
 import { requestSoundboardSounds } from './requestSoundboardSounds.js';
+import type { StreamHandler } from './StreamHandler.js';
 import type { VoiceStateHandler } from './VoiceStateHandler.js';
 
 /** The handlers the op table routes to. */
@@ -16,6 +17,7 @@ export interface OpTableHandlers {
   readonly resume: ResumeHandler;
   readonly presence: PresenceHandler;
   readonly voiceState: VoiceStateHandler;
+  readonly streams: StreamHandler;
   readonly memberRequests: RequestGuildMembersContext;
   readonly lazy: LazyMemberLists | undefined;
   /** An async handler failed: logged, the connection closed with 4000. */
@@ -74,6 +76,27 @@ export function createOpTable(handlers: OpTableHandlers): OpTable {
         },
       },
     ],
+    // Go Live (docs/protocol.md "Go Live"): 18 Stream Create, 19 Stream Delete, 20 Stream Watch, 21 Stream Ping,
+    // 22 Stream Set Paused.
+    [
+      18,
+      {
+        session: true,
+        handle: (connection, session, d) =>
+          void handlers.streams.create(connection, session, d).catch((error) => internalError(connection, error)),
+      },
+    ],
+    [19, { session: true, handle: (connection, session, d) => handlers.streams.delete(connection, session, d) }],
+    [
+      20,
+      {
+        session: true,
+        handle: (connection, session, d) =>
+          void handlers.streams.watch(connection, session, d).catch((error) => internalError(connection, error)),
+      },
+    ],
+    [21, { session: true, handle: (connection, session, d) => handlers.streams.ping(connection, session, d) }],
+    [22, { session: true, handle: (connection, session, d) => handlers.streams.setPaused(connection, session, d) }],
     [31, { session: true, handle: (_connection, session, d) => requestSoundboardSounds(session, d) }],
     // op 43 Request Channel Info: accepted and not answered (no channel info to give beyond GUILD_CREATE).
     [43, { session: true, handle: () => undefined }],

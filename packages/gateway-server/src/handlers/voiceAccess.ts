@@ -13,6 +13,8 @@ export interface VoiceAccess {
    * audience. (`mute` is the server mute a moderator sets; lacking SPEAK is not that.)
    */
   suppress: boolean;
+  /** The member's permissions in the channel (Go Live checks STREAM among them). */
+  permissions: bigint;
 }
 
 /**
@@ -36,7 +38,10 @@ export async function voiceAccess(
   if (!access || !VOICE_CHANNEL_TYPES.has(access.type)) return null;
   const needed = Permission.ViewChannel | Permission.Connect;
   if ((access.permissions & needed) !== needed) return null;
-  return { suppress: access.type === STAGE || (access.permissions & Permission.Speak) === 0n };
+  return {
+    suppress: access.type === STAGE || (access.permissions & Permission.Speak) === 0n,
+    permissions: access.permissions,
+  };
 }
 
 async function fromSnapshot(

@@ -14,6 +14,32 @@ export interface VoiceAllocation {
   endpoint: string | null;
 }
 
+/**
+ * A user connecting to a Go Live stream (op 18 for the streamer, op 20 for a viewer): see docs/protocol.md "Go Live".
+ * The stream is a room of its own on a voice node, keyed by the stream key.
+ */
+export interface StreamAllocationRequest {
+  /** `guild:<guild>:<channel>:<owner>`. */
+  streamKey: string;
+  guildId: Snowflake;
+  channelId: Snowflake;
+  ownerId: Snowflake;
+  userId: Snowflake;
+  sessionId: string;
+}
+
+/** STREAM_SERVER_UPDATE's `{token, endpoint}` and STREAM_CREATE's `rtc_server_id` (voice Identify `server_id`). */
+export interface StreamAllocation extends VoiceAllocation {
+  rtcServerId: Snowflake;
+  rtcChannelId: Snowflake;
+}
+
+/** A viewer stopped watching (`userId`), or, without `userId`, the stream ended. */
+export interface StreamReleaseRequest {
+  streamKey: string;
+  userId?: Snowflake;
+}
+
 /** A voice channel that moved to another voice server (its node died): its members need a new VOICE_SERVER_UPDATE. */
 export interface VoiceMove {
   guildId: Snowflake;
@@ -29,6 +55,13 @@ export interface VoiceMove {
 export interface VoiceAllocator {
   allocate(request: VoiceAllocationRequest): Awaitable<VoiceAllocation>;
   release?(request: Omit<VoiceAllocationRequest, 'channelId'>): Awaitable<void>;
+  /**
+   * A Go Live stream connection; the same stream key gives the same room. Without it the gateway names the stream's
+   * room itself and uses `allocate`/`release` with `guildId` = the stream's `rtc_server_id`.
+   */
+  allocateStream?(request: StreamAllocationRequest): Awaitable<StreamAllocation>;
+  /** A viewer left a stream, or the stream ended. */
+  releaseStream?(request: StreamReleaseRequest): Awaitable<void>;
   /** Subscribes to channel moves; returns the unsubscribe function. */
   onMove?(listener: (move: VoiceMove) => void): () => void;
 }

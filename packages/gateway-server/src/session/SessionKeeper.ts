@@ -15,6 +15,8 @@ export interface SessionKeeperContext {
   readonly resumeTtl: number;
   /** The session ended in a voice channel of this guild. */
   leaveVoice(session: LiveSession, guildId: Snowflake): Promise<void>;
+  /** The session ended here (for good, or to be resumed on another node): what it streams or watches ends. */
+  sessionEnded?(session: LiveSession): void;
   /** The user has no session left on this node. */
   lastSessionEnded(session: LiveSession, guilds: Snowflake[]): void;
   reportError(message: string, error: unknown): void;
@@ -103,6 +105,8 @@ export class SessionKeeper {
     }
     this.#saving.delete(session);
     context.lazy?.unsubscribe(session.sessionId);
+    // Go Live streams live on this node only: they end with the session here, whether or not it resumes elsewhere.
+    context.sessionEnded?.(session);
     if (announce) {
       for (const [guildId] of session.voice ?? []) {
         void context.leaveVoice(session, guildId).catch(() => undefined);

@@ -9,6 +9,7 @@ import {
   type OpusEncoderSettings,
 } from './OpusBitrateController.js';
 import { RtcpFeedback } from './RtcpFeedback.js';
+import type { VideoSession } from './VideoSession.js';
 import type { VoiceClientEvents } from './VoiceClientEvents.js';
 import { defaultVoiceClientOptions } from './VoiceClientOptions.js';
 import type { VoiceClientMediaState } from './VoiceClientState.js';
@@ -25,6 +26,8 @@ export interface MediaPathOptions {
  */
 export class MediaPath {
   public readonly feedback: RtcpFeedback;
+  /** Where video RTP and RTCP feedback go (set by the client when video is negotiated). */
+  public video: VideoSession | null = null;
   private readonly client: EventEmitter<VoiceClientEvents>;
   /** SSRC → user as the server announced them (owned by the client's signalling). */
   private readonly users: ReadonlyMap<number, string>;
@@ -85,6 +88,10 @@ export class MediaPath {
     try {
       const opened = state.media.open(msg, msg.readUInt32BE(8), this.users);
       if (!opened) return false;
+      if (this.video?.handles(opened.payloadType)) {
+        this.video.receive(opened);
+        return true;
+      }
       this.feedback.received(opened.ssrc, opened.sequence, opened.timestamp, performance.now());
       this.client.emit('packet', {
         ssrc: opened.ssrc,
@@ -108,8 +115,12 @@ export class MediaPath {
 
   private receiveRtcp(state: VoiceClientMediaState, msg: Buffer): boolean {
     let packets: ReturnType<typeof parseRtcp>;
+    let plain: Buffer;
     try {
-      packets = parseRtcp(state.media.openRtcp(msg));
+      plain = state.media.openRtcp(msg);
+      packets = parseRtcp(plain);
+      // Video feedback (NACK, PLI, FIR); a throwing `keyframeRequested` listener is counted, never thrown here.
+      this.video?.onRtcp(plain);
     } catch {
       return false;
     }

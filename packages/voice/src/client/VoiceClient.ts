@@ -21,6 +21,8 @@ import { MediaSession } from './MediaSession.js';
 import type { OpusEncoderSettings } from './OpusBitrateController.js';
 import type { SubscribeOptions, SubscriptionTarget } from './ReceiveSubscription.js';
 import { SubscriptionRegistry } from './SubscriptionRegistry.js';
+import type { VideoStats } from './VideoEvents.js';
+import { type SendVideoFrameOptions, VideoSession } from './VideoSession.js';
 import type { VoiceClientEvents } from './VoiceClientEvents.js';
 import { defaultVoiceClientOptions, type VoiceClientOptions } from './VoiceClientOptions.js';
 import {
@@ -32,6 +34,7 @@ import {
 } from './VoiceClientState.js';
 import { VoiceGatewaySocket } from './VoiceGatewaySocket.js';
 import { VoiceUdpSocket } from './VoiceUdpSocket.js';
+import type { AllocatedLayer } from './videoPayloads.js';
 
 export type { ReceivedPacket, ReceivedReport, VoiceClientEvents } from './VoiceClientEvents.js';
 export type { VoiceClientOptions } from './VoiceClientOptions.js';
@@ -65,11 +68,15 @@ export class VoiceClient extends EventEmitter<VoiceClientEvents> {
   private readonly mediaPath: MediaPath;
   private readonly subscriptions = new SubscriptionRegistry(this);
   private speaking = false;
+  /** Video both ways, when the `video` option asked for it (see VideoSession). */
+  private readonly video: VideoSession | null;
 
   public constructor(options: VoiceClientOptions) {
     super();
     this.options = { ...options };
     this.mediaPath = new MediaPath(this, this.users, options);
+    this.video = options.video ? new VideoSession(this, this.users, options.video, this.videoTransport) : null;
+    this.mediaPath.video = this.video;
   }
 
   /** The connection phase and what belongs to it; every change is announced by `stateChange`. */
@@ -135,6 +142,73 @@ export class VoiceClient extends EventEmitter<VoiceClientEvents> {
     this.sendOpus(this.mediaPath.encode(pcm));
   }
 
+  /**
+   * Sends one encoded video frame (VP8 frame or H.264 Annex B access unit) on a layer (`rid`, default the first),
+   * packetized and sealed with the session's mode; the first frame announces the camera (op 12). Returns the packets
+   * sent. Needs the `video` option and a server that allocated streams in Ready.
+   */
+  public sendVideoFrame(frame: Uint8Array, options?: SendVideoFrameOptions): number {
+    return this.requireVideo().sendFrame(frame, options);
+  }
+
+  /** Camera on (op 12, every layer active) or off (video SSRC 0). */
+  public setVideoActive(active: boolean): void {
+    this.requireVideo().setActive(active);
+  }
+
+  /** The receive bandwidth cap sent as REMB (the SFU picks layers that fit); null stops REMB. */
+  public setMaxReceiveBitrate(bitrate: number | null): void {
+    this.requireVideo().setMaxReceiveBitrate(bitrate);
+  }
+
+  /** Op 15 Media Sink Wants: the quality (0-100) wanted of every video stream, or of one SSRC. */
+  public setWantedVideoQuality(quality: number, ssrc?: number): void {
+    this.requireVideo().setWantedQuality(quality, ssrc);
+  }
+
+  /** Asks (PLI) for a keyframe of a user's or an SSRC's video. */
+  public requestKeyframe(target: string | number): void {
+    this.requireVideo().requestKeyframe(target);
+  }
+
+  /** Our video layers with the SSRCs the server allocated (empty without video or before Ready). */
+  public get videoLayers(): readonly AllocatedLayer[] {
+    return this.video?.layers ?? [];
+  }
+
+  /** Video counters (null without the `video` option). */
+  public get videoStats(): Readonly<VideoStats> | null {
+    return this.video ? { ...this.video.stats } : null;
+  }
+
+  private requireVideo(): VideoSession {
+    if (!this.video) throw new VoiceError('VOICE_NO_VIDEO', 'video was not negotiated (the `video` option)');
+    return this.video;
+  }
+
+  /** How the video session sends: through whichever session is current, sealed with its key. */
+  private readonly videoTransport = {
+    sendRtp: (packet: { header: Buffer; payload: Buffer }): boolean => {
+      const state = this.current;
+      if (state.code !== 'ready' && state.code !== 'resuming') return false;
+      state.udp.send(state.media.seal(packet.header, packet.payload));
+      return true;
+    },
+    sendRtcp: (plain: Buffer): boolean => {
+      const state = this.current;
+      if (state.code !== 'ready' && state.code !== 'resuming') return false;
+      state.udp.send(state.media.sealRtcp(plain));
+      return true;
+    },
+    sendOp: (op: number, d: unknown): boolean => {
+      const state = this.current;
+      if (!('ws' in state)) return false;
+      state.ws.send(op, d);
+      return true;
+    },
+    audioSsrc: (): number => this.ssrc,
+  };
+
   /** Sends the five silence frames a pause starts with, then tells the server we stopped speaking. */
   public pause(): void {
     if (!this.speaking) return;
@@ -191,6 +265,7 @@ export class VoiceClient extends EventEmitter<VoiceClientEvents> {
     this.mode = null;
     this.users.clear();
     this.mediaPath.feedback.clear();
+    this.video?.clear();
     this.speaking = false;
     // Leave first (closing the old sockets before opening new ones: the old server's goodbye then does not compete
     // with the new handshake). That close is neither resumed nor reported as `close`.
@@ -247,6 +322,7 @@ export class VoiceClient extends EventEmitter<VoiceClientEvents> {
   private destroy(): void {
     this.subscriptions.endAll();
     this.mediaPath.dispose();
+    this.video?.dispose();
   }
 
   private setSpeaking(on: boolean): void {
@@ -320,6 +396,7 @@ export class VoiceClient extends EventEmitter<VoiceClientEvents> {
           const { ws, udp, ssrc } = state;
           // A new key while resuming stays resuming; otherwise the session is (again) ready.
           this.state = state.code === 'resuming' ? { ...state, media } : { code: 'ready', ws, udp, ssrc, media };
+          this.video?.onSessionDescription(d as Record<string, unknown>);
           this.emit('ready', { ssrc, mode });
         }
         return;
@@ -344,6 +421,9 @@ export class VoiceClient extends EventEmitter<VoiceClientEvents> {
           );
         }
         return;
+      case VoiceOpcode.Video:
+        this.video?.onRemoteVideo(d as Record<string, unknown>);
+        return;
       case VoiceOpcode.ClientDisconnect:
         if (typeof d.user_id === 'string') this.onClientDisconnect(state, d.user_id);
         return;
@@ -357,6 +437,7 @@ export class VoiceClient extends EventEmitter<VoiceClientEvents> {
     const ready = readReady(d, this.options);
     this.ssrc = ready.ssrc;
     this.mixed = ready.mixed;
+    this.video?.onReady(d.streams);
     if (!ready.mode) throw new VoiceError('VOICE_NO_MODE', `no common encryption mode in ${ready.offered.join(', ')}`);
     const udp = new VoiceUdpSocket(ready.remote, { onPacket: this.onDatagram, onError: this.onUdpError });
     const handshaking: VoiceClientUdpHandshakingState = {
@@ -373,7 +454,7 @@ export class VoiceClient extends EventEmitter<VoiceClientEvents> {
         // Left meanwhile (disconnect, updateServer, timeout): that closed the socket; nothing to do.
         if (this.current !== handshaking) return;
         const { ws, connect, ssrc, mode } = handshaking;
-        ws.send(VoiceOpcode.SelectProtocol, selectProtocolPayload(local, mode));
+        ws.send(VoiceOpcode.SelectProtocol, selectProtocolPayload(local, mode, this.options.video));
         this.state = { code: 'selecting-protocol', ws, connect, udp, ssrc };
       },
       (error: Error) => {
@@ -392,6 +473,7 @@ export class VoiceClient extends EventEmitter<VoiceClientEvents> {
       }
     }
     this.subscriptions.endUser(userId);
+    this.video?.forgetUser(userId);
     this.emit('clientDisconnect', userId);
   }
 

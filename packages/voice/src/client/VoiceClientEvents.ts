@@ -1,6 +1,7 @@
 import type { EncryptionMode } from '../crypto/modes.js';
 import type { ReportBlock } from '../rtcp/Rtcp.js';
 import type { OpusEncoderSettings } from './OpusBitrateController.js';
+import type { KeyframeRequest, ReceivedVideoFrame, RemoteVideo } from './VideoEvents.js';
 import type { VoiceClientState } from './VoiceClientState.js';
 
 /** A receiver's report about this client's stream, relayed by the server. */
@@ -32,6 +33,12 @@ export interface VoiceClientEvents {
   receiverReport: [report: ReceivedReport];
   /** The encoder settings changed in answer to receiver reports. */
   encoderSettings: [settings: Readonly<OpusEncoderSettings>];
+  /** One whole video frame of another member (with the `video` option). */
+  videoFrame: [frame: ReceivedVideoFrame];
+  /** A receiver needs a keyframe of one of our layers: make the next frame sent on it a keyframe. */
+  keyframeRequested: [request: KeyframeRequest];
+  /** Another member's camera went on, changed or went off (relayed op 12). */
+  video: [remote: RemoteVideo];
   /** The gateway connection dropped and was resumed (audio kept flowing over UDP meanwhile). */
   resumed: [];
   /** The session's gateway socket closed for good (not when a resume or `updateServer` replaced it), with its code. */

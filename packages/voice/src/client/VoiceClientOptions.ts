@@ -1,6 +1,7 @@
 import type { CryptoBackend } from '../crypto/backends.js';
 import { ENCRYPTION_MODES, type EncryptionMode } from '../crypto/modes.js';
 import type { OpusBitrateControllerOptions } from './OpusBitrateController.js';
+import type { VoiceClientVideoOptions } from './VideoOptions.js';
 
 export interface VoiceClientOptions {
   /** host:port as in VOICE_SERVER_UPDATE, or a full ws:// / wss:// URL. */
@@ -32,6 +33,11 @@ export interface VoiceClientOptions {
    * field other servers ignore). Default false.
    */
   mixed?: boolean;
+  /**
+   * Negotiate video (Identify `video`/`streams`, Select Protocol `codecs`): the layers we send, the receive cap (REMB),
+   * NACK. Absent: audio only, as before.
+   */
+  video?: VoiceClientVideoOptions;
 }
 
 /**
@@ -47,5 +53,5 @@ export const defaultVoiceClientOptions = {
   adaptBitrate: true,
   mixed: false,
 } as const satisfies Required<
-  Omit<VoiceClientOptions, 'endpoint' | 'token' | 'sessionId' | 'userId' | 'guildId' | 'tls' | 'backend'>
+  Omit<VoiceClientOptions, 'endpoint' | 'token' | 'sessionId' | 'userId' | 'guildId' | 'tls' | 'backend' | 'video'>
 >;

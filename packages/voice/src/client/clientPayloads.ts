@@ -2,6 +2,7 @@ import { VoiceCloseCode } from '@concord/protocol';
 import { chooseEncryptionMode, type EncryptionMode, isEncryptionMode, SECRET_KEY_LENGTH } from '../crypto/modes.js';
 import { VoiceError } from '../errors.js';
 import { defaultVoiceClientOptions, type VoiceClientOptions } from './VoiceClientOptions.js';
+import { selectProtocolCodecs, videoIdentifyFields } from './videoPayloads.js';
 
 /**
  * The client's side of the voice signalling: the commands it sends, and checks of the server payloads it relies on.
@@ -21,6 +22,10 @@ export interface ServerData {
   user_id?: unknown;
   user_ids?: unknown;
   mixed?: unknown;
+  /** Ready's video streams, Session Description's codec, relayed op 12 fields: read by the video session. */
+  streams?: unknown;
+  video_codec?: unknown;
+  video_ssrc?: unknown;
 }
 
 /** Used when Hello carries no usable interval. */
@@ -37,6 +42,7 @@ export function identifyPayload(o: VoiceClientOptions) {
     session_id: o.sessionId,
     token: o.token,
     ...(o.mixed ? { mixed: true } : {}),
+    ...videoIdentifyFields(o.video),
   };
 }
 
@@ -44,8 +50,14 @@ export function resumePayload(o: VoiceClientOptions, seqAck: number) {
   return { server_id: o.guildId, session_id: o.sessionId, token: o.token, seq_ack: seqAck };
 }
 
-export function selectProtocolPayload(local: { address: string; port: number }, mode: EncryptionMode) {
-  return { protocol: 'udp', data: { address: local.address, port: local.port, mode } };
+export function selectProtocolPayload(
+  local: { address: string; port: number },
+  mode: EncryptionMode,
+  video?: VoiceClientOptions['video'],
+) {
+  const data = { address: local.address, port: local.port, mode };
+  // Codecs only with video: an audio-only client's Select Protocol stays as it always was.
+  return video ? { protocol: 'udp', data, codecs: selectProtocolCodecs(video) } : { protocol: 'udp', data };
 }
 
 /** What Ready (op 2) tells the client: where to send UDP, under which SSRC, and the mode to select. */

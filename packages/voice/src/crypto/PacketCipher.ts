@@ -32,6 +32,8 @@ export interface PacketCipherOptions {
 }
 
 const ZERO_12 = new Uint8Array(12);
+/** SSRCs one key may carry in the sequence-number modes: audio, up to 4 video layers and their RTX, with room. */
+const MAX_GUARDED_SSRCS = 16;
 const ZERO_4 = new Uint8Array(4);
 /** RTCP common header + sender SSRC, left in clear. */
 const RTCP_CLEAR = 8;
@@ -48,6 +50,10 @@ export class PacketCipher {
   private readonly counterReplay: ReplayWindow | null;
   /** Over the RTP sequence (and timestamp) in the modes whose RTP nonce is not a counter. */
   private readonly sequenceReplay: SequenceReplayGuard | null;
+  /** Sequence guards of SSRCs other than the first one opened (video layers, RTX), in the sequence-number modes. */
+  private readonly otherGuards = new Map<number, SequenceReplayGuard>();
+  /** The SSRC `sequenceReplay` guards (-1: none opened yet). */
+  private guardedSsrc = -1;
   private counter: number;
   private exhausted = false;
   // Reused per call: these are copied before any await-free call returns, so sharing them is safe.
@@ -260,7 +266,7 @@ export class PacketCipher {
     const nonce = this.nonce24;
     // -1: no replay protection; else the extended sequence index (header/random nonce) or the nonce counter (lite).
     let index = -1;
-    const sequenceReplay = this.sequenceReplay;
+    const sequenceReplay = this.sequenceReplay ? this.sequenceGuardFor(fixed.ssrc) : null;
     if (this.mode === 'xsalsa20_poly1305_lite') {
       nonce.fill(0);
       nonce.set(packet.subarray(end), 0);
@@ -282,10 +288,33 @@ export class PacketCipher {
     if (!plain) throw new PacketError('DECRYPT_FAILED', 'authentication failed');
     const opened = assemble(packet.subarray(0, RTP_HEADER_SIZE), plain);
     if (index >= 0) {
-      if (sequenceReplay) sequenceReplay.commit(index, fixed.timestamp);
-      else this.counterReplay?.commit(index);
+      if (sequenceReplay) {
+        sequenceReplay.commit(index, fixed.timestamp);
+        // A guard for a new SSRC is kept only once a packet of it authenticated (forged SSRCs cannot fill the map).
+        if (sequenceReplay !== this.sequenceReplay && !this.otherGuards.has(fixed.ssrc)) {
+          if (this.otherGuards.size < MAX_GUARDED_SSRCS) this.otherGuards.set(fixed.ssrc, sequenceReplay);
+        }
+      } else this.counterReplay?.commit(index);
     }
     return opened;
+  }
+
+  /**
+   * The sequence-number guard of one SSRC: sequence numbers are per SSRC, and a member sending video sends several
+   * streams (audio, simulcast layers, RTX) under one key. The first SSRC seen uses `sequenceReplay` (no lookup on the
+   * audio path); others get their own guard, fresh (and not yet kept) for an SSRC not seen before.
+   */
+  private sequenceGuardFor(ssrc: number): SequenceReplayGuard {
+    const first = this.sequenceReplay!;
+    if (this.guardedSsrc === ssrc) return first;
+    if (this.guardedSsrc === -1) {
+      this.guardedSsrc = ssrc;
+      return first;
+    }
+    const guard = this.otherGuards.get(ssrc);
+    if (guard) return guard;
+    if (this.otherGuards.size >= MAX_GUARDED_SSRCS) throw new PacketError('REPLAY', 'too many SSRCs under one key');
+    return new SequenceReplayGuard();
   }
 }
 

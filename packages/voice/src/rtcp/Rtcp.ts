@@ -7,6 +7,10 @@ export const RtcpType = {
   SourceDescription: 202,
   Bye: 203,
   App: 204,
+  /** Transport-layer feedback (RFC 4585): generic NACK. */
+  TransportFeedback: 205,
+  /** Payload-specific feedback (RFC 4585, RFC 5104): PLI, FIR, REMB. */
+  PayloadFeedback: 206,
 } as const;
 
 /** Common header (4 bytes) plus the sender SSRC: the part Discord leaves in clear (and authenticates) in the AEAD modes. */
@@ -48,10 +52,13 @@ export interface OtherRtcp {
 
 export type RtcpPacket = ReceiverReport | OtherRtcp;
 
-/** True for datagrams whose second byte is an RTCP packet type (200-204), which RTP payload types never reach. */
+/**
+ * True for datagrams whose second byte is an RTCP packet type: 200-204, and 205-206 (RTPFB/PSFB feedback: NACK, PLI,
+ * FIR, REMB, for video). RTP payload types never reach them: Discord's are 96-127, 224-255 with the marker bit set.
+ */
 export function isRtcp(packet: Uint8Array): boolean {
   const pt = packet[1];
-  return packet.length >= RTCP_CLEAR_SIZE && pt !== undefined && pt >= 200 && pt <= 204;
+  return packet.length >= RTCP_CLEAR_SIZE && pt !== undefined && pt >= 200 && pt <= 206;
 }
 
 /** Builds one RR packet (no padding). Throws a RangeError for more than 31 blocks. */

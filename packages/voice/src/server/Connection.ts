@@ -59,6 +59,10 @@ export class Connection implements MemberLink {
     this.#ws.send(text);
   }
 
+  public sendBinary(frame: Buffer): void {
+    this.#ws.send(frame, { binary: true });
+  }
+
   /** Sends an unnumbered message (Hello, heartbeat ACK, Resumed, or anything before a member exists). */
   public sendRaw(op: number, d: unknown): void {
     if (this.#ws.readyState === WebSocket.OPEN) this.#ws.send(JSON.stringify({ op, d }));
@@ -68,7 +72,10 @@ export class Connection implements MemberLink {
    * A frame arrived: returns the command, or null when it closed the connection (undecodable, or over the rate
    * limit) or the connection is already closing.
    */
-  public receive(data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean): { op: number; d: unknown } | null {
+  public receive(
+    data: Buffer | ArrayBuffer | Buffer[],
+    isBinary: boolean,
+  ): { op: number; d: unknown; binary?: true } | null {
     if (this.#closing) return null;
     const now = Date.now();
     this.#lastSeen = now;

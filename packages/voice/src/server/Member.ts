@@ -2,7 +2,11 @@ import { VoiceOpcode } from '@concord/protocol';
 import { EventEmitter } from 'eventemitter3';
 import type { EncryptionMode } from '../crypto/modes.js';
 import type { PacketCipher } from '../crypto/PacketCipher.js';
+import type { DaveMember } from '../dave/DaveGroup.js';
+import { encodeServerFrame } from '../dave/daveFrames.js';
 import type { Position } from '../spatial/spatialize.js';
+import type { MemberVideo } from '../video/MemberVideo.js';
+import type { VideoAnnouncement } from '../video/videoTypes.js';
 import type { SfuMember } from './Sfu.js';
 
 /** A member as the server's events and `members()` describe it. */
@@ -25,6 +29,8 @@ export interface MemberLink {
   /** False once the socket is closing or no longer open: messages are then dropped (v8 keeps them for resume). */
   readonly writable: boolean;
   sendText(text: string): void;
+  /** Sends a binary frame (DAVE, docs/protocol.md › DAVE). */
+  sendBinary?(frame: Buffer): void;
   /** The member is gone or moved to another socket: forget it and close with this code. */
   drop(code: number, reason: string): void;
 }
@@ -32,6 +38,8 @@ export interface MemberLink {
 export interface MemberEvents {
   /** The member's speaking flags changed (Speaking, op 5). */
   speaking: [flags: number];
+  /** The member sent Video (op 12): its camera state and streams, already validated against its SSRCs. */
+  video: [announcement: VideoAnnouncement];
   /** The member ended; it is out of its room and its socket, if it had one, is closing. */
   close: [reason: string];
 }
@@ -49,6 +57,10 @@ export interface MemberInit {
   room: string;
   link: MemberLink;
   mixed: boolean;
+  /** Its video layers (SSRCs allocated at Identify), or null when it asked for no video. */
+  video?: MemberVideo | null;
+  /** `max_dave_protocol_version` of its Identify (0 when it did not say, or spoke a gateway version before 8). */
+  maxDaveVersion?: number;
 }
 
 /** v8 messages kept for a resume: a client that missed more has to identify again. */
@@ -72,10 +84,14 @@ export class Member extends EventEmitter<MemberEvents> {
    * separate plain object keeps the forwarding path's property loads on one small, stable shape.
    */
   public readonly media: SfuMember;
+  /** Highest DAVE protocol version its client supports. */
+  public readonly maxDaveVersion: number;
+  /** Its place in the room's DAVE group (set by the room). */
+  public dave: DaveMember | null = null;
   #link: MemberLink | null;
   #version: number;
   #seq = 0;
-  #outbox: { seq: number; text: string }[] = [];
+  #outbox: { seq: number; text: string | Buffer }[] = [];
   #speaking = 0;
   #resumeTimer: NodeJS.Timeout | null = null;
   #closed = false;
@@ -90,6 +106,7 @@ export class Member extends EventEmitter<MemberEvents> {
     this.token = init.token;
     this.#link = init.link;
     this.#version = init.link.version;
+    this.maxDaveVersion = init.maxDaveVersion ?? 0;
     this.media = {
       userId: init.userId,
       ssrc: init.ssrc,
@@ -101,6 +118,8 @@ export class Member extends EventEmitter<MemberEvents> {
       deafened: false,
       silenceRun: 0,
       mixed: init.mixed,
+      video: init.video ?? null,
+      plainOnly: (init.maxDaveVersion ?? 0) < 1,
     };
   }
 
@@ -170,6 +189,11 @@ export class Member extends EventEmitter<MemberEvents> {
     this.media.cipher = cipher;
   }
 
+  /** Video (op 12): the room applies it to the media plane and relays it to the others. */
+  public setVideo(announcement: VideoAnnouncement): void {
+    this.emit('video', announcement);
+  }
+
   /** Speaking (op 5): the room relays the new flags to the others. */
   public setSpeaking(flags: number): void {
     this.#speaking = flags;
@@ -189,6 +213,16 @@ export class Member extends EventEmitter<MemberEvents> {
     if (link?.writable) link.sendText(text);
   }
 
+  /** Sends a DAVE binary frame: numbered with the JSON messages (uint16 on the wire) and kept for resume alike. */
+  public sendBinary(op: number, payload: Buffer): void {
+    const seq = ++this.#seq;
+    const frame = encodeServerFrame(seq, op, payload);
+    this.#outbox.push({ seq, text: frame });
+    if (this.#outbox.length > OUTBOX_SIZE) this.#outbox.shift();
+    const link = this.#link;
+    if (link?.writable) link.sendBinary?.(frame);
+  }
+
   /** The client saw every message up to `seq` (v8 heartbeat `seq_ack`): they need not be kept any longer. */
   public acknowledge(seq: number): void {
     let drop = 0;
@@ -204,7 +238,12 @@ export class Member extends EventEmitter<MemberEvents> {
     this.#resumeTimer = null;
     this.#link = link;
     this.#version = link.version;
-    if (link.version >= 8) for (const entry of this.#outbox) if (entry.seq > seqAck) link.sendText(entry.text);
+    if (link.version >= 8)
+      for (const entry of this.#outbox) {
+        if (entry.seq <= seqAck) continue;
+        if (typeof entry.text === 'string') link.sendText(entry.text);
+        else link.sendBinary?.(entry.text);
+      }
   }
 
   /**

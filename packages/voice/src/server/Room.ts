@@ -1,6 +1,9 @@
 import { VoiceOpcode } from '@concord/protocol';
 import { EventEmitter } from 'eventemitter3';
+import { DaveGroup, type DaveGroupOptions } from '../dave/DaveGroup.js';
 import type { PositionalOptions } from '../spatial/spatialize.js';
+import type { MemberVideo } from '../video/MemberVideo.js';
+import type { VideoAnnouncement } from '../video/videoTypes.js';
 import { Member, type MemberLink } from './Member.js';
 import type { Sfu, SfuMember } from './Sfu.js';
 
@@ -22,6 +25,10 @@ export interface AddMemberOptions {
   ssrc: number;
   link: MemberLink;
   mixed: boolean;
+  /** Its video layers, allocated at Identify (null: no video asked for). */
+  video?: MemberVideo | null;
+  /** `max_dave_protocol_version` of its Identify (0: no DAVE). */
+  maxDaveVersion?: number;
   ready: Record<string, unknown>;
 }
 
@@ -44,15 +51,22 @@ export class Room extends EventEmitter<RoomEvents> {
   readonly #sfu: Sfu;
   /** Members by their media record, which is what the Sfu hands back (e.g. a listener whose cipher ran out). */
   readonly #members = new Map<SfuMember, Member>();
+  readonly #dave: DaveGroup | null;
   #closed = false;
 
-  /** @internal The server creates rooms. */
-  public constructor(guildId: string, channelId: string, sfu: Sfu) {
+  /** @internal The server creates rooms. `dave`: the call's end-to-end encryption (null: never, version 0 only). */
+  public constructor(guildId: string, channelId: string, sfu: Sfu, dave: DaveGroupOptions | null = null) {
     super();
     this.guildId = guildId;
     this.channelId = channelId;
     this.key = roomKey(guildId, channelId);
     this.#sfu = sfu;
+    this.#dave = dave ? new DaveGroup(channelId, dave) : null;
+  }
+
+  /** The call's DAVE group state (version, epoch, leaves), or null when DAVE is off on this server. */
+  public get dave(): DaveGroup | null {
+    return this.#dave;
   }
 
   public get closed(): boolean {
@@ -88,13 +102,27 @@ export class Room extends EventEmitter<RoomEvents> {
     const others = [...this.#members.values()];
     this.#members.set(member.media, member);
     this.#sfu.add(member.media);
+    if (this.#dave)
+      member.dave = this.#dave.join({
+        userId: member.userId,
+        maxDaveVersion: member.maxDaveVersion,
+        sendJson: (op, d) => member.send(op, d),
+        sendBinary: (op, payload) => member.sendBinary(op, payload),
+      });
     member.on('speaking', (flags) => this.#onSpeaking(member, flags));
+    member.on('video', (announcement) => this.#onVideo(member, announcement));
     member.once('close', (reason) => this.#onMemberClose(member, reason));
     member.send(VoiceOpcode.Ready, options.ready);
     if (others.length > 0) {
       member.send(VoiceOpcode.ClientsConnect, { user_ids: others.map((o) => o.userId) });
       for (const o of others)
         member.send(VoiceOpcode.Speaking, { speaking: o.speaking, ssrc: o.ssrc, user_id: o.userId });
+      // And whose camera is on (their last Video, op 12), so that it maps their video SSRCs.
+      for (const o of others) {
+        const announced = o.media.video?.announcement;
+        if (announced && announced.video_ssrc !== 0)
+          member.send(VoiceOpcode.Video, { ...announced, user_id: o.userId });
+      }
     }
     for (const o of others) o.send(VoiceOpcode.ClientsConnect, { user_ids: [member.userId] });
     this.emit('memberJoin', member);
@@ -106,6 +134,7 @@ export class Room extends EventEmitter<RoomEvents> {
     if (this.#closed) return;
     this.#closed = true;
     for (const member of [...this.#members.values()]) member.close(code, reason);
+    this.#dave?.close();
     this.emit('close');
     this.removeAllListeners();
   }
@@ -118,10 +147,20 @@ export class Room extends EventEmitter<RoomEvents> {
     this.emit('speaking', member, flags);
   }
 
+  /** Video (op 12): the media plane starts or stops forwarding, and the others learn the SSRCs (or that it is off). */
+  #onVideo(member: Member, announcement: VideoAnnouncement): void {
+    this.#sfu.video.announce(member.media, announcement);
+    for (const other of this.#members.values()) {
+      if (other !== member) other.send(VoiceOpcode.Video, { ...announcement, user_id: member.userId });
+    }
+  }
+
   #onMemberClose(member: Member, reason: string): void {
     this.#members.delete(member.media);
     this.#sfu.remove(member.media);
     for (const other of this.#members.values()) other.send(VoiceOpcode.ClientDisconnect, { user_id: member.userId });
+    // After Client Disconnect: the others' DAVE clients then expect the Remove proposal that may follow.
+    member.dave?.leave();
     this.emit('memberLeave', member, reason);
     if (this.#members.size === 0) this.close();
   }

@@ -4,6 +4,10 @@ import { PacketError } from '../errors.js';
 import { buildReceiverReport, isRtcp, parseRtcp, RtcpType } from '../rtcp/Rtcp.js';
 import { type Position, type PositionalOptions, type Spatialization, spatialize } from '../spatial/spatialize.js';
 import { buildIpDiscoveryResponse, isIpDiscoveryRequest } from '../udp/ipDiscovery.js';
+import type { MemberVideo } from '../video/MemberVideo.js';
+import { hasFeedback } from '../video/rtcpFeedback.js';
+import { VideoRouter } from '../video/VideoRouter.js';
+import { createVideoStats, type VideoStats } from '../video/VideoStats.js';
 import type { MediaLeg } from './MediaLeg.js';
 
 /** One participant of a voice channel as the media plane sees it. */
@@ -33,6 +37,16 @@ export interface SfuMember {
   rtcpAt?: number;
   /** A transport other than Discord's UDP path (a browser's WebRTC peer): media goes to it in plaintext. */
   leg?: MediaLeg | null;
+  /**
+   * Cannot open DAVE (end-to-end encrypted) frames: during a call's transition down to DAVE version 0, frames a
+   * DAVE member still encrypts are not sent to it (they would play as noise). See docs/protocol.md, "DAVE".
+   */
+  plainOnly?: boolean;
+  /**
+   * Video state (server-allocated layers and camera state as a sender; payload types, REMB estimate and wanted quality
+   * as a receiver). Unset or null: audio only, and video from others arrives with Discord's default payload types.
+   */
+  video?: MemberVideo | null;
 }
 
 /** Minimum spacing of RTCP packets accepted from one member (clients report every few seconds). */
@@ -60,7 +74,11 @@ export interface SfuStats {
     outOfRange: number;
     /** Packets not sent to a listener whose nonce counter ran out (its session is ended so that it re-keys). */
     exhausted: number;
+    /** End-to-end encrypted (DAVE) audio frames not sent to a listener that cannot open them (`plainOnly`). */
+    e2ee: number;
   };
+  /** The video plane's counters (forwarded, layer switches, PLIs, NACKs/RTX). */
+  video: VideoStats;
 }
 
 const UNITY: Spatialization = { distance: 0, gain: 1, pan: 0, left: Math.SQRT1_2, right: Math.SQRT1_2 };
@@ -69,6 +87,17 @@ export type UdpSend = (packet: Buffer, port: number, address: string) => void;
 
 /** Forwarded silence frames before a pause (clients send five; more are noise on the wire). */
 export const MAX_SILENCE_FRAMES = 5;
+
+/**
+ * Whether an audio payload is a DAVE frame: it ends with the 0xFAFA magic marker, preceded by the size of the
+ * supplemental data (tag, nonce, unencrypted ranges, size byte and marker: at least 11 bytes, at most the payload).
+ */
+function isDaveFrame(payload: Uint8Array): boolean {
+  const n = payload.length;
+  if (n < 11 || payload[n - 1] !== 0xfa || payload[n - 2] !== 0xfa) return false;
+  const size = payload[n - 3]!;
+  return size >= 11 && size <= n;
+}
 
 function isSilence(payload: Uint8Array): boolean {
   return payload.length === 3 && payload[0] === 0xf8 && payload[1] === 0xff && payload[2] === 0xfe;
@@ -94,7 +123,9 @@ export function createSfuStats(): SfuStats {
       silence: 0,
       outOfRange: 0,
       exhausted: 0,
+      e2ee: 0,
     },
+    video: createVideoStats(),
   };
 }
 
@@ -112,11 +143,33 @@ export class Sfu {
   public onMixedAudio: ((sender: SfuMember, payload: Buffer) => void) | null = null;
   /** Called when sealing for a member failed because its nonce counter ran out: it needs a new key (a new session). */
   public onCipherExhausted: ((member: SfuMember) => void) | null = null;
+  /** Video forwarding (simulcast layer selection, keyframe requests, NACK/RTX); its counters are `stats.video`. */
+  public readonly video: VideoRouter<SfuMember>;
 
-  public constructor(private readonly send: UdpSend) {}
+  public constructor(
+    private readonly send: UdpSend,
+    now: () => number = () => performance.now(),
+  ) {
+    this.video = new VideoRouter<SfuMember>(
+      {
+        members: (room) => this.rooms.get(room) ?? [],
+        memberBySsrc: (ssrc) => this.bySsrc.get(ssrc),
+        reachable: (member) => Sfu.reachable(member),
+        audible: (sender, receiver) => !this.positional.has(sender.room) || this.hearing(sender, receiver) !== null,
+        deliver: (member, header, payload) => this.deliver(member, header, payload),
+        // The UDP path seals into a new datagram before `deliver` returns; a leg may keep what it is given.
+        sealsOnDeliver: (member) => !member.leg,
+        sendRtcp: (member, packet) => this.sendRtcp(member, packet),
+      },
+      now,
+      this.stats.video,
+    );
+  }
 
   public add(member: SfuMember): void {
     this.bySsrc.set(member.ssrc, member);
+    // Its video SSRCs route to it too (they were allocated unique across the node, like audio SSRCs).
+    if (member.video) for (const ssrc of member.video.ssrcs()) this.bySsrc.set(ssrc, member);
     let room = this.rooms.get(member.room);
     if (!room) {
       room = new Set();
@@ -127,6 +180,9 @@ export class Sfu {
 
   public remove(member: SfuMember): void {
     if (this.bySsrc.get(member.ssrc) === member) this.bySsrc.delete(member.ssrc);
+    if (member.video)
+      for (const ssrc of member.video.ssrcs()) if (this.bySsrc.get(ssrc) === member) this.bySsrc.delete(ssrc);
+    this.video.remove(member);
     this.unbind(member);
     const room = this.rooms.get(member.room);
     if (!room) return;
@@ -241,7 +297,53 @@ export class Sfu {
    * the single entry of the forwarding plane.
    */
   public receive(sender: SfuMember, opened: OpenedRtp): void {
+    // Audio is the member's own SSRC; anything else may be one of its video layers (one compare on the audio path).
+    if (opened.ssrc !== sender.ssrc && sender.video && this.video.receive(sender, opened)) return;
     this.forward(sender, opened);
+  }
+
+  /**
+   * One decrypted RTCP compound from a member, whatever its transport: receiver reports are relayed to the speakers
+   * they are about (rate-limited per member, as before video), video feedback goes to the video plane. Never throws.
+   */
+  public receiveRtcp(reporter: SfuMember, packet: Buffer): void {
+    let packets: ReturnType<typeof parseRtcp>;
+    try {
+      packets = parseRtcp(packet);
+    } catch {
+      this.stats.dropped.rtcp++;
+      return;
+    }
+    const now = performance.now();
+    if (packets.some((p) => p.type === RtcpType.ReceiverReport && 'blocks' in p && p.blocks.length > 0)) {
+      if (reporter.rtcpAt !== undefined && now - reporter.rtcpAt < RTCP_MIN_INTERVAL_MS) this.stats.dropped.rtcp++;
+      else {
+        reporter.rtcpAt = now;
+        this.relayBlocks(reporter, packets);
+      }
+    }
+    if (hasFeedback(packet) && !this.video.feedback(reporter, packet)) this.stats.dropped.rtcp++;
+  }
+
+  /** Sends plaintext RTCP to a member: through its leg, or sealed with its cipher to its proven address. */
+  private sendRtcp(member: SfuMember, packet: Buffer): boolean {
+    const leg = member.leg;
+    if (leg) {
+      leg.sendRtcp(packet);
+      return true;
+    }
+    const cipher = member.cipher;
+    const remote = member.remote;
+    if (!cipher || !remote) return false;
+    let out: Buffer;
+    try {
+      out = cipher.sealRtcp(packet);
+    } catch (error) {
+      this.sealFailed(member, error);
+      return false;
+    }
+    this.send(out, remote.port, remote.address);
+    return true;
   }
 
   /**
@@ -289,9 +391,15 @@ export class Sfu {
     const room = this.rooms.get(sender.room);
     if (!room) return;
     const positional = this.positional.has(sender.room);
+    // A sender that cannot do DAVE never sends DAVE frames: only the others' payloads are looked at.
+    const e2ee = sender.plainOnly !== true && isDaveFrame(opened.payload);
     let mixed = false;
     for (const member of room) {
       if (member === sender || member.deafened || !Sfu.reachable(member)) continue;
+      if (e2ee && member.plainOnly) {
+        this.stats.dropped.e2ee++;
+        continue;
+      }
       if (member.mixed) {
         mixed = true;
         continue;
@@ -312,19 +420,46 @@ export class Sfu {
    */
   private relayReports(reporter: SfuMember, cipher: PacketCipher, msg: Buffer, address: string, port: number): void {
     const now = performance.now();
+    const video = reporter.video;
+    if (video) {
+      // Video feedback (NACKs after a loss) comes faster than reports: a token bucket instead of one per 100 ms.
+      if (!video.takeRtcpToken(now)) {
+        this.stats.dropped.rtcp++;
+        return;
+      }
+      let plain: Buffer;
+      try {
+        plain = cipher.openRtcp(msg);
+      } catch {
+        this.stats.dropped.rtcp++;
+        return;
+      }
+      if (reporter.remote === null) this.bindRemote(reporter, address, port);
+      this.receiveRtcp(reporter, plain);
+      return;
+    }
     if (reporter.rtcpAt !== undefined && now - reporter.rtcpAt < RTCP_MIN_INTERVAL_MS) {
       this.stats.dropped.rtcp++;
       return;
     }
     let packets: ReturnType<typeof parseRtcp>;
+    let plain: Buffer;
     try {
-      packets = parseRtcp(cipher.openRtcp(msg));
+      plain = cipher.openRtcp(msg);
+      packets = parseRtcp(plain);
     } catch {
       this.stats.dropped.rtcp++;
       return;
     }
     reporter.rtcpAt = now;
     if (reporter.remote === null) this.bindRemote(reporter, address, port);
+    this.relayBlocks(reporter, packets);
+    // A receiver without video state may still send feedback about others' video (PLI, NACK, REMB).
+    if (hasFeedback(plain) && !this.video.feedback(reporter, plain)) this.stats.dropped.rtcp++;
+  }
+
+  /** Relays the receiver-report blocks of a parsed compound, one RR per (reporter, speaker). */
+  private relayBlocks(reporter: SfuMember, packets: ReturnType<typeof parseRtcp>): void {
     // One block per speaker per datagram: 31 copies of a block must not turn into 31 packets to the same speaker.
     const seen = new Set<SfuMember>();
     for (const packet of packets) {

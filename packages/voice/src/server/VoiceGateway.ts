@@ -5,9 +5,14 @@ import { type WebSocket, WebSocketServer } from 'ws';
 import type { CryptoBackend } from '../crypto/backends.js';
 import type { EncryptionMode } from '../crypto/modes.js';
 import { generateSecretKey, PacketCipher } from '../crypto/PacketCipher.js';
+import { DaveOpcode, parseTransitionId } from '../dave/daveFrames.js';
+import { codecTable, preferredVideoCodec } from '../video/codecs.js';
+import { VideoRouter } from '../video/VideoRouter.js';
+import { MEDIA_SINK_WANTS_OP, parseCodecs, parseSinkWants, parseVideo } from '../video/videoPayloads.js';
+import { isWebRtcSelect, selectWebRtc, type WebRtcOptions } from '../webrtc/selectWebRtc.js';
 import { Connection } from './Connection.js';
 import type { Member } from './Member.js';
-import { parseSelectProtocol, parseSpeaking, Refusal } from './payloads.js';
+import { MAX_SELECT_PROTOCOL_PAYLOAD, parseSelectProtocol, parseSpeaking, Refusal } from './payloads.js';
 
 export interface VoiceGatewayOptions {
   heartbeatInterval: number;
@@ -17,6 +22,8 @@ export interface VoiceGatewayOptions {
   /** Encryption modes offered in Ready; Select Protocol must pick one. */
   modes: readonly EncryptionMode[];
   backend?: CryptoBackend | undefined;
+  /** Accept browsers (Select Protocol `protocol: 'webrtc'`, docs/protocol.md "Browsers (WebRTC)"); unset: refused. */
+  browsers?: WebRtcOptions | undefined;
 }
 
 /** What the gateway hands to the server: the commands that create or find a member, and errors. */
@@ -43,7 +50,7 @@ export class VoiceGateway {
   public constructor(http: HttpServer, options: VoiceGatewayOptions, host: VoiceGatewayHost) {
     this.#options = options;
     this.#host = host;
-    this.#wss = new WebSocketServer({ server: http, maxPayload: 64 * 1024 });
+    this.#wss = new WebSocketServer({ server: http, maxPayload: MAX_SELECT_PROTOCOL_PAYLOAD });
     this.#wss.on('connection', (ws, req) => this.#onConnection(ws, req));
     this.#wss.on('error', (error) => host.error(error));
     const { heartbeatInterval, identifyTimeout } = options;
@@ -95,6 +102,10 @@ export class VoiceGateway {
     const command = conn.receive(data, isBinary);
     if (!command) return;
     const { op, d } = command;
+    if (op >= DaveOpcode.PrepareTransition && op <= DaveOpcode.InvalidCommitWelcome) {
+      this.#onDave(conn, op, d, command.binary === true);
+      return;
+    }
     switch (op) {
       case VoiceOpcode.Heartbeat:
         conn.heartbeat(d);
@@ -112,7 +123,8 @@ export class VoiceGateway {
         break;
       case VoiceOpcode.SelectProtocol:
       case VoiceOpcode.Speaking:
-      case VoiceOpcode.Video: {
+      case VoiceOpcode.Video:
+      case MEDIA_SINK_WANTS_OP: {
         const member = conn.member;
         if (!member) conn.close(VoiceCloseCode.NotAuthenticated, 'not authenticated');
         else if (op === VoiceOpcode.SelectProtocol) this.#onSelectProtocol(conn, member, d);
@@ -120,6 +132,15 @@ export class VoiceGateway {
           const flags = parseSpeaking(d);
           if (flags instanceof Refusal) conn.refuse(flags);
           else member.setSpeaking(flags);
+        } else if (op === VoiceOpcode.Video) {
+          // Only the SSRCs Ready allocated to this member may be announced (videoPayloads.ts).
+          const video = parseVideo(d, member.ssrc, member.media.video?.layers ?? []);
+          if (video instanceof Refusal) conn.refuse(video);
+          else member.setVideo(video);
+        } else {
+          const wants = parseSinkWants(d);
+          if (wants instanceof Refusal) conn.refuse(wants);
+          else VideoRouter.ensure(member.media).wants = wants;
         }
         break;
       }
@@ -130,8 +151,29 @@ export class VoiceGateway {
 
   /** Select Protocol (op 1): a fresh key in the chosen mode, sent back in Session Description (op 4). */
   #onSelectProtocol(conn: Connection, member: Member, d: unknown): void {
+    const webrtc = this.#options.browsers;
+    if (webrtc && isWebRtcSelect(d)) {
+      selectWebRtc(member, d, webrtc).then(
+        (refusal) => refusal && conn.refuse(refusal),
+        (error: Error) => {
+          this.#host.error(error);
+          conn.close(4000, 'internal error');
+        },
+      );
+      return;
+    }
     const selected = parseSelectProtocol(d, this.#options.modes);
     if (selected instanceof Refusal) return void conn.refuse(selected);
+    // The member's payload types (receivers get video renumbered to them) and its preferred video codec.
+    const codecs = parseCodecs((d as Record<string, unknown>).codecs);
+    if (codecs instanceof Refusal) return void conn.refuse(codecs);
+    let videoCodec: string | null = null;
+    if (codecs) {
+      const video = VideoRouter.ensure(member.media);
+      video.codecs = codecTable(codecs);
+      video.codec = preferredVideoCodec(codecs);
+      videoCodec = video.codec;
+    }
     const { mode } = selected;
     const key = generateSecretKey();
     const backend = this.#options.backend;
@@ -140,9 +182,37 @@ export class VoiceGateway {
       mode,
       secret_key: [...key],
       audio_codec: 'opus',
+      ...(videoCodec ? { video_codec: videoCodec } : {}),
       media_session_id: randomBytes(16).toString('hex'),
-      dave_protocol_version: 0,
+      dave_protocol_version: member.dave?.version ?? 0,
     });
+    // After the Session Description: a DAVE client creates its session on it, then takes op 25 and proposals.
+    member.dave?.described();
+  }
+
+  /**
+   * DAVE commands (docs/protocol.md › DAVE): op 23 and 31 as JSON, op 26 and 28 as binary frames. A binary frame from a
+   * member that did not negotiate DAVE, or one that does not parse, closes with 4002 (decode error); op 23/31 from
+   * such a member are ignored (clients send them around downgrades).
+   */
+  #onDave(conn: Connection, op: number, d: unknown, binary: boolean): void {
+    const member = conn.member;
+    if (!member) return void conn.close(VoiceCloseCode.NotAuthenticated, 'not authenticated');
+    const json = op === DaveOpcode.TransitionReady || op === DaveOpcode.InvalidCommitWelcome;
+    const binaryOp = op === DaveOpcode.KeyPackage || op === DaveOpcode.CommitWelcome;
+    if (!(json && !binary) && !(binaryOp && binary))
+      return void conn.close(VoiceCloseCode.UnknownOpcode, 'unknown opcode');
+    const dave = member.dave;
+    if (json) {
+      const transitionId = parseTransitionId(d);
+      if (transitionId === null) return void conn.close(VoiceCloseCode.DecodeFailure, 'bad transition_id');
+      dave?.receive(op, transitionId);
+      return;
+    }
+    // A member whose call is at version 0 for now (a downgrade) may still have frames in flight: the group ignores them.
+    if (!dave || member.maxDaveVersion < 1) return void conn.close(VoiceCloseCode.DecodeFailure, 'DAVE not negotiated');
+    const malformed = dave.receive(op, d);
+    if (malformed !== null) conn.close(VoiceCloseCode.DecodeFailure, `DAVE: ${malformed}`);
   }
 
   #onClose(conn: Connection, code: number): void {

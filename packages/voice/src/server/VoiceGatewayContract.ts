@@ -34,10 +34,43 @@ export interface VoiceMove {
   channelId: string;
 }
 
+/**
+ * A user connecting to a Go Live stream (docs/protocol.md "Go Live"): the streamer (`userId === ownerId`, sends its
+ * screen) or a viewer (receives it). The stream is a room of its own on a voice node, keyed by the stream key.
+ */
+export interface StreamAllocationRequest {
+  /** `guild:<guild>:<channel>:<owner>`. */
+  streamKey: string;
+  guildId: string;
+  channelId: string;
+  ownerId: string;
+  userId: string;
+  sessionId: string;
+}
+
+/**
+ * STREAM_SERVER_UPDATE's `{token, endpoint}` and STREAM_CREATE's `rtc_server_id` / `rtc_channel_id`: the stream
+ * connection identifies with `server_id: rtcServerId` (not the guild id), as Discord's clients do.
+ */
+export interface StreamAllocation extends VoiceAllocation {
+  rtcServerId: string;
+  rtcChannelId: string;
+}
+
+/** A viewer stopped watching (`userId`), or, without `userId` (or with the owner's), the stream ended. */
+export interface StreamReleaseRequest {
+  streamKey: string;
+  userId?: string;
+}
+
 /** What a gateway needs of voice. */
 export interface VoiceGatewayContract {
   allocate(request: VoiceAllocationRequest): Awaitable<VoiceAllocation>;
   release?(request: VoiceReleaseRequest): Awaitable<void>;
+  /** A Go Live stream connection (op 18 / op 20 on the main gateway); the same stream key gives the same room. */
+  allocateStream?(request: StreamAllocationRequest): Awaitable<StreamAllocation>;
+  /** A viewer left a stream, or the stream ended (its room closes). */
+  releaseStream?(request: StreamReleaseRequest): Awaitable<void>;
   /** Subscribes to channel moves; returns the unsubscribe function. */
   onMove?(listener: (move: VoiceMove) => void): () => void;
 }

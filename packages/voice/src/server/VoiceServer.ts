@@ -6,16 +6,24 @@ import type { AddressInfo } from 'node:net';
 import { VoiceCloseCode, VoiceOpcode } from '@concord/protocol';
 import { EventEmitter } from 'eventemitter3';
 import { ENCRYPTION_MODES, type EncryptionMode } from '../crypto/modes.js';
+import type { DaveEvent, DaveGroupOptions } from '../dave/DaveGroup.js';
+import { ExternalSender } from '../dave/ExternalSender.js';
 import { Mixer, type MixerStats } from '../mixer/Mixer.js';
 import type { Position, PositionalOptions } from '../spatial/spatialize.js';
+import { MemberVideo } from '../video/MemberVideo.js';
+import { parseIdentifyStreams, type RequestedStream } from '../video/videoPayloads.js';
 import type { Connection } from './Connection.js';
 import type { Member, VoiceMemberInfo } from './Member.js';
 import { parseIdentify, parseResume, Refusal } from './payloads.js';
 import { Room, roomKey } from './Room.js';
 import { Sfu, type SfuStats } from './Sfu.js';
+import { StreamRooms } from './StreamRooms.js';
 import { TokenAllocator } from './TokenAllocator.js';
 import { VoiceGateway } from './VoiceGateway.js';
 import type {
+  StreamAllocation,
+  StreamAllocationRequest,
+  StreamReleaseRequest,
   VoiceAllocation,
   VoiceAllocationRequest,
   VoiceGatewayContract,
@@ -31,6 +39,8 @@ export interface VoiceServerEvents {
   memberJoin: [member: VoiceMemberInfo];
   memberLeave: [member: VoiceMemberInfo, reason: string];
   speaking: [event: { member: VoiceMemberInfo; speaking: number }];
+  /** What a call's DAVE group did (version changes, commits, transitions executed, resets). */
+  dave: [event: DaveEvent & { guildId: string; channelId: string }];
   error: [error: Error];
 }
 
@@ -52,23 +62,35 @@ export class VoiceServer extends EventEmitter<VoiceServerEvents> implements Voic
   /** One member per user and guild (`guild:user`): a new Identify replaces the old one. */
   readonly #members = new Map<string, Member>();
   readonly #byToken = new Map<string, Member>();
+  /** Go Live streams: each a room named by its own rtc server id (docs/protocol.md "Go Live"). */
+  readonly #streams = new StreamRooms();
   readonly #modes: readonly EncryptionMode[];
   #publicIp = '127.0.0.1';
   #mixer: Mixer | null = null;
   #mixTimer: NodeJS.Timeout | null = null;
   #closed = false;
+  /** The gateway's MLS external-sender key, one per server (null: DAVE off). */
+  readonly #daveSender: ExternalSender | null;
 
   private constructor(options: VoiceServerOptions) {
     super();
     this.#options = resolveVoiceServerOptions(options);
     this.#modes = options.modes ?? ENCRYPTION_MODES;
+    this.#daveSender = options.dave?.enabled === false ? null : new ExternalSender();
     this.#tokens = new TokenAllocator(this.#options.allocationTtl);
     this.#http = options.tls
       ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key })
       : createHttpServer((_req, res) => res.writeHead(426).end());
     this.#gateway = new VoiceGateway(
       this.#http,
-      { ...this.#options, modes: this.#modes },
+      {
+        ...this.#options,
+        modes: this.#modes,
+        browsers:
+          options.webrtc?.enabled === false
+            ? undefined
+            : { sfu: () => this.sfu, bindAddress: () => options.webrtc?.bindAddress ?? this.#publicIp },
+      },
       {
         identify: (conn, d) => this.#onIdentify(conn, d),
         resume: (conn, d) => this.#onResume(conn, d),
@@ -145,6 +167,33 @@ export class VoiceServer extends EventEmitter<VoiceServerEvents> implements Voic
   /** The user left voice in the main gateway: its voice connection ends too (4014, as Discord does). */
   public release(request: VoiceReleaseRequest): void {
     this.disconnect(request.userId, request.guildId);
+  }
+
+  /**
+   * A Go Live stream connection: a token for the stream's room (made for its first allocation), to be presented with
+   * `server_id: rtcServerId`. Viewers only receive: their packets are not forwarded (see `#onIdentify`).
+   */
+  public allocateStream(request: StreamAllocationRequest): StreamAllocation & { endpoint: string } {
+    const room = this.#streams.open(request);
+    const { token, endpoint } = this.allocate({
+      guildId: room.rtcServerId,
+      channelId: room.rtcChannelId,
+      userId: request.userId,
+      sessionId: request.sessionId,
+    });
+    return { token, endpoint, rtcServerId: room.rtcServerId, rtcChannelId: room.rtcChannelId };
+  }
+
+  /** A viewer stopped watching (its stream connection ends, 4014), or the stream ended (its room closes, 4022). */
+  public releaseStream(request: StreamReleaseRequest): void {
+    const room = this.#streams.get(request.streamKey);
+    if (!room) return;
+    if (request.userId !== undefined && request.userId !== room.ownerId) {
+      this.disconnect(request.userId, room.rtcServerId);
+      return;
+    }
+    this.#streams.close(request.streamKey);
+    this.endCall(room.rtcServerId, room.rtcChannelId);
   }
 
   /** A voice channel's call, while it has members. */
@@ -259,7 +308,14 @@ export class VoiceServer extends EventEmitter<VoiceServerEvents> implements Voic
   #roomFor(guildId: string, channelId: string): Room {
     const existing = this.room(guildId, channelId);
     if (existing) return existing;
-    const room = new Room(guildId, channelId, this.sfu);
+    const sender = this.#daveSender;
+    const dave: DaveGroupOptions | null = sender && {
+      enabled: true,
+      sender,
+      transitionTimeout: this.#options.dave?.transitionTimeout ?? 3_000,
+      onEvent: (event) => this.emit('dave', { ...event, guildId, channelId }),
+    };
+    const room = new Room(guildId, channelId, this.sfu, dave);
     this.#rooms.set(room.key, room);
     room.on('memberJoin', (member) => {
       // Indexed before the event, so that a listener already finds the member (setMute, members(), stats).
@@ -281,12 +337,15 @@ export class VoiceServer extends EventEmitter<VoiceServerEvents> implements Voic
   async #onIdentify(conn: Connection, d: unknown): Promise<void> {
     const identify = parseIdentify(d);
     if (identify instanceof Refusal) return void conn.refuse(identify);
+    // Video layers asked for (`video`, `streams`): checked now, SSRCs allocated once the member is let in.
+    const requested = parseIdentifyStreams(d as Record<string, unknown>);
+    if (requested instanceof Refusal) return void conn.refuse(requested);
     conn.pending = true;
     let channelId: string | null = null;
     const issued = this.#tokens.verify(identify.token, identify.serverId, identify.userId, identify.sessionId);
     if (issued) channelId = issued.channelId;
     else if (this.#options.authorize) {
-      const { mixed: _, ...asked } = identify;
+      const { mixed: _, maxDaveVersion: _dave, ...asked } = identify;
       try {
         channelId = (await this.#options.authorize(asked))?.channelId ?? null;
       } catch (error) {
@@ -310,6 +369,7 @@ export class VoiceServer extends EventEmitter<VoiceServerEvents> implements Voic
     const mixed = identify.mixed && this.#mixSlotFree();
     if (mixed) this.#ensureMixer();
     const ssrc = this.#newSsrc();
+    const video = requested ? this.#allocateVideo(requested, ssrc) : null;
     const member = this.#roomFor(identify.serverId, channelId).addMember({
       userId: identify.userId,
       sessionId: identify.sessionId,
@@ -317,6 +377,8 @@ export class VoiceServer extends EventEmitter<VoiceServerEvents> implements Voic
       ssrc,
       link: conn,
       mixed,
+      // DAVE frames are numbered like v8 messages: older gateway versions get version 0 (transport encryption only).
+      maxDaveVersion: conn.version >= 8 ? identify.maxDaveVersion : 0,
       ready: {
         ssrc,
         ip: this.#publicIp,
@@ -324,9 +386,14 @@ export class VoiceServer extends EventEmitter<VoiceServerEvents> implements Voic
         modes: this.#modes,
         heartbeat_interval: this.#options.heartbeatInterval,
         ...(identify.mixed ? { mixed } : {}),
+        ...(video ? { streams: video.readyStreams() } : {}),
       },
+      video,
     });
     // A memberJoin listener may already have ended it (e.g. kicked it).
+    // A stream's viewer receives the streamer's screen and sends nothing that others get.
+    const stream = this.#streams.byServer(identify.serverId);
+    if (stream && stream.ownerId !== member.userId) member.muted = true;
     if (!member.closed) conn.member = member;
   }
 
@@ -341,6 +408,18 @@ export class VoiceServer extends EventEmitter<VoiceServerEvents> implements Voic
     member.resume(conn, resume.seqAck);
     conn.member = member;
     conn.sendRaw(VoiceOpcode.Resumed, null);
+  }
+
+  /** One SSRC and one RTX SSRC per requested stream, unique across the node (and distinct from `audioSsrc`). */
+  #allocateVideo(requested: readonly RequestedStream[], audioSsrc: number): MemberVideo {
+    const taken = new Set([audioSsrc]);
+    const next = () => {
+      let ssrc = this.#newSsrc();
+      while (taken.has(ssrc)) ssrc = this.#newSsrc();
+      taken.add(ssrc);
+      return ssrc;
+    };
+    return new MemberVideo(requested.map((stream) => ({ ...stream, ssrc: next(), rtxSsrc: next() })));
   }
 
   #newSsrc(): number {

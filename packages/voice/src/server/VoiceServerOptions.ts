@@ -53,6 +53,18 @@ export interface VoiceServerOptions {
   maxMixedListeners?: number;
   /** Speakers the mixer decodes at once (default 12); more are left out of the mix until one goes quiet. */
   maxMixedSpeakers?: number;
+  /**
+   * DAVE end-to-end encryption (docs/protocol.md › DAVE). By default a call runs DAVE protocol version 1 while every
+   * member's Identify says it supports it, and version 0 (transport encryption only) otherwise; `enabled: false` keeps
+   * every call at version 0. `transitionTimeout` (default 3000 ms): how long a transition waits for every member's
+   * op 23 before it is executed anyway.
+   */
+  dave?: { enabled?: boolean; transitionTimeout?: number };
+  /**
+   * Browsers through WebRTC (docs/protocol.md "Browsers (WebRTC)"), on by default. `bindAddress`: the one address the
+   * ICE agent binds and puts in its answers (default: `publicIp`).
+   */
+  webrtc?: { enabled?: boolean; bindAddress?: string };
 }
 
 /**

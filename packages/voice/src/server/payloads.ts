@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { VoiceCloseCode } from '@concord/protocol';
 import { type EncryptionMode, isEncryptionMode } from '../crypto/modes.js';
+import { decodeClientFrame } from '../dave/daveFrames.js';
 import type { VoiceIdentify } from './VoiceServerOptions.js';
 
 /**
@@ -18,6 +19,12 @@ export class Refusal {
 
 /** Largest text frame accepted, in bytes (the largest command, Select Protocol, is far below). */
 export const MAX_PAYLOAD = 4096;
+/**
+ * Largest WebRTC Select Protocol (op 1) accepted: a browser's carries its SDP offer (at most 64 KiB,
+ * src/webrtc/SdpOffer.ts) twice (`data` and `sdp`, as Discord's web client sends it), JSON-escaped — the only command
+ * allowed past MAX_PAYLOAD. The WebSocket frame limit is this too.
+ */
+export const MAX_SELECT_PROTOCOL_PAYLOAD = 160 * 1024;
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -31,10 +38,17 @@ function isId(value: unknown): value is string {
 export function decodeCommand(
   data: Buffer | ArrayBuffer | Buffer[],
   isBinary: boolean,
-): { op: number; d: unknown } | Refusal {
+): { op: number; d: unknown; binary?: true } | Refusal {
   const buf = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as Buffer);
-  // Binary frames are DAVE (end-to-end encryption) messages; this server negotiates DAVE version 0, so none are valid.
-  if (isBinary || buf.length > MAX_PAYLOAD) return new Refusal(VoiceCloseCode.DecodeFailure, 'decode error');
+  // Binary frames are DAVE messages (`uint8 opcode, payload`, docs/protocol.md › DAVE), size-capped per opcode; the
+  // gateway refuses them from a member that did not negotiate DAVE.
+  if (isBinary) {
+    const frame = decodeClientFrame(buf);
+    return frame
+      ? { op: frame.op, d: frame.payload, binary: true }
+      : new Refusal(VoiceCloseCode.DecodeFailure, 'decode error');
+  }
+  if (buf.length > MAX_SELECT_PROTOCOL_PAYLOAD) return new Refusal(VoiceCloseCode.DecodeFailure, 'decode error');
   let payload: unknown;
   try {
     payload = JSON.parse(buf.toString('utf8'));
@@ -44,6 +58,9 @@ export function decodeCommand(
   if (!isObject(payload) || !Number.isInteger(payload.op)) {
     return new Refusal(VoiceCloseCode.DecodeFailure, 'invalid payload');
   }
+  if (buf.length > MAX_PAYLOAD && !(payload.op === 1 && isObject(payload.d) && payload.d.protocol === 'webrtc')) {
+    return new Refusal(VoiceCloseCode.DecodeFailure, 'decode error');
+  }
   return { op: payload.op as number, d: payload.d };
 }
 
@@ -51,7 +68,7 @@ export function decodeCommand(
  * Identify (op 0). `mixed` is not in Discord's protocol: a Concord client may ask for the server mix at Identify, and
  * Ready then says whether it got it.
  */
-export function parseIdentify(d: unknown): (VoiceIdentify & { mixed: boolean }) | Refusal {
+export function parseIdentify(d: unknown): (VoiceIdentify & { mixed: boolean; maxDaveVersion: number }) | Refusal {
   if (
     !isObject(d) ||
     !isId(d.server_id) ||
@@ -62,7 +79,18 @@ export function parseIdentify(d: unknown): (VoiceIdentify & { mixed: boolean }) 
   ) {
     return new Refusal(VoiceCloseCode.BadRequest, 'bad identify');
   }
-  return { serverId: d.server_id, userId: d.user_id, sessionId: d.session_id, token: d.token, mixed: d.mixed === true };
+  // DAVE: the highest protocol version the client supports; anything but a small non-negative integer counts as 0.
+  const dave = d.max_dave_protocol_version;
+  const maxDaveVersion =
+    Number.isInteger(dave) && (dave as number) >= 0 && (dave as number) < 256 ? (dave as number) : 0;
+  return {
+    serverId: d.server_id,
+    userId: d.user_id,
+    sessionId: d.session_id,
+    token: d.token,
+    mixed: d.mixed === true,
+    maxDaveVersion,
+  };
 }
 
 /** Resume (op 7). `seqAck` is the last sequenced message the client saw (v8), -1 when it did not say. */

@@ -1,0 +1,97 @@
+// The page's one RTCPeerConnection to the voice server, laid out as the server expects it (docs/protocol.md,
+// "Browsers (WebRTC)"): my microphone, then my video (camera or screen: swapping is a replaceTrack, never a new
+// offer), then K receive slots for audio and K for video. The server binds a slot to a member when it starts
+// forwarding them (voice op 12 names the slot's audio SSRC and the user), so no renegotiation is ever needed.
+
+/** Receive slots per kind: how many others this page can hear and see at once. */
+export const SLOTS = 8;
+
+/** A receive slot's track, as `ontrack` gives it: the slot number is its stream id's (`a=msid:slot<i> …`). */
+export interface SlotTrack {
+  slot: number;
+  track: MediaStreamTrack;
+}
+
+export class VoicePeer {
+  readonly pc = new RTCPeerConnection({ bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require' });
+  readonly #video: RTCRtpTransceiver;
+  /** A receive slot's audio SSRC (from the answer) → the slot. */
+  readonly slotByAudioSsrc = new Map<number, number>();
+
+  constructor(microphone: MediaStream, onTrack: (slot: SlotTrack) => void) {
+    const mic = microphone.getAudioTracks()[0];
+    this.pc.addTransceiver(mic ?? 'audio', { direction: 'sendonly', streams: [microphone] });
+    this.#video = this.pc.addTransceiver('video', { direction: 'sendonly' });
+    for (const kind of ['audio', 'video'])
+      for (let i = 0; i < SLOTS; i++) this.pc.addTransceiver(kind, { direction: 'recvonly' });
+    for (const transceiver of this.pc.getTransceivers()) narrow(transceiver);
+    this.pc.addEventListener('track', (event) => {
+      const slot = /^slot(\d+)$/.exec(event.streams[0]?.id ?? '');
+      if (slot) onTrack({ slot: Number(slot[1]), track: event.track });
+    });
+  }
+
+  /**
+   * Our offer. Candidates are not waited for: the server ignores them and learns the browser's address from the
+   * browser's own connectivity checks (peer-reflexive), so the offer goes out at once.
+   */
+  async offer(): Promise<string> {
+    await this.pc.setLocalDescription(await this.pc.createOffer());
+    return this.pc.localDescription?.sdp ?? '';
+  }
+
+  /** The server's answer: applied, and its slots' audio SSRCs noted for op 12's bindings. */
+  async accept(sdp: string): Promise<void> {
+    for (const section of sdp.split(/\r?\nm=/).slice(1)) {
+      const slot = /a=msid:slot(\d+) /.exec(section);
+      const ssrc = /a=ssrc:(\d+) /.exec(section);
+      if (section.startsWith('audio') && slot && ssrc) this.slotByAudioSsrc.set(Number(ssrc[1]), Number(slot[1]));
+    }
+    await this.pc.setRemoteDescription({ type: 'answer', sdp });
+  }
+
+  /**
+   * Puts a video track on (camera or screen), or takes it off with null. The size is kept and the frame rate gives
+   * instead when bandwidth is short: the others see what was captured, at its size (a screen must stay legible).
+   */
+  async setVideo(track: MediaStreamTrack | null): Promise<void> {
+    const { sender } = this.#video;
+    await sender.replaceTrack(track);
+    if (!track) return;
+    const parameters = sender.getParameters() as RTCRtpSendParameters & { degradationPreference?: string };
+    parameters.degradationPreference = 'maintain-resolution';
+    await sender.setParameters(parameters).catch(() => undefined);
+  }
+
+  close(): void {
+    this.pc.close();
+  }
+}
+
+/** Header extensions worth offering; the rest are stopped, so the offer stays small. */
+const EXTENSIONS = /ssrc-audio-level|abs-send-time|transport-wide-cc|sdes:mid$/;
+
+/**
+ * Offers only what the server takes (Opus; VP8 without RTX) and a few header extensions: with 2 + 2×SLOTS m-lines the
+ * browser's full codec list would make an offer of ~50 KB, over the voice gateway's frame limit.
+ */
+function narrow(transceiver: RTCRtpTransceiver): void {
+  const kind = transceiver.receiver.track.kind;
+  const wanted = kind === 'audio' ? /^audio\/opus$/i : /^video\/VP8$/i;
+  const codecs = RTCRtpReceiver.getCapabilities(kind)?.codecs.filter((c) => wanted.test(c.mimeType)) ?? [];
+  if (codecs.length > 0) transceiver.setCodecPreferences(codecs);
+  // Not in TypeScript's DOM types yet (Chrome 119+): RTCRtpTransceiver.setHeaderExtensionsToNegotiate.
+  const t = transceiver as RTCRtpTransceiver & {
+    getHeaderExtensionsToNegotiate?: () => { uri: string; direction: string }[];
+    setHeaderExtensionsToNegotiate?: (extensions: { uri: string; direction: string }[]) => void;
+  };
+  const extensions = t.getHeaderExtensionsToNegotiate?.();
+  if (!extensions || !t.setHeaderExtensionsToNegotiate) return;
+  try {
+    t.setHeaderExtensionsToNegotiate(
+      extensions.map((e) => ({ ...e, direction: EXTENSIONS.test(e.uri) ? e.direction : 'stopped' })),
+    );
+  } catch {
+    // Some extensions may not be stopped; the offer is just larger.
+  }
+}
