@@ -96,16 +96,20 @@ export function hearTone(page: Page, userId: string, ms = 1500): Promise<HeardTo
   );
 }
 
-/** What a page sees of `userId`'s video tile: the decoded size and how many frames were presented in `ms`. */
+/**
+ * What a page sees of `userId`'s video tile (`kind`: their camera, `video`, or the Go Live stream it watches, `stream`;
+ * `self-camera` / `self-screen`: its own preview): the decoded size and how many frames were presented in `ms`.
+ */
 export function watchVideo(
   page: Page,
   userId: string,
   ms = 1000,
+  kind: 'video' | 'stream' | 'self-camera' | 'self-screen' = 'video',
 ): Promise<{ width: number; height: number; frames: number } | null> {
   return page.evaluate(
-    async ({ userId, ms }) => {
+    async ({ userId, ms, kind }) => {
       const tile = Array.from(
-        document.querySelectorAll<HTMLElement>('#voice-grid .voice-tile[data-kind="video"]'),
+        document.querySelectorAll<HTMLElement>(`#voice-grid .voice-tile[data-kind="${kind}"]`),
       ).find((t) => t.dataset.user === userId && !t.hidden);
       const video = tile?.querySelector('video');
       if (!video) return null;
@@ -118,7 +122,7 @@ export function watchVideo(
       await new Promise((resolve) => setTimeout(resolve, ms));
       return { width: video.videoWidth, height: video.videoHeight, frames };
     },
-    { userId, ms },
+    { userId, ms, kind },
   );
 }
 

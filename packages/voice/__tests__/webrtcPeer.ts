@@ -15,7 +15,7 @@ export class WebRtcTestPeer {
   public readonly mic = new MediaStreamTrack({ kind: 'audio' });
   public readonly camera = new MediaStreamTrack({ kind: 'video' });
   /** Ready's video streams (when joined with `video: true`). */
-  public streams: { ssrc: number; rtx_ssrc: number }[] = [];
+  public streams: { ssrc: number; rtx_ssrc: number; rid: string; quality: number }[] = [];
   /** RTP received per slot SSRC (payloads only, in arrival order). */
   public readonly received = new Map<number, { sequence: number; payload: Buffer }[]>();
   public ssrc = 0;
@@ -38,12 +38,19 @@ export class WebRtcTestPeer {
   }
 
   /** Identifies on the voice gateway of `server` (token from `allocate`) and waits for Ready. */
-  public static async join(server: VoiceServer, guildId: string, channelId: string, userId: string, video = false) {
+  public static async join(
+    server: VoiceServer,
+    guildId: string,
+    channelId: string,
+    userId: string,
+    video: boolean | { type: string; rid: string; quality: number }[] = false,
+  ) {
     const sessionId = `s-${userId}`;
     const { token } = server.allocate({ guildId, channelId, userId, sessionId });
     const socket = await RawVoiceSocket.open(`ws://127.0.0.1:${server.address().port}/?v=8`);
     await socket.next(VoiceOpcode.Hello);
-    const camera = video ? { video: true, streams: [{ type: 'video', rid: '100', quality: 100 }] } : {};
+    const streams = video === true ? [{ type: 'video', rid: '100', quality: 100 }] : video;
+    const camera = streams ? { video: true, streams } : {};
     socket.send(VoiceOpcode.Identify, { server_id: guildId, user_id: userId, session_id: sessionId, token, ...camera });
     const ready = await socket.next(VoiceOpcode.Ready);
     const peer = new WebRtcTestPeer(socket);
@@ -53,7 +60,7 @@ export class WebRtcTestPeer {
   }
 
   /** Builds the offer (K slots), sends Select Protocol, applies the answer, waits until DTLS is up. */
-  public async connect(slots = 2, extraSending = 0): Promise<GatewayMessage> {
+  public async connect(slots = 2, extraSending = 0, munge?: (sdp: string) => string): Promise<GatewayMessage> {
     const pc = this.pc;
     pc.addTransceiver(this.mic, { direction: 'sendonly' });
     pc.addTransceiver(this.camera, { direction: 'sendonly' });
@@ -76,7 +83,8 @@ export class WebRtcTestPeer {
       if (pc.iceGatheringState === 'complete') resolve();
       else pc.iceGatheringStateChange.subscribe((state) => state === 'complete' && resolve());
     });
-    const sdp = pc.localDescription!.sdp;
+    // `munge`: what the server is told differs from what werift applied (e.g. simulcast lines for crafted RTP).
+    const sdp = munge ? munge(pc.localDescription!.sdp) : pc.localDescription!.sdp;
     this.#opusPt = Number(/a=rtpmap:(\d+) opus\/48000\/2/i.exec(sdp)![1]);
     this.#vp8Pt = Number(/a=rtpmap:(\d+) VP8\/90000/i.exec(sdp)![1]);
     this.socket.send(VoiceOpcode.SelectProtocol, {

@@ -1,7 +1,8 @@
 // The voice gateway (Discord's voice WebSocket, v8) as the browser speaks it: Hello → heartbeats carrying the last
 // sequence number seen (`seq_ack`), Identify with what VOICE_SERVER_UPDATE and VOICE_STATE_UPDATE gave, then every
 // message handed to the session (Ready, Session Description, Speaking, Clients Connect/Disconnect, Video). Binary
-// frames (DAVE) are not asked for: Identify says max_dave_protocol_version 0.
+// frames (DAVE) are not asked for: Identify says max_dave_protocol_version 0. A voice channel's connection and a Go Live
+// stream's (a second connection, to the stream's room) speak it alike.
 
 /** Voice gateway opcodes the page uses (docs/protocol.md). */
 export const VoiceOp = {
@@ -22,7 +23,8 @@ export interface VoiceIdentity {
   /** VOICE_SERVER_UPDATE's endpoint: host:port (no scheme) or a ws(s):// URL. */
   endpoint: string;
   token: string;
-  guildId: string;
+  /** Identify's `server_id`: the guild for a voice channel, STREAM_CREATE's `rtc_server_id` for a stream. */
+  serverId: string;
   userId: string;
   sessionId: string;
 }
@@ -65,7 +67,7 @@ export class VoiceGatewaySocket {
         const { heartbeat_interval: every } = payload.d as { heartbeat_interval: number };
         this.#heartbeat = setInterval(() => this.send(VoiceOp.Heartbeat, { t: Date.now(), seq_ack: this.#seq }), every);
         this.send(VoiceOp.Identify, {
-          server_id: identity.guildId,
+          server_id: identity.serverId,
           user_id: identity.userId,
           session_id: identity.sessionId,
           token: identity.token,

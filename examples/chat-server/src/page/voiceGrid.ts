@@ -1,7 +1,8 @@
 // What the page plays of the others: one hidden <audio> per receive slot (deafen mutes them all) and the video grid —
 // one tile per receive slot's video while it is bound to a member and frames come, plus my own video preview — above
-// the messages. Every element names its slot (`data-slot`), the member it plays now (`data-user`, empty while the
-// slot is free) and what it shows (`data-kind`: audio, video, self-camera, self-screen).
+// the messages — and the Go Live streams I watch (`data-kind` stream, and stream-audio for their sound). Every slot's
+// element names its slot (`data-slot`), the member it plays now (`data-user`, empty while the slot is free) and what it
+// shows (`data-kind`: audio, video, self-camera, self-screen, stream, stream-audio).
 import { $, h } from './dom.js';
 import { memberName, state } from './state.js';
 import type { SlotTrack } from './voicePeer.js';
@@ -97,15 +98,49 @@ export function showOwnVideo(kind: 'self-camera' | 'self-screen', stream: MediaS
   updateGridVisibility();
 }
 
+/**
+ * A stream I watch (Go Live): its video as a tile captioned with the streamer, shown while frames come, and its sound
+ * if it has any; null removes both.
+ */
+export function showStream(userId: string, track: MediaStreamTrack | null): void {
+  if (!track) {
+    for (const el of Array.from(document.querySelectorAll(`[data-kind^="stream"][data-user="${userId}"]`))) el.remove();
+    updateGridVisibility();
+    return;
+  }
+  const media = new MediaStream([track]);
+  if (track.kind === 'audio') {
+    const audio = h('audio', { 'data-user': userId, 'data-kind': 'stream-audio' });
+    audio.srcObject = media;
+    audio.autoplay = true;
+    audio.muted = deafened;
+    $('voice-audio').append(audio);
+    void audio.play().catch(() => undefined);
+    return;
+  }
+  const video = h('video', { playsinline: '' });
+  video.muted = true;
+  video.autoplay = true;
+  video.srcObject = media;
+  const el = tile(video, userId, 'stream', `${label(userId)} (live)`);
+  el.hidden = true;
+  for (const event of ['mute', 'unmute', 'ended']) track.addEventListener(event, () => refreshTile(el, track));
+  $('voice-grid').append(el);
+  refreshTile(el, track);
+  void video.play().catch(() => undefined);
+}
+
 export function setDeafened(on: boolean): void {
   deafened = on;
   for (const audio of Array.from(document.querySelectorAll<HTMLAudioElement>('#voice-audio audio'))) audio.muted = on;
 }
 
-/** Everything gone (left the channel). */
+/** The voice connection's media gone (left the channel, or reconnecting); streams go with their own connections. */
 export function clearMedia(): void {
   bound.clear();
-  $('voice-audio').replaceChildren();
-  $('voice-grid').replaceChildren();
+  const own = '[data-slot], [data-kind="self-camera"]';
+  for (const el of Array.from(document.querySelectorAll(`#voice-audio :is(${own}), #voice-grid :is(${own})`))) {
+    el.remove();
+  }
   updateGridVisibility();
 }

@@ -1,9 +1,11 @@
-// The page's one RTCPeerConnection to the voice server, laid out as the server expects it (docs/protocol.md,
-// "Browsers (WebRTC)"): my microphone, then my video (camera or screen: swapping is a replaceTrack, never a new
-// offer), then K receive slots for audio and K for video. The server binds a slot to a member when it starts
-// forwarding them (voice op 12 names the slot's audio SSRC and the user), so no renegotiation is ever needed.
+// The page's RTCPeerConnection to a voice server, laid out as the server expects it (docs/protocol.md, "Browsers
+// (WebRTC)"): my sound, then my video (turning it on or off is a replaceTrack, never a new offer), then K receive slots
+// for audio and K for video. The server binds a slot to a member when it starts forwarding them (voice op 12 names the
+// slot's audio SSRC and the user), so no renegotiation is ever needed. The voice channel's connection sends the
+// microphone and the camera and has SLOTS slots; a Go Live stream's connection sends the shared screen (and its sound)
+// with no slots, or, watching, sends nothing and has one slot: the streamer's.
 
-/** Receive slots per kind: how many others this page can hear and see at once. */
+/** Receive slots per kind in a voice channel: how many others this page can hear and see at once. */
 export const SLOTS = 8;
 
 /** A receive slot's track, as `ontrack` gives it: the slot number is its stream id's (`a=msid:slot<i> …`). */
@@ -12,18 +14,25 @@ export interface SlotTrack {
   track: MediaStreamTrack;
 }
 
+export interface VoicePeerOptions {
+  /** What the first audio m-line sends (the microphone, or a shared screen's sound); null: nothing yet. */
+  audio: MediaStreamTrack | null;
+  /** Receive slots per kind. */
+  slots: number;
+  onTrack: (slot: SlotTrack) => void;
+}
+
 export class VoicePeer {
   readonly pc = new RTCPeerConnection({ bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require' });
   readonly #video: RTCRtpTransceiver;
   /** A receive slot's audio SSRC (from the answer) → the slot. */
   readonly slotByAudioSsrc = new Map<number, number>();
 
-  constructor(microphone: MediaStream, onTrack: (slot: SlotTrack) => void) {
-    const mic = microphone.getAudioTracks()[0];
-    this.pc.addTransceiver(mic ?? 'audio', { direction: 'sendonly', streams: [microphone] });
+  constructor({ audio, slots, onTrack }: VoicePeerOptions) {
+    this.pc.addTransceiver(audio ?? 'audio', { direction: 'sendonly' });
     this.#video = this.pc.addTransceiver('video', { direction: 'sendonly' });
     for (const kind of ['audio', 'video'])
-      for (let i = 0; i < SLOTS; i++) this.pc.addTransceiver(kind, { direction: 'recvonly' });
+      for (let i = 0; i < slots; i++) this.pc.addTransceiver(kind, { direction: 'recvonly' });
     for (const transceiver of this.pc.getTransceivers()) narrow(transceiver);
     this.pc.addEventListener('track', (event) => {
       const slot = /^slot(\d+)$/.exec(event.streams[0]?.id ?? '');

@@ -1,24 +1,37 @@
 // Being in a voice channel, as Discord's web client does it: op 4 on the main gateway (VOICE_STATE_UPDATE and
 // VOICE_SERVER_UPDATE answer), then the voice gateway the server named, and one RTCPeerConnection whose offer goes in
 // Select Protocol (`protocol: 'webrtc'`) and whose answer comes back in Session Description (docs/protocol.md,
-// "Browsers (WebRTC)"). Mute, deafen and the camera are both a local change and a voice state the others see.
+// "Browsers (WebRTC)"). Mute, deafen and the camera are both a local change and a voice state the others see. Sharing
+// the screen is Go Live (streamSession.ts): a stream of its own beside this connection, so the camera stays on.
 import { showError } from './dom.js';
 import { state } from './state.js';
+import {
+  isLive,
+  liveViewers,
+  onStreamChange,
+  setStreamChannel,
+  setStreamSender,
+  streamDispatch,
+} from './streamSession.js';
 import { VoiceGatewaySocket, VoiceOp } from './voiceGateway.js';
 import { addSlotTrack, bindSlot, clearMedia, dropUser, setDeafened, showOwnVideo } from './voiceGrid.js';
 import { type LevelMeter, watchLevel } from './voiceLevel.js';
 import { codecsOf, type Ready, videoPayload } from './voicePayloads.js';
-import { VoicePeer } from './voicePeer.js';
+import { SLOTS, VoicePeer } from './voicePeer.js';
 import { applyVoiceState, clearSpeaking, loadVoiceStates, setSpeaking, type VoiceState } from './voiceStates.js';
 
 /** What the page's voice session shows: the panel reads it after every change. */
 export interface VoiceView {
   guildId: string;
   channelId: string;
-  status: 'joining' | 'connecting' | 'connected';
+  /** `unavailable`: the server has no voice server (VOICE_SERVER_UPDATE without an endpoint, e.g. VOICE=off). */
+  status: 'joining' | 'connecting' | 'connected' | 'unavailable';
   selfMute: boolean;
   selfDeaf: boolean;
-  video: 'off' | 'camera' | 'screen';
+  video: 'off' | 'camera';
+  /** I stream my screen (Go Live), and how many watch it. */
+  live: boolean;
+  viewers: number;
 }
 
 interface Session extends VoiceView {
@@ -44,7 +57,13 @@ const viewListeners = new Set<(view: VoiceView | null) => void>();
 /** How op 4 reaches the main gateway (set once by app.ts). */
 export function setMainGatewaySender(send: (payload: { op: number; d: unknown }) => void): void {
   sendMain = send;
+  setStreamSender(send);
 }
+
+onStreamChange(() => {
+  if (current) Object.assign(current, { live: isLive(), viewers: liveViewers() });
+  changed();
+});
 
 export function onVoiceViewChange(listener: (view: VoiceView | null) => void): void {
   viewListeners.add(listener);
@@ -84,7 +103,16 @@ export async function joinVoice(guildId: string, channelId: string): Promise<voi
   const audio = new AudioContext();
   void audio.resume();
   current = {
-    ...{ guildId, channelId, status: 'joining', selfMute: false, selfDeaf: false, video: 'off' },
+    ...{
+      guildId,
+      channelId,
+      status: 'joining',
+      selfMute: false,
+      selfDeaf: false,
+      video: 'off',
+      live: false,
+      viewers: 0,
+    },
     ...{
       mic,
       audio,
@@ -98,6 +126,7 @@ export async function joinVoice(guildId: string, channelId: string): Promise<voi
     },
   };
   sendVoiceState(current, guildId);
+  setStreamChannel({ guildId, channelId });
   changed();
 }
 
@@ -106,6 +135,7 @@ export function leaveVoice(): void {
   const s = current;
   if (!s) return;
   current = null;
+  setStreamChannel(null);
   sendVoiceState(null, s.guildId);
   teardown(s);
   changed();
@@ -131,15 +161,25 @@ export function voiceDispatch(t: string, d: any): void {
     const s = current;
     if (mine && s && s.guildId === d.guild_id && d.channel_id !== s.channelId) {
       current = null;
+      setStreamChannel(null);
       teardown(s);
       changed();
     }
-  } else if (t === 'VOICE_SERVER_UPDATE' && current && current.guildId === d.guild_id && d.endpoint) {
+  } else if (t === 'VOICE_SERVER_UPDATE' && current && current.guildId === d.guild_id) {
+    if (!d.endpoint) {
+      // No voice server to go to (the server runs without one): say so instead of waiting for ever. A connected
+      // session keeps its connection (Discord sends a null endpoint while it moves a voice server; a new one follows).
+      if (!current.socket && current.status !== 'unavailable') {
+        current.status = 'unavailable';
+        changed();
+      }
+      return;
+    }
     // Every op 4 (mute, camera) is answered with a VOICE_SERVER_UPDATE here; the connection is kept unless the voice
     // server changed (a failover or a move to another node).
     if (current.socket && current.endpoint === d.endpoint) return;
     connect(current, d.endpoint, d.token);
-  }
+  } else if (t.startsWith('STREAM_')) streamDispatch(t, d);
 }
 
 /** Opens the voice gateway (again, after a new VOICE_SERVER_UPDATE: a voice server moved). */
@@ -154,7 +194,7 @@ function connect(s: Session, endpoint: string, token: string): void {
   const identity = {
     endpoint,
     token,
-    guildId: s.guildId,
+    serverId: s.guildId,
     userId: state.me?.id ?? '',
     sessionId: state.sessionId ?? '',
   };
@@ -179,7 +219,7 @@ async function onVoiceMessage(s: Session, op: number, d: any): Promise<void> {
   switch (op) {
     case VoiceOp.Ready: {
       s.ready = d as Ready;
-      const peer = new VoicePeer(s.mic, addSlotTrack);
+      const peer = new VoicePeer({ audio: s.mic.getAudioTracks()[0] ?? null, slots: SLOTS, onTrack: addSlotTrack });
       s.peer = peer;
       // A new connection (the voice server moved) carries on with the video that was on.
       const video = s.videoStream?.getVideoTracks()[0];
@@ -271,31 +311,25 @@ function applyLocal(s: Session): void {
   changed();
 }
 
-/** Camera or screen on (replacing the other: the page sends one video), or off when it is the one on. */
-export async function toggleVideo(kind: 'camera' | 'screen'): Promise<void> {
+/** The camera on, or off. (The screen is shared as a stream of its own: toggleLive in streamSession.ts.) */
+export async function toggleCamera(): Promise<void> {
   const s = current;
   if (!s?.peer) return;
-  const turningOn = s.video !== kind;
-  const stream = turningOn
-    ? kind === 'camera'
-      ? await navigator.mediaDevices.getUserMedia({ video: true })
-      : await navigator.mediaDevices.getDisplayMedia({ video: true })
-    : null;
+  const stream = s.video === 'off' ? await navigator.mediaDevices.getUserMedia({ video: true }) : null;
   if (current !== s) {
     for (const track of stream?.getTracks() ?? []) track.stop();
     return;
   }
   for (const track of s.videoStream?.getTracks() ?? []) track.stop();
-  showOwnVideo(s.video === 'screen' ? 'self-screen' : 'self-camera', null);
   const track = stream?.getVideoTracks()[0] ?? null;
-  // The browser's own "Stop sharing" ends the track: the share ends here too.
+  // A camera unplugged (or stopped by the browser) turns the camera off here too.
   track?.addEventListener('ended', () => {
-    if (current === s && s.videoStream === stream) void toggleVideo(kind);
+    if (current === s && s.videoStream === stream) void toggleCamera();
   });
   await s.peer.setVideo(track);
   s.videoStream = stream;
-  s.video = stream ? kind : 'off';
-  if (stream) showOwnVideo(kind === 'screen' ? 'self-screen' : 'self-camera', stream);
+  s.video = stream ? 'camera' : 'off';
+  showOwnVideo('self-camera', stream);
   sendVideoState(s);
   sendVoiceState(s, s.guildId);
   changed();

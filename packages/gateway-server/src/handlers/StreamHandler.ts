@@ -3,7 +3,7 @@ import type { Directory } from '../Directory.js';
 import type { GatewayDispatchEvent, GatewayDispatchMap } from '../dispatch/GatewayDispatchMap.js';
 import type { StreamDeleteReason, StreamUpdateData } from '../dispatch/StreamData.js';
 import { PreparedDispatch } from '../PreparedDispatch.js';
-import type { VoiceAllocator } from '../ports/VoiceAllocator.js';
+import type { StreamAllocation, VoiceAllocator } from '../ports/VoiceAllocator.js';
 import type { Session } from '../session/Session.js';
 import type { Snowflake } from '../types.js';
 import { CloseCode } from '../wire/protocol.js';
@@ -107,17 +107,7 @@ export class StreamHandler {
     const allocation = await this.#allocate(stream, session);
     if (stream.ended) return;
     stream.rtc = { rtcServerId: allocation.rtcServerId, rtcChannelId: allocation.rtcChannelId };
-    this.#send(session, 'STREAM_CREATE', {
-      ...this.#state(stream),
-      rtc_server_id: allocation.rtcServerId,
-      rtc_channel_id: allocation.rtcChannelId,
-    });
-    this.#send(session, 'STREAM_SERVER_UPDATE', {
-      token: allocation.token,
-      stream_key: key,
-      endpoint: allocation.endpoint,
-      guild_id: null,
-    });
+    this.#announce(session, stream, key, allocation);
     await this.#context.setSelfStream(session, guildId, channelId, true);
   }
 
@@ -159,17 +149,7 @@ export class StreamHandler {
     this.#index(session, stream);
     const allocation = await this.#allocate(stream, session);
     if (stream.ended || !stream.viewers.has(session)) return;
-    this.#send(session, 'STREAM_CREATE', {
-      ...this.#state(stream),
-      rtc_server_id: allocation.rtcServerId,
-      rtc_channel_id: allocation.rtcChannelId,
-    });
-    this.#send(session, 'STREAM_SERVER_UPDATE', {
-      token: allocation.token,
-      stream_key: key,
-      endpoint: allocation.endpoint,
-      guild_id: null,
-    });
+    this.#announce(session, stream, key, allocation);
     this.#updated(stream, session);
   }
 
@@ -214,6 +194,21 @@ export class StreamHandler {
       else this.#unwatch(stream, session, 'stream_ended');
       throw error;
     }
+  }
+
+  /** STREAM_CREATE (with the room's rtc ids) and STREAM_SERVER_UPDATE (where and how to connect) to one participant. */
+  #announce(session: Session, stream: LiveStream, key: string, allocation: StreamAllocation): void {
+    this.#send(session, 'STREAM_CREATE', {
+      ...this.#state(stream),
+      rtc_server_id: allocation.rtcServerId,
+      rtc_channel_id: allocation.rtcChannelId,
+    });
+    this.#send(session, 'STREAM_SERVER_UPDATE', {
+      token: allocation.token,
+      stream_key: key,
+      endpoint: allocation.endpoint,
+      guild_id: null,
+    });
   }
 
   /** Whether the session streams in that channel (its voice state's `self_stream`). */

@@ -57,9 +57,9 @@ export function planOffer(offer: ParsedOffer): OfferPlan {
 /**
  * The offer the native stack is given: rebuilt from the parsed fields only (one codec per m-line, no header
  * extensions, no RTX, no candidates — the server learns the browser's address from its connectivity checks), so that
- * nothing the client wrote reaches a native parser.
+ * nothing the client wrote reaches a native parser. `slotSsrcs` (mid → SSRC) are the receive slots' SSRCs.
  */
-export function buildSanitizedOffer(plan: OfferPlan): string {
+export function buildSanitizedOffer(plan: OfferPlan, slotSsrcs: ReadonlyMap<string, number> = new Map()): string {
   const { offer } = plan;
   const slots = new Set([...plan.audioSlots, ...plan.videoSlots]);
   const lines = [
@@ -89,10 +89,21 @@ export function buildSanitizedOffer(plan: OfferPlan): string {
     if (media.kind === 'audio') {
       lines.push(`a=rtpmap:${pt} opus/48000/2`, `a=fmtp:${pt} minptime=10;useinbandfec=1`);
     } else {
-      lines.push(`a=rtpmap:${pt} VP8/90000`, `a=rtcp-fb:${pt} nack pli`, `a=rtcp-fb:${pt} ccm fir`);
+      // Feedback the server acts on (docs/protocol.md "Browsers (WebRTC)"): NACK answered from the retransmission
+      // cache, PLI/FIR turned into keyframe requests, REMB (goog-remb) as the browser's receive estimate.
+      lines.push(
+        `a=rtpmap:${pt} VP8/90000`,
+        `a=rtcp-fb:${pt} nack`,
+        `a=rtcp-fb:${pt} nack pli`,
+        `a=rtcp-fb:${pt} ccm fir`,
+        `a=rtcp-fb:${pt} goog-remb`,
+      );
     }
     // The native stack routes incoming RTP to an m-line by the SSRCs announced for it.
     if (direction === 'sendonly') for (const ssrc of media.ssrcs) lines.push(`a=ssrc:${ssrc} cname:peer`);
+    // It also routes RTCP by SSRC: a slot's own SSRC (what the browser's NACK/PLI/REMB name) must map to its track.
+    const slot = slotSsrcs.get(media.mid);
+    if (slot !== undefined && direction === 'recvonly') lines.push(`a=ssrc:${slot} cname:concord`);
   }
   return `${lines.join('\r\n')}\r\n`;
 }

@@ -41,7 +41,30 @@ export interface OfferMedia {
   payloadType: number | null;
   /** SSRCs the client announced for this m-line (what its RTP will carry), at most 8 kept. */
   ssrcs: number[];
+  /** Simulcast layers sent on this m-line (docs/protocol.md "Browsers (WebRTC)"); null: one stream. */
+  simulcast: OfferSimulcast | null;
 }
+
+/**
+ * A sending m-line's simulcast: SSRC-signalled (`a=ssrc-group:SIM`, lowest resolution first, as Chrome's legacy
+ * simulcast orders them) and/or RID-signalled (`a=simulcast:send` with `a=rid:<id> send`, the layers told apart by
+ * the RTP stream id header extension whose `a=extmap` id is `ridExtension`).
+ */
+export interface OfferSimulcast {
+  /** `a=ssrc-group:SIM` SSRCs in their order (empty when not given). */
+  ssrcs: number[];
+  /** RIDs of `a=simulcast:send` that have an `a=rid:<id> send` line, in their order (empty when not given). */
+  rids: string[];
+  /** `a=extmap` ids of the RTP stream id / repaired stream id extensions (null when not offered). */
+  ridExtension: number | null;
+  repairedRidExtension: number | null;
+}
+
+/** Most simulcast layers read from an offer (Identify allows at most 4 streams). */
+export const MAX_SIMULCAST_LAYERS = 4;
+const RID_URI = 'urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id';
+const REPAIRED_RID_URI = 'urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id';
+const RID_TOKEN = /^[A-Za-z0-9_-]{1,16}$/;
 
 export interface ParsedOffer {
   iceUfrag: string;
@@ -92,6 +115,70 @@ interface MediaDraft {
   direction: Direction;
   rtpmap: Map<number, string>;
   ssrcs: number[];
+  simGroup: number[];
+  ridLines: string[];
+  simulcastSend: string[];
+  ridExtension: number | null;
+  repairedRidExtension: number | null;
+}
+
+/** `a=ssrc-group:SIM …` (other semantics, e.g. FID, are ignored). */
+function readSsrcGroup(arg: string, draft: MediaDraft): void {
+  const parts = arg.split(' ');
+  if (parts[0] !== 'SIM') return;
+  if (parts.length < 2 || parts.length > MAX_SIMULCAST_LAYERS + 1 || draft.simGroup.length > 0) {
+    throw malformed('bad ssrc-group:SIM');
+  }
+  for (const part of parts.slice(1)) {
+    if (!UINT.test(part) || Number(part) > 0xffffffff) throw malformed('bad ssrc-group:SIM');
+    draft.simGroup.push(Number(part));
+  }
+}
+
+/** `a=rid:<id> send|recv [restrictions]`: the send ones are kept (at most MAX_SIMULCAST_LAYERS). */
+function readRidLine(arg: string, draft: MediaDraft): void {
+  const match = /^([^ ]{1,64}) (send|recv)(?: .*)?$/.exec(arg);
+  if (!match || !RID_TOKEN.test(match[1]!)) throw malformed('bad rid');
+  if (match[2] !== 'send') return;
+  if (draft.ridLines.length >= MAX_SIMULCAST_LAYERS) throw new SdpError('SDP_UNSUPPORTED', 'too many rids');
+  if (!draft.ridLines.includes(match[1]!)) draft.ridLines.push(match[1]!);
+}
+
+/** `a=simulcast:send <alt list>[ recv …]`: the first choice of each layer, paused ones (`~`) included. */
+function readSimulcast(arg: string, draft: MediaDraft): void {
+  const match = /^send ([^ ]{1,256})(?: recv [^ ]{1,256})?$/.exec(arg);
+  if (!match) {
+    if (/^recv [^ ]{1,256}$/.test(arg)) return;
+    throw malformed('bad simulcast');
+  }
+  const layers = match[1]!.split(';');
+  if (layers.length > MAX_SIMULCAST_LAYERS) throw new SdpError('SDP_UNSUPPORTED', 'too many simulcast layers');
+  draft.simulcastSend = layers.map((alternatives) => {
+    const first = alternatives.split(',')[0]!.replace(/^~/, '');
+    if (!RID_TOKEN.test(first)) throw malformed('bad simulcast rid');
+    return first;
+  });
+}
+
+/** `a=extmap:<id>[/<direction>] <uri> [attributes]`: only the RID extensions matter here. */
+function readExtmap(arg: string, draft: MediaDraft): void {
+  const match = /^([0-9]{1,3})(?:\/[a-z]{1,8})? ([^ ]{1,256})(?: .*)?$/.exec(arg);
+  if (!match) throw malformed('bad extmap');
+  const id = Number(match[1]);
+  if (id < 1 || id > 255) throw malformed('bad extmap id');
+  if (match[2] === RID_URI) draft.ridExtension = id;
+  else if (match[2] === REPAIRED_RID_URI) draft.repairedRidExtension = id;
+}
+
+function simulcastOf(draft: MediaDraft): OfferSimulcast | null {
+  const rids = draft.simulcastSend.filter((rid) => draft.ridLines.includes(rid));
+  if (draft.simGroup.length < 2 && rids.length < 2) return null;
+  return {
+    ssrcs: draft.simGroup.length >= 2 ? draft.simGroup : [],
+    rids: rids.length >= 2 ? rids : [],
+    ridExtension: draft.ridExtension,
+    repairedRidExtension: draft.repairedRidExtension,
+  };
 }
 
 /**
@@ -135,7 +222,19 @@ export function parseSdpOffer(sdp: string): ParsedOffer {
         if (!UINT.test(format) || pt > 127) throw malformed('bad payload type');
         formats.add(pt);
       }
-      current = { kind, formats, mid: null, direction: 'sendrecv', rtpmap: new Map(), ssrcs: [] };
+      current = {
+        kind,
+        formats,
+        mid: null,
+        direction: 'sendrecv',
+        rtpmap: new Map(),
+        ssrcs: [],
+        simGroup: [],
+        ridLines: [],
+        simulcastSend: [],
+        ridExtension: null,
+        repairedRidExtension: null,
+      };
       media.push(current);
       continue;
     }
@@ -172,6 +271,14 @@ export function parseSdpOffer(sdp: string): ParsedOffer {
       const ssrc = match ? Number(match[1]) : -1;
       if (ssrc < 0 || ssrc > 0xffffffff) throw malformed('bad ssrc');
       if (!current.ssrcs.includes(ssrc) && current.ssrcs.length < 8) current.ssrcs.push(ssrc);
+    } else if (name === 'ssrc-group') {
+      readSsrcGroup(arg, current);
+    } else if (name === 'rid') {
+      readRidLine(arg, current);
+    } else if (name === 'simulcast') {
+      readSimulcast(arg, current);
+    } else if (name === 'extmap') {
+      readExtmap(arg, current);
     }
   }
   if (!sawVersion) throw malformed('empty SDP');
@@ -190,7 +297,10 @@ export function parseSdpOffer(sdp: string): ParsedOffer {
         break;
       }
     }
-    return { kind: draft.kind, mid: draft.mid, direction: draft.direction, payloadType, ssrcs: draft.ssrcs };
+    const simulcast = draft.kind === 'video' ? simulcastOf(draft) : null;
+    // The native stack must know every layer's SSRC to hand its packets over (it drops unknown SSRCs).
+    const ssrcs = [...new Set([...draft.ssrcs, ...(simulcast?.ssrcs ?? [])])];
+    return { kind: draft.kind, mid: draft.mid, direction: draft.direction, payloadType, ssrcs, simulcast };
   });
   return { iceUfrag: ufrag, icePwd: pwd, fingerprint, setup: setup ?? 'actpass', media: parsed };
 }

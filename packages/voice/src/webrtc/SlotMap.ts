@@ -13,6 +13,10 @@ const STEP = { audio: 960, video: 3_000 } as const;
 interface Track {
   /** The SSRC of the room stream currently mapped here (null: nothing sent yet). */
   source: number | null;
+  /** Slot sequence number of the current source's first packet: earlier ones belonged to someone else. */
+  firstSeq: number;
+  /** Sequence numbers the current source has advanced through in this slot (capped at half the number space). */
+  span: number;
   seqDelta: number;
   tsDelta: number;
   lastSeq: number;
@@ -27,7 +31,7 @@ interface Slot {
 }
 
 function track(): Track {
-  return { source: null, seqDelta: 0, tsDelta: 0, lastSeq: 0, lastTs: 0 };
+  return { source: null, firstSeq: 0, span: 0, seqDelta: 0, tsDelta: 0, lastSeq: 0, lastTs: 0 };
 }
 
 export class SlotMap {
@@ -81,6 +85,44 @@ export class SlotMap {
     return slot && slot.userId !== null ? slot[kind].source : null;
   }
 
+  /** The slot a user holds now, or null (no binding: a retransmission must not take a slot). */
+  public indexOf(userId: string): number | null {
+    return this.#byUser.get(userId) ?? null;
+  }
+
+  /**
+   * Room → slot numbering of a packet sent before (a retransmission): [sequence, timestamp] as the browser saw them,
+   * or null when `source` is not what the slot carries now or the packet is not one the slot sent for it. Nothing
+   * changes: a retransmission must not move the slot's stream on.
+   */
+  public toSlot(index: number, kind: 'audio' | 'video', source: number, sequence: number, timestamp: number) {
+    const t = this.#slots[index]?.[kind];
+    if (!t || t.source !== source) return null;
+    const seq = (sequence + t.seqDelta) & 0xffff;
+    if (!this.#sentForSource(t, seq)) return null;
+    return [seq, (timestamp + t.tsDelta) >>> 0] as const;
+  }
+
+  /**
+   * Slot → room numbering of sequence numbers the browser reports lost (NACK): the room stream they came from and
+   * its sequence numbers. Numbers from before the current source took the slot, or not sent yet, are left out.
+   */
+  public toRoom(index: number, kind: 'audio' | 'video', sequences: readonly number[]) {
+    const t = this.#slots[index]?.[kind];
+    if (!t || t.source === null) return null;
+    const room: number[] = [];
+    for (const seq of sequences) if (this.#sentForSource(t, seq)) room.push((seq - t.seqDelta) & 0xffff);
+    return { source: t.source, sequences: room };
+  }
+
+  /**
+   * Whether slot sequence number `seq` lies between the current source's first and last packet (mod 2^16; for a
+   * long-running source, within the last half of the number space).
+   */
+  #sentForSource(t: Track, seq: number): boolean {
+    return ((t.lastSeq - seq) & 0xffff) <= t.span;
+  }
+
   /** Frees a user's slot (it left the room). */
   public release(userId: string): void {
     const index = this.#byUser.get(userId);
@@ -104,9 +146,19 @@ export class SlotMap {
         t.tsDelta = (t.lastTs + STEP[kind] - timestamp) >>> 0;
       }
       t.source = source;
+      t.firstSeq = (sequence + t.seqDelta) & 0xffff;
+      t.lastSeq = t.firstSeq;
+      t.span = 0;
     }
-    t.lastSeq = (sequence + t.seqDelta) & 0xffff;
-    t.lastTs = (timestamp + t.tsDelta) >>> 0;
-    return [t.lastSeq, t.lastTs] as const;
+    const seq = (sequence + t.seqDelta) & 0xffff;
+    const ts = (timestamp + t.tsDelta) >>> 0;
+    // A late (reordered) packet does not move the end back: the NACK mapping needs the highest one sent.
+    const ahead = (seq - t.lastSeq) & 0xffff;
+    if (ahead < 0x8000) {
+      t.span = Math.min(0x7fff, t.span + ahead);
+      t.lastSeq = seq;
+      t.lastTs = ts;
+    }
+    return [seq, ts] as const;
   }
 }

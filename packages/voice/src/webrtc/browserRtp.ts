@@ -1,6 +1,5 @@
 import type { OpenedRtp } from '../crypto/PacketCipher.js';
 import { parseRtpPacket } from '../rtp/RtpHeader.js';
-import { parseFeedback } from '../video/rtcpFeedback.js';
 
 /**
  * The browser's packets as the room sees them. Both functions read untrusted bytes (a browser may send any RTP or
@@ -39,14 +38,4 @@ export function toRoomRtp(
     sourceSsrc: header.ssrc,
     sourcePayloadType: header.payloadType,
   };
-}
-
-/** The media SSRCs a browser's RTCP asks keyframes of (PLI media SSRC, FIR entries); other RTCP is ignored. */
-export function keyframeTargets(msg: Buffer): number[] {
-  const targets: number[] = [];
-  for (const feedback of parseFeedback(msg)) {
-    if (feedback.kind === 'pli') targets.push(feedback.media);
-    else if (feedback.kind === 'fir') for (const entry of feedback.entries) targets.push(entry.ssrc);
-  }
-  return targets;
 }
