@@ -4,20 +4,10 @@
 // frames (DAVE) are not asked for: Identify says max_dave_protocol_version 0. A voice channel's connection and a Go Live
 // stream's (a second connection, to the stream's room) speak it alike.
 
-/** Voice gateway opcodes the page uses (docs/protocol.md). */
-export const VoiceOp = {
-  Identify: 0,
-  SelectProtocol: 1,
-  Ready: 2,
-  Heartbeat: 3,
-  SessionDescription: 4,
-  Speaking: 5,
-  HeartbeatAck: 6,
-  Hello: 8,
-  ClientsConnect: 11,
-  Video: 12,
-  ClientDisconnect: 13,
-} as const;
+import { VoiceOpcode } from '@concord/protocol';
+
+/** Voice gateway opcodes (docs/protocol.md), under the name the page's voice files use. */
+export const VoiceOp = VoiceOpcode;
 
 export interface VoiceIdentity {
   /** VOICE_SERVER_UPDATE's endpoint: host:port (no scheme) or a ws(s):// URL. */
