@@ -1,9 +1,9 @@
-import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from 'node:tls';
+import { writeSelfSignedCert } from '@concord/test-services';
 import { afterAll, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { startServer } from './startServer.js';
@@ -11,19 +11,9 @@ import { startServer } from './startServer.js';
 const dir = mkdtempSync(join(tmpdir(), 'concord-chat-tls-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** A self-signed certificate for 127.0.0.1 whose CN is `name` (as interop/harness/selfSignedCert.ts makes one). */
+/** A self-signed certificate for 127.0.0.1 whose CN is `name`, and its PEM (to trust it). */
 function makeCert(name: string) {
-  const cert = join(dir, `${name}.cert.pem`);
-  const key = join(dir, `${name}.key.pem`);
-  execFileSync(
-    'openssl',
-    [
-      ...['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'],
-      ...['-keyout', key, '-out', cert, '-days', '1', '-subj', `/CN=${name}`],
-      ...['-addext', 'subjectAltName=IP:127.0.0.1'],
-    ],
-    { stdio: 'ignore' },
-  );
+  const { cert, key } = writeSelfSignedCert(dir, name);
   return { cert, key, pem: readFileSync(cert) };
 }
 

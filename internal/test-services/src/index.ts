@@ -50,4 +50,5 @@ export async function requireService(s: ServiceProbe): Promise<boolean> {
   }
 }
 
+export { writeSelfSignedCert } from './selfSignedCert.js';
 export { type LoadBalancer, type LoadBalancerOptions, startLoadBalancer } from './startLoadBalancer.js';

@@ -1,10 +1,10 @@
-import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect, type TLSSocket } from 'node:tls';
+import { writeSelfSignedCert } from '@concord/test-services';
 import { afterAll, expect, it } from 'vitest';
 import { readTlsFiles, reloadTls } from '../src/ops/reloadTls.js';
 
@@ -13,18 +13,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** A self-signed certificate for 127.0.0.1 named `name` (its CN), written to `<name>.cert.pem` / `<name>.key.pem`. */
 function makeCert(name: string) {
-  const cert = join(dir, `${name}.cert.pem`);
-  const key = join(dir, `${name}.key.pem`);
-  execFileSync(
-    'openssl',
-    [
-      ...['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'],
-      ...['-keyout', key, '-out', cert, '-days', '1', '-subj', `/CN=${name}`],
-      ...['-addext', 'subjectAltName=IP:127.0.0.1'],
-    ],
-    { stdio: 'ignore' },
-  );
-  return { cert, key };
+  return writeSelfSignedCert(dir, name);
 }
 
 function peerName(port: number): Promise<{ cn: string; socket: TLSSocket }> {

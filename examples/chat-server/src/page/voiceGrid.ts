@@ -40,21 +40,35 @@ function refreshTile(el: HTMLElement, track: MediaStreamTrack): void {
   updateGridVisibility();
 }
 
-/** A receive slot's track (all arrive with the answer): audio plays at once, video gets its (hidden) tile. */
-export function addSlotTrack({ slot, track }: SlotTrack): void {
-  if (track.kind === 'audio') {
-    const audio = h('audio', { 'data-slot': String(slot), 'data-user': bound.get(slot) ?? '', 'data-kind': 'audio' });
-    audio.srcObject = new MediaStream([track]);
-    audio.autoplay = true;
-    audio.muted = deafened;
-    $('voice-audio').append(audio);
-    void audio.play().catch(() => undefined);
-    return;
-  }
+/** Plays remote audio in the hidden audio box (muted while deafened; autoplay may be refused until a click). */
+function playAudio(attrs: Record<string, string>, media: MediaStream): void {
+  const audio = h('audio', attrs);
+  audio.srcObject = media;
+  audio.autoplay = true;
+  audio.muted = deafened;
+  $('voice-audio').append(audio);
+  void audio.play().catch(() => undefined);
+}
+
+/** A muted, inline, autoplaying video element for a remote track (its sound, if any, goes through `playAudio`). */
+function videoOf(media: MediaStream): HTMLVideoElement {
   const video = h('video', { playsinline: '' });
   video.muted = true;
   video.autoplay = true;
-  video.srcObject = new MediaStream([track]);
+  video.srcObject = media;
+  return video;
+}
+
+/** A receive slot's track (all arrive with the answer): audio plays at once, video gets its (hidden) tile. */
+export function addSlotTrack({ slot, track }: SlotTrack): void {
+  if (track.kind === 'audio') {
+    playAudio(
+      { 'data-slot': String(slot), 'data-user': bound.get(slot) ?? '', 'data-kind': 'audio' },
+      new MediaStream([track]),
+    );
+    return;
+  }
+  const video = videoOf(new MediaStream([track]));
   const userId = bound.get(slot);
   const el = tile(video, userId ?? '', 'video', userId ? label(userId) : '');
   el.dataset.slot = String(slot);
@@ -110,18 +124,10 @@ export function showStream(userId: string, track: MediaStreamTrack | null): void
   }
   const media = new MediaStream([track]);
   if (track.kind === 'audio') {
-    const audio = h('audio', { 'data-user': userId, 'data-kind': 'stream-audio' });
-    audio.srcObject = media;
-    audio.autoplay = true;
-    audio.muted = deafened;
-    $('voice-audio').append(audio);
-    void audio.play().catch(() => undefined);
+    playAudio({ 'data-user': userId, 'data-kind': 'stream-audio' }, media);
     return;
   }
-  const video = h('video', { playsinline: '' });
-  video.muted = true;
-  video.autoplay = true;
-  video.srcObject = media;
+  const video = videoOf(media);
   const el = tile(video, userId, 'stream', `${label(userId)} (live)`);
   el.hidden = true;
   for (const event of ['mute', 'unmute', 'ended']) track.addEventListener(event, () => refreshTile(el, track));

@@ -97,6 +97,23 @@ export interface DecodedFrame {
   keyframe: boolean;
 }
 
+/** Each decoded frame of `file` as ffprobe reports it (key frame flag and size), in order. */
+function probeFrames(input: readonly string[], file: string): DecodedFrame[] {
+  const csv = execFileSync(
+    FFPROBE,
+    ['-v', 'error', ...input, '-show_entries', 'frame=width,height,key_frame', '-of', 'csv=p=0', file],
+    { encoding: 'utf8' },
+  );
+  return csv
+    .trim()
+    .split('\n')
+    .filter((line) => line.length > 0)
+    .map((line) => {
+      const [key, width, height] = line.split(',').map(Number);
+      return { keyframe: key === 1, width: width!, height: height! };
+    });
+}
+
 /** Decodes VP8 frames (in order) with ffmpeg; throws when the decoder reports an error. Returns each decoded frame. */
 export function decodeVp8(frames: readonly Buffer[], size: { width: number; height: number }): DecodedFrame[] {
   const dir = mkdtempSync(join(tmpdir(), 'concord-vp8-rx-'));
@@ -108,19 +125,7 @@ export function decodeVp8(frames: readonly Buffer[], size: { width: number; heig
     execFileSync(FFMPEG, ['-hide_banner', '-v', 'error', '-xerror', '-i', file, '-f', 'null', '-'], {
       stdio: ['ignore', 'ignore', 'pipe'],
     });
-    const csv = execFileSync(
-      FFPROBE,
-      ['-v', 'error', '-select_streams', 'v', '-show_entries', 'frame=width,height,key_frame', '-of', 'csv=p=0', file],
-      { encoding: 'utf8' },
-    );
-    return csv
-      .trim()
-      .split('\n')
-      .filter((line) => line.length > 0)
-      .map((line) => {
-        const [key, width, height] = line.split(',').map(Number);
-        return { keyframe: key === 1, width: width!, height: height! };
-      });
+    return probeFrames(['-select_streams', 'v'], file);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -201,19 +206,7 @@ export function decodeH264(units: readonly Buffer[]): DecodedFrame[] {
     execFileSync(FFMPEG, ['-hide_banner', '-v', 'error', '-xerror', '-f', 'h264', '-i', file, '-f', 'null', '-'], {
       stdio: ['ignore', 'ignore', 'pipe'],
     });
-    const csv = execFileSync(
-      FFPROBE,
-      ['-v', 'error', '-f', 'h264', '-show_entries', 'frame=width,height,key_frame', '-of', 'csv=p=0', file],
-      { encoding: 'utf8' },
-    );
-    return csv
-      .trim()
-      .split('\n')
-      .filter((line) => line.length > 0)
-      .map((line) => {
-        const [key, width, height] = line.split(',').map(Number);
-        return { keyframe: key === 1, width: width!, height: height! };
-      });
+    return probeFrames(['-f', 'h264'], file);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
