@@ -1,5 +1,7 @@
 // SFU forwarding throughput: one speaker → N listeners per room, each listener with its own key and nonce counter.
-// Run: node --expose-gc --import tsx packages/voice/bench/forward.ts [--quick]
+// Run: node --expose-gc --import tsx packages/voice/bench/forward.ts [--quick] [--udp-only]
+// Section 6 (real UDP, forwarder in its own process) reads FORWARD_UDP_LISTENERS (50), FORWARD_UDP_RATE (incoming
+// packets/s, 1000) and FORWARD_UDP_MS (measured window per variant, 2000; 1500 with --quick).
 import { createSocket, type Socket } from 'node:dgram';
 import { once } from 'node:events';
 import { type Comparison, compareOps, comparison, report } from '@concord/bench-kit';
@@ -11,8 +13,11 @@ import { buildRtpHeader } from '../src/rtp/RtpHeader.js';
 import { Sfu, type SfuMember } from '../src/server/Sfu.js';
 import { createVoiceServer } from '../src/server/VoiceServer.js';
 import { buildIpDiscoveryRequest } from '../src/udp/ipDiscovery.js';
+import { JsonLineChild } from './tools/jsonLineChild.js';
 
 const quick = process.argv.includes('--quick');
+/** Only the real-UDP lines of section 6 (they take most of the time). */
+const udpOnly = process.argv.includes('--udp-only');
 const timing = quick ? { rounds: 3, timeMs: 100, warmupMs: 100 } : { rounds: 5, timeMs: 200, warmupMs: 150 };
 /** LiveKit's published figure for audio forwarding per CPU core; a reference point, not measured here. */
 const LIVEKIT_REPORTED_60K = 60_000;
@@ -112,24 +117,25 @@ const rows: Comparison[] = [];
 const notes: string[] = [];
 
 // 1. Ours vs naive, per mode and fan-out, one room.
-for (const mode of ENCRYPTION_MODES) {
-  for (const n of quick ? [10] : [1, 10, 50]) {
-    const s = setup(mode, n, 1, sodiumBackend ?? jsBackend);
-    rows.push(
-      compareOps({
-        bench: `voice.forward.${mode}.n${n}`,
-        against: 'naive-decrypt-per-listener',
-        ours: oursFn(s),
-        baseline: naiveFn(s),
-        opsPerCall: n,
-        ...timing,
-      }),
-    );
+if (!udpOnly)
+  for (const mode of ENCRYPTION_MODES) {
+    for (const n of quick ? [10] : [1, 10, 50]) {
+      const s = setup(mode, n, 1, sodiumBackend ?? jsBackend);
+      rows.push(
+        compareOps({
+          bench: `voice.forward.${mode}.n${n}`,
+          against: 'naive-decrypt-per-listener',
+          ours: oursFn(s),
+          baseline: naiveFn(s),
+          opsPerCall: n,
+          ...timing,
+        }),
+      );
+    }
   }
-}
 
 // 2. Many rooms at once (cache pressure, map lookups): AES-GCM, 10 rooms × 10 listeners.
-{
+if (!udpOnly) {
   const s = setup('aead_aes256_gcm_rtpsize', 10, 10, jsBackend);
   const r = compareOps({
     bench: 'voice.forward.aead_aes256_gcm_rtpsize.rooms10.n10',
@@ -143,7 +149,8 @@ for (const mode of ENCRYPTION_MODES) {
 }
 
 // 3. Native vs pure-JS crypto for the libsodium modes (10 listeners).
-if (sodiumBackend) {
+if (udpOnly) {
+} else if (sodiumBackend) {
   for (const mode of ENCRYPTION_MODES.filter((m) => m !== 'aead_aes256_gcm_rtpsize')) {
     const native = setup(mode, 10, 1, sodiumBackend);
     const js = setup(mode, 10, 1, jsBackend);
@@ -193,7 +200,7 @@ function bareSealFn(s: Setup): () => void {
 }
 
 // 4. Per CPU-second, every mode, 50 listeners; AES-GCM also against its bare node:crypto seal loop.
-for (const mode of quick ? (['aead_aes256_gcm_rtpsize'] as const) : ENCRYPTION_MODES) {
+for (const mode of udpOnly ? [] : quick ? (['aead_aes256_gcm_rtpsize'] as const) : ENCRYPTION_MODES) {
   const n = 50;
   const s = setup(mode, n, 1, sodiumBackend ?? jsBackend);
   const ours = oursFn(s);
@@ -287,7 +294,7 @@ async function endToEnd(mode: EncryptionMode, n: number, ms: number): Promise<{ 
   return { wall: got / wallS, cpu: (got * 1e6) / (cpu.user + cpu.system) };
 }
 
-{
+if (!udpOnly) {
   const n = 10;
   const mode = 'aead_aes256_gcm_rtpsize' as const;
   const e2e = await endToEnd(mode, n, quick ? 1000 : 3000);
@@ -302,6 +309,83 @@ async function endToEnd(mode: EncryptionMode, n: number, ms: number): Promise<{ 
   );
 }
 
+// 6. Real UDP, the forwarder alone in its own process (bench/tools/udpForwarder.ts), 50 listeners and a paced speaker in
+// another (bench/tools/udpPeers.ts): forwarded packets per CPU-second of the forwarding process, batched (sendmmsg +
+// sealing into the batch) vs the path without the native module, a bare send loop and the in-process figure.
+const UDP_LISTENERS = Number(process.env.FORWARD_UDP_LISTENERS ?? 50);
+/** Incoming packets per second offered to the forwarder (× listeners forwarded): the same for every variant. */
+const UDP_RATE = Number(process.env.FORWARD_UDP_RATE ?? 1000);
+const UDP_MS = Number(process.env.FORWARD_UDP_MS ?? (quick ? 1500 : 2000));
+const tools = new URL('./tools/', import.meta.url);
+
+interface UdpRun {
+  perCpuS: number;
+  /** Share of the forwarder's CPU spent in the kernel (sendmmsg/sendmsg, loopback delivery, receive). */
+  kernel: number;
+  forwarded: number;
+  delivered: number;
+  bare?: number;
+}
+
+async function udpRun(mode: EncryptionMode, variant: 'batched' | 'plain', bare: boolean): Promise<UdpRun> {
+  const hide = variant === 'plain' ? ['--require', new URL('hideUdpBatch.cjs', tools).pathname] : [];
+  const forwarder = new JsonLineChild(new URL('udpForwarder.ts', tools), [variant], hide);
+  const peers = new JsonLineChild(new URL('udpPeers.ts', tools));
+  try {
+    const { port, udpPort } = (await forwarder.next()) as { port: number; udpPort: number };
+    const users = ['speaker', ...Array.from({ length: UDP_LISTENERS }, (_, i) => `l${i + 1}`)];
+    const { tokens } = (await forwarder.ask({ type: 'allocate', users })) as { tokens: string[] };
+    const { ports } = (await peers.ask({ type: 'join', port, udpPort, mode, tokens })) as { ports: number[] };
+    await peers.ask({ type: 'send', mode, rate: UDP_RATE });
+    await new Promise((resolve) => setTimeout(resolve, Math.min(1000, UDP_MS / 2)));
+    type Mark = { cpuUs: number; systemUs: number; forwarded: number };
+    const a = (await forwarder.ask({ type: 'mark' })) as Mark;
+    const ra = (await peers.ask({ type: 'count' })) as { received: number };
+    await new Promise((resolve) => setTimeout(resolve, UDP_MS));
+    const b = (await forwarder.ask({ type: 'mark' })) as Mark;
+    const rb = (await peers.ask({ type: 'stop' })) as { received: number };
+    const forwarded = b.forwarded - a.forwarded;
+    const run: UdpRun = {
+      perCpuS: (forwarded * 1e6) / (b.cpuUs - a.cpuUs),
+      kernel: (b.systemUs - a.systemUs) / (b.cpuUs - a.cpuUs),
+      forwarded,
+      delivered: (rb.received - ra.received) / Math.max(1, forwarded),
+    };
+    if (bare) {
+      const r = (await forwarder.ask({ type: 'bare', ports, ms: UDP_MS, size: 204 })) as {
+        sent: number;
+        cpuUs: number;
+      };
+      run.bare = (r.sent * 1e6) / r.cpuUs;
+    }
+    return run;
+  } finally {
+    await Promise.all([forwarder.exit(), peers.exit()]);
+  }
+}
+
+for (const mode of ['aead_aes256_gcm_rtpsize', 'aead_xchacha20_poly1305_rtpsize'] as const) {
+  const n = UDP_LISTENERS;
+  const ours = await udpRun(mode, 'batched', true);
+  const plain = await udpRun(mode, 'plain', false);
+  const s = setup(mode, n, 1, sodiumBackend ?? jsBackend);
+  perCpuSecond(oursFn(s), n, 100);
+  const inProcess = perCpuSecond(oursFn(s), n, 500);
+  const name = `voice.forward.udp.${mode}.n${n}.cpu`;
+  rows.push(comparison(name, 'packets/cpu-s', ours.perCpuS, ours.bare!, 'bare-send-loop'));
+  rows.push(comparison(`${name}.unbatched`, 'packets/cpu-s', ours.perCpuS, plain.perCpuS, 'unbatched-socket-send'));
+  rows.push(comparison(`${name}.inprocess`, 'packets/cpu-s', ours.perCpuS, inProcess, 'in-process-handle'));
+  rows.push(comparison(`${name}.goal`, 'packets/cpu-s', ours.perCpuS, 100_000, 'goal-100k'));
+  notes.push(
+    `udp ${mode} n${n}: ${UDP_RATE} packets/s offered; forwarded ${ours.forwarded} (batched) / ${plain.forwarded} (unbatched) in ${UDP_MS} ms; listeners got ${(ours.delivered * 100).toFixed(1)} % / ${(plain.delivered * 100).toFixed(1)} %; kernel share of the forwarder's CPU ${(ours.kernel * 100).toFixed(0)} % / ${(plain.kernel * 100).toFixed(0)} %`,
+  );
+}
+notes.push(
+  'voice.forward.udp.*.n50.cpu*: CPU of the forwarding process only (its own process); listeners in another process. ' +
+    'bare-send-loop: one socket.send per datagram, no crypto, no receive; unbatched-socket-send: the same server without ' +
+    'the native module (one socket.send per datagram, node:crypto AES-GCM); in-process-handle: Sfu.handle with a no-op send',
+);
+
 notes.push('ops/s = forwarded packets per second (one decrypt per incoming packet, one seal + send per listener)');
 notes.push(
   `${OPUS_FRAME.length}-byte Opus payload + 8-byte RTP extension; send() is a no-op; crypto backend: ${sodiumBackend ? 'sodium-native' : 'js'}`,
@@ -311,5 +395,5 @@ notes.push('bare-seal-loop: decrypt once + seal N times with no routing; ratio n
 notes.push(
   "livekit-reported-60k: LiveKit's published ~60k audio packets/s per core (reference constant, not measured here)",
 );
-report('@concord/voice SFU forwarding (in-process, one core)', rows, notes);
+report('@concord/voice SFU forwarding (in-process, one core; section 6 over real UDP)', rows, notes);
 if (sent < 0) console.log(sent);

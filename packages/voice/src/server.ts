@@ -12,6 +12,7 @@ export { ExternalSender } from './dave/ExternalSender.js';
 export { MlsDecodeError } from './dave/mlsEncoding.js';
 export { defaultMixerOptions, MIXER_SSRC, Mixer, type MixerOptions, type MixerStats } from './mixer/Mixer.js';
 export { SOFT_CLIP_KNEE, softClip } from './mixer/softClip.js';
+export type { DatagramSender } from './server/DatagramSender.js';
 export { Member, type MemberEvents, type MemberInit, type MemberLink, type VoiceMemberInfo } from './server/Member.js';
 export { type AddMemberOptions, Room, type RoomEvents } from './server/Room.js';
 export {

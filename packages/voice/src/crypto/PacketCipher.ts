@@ -3,6 +3,7 @@ import { PacketError } from '../errors.js';
 import { parseRtpPacket, RTP_HEADER_SIZE, readRtpFixedHeader } from '../rtp/RtpHeader.js';
 import { type CryptoBackend, defaultBackend } from './backends.js';
 import { AUTH_TAG_LENGTH, type EncryptionMode, SECRET_KEY_LENGTH } from './modes.js';
+import { type AesGcmSealing, nativeAesGcm } from './nativeAesGcm.js';
 import { ReplayWindow } from './ReplayWindow.js';
 import { SequenceReplayGuard } from './SequenceReplayGuard.js';
 
@@ -59,6 +60,8 @@ export class PacketCipher {
   // Reused per call: these are copied before any await-free call returns, so sharing them is safe.
   private readonly nonce24 = Buffer.alloc(24);
   private readonly iv12 = Buffer.alloc(12);
+  /** The native AES-GCM context of this key (made on the first seal; null: not available, node:crypto seals). */
+  private aes: AesGcmSealing | null | undefined;
 
   public constructor(mode: EncryptionMode, key: Uint8Array, options: PacketCipherOptions = {}) {
     if (key.length !== SECRET_KEY_LENGTH) throw new RangeError(`secret key must be ${SECRET_KEY_LENGTH} bytes`);
@@ -79,11 +82,33 @@ export class PacketCipher {
   public seal(header: Uint8Array, payload: Uint8Array): Buffer {
     switch (this.mode) {
       case 'aead_aes256_gcm_rtpsize':
-      case 'aead_xchacha20_poly1305_rtpsize':
-        return this.sealRtpsize(header, payload);
+      case 'aead_xchacha20_poly1305_rtpsize': {
+        const out = Buffer.allocUnsafe(this.sealedLength(header, payload));
+        this.sealRtpsizeInto(header, payload, out, 0);
+        return out;
+      }
       default:
         return this.sealSecretbox(header, payload);
     }
+  }
+
+  /** The size of the datagram `seal(header, payload)` makes. */
+  public sealedLength(header: Uint8Array, payload: Uint8Array): number {
+    const suffix = this.mode === 'xsalsa20_poly1305_suffix' ? 24 : this.mode === 'xsalsa20_poly1305' ? 0 : 4; // nonce counter
+    return header.length + payload.length + AUTH_TAG_LENGTH + suffix;
+  }
+
+  /**
+   * `seal`, written into `out` at `at` (room for `sealedLength` bytes) instead of a new buffer; returns the offset
+   * after the datagram. The forwarding path seals every listener's copy into one send batch this way.
+   */
+  public sealInto(header: Uint8Array, payload: Uint8Array, out: Buffer, at: number): number {
+    if (this.mode === 'aead_aes256_gcm_rtpsize' || this.mode === 'aead_xchacha20_poly1305_rtpsize') {
+      return this.sealRtpsizeInto(header, payload, out, at);
+    }
+    const sealed = this.sealSecretbox(header, payload);
+    out.set(sealed, at);
+    return at + sealed.length;
   }
 
   /** Decrypts and authenticates a packet; throws a PacketError for anything unusable. */
@@ -179,29 +204,44 @@ export class PacketCipher {
     return value;
   }
 
-  private sealRtpsize(header: Uint8Array, payload: Uint8Array): Buffer {
+  private sealRtpsizeInto(header: Uint8Array, payload: Uint8Array, out: Buffer, at: number): number {
     const clear = clearLength(header);
     const counter = this.nextCounter();
     const message = joined(header, clear, payload);
-    const out = Buffer.allocUnsafe(clear + message.length + AUTH_TAG_LENGTH + 4);
-    out.set(header.subarray(0, clear), 0);
-    out[0] = out[0]! & ~0x20;
-    const aad = out.subarray(0, clear);
-    let at = clear;
+    // The clear header (padding flag off) is both the datagram's start and the AAD.
+    let aad = header.subarray(0, clear);
+    if (header[0]! & 0x20) {
+      aad = Uint8Array.from(aad);
+      aad[0] = aad[0]! & ~0x20;
+    }
+    let end: number;
     if (this.mode === 'aead_aes256_gcm_rtpsize') {
       this.iv12.writeUInt32BE(counter, 0);
-      const cipher = createCipheriv('aes-256-gcm', this.key, this.iv12, { authTagLength: AUTH_TAG_LENGTH });
-      cipher.setAAD(aad);
-      at += copyInto(out, cipher.update(message), at);
-      cipher.final();
-      at += copyInto(out, cipher.getAuthTag(), at);
+      if (this.aes === undefined) this.aes = nativeAesGcm(this.key);
+      if (this.aes) end = this.aes.seal(out, at, aad, message, this.iv12);
+      else {
+        out.set(aad, at);
+        const cipher = createCipheriv('aes-256-gcm', this.key, this.iv12, { authTagLength: AUTH_TAG_LENGTH });
+        cipher.setAAD(aad);
+        end = at + clear;
+        end += copyInto(out, cipher.update(message), end);
+        cipher.final();
+        end += copyInto(out, cipher.getAuthTag(), end);
+      }
     } else {
       this.nonce24.fill(0);
       this.nonce24.writeUInt32BE(counter, 0);
-      at += copyInto(out, this.backend.xchachaSeal(message, aad, this.nonce24, this.key), at);
+      out.set(aad, at);
+      end = at + clear;
+      const sealInto = this.backend.xchachaSealInto;
+      if (sealInto) {
+        const sealed = out.subarray(end, end + message.length + AUTH_TAG_LENGTH);
+        sealInto(sealed, message, out.subarray(at, at + clear), this.nonce24, this.key);
+        end += sealed.length;
+      } else end += copyInto(out, this.backend.xchachaSeal(message, aad, this.nonce24, this.key), end);
     }
-    out.writeUInt32BE(counter, at);
-    return out;
+    out.writeUInt32BE(counter, end);
+    return end + 4;
   }
 
   private openRtpsize(packet: Uint8Array): OpenedRtp {

@@ -11,6 +11,8 @@ export interface CryptoBackend {
   secretboxOpen(box: Uint8Array, nonce: Uint8Array, key: Uint8Array): Uint8Array | null;
   /** XChaCha20-Poly1305 IETF AEAD: returns ciphertext ‖ tag(16). */
   xchachaSeal(message: Uint8Array, aad: Uint8Array, nonce: Uint8Array, key: Uint8Array): Uint8Array;
+  /** `xchachaSeal` written into `out` (exactly message + 16 bytes, not overlapping the inputs), when supported. */
+  xchachaSealInto?(out: Uint8Array, message: Uint8Array, aad: Uint8Array, nonce: Uint8Array, key: Uint8Array): void;
   /** Returns the message, or null when the tag does not verify. */
   xchachaOpen(sealed: Uint8Array, aad: Uint8Array, nonce: Uint8Array, key: Uint8Array): Uint8Array | null;
 }
@@ -75,6 +77,9 @@ function loadSodium(): CryptoBackend | null {
       const out = Buffer.allocUnsafe(message.length + 16);
       sodium.crypto_aead_xchacha20poly1305_ietf_encrypt(out, message, aad, null, nonce, key);
       return out;
+    },
+    xchachaSealInto: (out, message, aad, nonce, key) => {
+      sodium.crypto_aead_xchacha20poly1305_ietf_encrypt(out, message, aad, null, nonce, key);
     },
     xchachaOpen: (sealed, aad, nonce, key) => {
       if (sealed.length < 16) return null;

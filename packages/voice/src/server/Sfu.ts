@@ -8,6 +8,7 @@ import type { MemberVideo } from '../video/MemberVideo.js';
 import { hasFeedback } from '../video/rtcpFeedback.js';
 import { VideoRouter } from '../video/VideoRouter.js';
 import { createVideoStats, type VideoStats } from '../video/VideoStats.js';
+import type { DatagramSender } from './DatagramSender.js';
 import type { MediaLeg } from './MediaLeg.js';
 
 /** One participant of a voice channel as the media plane sees it. */
@@ -146,10 +147,34 @@ export class Sfu {
   /** Video forwarding (simulcast layer selection, keyframe requests, NACK/RTX); its counters are `stats.video`. */
   public readonly video: VideoRouter<SfuMember>;
 
-  public constructor(
-    private readonly send: UdpSend,
-    now: () => number = () => performance.now(),
-  ) {
+  /** Sends (or, batching, queues) one datagram. */
+  private readonly send: UdpSend;
+  /** Set when datagrams are batched: sealed straight into its buffer, flushed once per incoming datagram. */
+  private readonly batch: DatagramSender | null;
+  /** Inside `handle` (which flushes at its end); elsewhere a send arms a microtask flush. */
+  private handling = false;
+  private flushArmed = false;
+  private readonly flushNow = (): void => {
+    this.flushArmed = false;
+    this.batch?.flush();
+  };
+
+  /**
+   * @param output a send function (one datagram per call), or a DatagramSender: then a whole fan-out is sealed into
+   *   one buffer and leaves in one flush at the end of `handle` (sends from elsewhere flush in a microtask).
+   */
+  public constructor(output: UdpSend | DatagramSender, now: () => number = () => performance.now()) {
+    if (typeof output === 'function') {
+      this.send = output;
+      this.batch = null;
+    } else {
+      const batch = output;
+      this.batch = batch;
+      this.send = (packet, port, address) => {
+        batch.send(packet, port, address);
+        this.armFlush();
+      };
+    }
     this.video = new VideoRouter<SfuMember>(
       {
         members: (room) => this.rooms.get(room) ?? [],
@@ -229,13 +254,24 @@ export class Sfu {
   /** Handles one datagram. Never throws: anything unusable is counted in `stats.dropped` and ignored. */
   public handle(msg: Buffer, address: string, port: number): void {
     this.stats.received++;
+    this.handling = true;
     try {
       this.dispatch(msg, address, port);
     } catch (error) {
       // Only a bug can land here (every parse error is a PacketError); count it rather than kill the socket.
       if (error instanceof PacketError) this.stats.dropped.malformed++;
       else this.stats.dropped.garbage++;
+    } finally {
+      this.handling = false;
+      // One flush per incoming datagram: its whole fan-out in one sendmmsg, before the next datagram is read.
+      this.batch?.flush();
     }
+  }
+
+  private armFlush(): void {
+    if (this.handling || this.flushArmed) return;
+    this.flushArmed = true;
+    queueMicrotask(this.flushNow);
   }
 
   private dispatch(msg: Buffer, address: string, port: number): void {
@@ -359,6 +395,21 @@ export class Sfu {
     const cipher = member.cipher;
     const remote = member.remote;
     if (!cipher || !remote) return false;
+    const batch = this.batch;
+    if (batch) {
+      // Sealed in place into the batch's buffer: no datagram allocated per listener.
+      const at = batch.reserve(cipher.sealedLength(header, payload));
+      let end: number;
+      try {
+        end = cipher.sealInto(header, payload, batch.buffer, at);
+      } catch (error) {
+        this.sealFailed(member, error);
+        return false;
+      }
+      batch.commit(at, end, remote.port, remote.address);
+      this.armFlush();
+      return true;
+    }
     let out: Buffer;
     try {
       out = cipher.seal(header, payload);

@@ -13,6 +13,7 @@ import type { Position, PositionalOptions } from '../spatial/spatialize.js';
 import { MemberVideo } from '../video/MemberVideo.js';
 import { parseIdentifyStreams, type RequestedStream } from '../video/videoPayloads.js';
 import type { Connection } from './Connection.js';
+import { createDatagramSender } from './createDatagramSender.js';
 import type { Member, VoiceMemberInfo } from './Member.js';
 import { parseIdentify, parseResume, Refusal } from './payloads.js';
 import { Room, roomKey } from './Room.js';
@@ -101,7 +102,10 @@ export class VoiceServer extends EventEmitter<VoiceServerEvents> implements Voic
     const buffer = this.#options.udpBufferSize;
     this.#udp = createSocket({ type: 'udp4', recvBufferSize: buffer, sendBufferSize: buffer });
     this.#udp.on('error', (error) => this.emit('error', error));
-    this.sfu = new Sfu((packet, port, address) => this.#udp.send(packet, port, address));
+    this.sfu = new Sfu(
+      createDatagramSender(this.#udp, this.#options.udpBatch) ??
+        ((packet, port, address) => this.#udp.send(packet, port, address)),
+    );
     // A listener our nonce counter ran out for needs a new key: end its session (4006), the client identifies again.
     this.sfu.onCipherExhausted = (media) =>
       queueMicrotask(() =>

@@ -44,6 +44,11 @@ export interface VoiceServerOptions {
   rateLimit?: { commands: number; windowMs: number };
   /** SO_RCVBUF / SO_SNDBUF of the UDP socket in bytes (default 1 MiB; the kernel caps it). */
   udpBufferSize?: number;
+  /**
+   * Send each incoming packet's fan-out in one sendmmsg(2) (default true). Needs the optional `@concord/udp-batch`
+   * native module (Linux, built at install); without it, or with false, one `socket.send` per datagram.
+   */
+  udpBatch?: boolean;
   /** Crypto backend for the XSalsa20 and XChaCha20 modes (default: sodium-native when installed). */
   backend?: CryptoBackend;
   /**
@@ -79,6 +84,7 @@ export const defaultVoiceServerOptions = {
   allocationTtl: 600_000,
   rateLimit: { commands: 120, windowMs: 60_000 },
   udpBufferSize: 1 << 20,
+  udpBatch: true,
   maxMixedListeners: 8,
   maxMixedSpeakers: defaultMixerOptions.maxSpeakers,
 } as const satisfies VoiceServerOptions;
