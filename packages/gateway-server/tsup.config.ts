@@ -15,6 +15,8 @@ export default definePackageBuild({
     // Serializers for applications (REST answers, their own dispatches) and the test-only contract checker.
     serialize: 'src/serialize/index.ts',
     contract: 'src/contract/index.ts',
+    // One node on every core: the worker pool and its host-local fan-out.
+    host: 'src/host/index.ts',
   },
   // The internal Redis kit (script runner, identify script) is bundled in: it is no runtime dependency.
   noExternal: ['@concord/redis-kit'],

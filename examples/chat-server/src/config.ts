@@ -18,6 +18,8 @@ export interface ChatServerConfig {
   metrics: boolean;
   shutdownTimeoutMs: number;
   devAuthNewUsersPerMinute: number;
+  /** Processes sharing the port (WORKERS or `--workers N`; src/workers.ts); 1 = this process serves alone. */
+  workers: number;
   voice:
     | {
         port: number;
@@ -100,6 +102,7 @@ export function readConfig(env: Env): ChatServerConfig {
   const databaseUrl = env.DATABASE_URL || './.data/chat.db';
   checkDatabaseUrl(databaseUrl);
   const voiceOn = env.VOICE === undefined || env.VOICE === '' ? true : flag(env, 'VOICE', true);
+  const workers = integer(env, 'WORKERS', 1, 1, 1024);
   return {
     host: env.HOST || '127.0.0.1',
     port: integer(env, 'PORT', 8080, 0, 65535),
@@ -111,13 +114,16 @@ export function readConfig(env: Env): ChatServerConfig {
     metrics: flag(env, 'METRICS', true),
     shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 100, 600_000),
     devAuthNewUsersPerMinute: integer(env, 'DEV_AUTH_NEW_USERS_PER_MINUTE', 10, 1, Number.MAX_SAFE_INTEGER),
-    voice: voiceOn
-      ? {
-          port: integer(env, 'VOICE_PORT', 0, 0, 65535),
-          udpPort: integer(env, 'VOICE_UDP_PORT', 0, 0, 65535),
-          publicHost: env.VOICE_PUBLIC_HOST || undefined,
-          tls: tlsFiles(env, 'VOICE_TLS_CERT', 'VOICE_TLS_KEY'),
-        }
-      : undefined,
+    workers,
+    // With workers, voice is off (src/workers.ts says why).
+    voice:
+      voiceOn && workers === 1
+        ? {
+            port: integer(env, 'VOICE_PORT', 0, 0, 65535),
+            udpPort: integer(env, 'VOICE_UDP_PORT', 0, 0, 65535),
+            publicHost: env.VOICE_PUBLIC_HOST || undefined,
+            tls: tlsFiles(env, 'VOICE_TLS_CERT', 'VOICE_TLS_KEY'),
+          }
+        : undefined,
   };
 }

@@ -1,6 +1,6 @@
 import type { Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { createGatewayServer, type GatewayLogger } from '@concord/gateway-server';
+import { type Broker, createGatewayServer, type GatewayLogger } from '@concord/gateway-server';
 import { createGatewayMetrics } from '@concord/gateway-server/metrics';
 import { Community } from '@concord/guilds';
 import {
@@ -59,6 +59,10 @@ export interface ChatServerOptions {
   logRequests?: boolean;
   /** Serve the gateway's Prometheus metrics at `/metrics` (default false). */
   metrics?: boolean;
+  /** The gateway's broker (default in-process); a host worker passes the host fan-out (src/workers.ts). */
+  broker?: Broker;
+  /** Id source of the Community; each process of a host needs its own (src/workers.ts). */
+  ids?: { nextString(): string };
 }
 
 /** The gateway's logger interface over Fastify's pino logger. */
@@ -75,7 +79,12 @@ export type ChatServer = Awaited<ReturnType<typeof createChatServer>>;
 
 export async function createChatServer(options: ChatServerOptions) {
   const { storage } = options;
-  const community = new Community({ store: storage.entities, messages: storage.messages, blobs: storage.blobs });
+  const community = new Community({
+    store: storage.entities,
+    messages: storage.messages,
+    blobs: storage.blobs,
+    ...(options.ids ? { ids: options.ids } : {}),
+  });
   // A first run seeds the Lobby; every user joins it when first seen (below).
   await community.users.ensure({ id: OWNER_ID, username: 'Lobby', bot: true });
   if (!(await community.guilds.get(OWNER_ID, LOBBY_ID).then(Boolean, () => false))) {
@@ -110,6 +119,7 @@ export async function createChatServer(options: ChatServerOptions) {
   const gateway = await createGatewayServer({
     server: app.server,
     directory: community.directory,
+    ...(options.broker ? { broker: options.broker } : {}),
     ...(options.logger ? { logger: gatewayLogger(app.log) } : {}),
     ...(metrics ? { metrics } : {}),
     ...(options.voice ? { voiceAllocator: options.voice.allocator } : {}),

@@ -4,6 +4,7 @@ import { openStorage } from '@concord/storage-adapters/open';
 import { type ChatServerConfig, ConfigError, readConfig, redactUrl } from './config.js';
 import { type ChatServer, createChatServer } from './createChatServer.js';
 import { lazyVoice } from './voice.js';
+import { announceWorker, isHostWorker, joinHost, runHostPrimary, workersFromArgv } from './workers.js';
 
 // Startup time is measured from process start, so it includes module loading (drivers, esbuild).
 // Settings come from the environment (docs/configuration.md). A setting or a port the server cannot start with prints
@@ -47,12 +48,13 @@ async function openConfiguredStorage(config: ChatServerConfig) {
 
 let config: ChatServerConfig;
 try {
-  config = readConfig(process.env);
+  config = readConfig({ ...process.env, ...workersFromArgv(process.argv) });
 } catch (error) {
   if (error instanceof ConfigError) fail(error.message);
   throw error;
 }
 
+if (config.workers > 1 && !isHostWorker) await runHostPrimary(config, fail);
 const voiceTls = config.voice?.tls;
 const voice =
   config.voice &&
@@ -76,6 +78,7 @@ try {
     logger: { level: config.logLevel },
     logRequests: config.logRequests,
     metrics: config.metrics,
+    ...(isHostWorker ? await joinHost() : {}),
   });
 } catch (error) {
   const message = listenError(error, config);
@@ -89,6 +92,7 @@ log.warn(
     'per address (DEV_AUTH_NEW_USERS_PER_MINUTE). Replace `authenticate` before exposing this.',
 );
 log.info(`ready on ${server.url} (${Math.round(performance.now())} ms)`);
+await announceWorker(server, config);
 voice?.start().then(
   (v) => {
     const a = v.address();
@@ -100,7 +104,7 @@ voice?.start().then(
 // SIGTERM (systemd, Docker, Kubernetes) and SIGINT (Ctrl-C): graceful shutdown, bounded by SHUTDOWN_TIMEOUT_MS. The
 // drain takes half of it; a second signal exits at once.
 let closing = false;
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+for (const signal of isHostWorker ? [] : (['SIGINT', 'SIGTERM'] as const)) {
   process.on(signal, async () => {
     if (closing) {
       log.warn(`${signal} again: exiting without waiting`);

@@ -1,7 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { BrokerListener, BrokerMessage, DispatchTarget } from '../src/Broker.js';
-import { decodeBrokerMessage, encodeBrokerMessage } from '../src/brokers/brokerCodec.js';
+import {
+  decodeBrokerMessage,
+  decodeBrokerPayload,
+  encodeBrokerMessage,
+  encodeBrokerPayload,
+  splicedBody,
+} from '../src/brokers/brokerCodec.js';
+import { isJsonText } from '../src/brokers/isJsonText.js';
 import { TopicListeners } from '../src/brokers/TopicListeners.js';
 import { GatewayServerError } from '../src/GatewayServerError.js';
 
@@ -21,7 +28,17 @@ const message: fc.Arbitrary<BrokerMessage> = fc.record({
   createdAt: fc.integer({ min: 0, max: 2 ** 45 }),
 });
 
-function decodeOrError(text: string): BrokerMessage | GatewayServerError {
+/** The message's fields as plain data (a decoded v2 message also carries its body bytes and a lazy `data`). */
+const fields = (m: BrokerMessage) => ({
+  event: m.event,
+  data: m.data,
+  intent: m.intent,
+  target: m.target,
+  createdAt: m.createdAt,
+  ...(m.position ? { position: m.position } : {}),
+});
+
+function decodeOrError(text: string | Uint8Array): BrokerMessage | GatewayServerError {
   try {
     return decodeBrokerMessage(text);
   } catch (error) {
@@ -31,12 +48,55 @@ function decodeOrError(text: string): BrokerMessage | GatewayServerError {
 }
 
 describe('broker wire format', () => {
-  it('round-trips every dispatch', () => {
+  it('round-trips every dispatch, in both versions, as text and as bytes', () => {
     fc.assert(
       fc.property(message, (m) => {
-        expect(decodeBrokerMessage(encodeBrokerMessage(m))).toEqual(m);
+        expect(fields(decodeBrokerMessage(encodeBrokerMessage(m)))).toEqual(m);
+        expect(fields(decodeBrokerMessage(encodeBrokerMessage(m, 1)))).toEqual(m);
+        expect(fields(decodeBrokerMessage(encodeBrokerPayload(m)))).toEqual(m);
+        expect(fields(decodeBrokerMessage(new Uint8Array(encodeBrokerPayload(m))))).toEqual(m);
       }),
+      { numRuns: 300 },
     );
+  });
+
+  it('v2 carries the payload as the JSON frames carry it, parsed only when read', () => {
+    const m: BrokerMessage = {
+      event: 'MESSAGE_CREATE',
+      data: { id: 1n, content: 'hé\n"x"' },
+      intent: 512,
+      target: { type: 'guild', guildId: '1' },
+      createdAt: 5,
+    };
+    const decoded = decodeBrokerMessage(encodeBrokerPayload(m));
+    expect(splicedBody(decoded)?.toString()).toBe('{"id":"1","content":"hé\\n\\"x\\""}');
+    expect(decoded.data).toEqual({ id: '1', content: 'hé\n"x"' });
+    // Re-published as it came (a relay, a spread copy): the body bytes are kept, not re-encoded.
+    expect(fields(decodeBrokerMessage(encodeBrokerPayload(decoded)))).toEqual(fields(decoded));
+    expect({ ...decoded }).toEqual(m.data === decoded.data ? m : { ...m, data: { id: '1', content: 'hé\n"x"' } });
+    expect(splicedBody(decodeBrokerMessage(encodeBrokerMessage({ ...m, data: decoded.data }, 1)))).toBeUndefined();
+    // A payload replaced on a decoded message is what gets encoded from then on, not the stale body.
+    decoded.data = { replaced: true };
+    expect(splicedBody(decoded)).toBeUndefined();
+    expect(decodeBrokerMessage(encodeBrokerPayload(decoded)).data).toEqual({ replaced: true });
+  });
+
+  it('decodes a Redis payload with its stream id into a position', () => {
+    const m: BrokerMessage = {
+      event: 'E',
+      data: [1],
+      intent: null,
+      target: { type: 'guild', guildId: '1' },
+      createdAt: 0,
+    };
+    const bytes = Buffer.concat([Buffer.from('1700000000000-3 '), encodeBrokerPayload(m)]);
+    expect(decodeBrokerPayload('guild:1', bytes).position).toEqual({ topic: 'guild:1', id: '1700000000000-3' });
+    expect(decodeBrokerPayload('guild:1', bytes.toString()).position).toEqual({
+      topic: 'guild:1',
+      id: '1700000000000-3',
+    });
+    expect(decodeBrokerPayload('guild:1', encodeBrokerPayload(m)).position).toBeUndefined();
+    expect(() => decodeBrokerPayload('guild:1', Buffer.from('17x00 [1]'))).toThrow(GatewayServerError);
   });
 
   it('gives a typed error, never a crash, on random and truncated input', () => {
@@ -46,17 +106,94 @@ describe('broker wire format', () => {
       }),
     );
     fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 200 }), (bytes) => {
+        decodeOrError(bytes);
+        decodeOrError(Buffer.concat([Buffer.from('[2,"E",null,{"type":"guild","guildId":"1"},0]\n'), bytes]));
+      }),
+    );
+    fc.assert(
       fc.property(fc.jsonValue(), (value) => {
         decodeOrError(JSON.stringify(value) ?? 'null');
       }),
     );
     fc.assert(
-      fc.property(message, fc.nat(), (m, cut) => {
-        const text = encodeBrokerMessage(m);
+      fc.property(message, fc.nat(), fc.boolean(), (m, cut, v1) => {
+        const text = encodeBrokerMessage(m, v1 ? 1 : 2);
         const result = decodeOrError(text.slice(0, cut % text.length));
-        expect(result).toBeInstanceOf(GatewayServerError);
+        // A v2 message cut inside its body can still be a shorter valid JSON value (`12` → `1`): only the header
+        // and the JSON grammar are checked, like any truncation a transport would have caught.
+        if (!(result instanceof GatewayServerError)) expect(v1).toBe(false);
+        else expect(result).toBeInstanceOf(GatewayServerError);
       }),
     );
+  });
+
+  it('rejects a v2 body that is not one JSON value, or not UTF-8, before anything splices it', () => {
+    const head = '[2,"E",null,{"type":"guild","guildId":"1"},0]\n';
+    for (const body of [
+      '',
+      '{',
+      '{"a":1',
+      '[1,]',
+      '{"a" 1}',
+      '"x',
+      '01',
+      '1.',
+      '-',
+      'nul',
+      '{}x',
+      '[1] [2]',
+      '"\\u12"',
+    ]) {
+      expect(decodeOrError(head + body), body).toBeInstanceOf(GatewayServerError);
+    }
+    expect(
+      decodeOrError(Buffer.concat([Buffer.from(`${head}"`), Buffer.from([0xff]), Buffer.from('"')])),
+    ).toBeInstanceOf(GatewayServerError);
+    expect(decodeOrError(head + '['.repeat(65) + ']'.repeat(65))).toBeInstanceOf(GatewayServerError);
+    expect(decodeOrError(head + '['.repeat(64) + ']'.repeat(64))).not.toBeInstanceOf(GatewayServerError);
+    expect(decodeOrError(`[2,"E",null,{"type":"guild","guildId":"1"},0,1]\n1`)).toBeInstanceOf(GatewayServerError);
+  });
+
+  it('checks JSON text as JSON.parse does (within the depth bound), in time linear in its size', () => {
+    const agrees = (text: string) => {
+      let parses: boolean;
+      try {
+        JSON.parse(text);
+        parses = true;
+      } catch {
+        parses = false;
+      }
+      expect(isJsonText(Buffer.from(text), 64), text).toBe(parses);
+    };
+    fc.assert(
+      fc.property(fc.json({ maxDepth: 6 }), fc.nat(), fc.nat(), (text, cut, at) => {
+        agrees(text);
+        agrees(text.slice(0, cut % (text.length + 1)));
+        // One byte changed to JSON punctuation: the checker and JSON.parse must still agree.
+        const punct = '{}[],:"\\ 0-.eE+tfn'[at % 20]!;
+        const i = cut % (text.length + 1);
+        agrees(text.slice(0, i) + punct + text.slice(i + 1));
+      }),
+      { numRuns: 2000 },
+    );
+    fc.assert(
+      fc.property(fc.string({ maxLength: 60, unit: fc.constantFrom(...'{}[],:"\\ 01-.eE+truefalsnl\t\nxu') }), agrees),
+      { numRuns: 3000 },
+    );
+    // Budget: a 4 MB hostile body (deep-ish, long strings, many numbers) is checked in one linear pass.
+    const big = Buffer.from(
+      `[${'{"a":[1.5e3,"x\\u00e9",true,null],"b":"'.concat('y'.repeat(50), '"},').repeat(60_000)}0]`,
+    );
+    const started = performance.now();
+    expect(isJsonText(big, 64)).toBe(true);
+    expect(performance.now() - started).toBeLessThan(2000);
+  });
+
+  it('refuses oversized messages and headers without scanning them', () => {
+    const header = `[2,"E",null,{"type":"users","userIds":[${'"1",'.repeat(20_000)}"1"]},0]\n1`;
+    expect(decodeOrError(header)).toBeInstanceOf(GatewayServerError);
+    expect(decodeOrError(Buffer.alloc(16 * 1024 * 1024 + 1, 0x20))).toBeInstanceOf(GatewayServerError);
   });
 
   it('rejects well-formed JSON of the wrong shape', () => {

@@ -6,7 +6,8 @@ import { requireService } from '@concord/test-services';
 import { Redis } from 'ioredis';
 import { connect as natsConnect } from 'nats';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { BusBroker } from '../src/brokers/BusBroker.js';
+import type { BusBroker, RawBusBroker } from '../src/brokers/BusBroker.js';
+import { type BrokerWireFormat, decodeBrokerPayload, encodeBrokerPayload } from '../src/brokers/brokerCodec.js';
 import { createNatsBroker } from '../src/brokers/createNatsBroker.js';
 import { createRedisBroker } from '../src/brokers/createRedisBroker.js';
 import type { GatewayServer } from '../src/GatewayServer.js';
@@ -18,7 +19,7 @@ interface Backend {
   name: string;
   up: boolean;
   /** A fresh broker on its own connection(s), as a separate process would have; the prefix isolates this test run. */
-  broker(prefix: string, onError?: (error: unknown) => void): Promise<BusBroker>;
+  broker(prefix: string, onError?: (error: unknown) => void, format?: BrokerWireFormat): Promise<RawBusBroker>;
   /** Publishes raw bytes on the bus, bypassing the codec. */
   raw(prefix: string, topic: string, payloads: (string | Uint8Array)[]): Promise<void>;
   /** How many subscribers the bus server itself counts for a topic, or null when it cannot tell. */
@@ -42,8 +43,13 @@ const backends: Backend[] = [
   {
     name: 'redis',
     up: redisUp,
-    broker: (prefix, onError) =>
-      createRedisBroker({ redis: { host: '127.0.0.1', port: 6379, maxRetriesPerRequest: 1 }, prefix, onError }),
+    broker: (prefix, onError, format) =>
+      createRedisBroker({
+        redis: { host: '127.0.0.1', port: 6379, maxRetriesPerRequest: 1 },
+        prefix,
+        onError,
+        ...(format ? { format } : {}),
+      }),
     async raw(prefix, topic, payloads) {
       const client = new Redis({ host: '127.0.0.1', port: 6379, maxRetriesPerRequest: 1 });
       try {
@@ -65,7 +71,8 @@ const backends: Backend[] = [
   {
     name: 'nats',
     up: natsUp,
-    broker: (prefix, onError) => createNatsBroker({ nats: { servers: '127.0.0.1:4222' }, prefix, onError }),
+    broker: (prefix, onError, format) =>
+      createNatsBroker({ nats: { servers: '127.0.0.1:4222' }, prefix, onError, ...(format ? { format } : {}) }),
     async raw(prefix, topic, payloads) {
       const nc = await natsConnect({ servers: '127.0.0.1:4222' });
       const encoder = new TextEncoder();
@@ -155,6 +162,39 @@ for (const backend of backends) {
       await three.dispatch('MARK');
       expect(three.received.filter((p) => p.t === 'FOR_USER' || p.t === 'FOR_SESSION')).toHaveLength(2);
       expect(one.received.some((p) => p.t === 'FOR_USER' || p.t === 'FOR_SESSION')).toBe(false);
+    });
+
+    it('hands payloads undecoded to a raw listener (a host relay) and publishes what it is given', async () => {
+      const { prefix, b, one, three } = await twoNodes();
+      const relay = await backend.broker(prefix);
+      brokers.push(relay);
+      const got: [string, Buffer][] = [];
+      // The payload may be a view into the driver's buffer: copied at once, as a relay writing it to a socket would.
+      const rawListener = (topic: string, payload: Uint8Array) => got.push([topic, Buffer.from(payload)]);
+      await relay.subscribeRaw(`guild:${GUILD_A}`, rawListener);
+      await relay.ready();
+      b.dispatchToGuild(GUILD_A, 'FOR_ONE', { n: 1 }, { intent: null });
+      await one.dispatch('FOR_ONE');
+      await expect.poll(() => got.length).toBe(1);
+      const message = decodeBrokerPayload(got[0]![0], got[0]![1]);
+      expect(message).toMatchObject({ event: 'FOR_ONE', data: { n: 1 }, target: { type: 'guild', guildId: GUILD_A } });
+      // What a worker hands its relay goes out as is and reaches the sessions of every node.
+      await relay.publishRaw(`guild:${GUILD_A}`, encodeBrokerPayload({ ...message, event: 'FROM_RELAY' }));
+      expect((await one.dispatch('FROM_RELAY')).d).toEqual({ n: 1 });
+      expect((await three.dispatch('FROM_RELAY')).d).toEqual({ n: 1 });
+      await relay.unsubscribeRaw(`guild:${GUILD_A}`, rawListener);
+      expect(relay.topics()).toEqual([]);
+    });
+
+    it('understands a node still publishing wire format 1 (rolling upgrade)', async () => {
+      const { prefix, one, three } = await twoNodes();
+      const old = await backend.broker(prefix, undefined, 1);
+      brokers.push(old);
+      const server = await startServer({ broker: old, directory: defaultDirectory() });
+      servers.push(server);
+      server.dispatchToGuild(GUILD_A, 'ELSEWHERE', { n: 2 }, { intent: null });
+      expect((await one.dispatch('ELSEWHERE')).d).toEqual({ n: 2 });
+      expect((await three.dispatch('ELSEWHERE')).d).toEqual({ n: 2 });
     });
 
     it('subscribes a node only to the guilds it holds sessions in', async () => {

@@ -24,6 +24,13 @@
  * carries the time it was due, not the time the publishing node's busy event loop got round to sending it, so
  * publisher lag counts as delivery latency (no coordinated omission).
  *
+ * The broker path's goal (issue #19: within 1.25× of one node's CPU per delivery) is the line
+ * `gateway.broker.cpu-per-delivery.<redis|nats>`: ours = one node's µs of server CPU per delivery, baseline = the two
+ * nodes' together over that broker, both fitted over their steps in the same run; ratio = one node / two nodes, so the
+ * goal is ratio ≥ 0.8. A bounded run that still fits several steps per topology (~2 min):
+ *   LOAD_SESSIONS=3000 LOAD_STEPS=1500 LOAD_MAX_RATE=300 LOAD_CEILING_MESSAGES=0 LOAD_TIME_LIMIT_S=240 \
+ *     node --expose-gc --import tsx packages/gateway-server/bench/load.ts
+ *
  * Publish → receipt latency: the publisher writes its CLOCK_MONOTONIC time into the payload (`nonce`), the client
  * subtracts it from its own CLOCK_MONOTONIC reading at receipt: one clock, no skew. Clients and servers share the two
  * cores, so client CPU is measured and printed too: whatever the clients use, the server did not get. Last, the
@@ -73,6 +80,8 @@ const TOPOLOGIES = (process.env.LOAD_TOPOLOGIES ?? 'one,redis,nats').split(',').
 /** ~0.8 KB messages per broker-ceiling run (after the topologies; LOAD_CEILING_MESSAGES=0 skips it). */
 const CEILING_MESSAGES = Number(process.env.LOAD_CEILING_MESSAGES ?? 10_000);
 const TIME_LIMIT_MS = env('LOAD_TIME_LIMIT_S', 140) * 1000;
+/** Extra Node flags for the gateway node processes, e.g. `--cpu-prof --cpu-prof-dir=<dir>` to profile them. */
+const NODE_ARGS = (process.env.LOAD_NODE_ARGS ?? '').split(' ').filter(Boolean);
 
 const started = Date.now();
 /** Each topology gets a share of the time limit (one node 40 %, the rest split evenly), so all of them run. */
@@ -147,7 +156,7 @@ async function runTopology(topology: Topology): Promise<void> {
   const [nodes, workers] = await Promise.all([
     Promise.all(
       Array.from({ length: topology.nodes }, (_, i) =>
-        spawn('./lib/load/node.ts', `${topology.name} node ${i}`, ['--expose-gc']),
+        spawn('./lib/load/node.ts', `${topology.name} node ${i}`, ['--expose-gc', ...NODE_ARGS]),
       ),
     ),
     Promise.all(

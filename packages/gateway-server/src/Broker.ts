@@ -7,7 +7,10 @@ import type { Awaitable } from './types.js';
 export interface BrokerMessage {
   /** Event name (`t`). */
   event: string;
-  /** Event payload (`d`). */
+  /**
+   * Event payload (`d`). In a message a bus broker decoded (wire format v2) this is an accessor that parses the JSON
+   * body the publisher sent on first read; fan-out splices that body into JSON frames without reading `data`.
+   */
   data: unknown;
   /** Intent flag (`1 << bit`, as in GatewayIntentBits) the event belongs to; `null` = delivered regardless of intents. */
   intent: number | null;

@@ -9,10 +9,23 @@ import {
   wsFrameWithSeq,
   zlibWsFrameWithSeq,
 } from './wire/frames.js';
-import type { Encoding } from './wire/protocol.js';
+import { decodeJson, type Encoding } from './wire/protocol.js';
 import { deflateIndependent, storedBlocks } from './wire/sharedZlib.js';
 
 const SLOTS: Record<string, number> = { json: 0, etf: 1, msgpack: 2 };
+const UNPARSED: unique symbol = Symbol('unparsed');
+const JSON_TAIL = Buffer.from(',"s":');
+
+/** `buildTemplate`'s JSON head around a `d` that is already JSON text: `{"op":0,"t":<event>,"d":<body>,"s":`. */
+function jsonTemplateAround(event: string, body: Uint8Array): FrameTemplate {
+  const envelope = `{"op":0,"t":${JSON.stringify(event)},"d":`;
+  const start = Buffer.byteLength(envelope);
+  const head = Buffer.allocUnsafe(start + body.length + JSON_TAIL.length);
+  head.write(envelope, 0, 'utf8');
+  head.set(body, start);
+  JSON_TAIL.copy(head, start + body.length);
+  return { kind: 'json', head };
+}
 
 /**
  * One dispatch on its way to many sessions. Each (encoding, content variant) pair is encoded at most once, on first
@@ -20,8 +33,10 @@ const SLOTS: Record<string, number> = { json: 0, etf: 1, msgpack: 2 };
  */
 export class PreparedDispatch {
   readonly event: string;
-  readonly data: unknown;
   readonly createdAt: number;
+  #data: unknown;
+  /** Spliced dispatches: where `d` sits in the JSON template head, parsed into `data` on first read. */
+  #body: Buffer | null = null;
   // [json, etf, msgpack] × [full, stripped]; an error = that encoding cannot carry the payload (kept, not retried).
   readonly #templates: (FrameTemplate | DispatchEncodeError | undefined)[] = [];
   // Same slots: the template head deflated once (shared zlib-stream).
@@ -32,11 +47,35 @@ export class PreparedDispatch {
 
   constructor(event: string, data: unknown, createdAt = Date.now(), shared = true) {
     this.event = event;
-    this.data = data;
+    this.#data = data;
     this.createdAt = createdAt;
     this.#shared = shared;
     // Test runs hold every dispatch to Discord's documented shape (src/contract); nothing is installed in production.
-    outgoingCheck()?.dispatch(event, data);
+    if (data !== UNPARSED) outgoingCheck()?.dispatch(event, data);
+  }
+
+  /**
+   * A dispatch whose `d` arrived already encoded as JSON (a v2 bus message, checked by the broker codec): the JSON
+   * frame splices those bytes after its envelope instead of encoding `data`, which is parsed only if something reads
+   * it (another encoding, the stripped variant, an inline journal entry).
+   */
+  static spliced(event: string, jsonBody: Uint8Array, createdAt: number): PreparedDispatch {
+    const dispatch = new PreparedDispatch(event, UNPARSED, createdAt);
+    const template = jsonTemplateAround(event, jsonBody);
+    dispatch.#templates[0] = template;
+    dispatch.#body = template.head.subarray(
+      template.head.length - JSON_TAIL.length - jsonBody.length,
+      -JSON_TAIL.length,
+    );
+    const check = outgoingCheck();
+    if (check) check.dispatch(event, dispatch.data);
+    return dispatch;
+  }
+
+  /** The payload (`d`): for a spliced dispatch, parsed from its JSON bytes on first read. */
+  get data(): unknown {
+    if (this.#data === UNPARSED) this.#data = decodeJson(this.#body!);
+    return this.#data;
   }
 
   /**

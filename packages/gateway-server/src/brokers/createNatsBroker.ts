@@ -1,8 +1,8 @@
 import type { ConnectionOptions, NatsConnection, Subscription } from 'nats';
 import type { BrokerListener, BrokerMessage } from '../Broker.js';
 import { requireOptional } from '../optionalDependency.js';
-import type { BrokerStats, BusBroker } from './BusBroker.js';
-import { decodeBrokerMessage, encodeBrokerMessage } from './brokerCodec.js';
+import type { BrokerStats, RawBrokerListener, RawBusBroker } from './BusBroker.js';
+import { type BrokerWireFormat, decodeBrokerMessage, encodeBrokerMessage, encodeBrokerPayload } from './brokerCodec.js';
 import { TopicListeners } from './TopicListeners.js';
 
 export interface NatsBrokerOptions {
@@ -15,6 +15,11 @@ export interface NatsBrokerOptions {
   prefix?: string;
   /** Called for undecodable messages and throwing listeners (dropped, not thrown). */
   onError?: (error: unknown) => void;
+  /**
+   * Wire format of what this node publishes (it decodes both): 2 (default) sends the payload encoded once, spliced by
+   * every receiving node; 1 while nodes older than format 2 are still in the cluster (rolling upgrade).
+   */
+  format?: BrokerWireFormat;
 }
 
 const isConnection = (value: unknown): value is NatsConnection =>
@@ -24,7 +29,7 @@ const isConnection = (value: unknown): value is NatsConnection =>
  * NATS core (no JetStream) broker. One connection per node carries both publishes and subscriptions: NATS delivers the
  * messages of one publisher connection to a subscription in the order they were sent. At-most-once, like Redis pub/sub.
  */
-export async function createNatsBroker(options: NatsBrokerOptions = {}): Promise<BusBroker> {
+export async function createNatsBroker(options: NatsBrokerOptions = {}): Promise<RawBusBroker> {
   const prefix = options.prefix ?? 'concord.gw.';
   const onError = options.onError ?? (() => undefined);
   const given = isConnection(options.nats) ? options.nats : null;
@@ -42,24 +47,43 @@ export async function createNatsBroker(options: NatsBrokerOptions = {}): Promise
   const subscriptions = new Map<string, Subscription>();
   const stats: BrokerStats = { published: 0, received: 0, dropped: 0 };
   const encoder = new TextEncoder();
-  const decoder = new TextDecoder();
+  const format = options.format ?? 2;
   let closed = false;
 
+  const drop = (error: unknown): void => {
+    stats.dropped++;
+    onError(error);
+  };
+
+  // The bytes go to raw listeners as they are; the others share one decode (v2: header parsed, body checked and kept
+  // as bytes for splicing).
   const receive = (topic: string, data: Uint8Array): void => {
     if (closed) return;
-    let message: BrokerMessage;
-    try {
-      message = decodeBrokerMessage(decoder.decode(data));
-    } catch (error) {
-      stats.dropped++;
-      onError(error);
-      return;
-    }
-    stats.received++;
-    listeners.deliver(topic, message, (error) => {
-      stats.dropped++;
-      onError(error);
+    if (listeners.deliverPayload(topic, data, () => decodeBrokerMessage(data), drop) !== null) stats.received++;
+  };
+
+  const encode = (message: BrokerMessage): Uint8Array =>
+    format === 1 ? encoder.encode(encodeBrokerMessage(message, 1)) : encodeBrokerPayload(message);
+
+  const publishBytes = (topic: string, payload: Uint8Array): void => {
+    if (closed) return;
+    // Throws synchronously past the server's max_payload; the gateway logs it. nats.js gathers the publishes of one
+    // tick into one socket write (it flushes on a microtask), so a burst of dispatches is already one batch.
+    nc.publish(prefix + topic, payload);
+    stats.published++;
+  };
+
+  const subscribeTopic = (topic: string): void => {
+    // Callback subscriptions run in the order messages arrive, without an async iterator's queue in between.
+    const subscription = nc.subscribe(prefix + topic, {
+      callback: (error, msg) => (error ? onError(error) : receive(topic, msg.data)),
     });
+    subscriptions.set(topic, subscription);
+  };
+
+  const unsubscribeTopic = (topic: string): void => {
+    subscriptions.get(topic)?.unsubscribe();
+    subscriptions.delete(topic);
   };
 
   return {
@@ -68,23 +92,22 @@ export async function createNatsBroker(options: NatsBrokerOptions = {}): Promise
     // A flush is a PING/PONG round trip: the server has processed every SUB/UNSUB sent before it.
     ready: () => (closed || nc.isClosed() ? Promise.resolve() : nc.flush()),
     publish(topic: string, message: BrokerMessage): void {
-      if (closed) return;
-      // Throws synchronously past the server's max_payload; the gateway logs it.
-      nc.publish(prefix + topic, encoder.encode(encodeBrokerMessage(message)));
-      stats.published++;
+      if (!closed) publishBytes(topic, encode(message));
+    },
+    publishRaw(topic: string, payload: Uint8Array): void {
+      publishBytes(topic, payload);
     },
     subscribe(topic: string, listener: BrokerListener): void {
-      if (closed || !listeners.add(topic, listener)) return;
-      // Callback subscriptions run in the order messages arrive, without an async iterator's queue in between.
-      const subscription = nc.subscribe(prefix + topic, {
-        callback: (error, msg) => (error ? onError(error) : receive(topic, msg.data)),
-      });
-      subscriptions.set(topic, subscription);
+      if (!closed && listeners.add(topic, listener)) subscribeTopic(topic);
+    },
+    subscribeRaw(topic: string, listener: RawBrokerListener): void {
+      if (!closed && listeners.addRaw(topic, listener)) subscribeTopic(topic);
     },
     unsubscribe(topic: string, listener: BrokerListener): void {
-      if (closed || !listeners.remove(topic, listener)) return;
-      subscriptions.get(topic)?.unsubscribe();
-      subscriptions.delete(topic);
+      if (!closed && listeners.remove(topic, listener)) unsubscribeTopic(topic);
+    },
+    unsubscribeRaw(topic: string, listener: RawBrokerListener): void {
+      if (!closed && listeners.remove(topic, listener)) unsubscribeTopic(topic);
     },
     async close(): Promise<void> {
       if (closed) return;

@@ -2,8 +2,14 @@ import type { Redis, RedisOptions } from 'ioredis';
 import type { BrokerListener, BrokerMessage } from '../Broker.js';
 import { loadIoredis } from '../optionalDependency.js';
 import { compareStreamIds } from '../resume/streamId.js';
-import type { BrokerStats, BusBroker } from './BusBroker.js';
-import { decodeBrokerMessage, encodeBrokerMessage, splitStreamedPayload } from './brokerCodec.js';
+import type { BrokerStats, RawBrokerListener, RawBusBroker } from './BusBroker.js';
+import {
+  type BrokerWireFormat,
+  decodeBrokerMessage,
+  encodeBrokerMessage,
+  encodeBrokerPayload,
+  splitStreamedBytes,
+} from './brokerCodec.js';
 import { TopicListeners } from './TopicListeners.js';
 
 export interface RedisBrokerOptions {
@@ -25,6 +31,12 @@ export interface RedisBrokerOptions {
    * `{ maxLen: 1000, ttlMs: 600_000 }`.
    */
   history?: false | { maxLen?: number; ttlMs?: number };
+  /**
+   * Wire format of what this node publishes (it decodes both): 2 (default) sends the payload encoded once, spliced by
+   * every receiving node; 1 while nodes older than format 2 are still in the cluster (rolling upgrade). The streams
+   * keep what was published, so a history may hold both.
+   */
+  format?: BrokerWireFormat;
 }
 
 /** XADD + PUBLISH in one script: the stream and the channel see the messages of a topic in the same order. */
@@ -34,9 +46,21 @@ redis.call('PEXPIRE', KEYS[1], ARGV[4])
 redis.call('PUBLISH', ARGV[1], id .. ' ' .. ARGV[2])
 return id`;
 
+type Body = string | Buffer;
 type HistoryRedis = Redis & {
-  concordPublish(stream: string, channel: string, body: string, maxLen: number, ttlMs: number): Promise<string>;
+  concordPublish(stream: string, channel: string, body: Body, maxLen: number, ttlMs: number): Promise<string>;
 };
+type HistoryPipeline = ReturnType<Redis['pipeline']> & {
+  concordPublish(stream: string, channel: string, body: Body, maxLen: number, ttlMs: number): unknown;
+};
+
+/** A publish waiting for the end of the event-loop turn, when the turn's publishes go out as one pipeline. */
+interface Queued {
+  topic: string;
+  body: Body;
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
 
 function openRedis(target: RedisOptions | string | undefined): Redis {
   return typeof target === 'string'
@@ -52,7 +76,7 @@ function openRedis(target: RedisOptions | string | undefined): Redis {
  * buffer limit) catches up when ioredis has re-subscribed: for each topic it reads the stream after the last id it
  * delivered, then the live messages that arrived meanwhile past that id, so nothing is lost or delivered twice.
  */
-export async function createRedisBroker(options: RedisBrokerOptions = {}): Promise<BusBroker> {
+export async function createRedisBroker(options: RedisBrokerOptions = {}): Promise<RawBusBroker> {
   const prefix = options.prefix ?? 'concord:gw:';
   const onError = options.onError ?? (() => undefined);
   const target = options.redis;
@@ -61,6 +85,7 @@ export async function createRedisBroker(options: RedisBrokerOptions = {}): Promi
   const sub = pub.duplicate();
   const history = options.history === false ? null : { maxLen: 1000, ttlMs: 600_000, ...options.history };
   if (history) pub.defineCommand('concordPublish', { numberOfKeys: 1, lua: PUBLISH_SCRIPT });
+  const format = options.format ?? 2;
   if (!given) pub.on('error', onError);
   sub.on('error', onError);
 
@@ -87,53 +112,55 @@ export async function createRedisBroker(options: RedisBrokerOptions = {}): Promi
   // (where a catch-up starts for a topic that has delivered nothing yet).
   const lastId = new Map<string, string>();
   const tailAtSubscribe = new Map<string, string>();
-  // Live messages held while catching up after a reconnect (null when not catching up).
-  let held: [string, BrokerMessage][] | null = null;
+  // Live payloads held while catching up after a reconnect (null when not catching up): topic, stream id, payload.
+  let held: [string, string | null, Buffer][] | null = null;
   let wasReady = false;
 
   // Live messages of a topic arrive in stream order, so only the ones held during a catch-up need comparing (below).
-  const deliver = (topic: string, message: BrokerMessage): void => {
-    const id = message.position?.id;
-    if (history && id !== undefined) lastId.set(topic, id);
-    stats.received++;
-    listeners.deliver(topic, message, drop);
+  // Raw listeners get the payload as it came; the others share one decode of it.
+  const deliver = (topic: string, id: string | null, payload: Buffer, start: number): void => {
+    if (history && id !== null) lastId.set(topic, id);
+    const decoded = listeners.deliverPayload(
+      topic,
+      payload,
+      () => {
+        const message = decodeBrokerMessage(start === 0 ? payload : payload.subarray(start));
+        if (id !== null) message.position = { topic, id };
+        return message;
+      },
+      drop,
+    );
+    if (decoded !== null) stats.received++;
   };
 
-  sub.on('message', (channel: string, text: string) => {
-    if (closed || !channel.startsWith(prefix)) return;
-    const topic = channel.slice(prefix.length);
-    let message: BrokerMessage;
+  // Buffers, not strings: ioredis decodes to text only for 'message' listeners, and a v2 body stays bytes to the frame.
+  sub.on('messageBuffer', (channel: Buffer, payload: Buffer) => {
+    if (closed) return;
+    const name = channel.toString();
+    if (!name.startsWith(prefix)) return;
+    const topic = name.slice(prefix.length);
+    let id: string | null;
+    let start: number;
     try {
-      const { id, body } = splitStreamedPayload(text);
-      message = decodeBrokerMessage(body);
-      if (id !== null) message.position = { topic, id };
+      ({ id, start } = splitStreamedBytes(payload));
     } catch (error) {
       drop(error);
       return;
     }
-    if (held) held.push([topic, message]);
-    else deliver(topic, message);
+    // The payload may share the parser's buffer: a held one is copied.
+    if (held) held.push([topic, id, Buffer.from(payload)]);
+    else deliver(topic, id, payload, start);
   });
 
   /** Reads what a topic's stream holds after `after` (exclusive), oldest first; null when entries were trimmed away. */
-  const readAfter = async (topic: string, after: string): Promise<BrokerMessage[] | null> => {
+  const readAfter = async (topic: string, after: string): Promise<[string, string][] | null> => {
     const limit = history!.maxLen;
     const entries = (await pub.xrange(`${prefix}h:${topic}`, `(${after}`, '+', 'COUNT', limit + 1)) as [
       string,
       string[],
     ][];
     if (entries.length > limit) return null;
-    const out: BrokerMessage[] = [];
-    for (const [id, fields] of entries) {
-      try {
-        const message = decodeBrokerMessage(fields[fields.indexOf('m') + 1] ?? '');
-        message.position = { topic, id };
-        out.push(message);
-      } catch (error) {
-        drop(error);
-      }
-    }
-    return out;
+    return entries.map(([id, fields]) => [id, fields[fields.indexOf('m') + 1] ?? '']);
   };
 
   const catchUp = async (): Promise<void> => {
@@ -150,19 +177,22 @@ export async function createRedisBroker(options: RedisBrokerOptions = {}): Promi
           drop(new Error(`redis broker: more than ${history!.maxLen} messages of ${topic} passed while disconnected`));
           continue;
         }
-        for (const message of missed) deliver(topic, message);
+        // As it would have come live: `<id> <message>`, so raw listeners see the same payloads.
+        for (const [id, text] of missed) {
+          const payload = Buffer.from(`${id} ${text}`);
+          deliver(topic, id, payload, payload.length - Buffer.byteLength(text));
+        }
       }
     } catch (error) {
       onError(error);
     } finally {
       const live = held ?? [];
       held = null;
-      for (const [topic, message] of live) {
-        const id = message.position?.id;
+      for (const [topic, id, payload] of live) {
         const last = lastId.get(topic);
         // Already delivered by the catch-up: exactly once.
-        if (id !== undefined && last !== undefined && compareStreamIds(id, last) <= 0) continue;
-        deliver(topic, message);
+        if (id !== null && last !== undefined && compareStreamIds(id, last) <= 0) continue;
+        deliver(topic, id, payload, id === null ? 0 : id.length + 1);
       }
     }
   };
@@ -203,38 +233,100 @@ export async function createRedisBroker(options: RedisBrokerOptions = {}): Promi
     throw error;
   }
 
+  // Per-tick batching: the publishes of one event-loop turn go out as one pipeline (one socket write, and Redis reads
+  // them in one go instead of one read per PUBLISH, which is most of its cost per message).
+  let queue: Queued[] = [];
+  const flush = (): void => {
+    const batch = queue;
+    queue = [];
+    if (batch.length === 1) {
+      const [one] = batch as [Queued];
+      send(one.topic, one.body).then(one.resolve, one.reject);
+      return;
+    }
+    const pipeline = pub.pipeline() as HistoryPipeline;
+    for (const { topic, body } of batch) {
+      if (history) pipeline.concordPublish(`${prefix}h:${topic}`, prefix + topic, body, history.maxLen, history.ttlMs);
+      else pipeline.publish(prefix + topic, body);
+    }
+    pipeline.exec().then(
+      (results) => {
+        for (let i = 0; i < batch.length; i++) {
+          const error = results?.[i]?.[0];
+          if (error) batch[i]!.reject(error);
+          else batch[i]!.resolve();
+        }
+      },
+      (error: unknown) => {
+        for (const queued of batch) queued.reject(error);
+      },
+    );
+  };
+  const send = (topic: string, body: Body): Promise<unknown> =>
+    history
+      ? (pub as HistoryRedis).concordPublish(`${prefix}h:${topic}`, prefix + topic, body, history.maxLen, history.ttlMs)
+      : pub.publish(prefix + topic, body);
+  const enqueue = (topic: string, body: Body): Promise<void> => {
+    if (closed) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      if (queue.length === 0) setImmediate(flush);
+      queue.push({
+        topic,
+        body,
+        resolve: () => {
+          stats.published++;
+          resolve();
+        },
+        reject,
+      });
+    });
+  };
+  const encode = (message: BrokerMessage): Body =>
+    format === 1 ? encodeBrokerMessage(message, 1) : encodeBrokerPayload(message);
+
+  const subscribeTopic = (topic: string): Promise<void> => {
+    const done = track(sub.subscribe(prefix + topic));
+    if (history) void done.then(() => markTail(topic));
+    return done;
+  };
+  const unsubscribeTopic = (topic: string): Promise<void> => {
+    lastId.delete(topic);
+    tailAtSubscribe.delete(topic);
+    return track(sub.unsubscribe(prefix + topic));
+  };
+
   return {
     stats,
     history: history !== null,
     topics: () => listeners.topics(),
     ready: () => pending.then(() => undefined),
-    async publish(topic: string, message: BrokerMessage): Promise<void> {
-      if (closed) return;
-      if (history) {
-        await (pub as HistoryRedis).concordPublish(
-          `${prefix}h:${topic}`,
-          prefix + topic,
-          encodeBrokerMessage(message),
-          history.maxLen,
-          history.ttlMs,
-        );
-      } else await pub.publish(prefix + topic, encodeBrokerMessage(message));
-      stats.published++;
+    publish(topic: string, message: BrokerMessage): Promise<void> {
+      if (closed) return Promise.resolve();
+      return enqueue(topic, encode(message));
+    },
+    publishRaw(topic: string, payload: Uint8Array): Promise<void> {
+      return enqueue(topic, payload instanceof Buffer ? payload : Buffer.from(payload));
     },
     subscribe(topic: string, listener: BrokerListener): Promise<void> | undefined {
       if (closed || !listeners.add(topic, listener)) return undefined;
-      const done = track(sub.subscribe(prefix + topic));
-      if (history) void done.then(() => markTail(topic));
-      return done;
+      return subscribeTopic(topic);
+    },
+    subscribeRaw(topic: string, listener: RawBrokerListener): Promise<void> | undefined {
+      if (closed || !listeners.addRaw(topic, listener)) return undefined;
+      return subscribeTopic(topic);
     },
     unsubscribe(topic: string, listener: BrokerListener): Promise<void> | undefined {
       if (closed || !listeners.remove(topic, listener)) return undefined;
-      lastId.delete(topic);
-      tailAtSubscribe.delete(topic);
-      return track(sub.unsubscribe(prefix + topic));
+      return unsubscribeTopic(topic);
+    },
+    unsubscribeRaw(topic: string, listener: RawBrokerListener): Promise<void> | undefined {
+      if (closed || !listeners.remove(topic, listener)) return undefined;
+      return unsubscribeTopic(topic);
     },
     async close(): Promise<void> {
       if (closed) return;
+      // What was published before close() still goes out.
+      if (queue.length > 0) flush();
       closed = true;
       listeners.clear();
       await pending;

@@ -1,4 +1,5 @@
 import type { BrokerMessage, DispatchTarget, StreamPosition } from '../Broker.js';
+import { splicedBody } from '../brokers/brokerCodec.js';
 import type { Directory } from '../Directory.js';
 import { carriesMessageContent, mayReadContent } from '../eventIntents.js';
 import { isThenable } from '../isThenable.js';
@@ -8,12 +9,15 @@ import type { LiveSession } from '../session/LiveSession.js';
 import type { SessionRegistry } from '../session/SessionRegistry.js';
 import { shardOf } from '../shardOf.js';
 import type { GatewayMetrics } from '../types.js';
+import { GatewayIntentBits } from '../wire/protocol.js';
 
 /** The rule's answer for one session: not for it, or for it with or without message content. */
 const NOT_FOR_IT = 0;
 const STRIPPED = 1;
 const FULL = 2;
 type Verdict = typeof NOT_FOR_IT | typeof STRIPPED | typeof FULL;
+/** For an event carrying message content: where its payload is read from (the dispatch, parsed once); else null. */
+type Gated = { readonly data: unknown } | null;
 
 /** What fan-out needs besides the session index. */
 export interface FanOutContext {
@@ -56,9 +60,14 @@ export class FanOut {
    */
   deliver(message: BrokerMessage): Promise<unknown>[] | undefined {
     const { registry, metrics } = this.#context;
-    const dispatch = new PreparedDispatch(message.event, message.data, message.createdAt);
+    // A message decoded from the bus (v2) brings `d` already encoded: its bytes are spliced into the JSON frames.
+    const body = splicedBody(message);
+    const dispatch =
+      body !== undefined
+        ? PreparedDispatch.spliced(message.event, body, message.createdAt)
+        : new PreparedDispatch(message.event, message.data, message.createdAt);
     const target = message.target;
-    const gated = carriesMessageContent(message.event);
+    const gated = carriesMessageContent(message.event) ? dispatch : null;
     let recipients = 0;
     let undecided: Promise<unknown>[] | undefined;
     // The index gives the sessions listening to the target's topic; the rule then decides each of them.
@@ -112,7 +121,7 @@ export class FanOut {
    */
   async wants(session: LiveSession, message: BrokerMessage): Promise<boolean | null> {
     if (!listens(session, message.target)) return null;
-    const verdict = await this.#decide(session, message, carriesMessageContent(message.event));
+    const verdict = await this.#decide(session, message, carriesMessageContent(message.event) ? message : null);
     return verdict === NOT_FOR_IT ? null : verdict === FULL;
   }
 
@@ -120,7 +129,7 @@ export class FanOut {
    * The rule, for a session listening to the message's topic. A promise when channel visibility is up to an async
    * directory (sync ones, the default, keep the order of dispatches; async ones cost it).
    */
-  #decide(session: LiveSession, message: BrokerMessage, gated: boolean): Verdict | Promise<Verdict> {
+  #decide(session: LiveSession, message: BrokerMessage, gated: Gated): Verdict | Promise<Verdict> {
     if (session.destroyed) return NOT_FOR_IT;
     const intent = message.intent;
     if (intent !== null && (session.intents & intent) === 0) return NOT_FOR_IT;
@@ -132,15 +141,15 @@ export class FanOut {
     } else if (target.type === 'channel') {
       const visible = this.#context.directory.canView(session.userId, target.guildId, target.channelId);
       if (isThenable(visible)) {
-        return Promise.resolve(visible).then((ok) => (ok ? content(session, message, gated) : NOT_FOR_IT));
+        return Promise.resolve(visible).then((ok) => (ok ? content(session, gated) : NOT_FOR_IT));
       }
       if (!visible) return NOT_FOR_IT;
     }
-    return content(session, message, gated);
+    return content(session, gated);
   }
 
   /** {@link FanOut.#decide} for live delivery: a throwing directory fails this recipient only. */
-  #tryDecide(session: LiveSession, message: BrokerMessage, gated: boolean): Verdict | Promise<Verdict> {
+  #tryDecide(session: LiveSession, message: BrokerMessage, gated: Gated): Verdict | Promise<Verdict> {
     try {
       return this.#decide(session, message, gated);
     } catch (error) {
@@ -190,7 +199,11 @@ function listens(session: LiveSession, target: DispatchTarget): boolean {
   }
 }
 
-/** Message content is for sessions allowed to read it (MESSAGE_CONTENT, or a message that mentions them…). */
-function content(session: LiveSession, message: BrokerMessage, gated: boolean): Verdict {
-  return !gated || mayReadContent(message.data, session.userId, session.intents) ? FULL : STRIPPED;
+/**
+ * Message content is for sessions allowed to read it (MESSAGE_CONTENT, or a message that mentions them…). The intent
+ * is checked before `data` is read: a spliced message is parsed only for a session without it.
+ */
+function content(session: LiveSession, gated: Gated): Verdict {
+  if (gated === null || (session.intents & GatewayIntentBits.MessageContent) !== 0) return FULL;
+  return mayReadContent(gated.data, session.userId, session.intents) ? FULL : STRIPPED;
 }

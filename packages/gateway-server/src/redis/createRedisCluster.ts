@@ -1,5 +1,5 @@
 import type { Redis, RedisOptions } from 'ioredis';
-import type { BusBroker } from '../brokers/BusBroker.js';
+import type { RawBusBroker } from '../brokers/BusBroker.js';
 import { createRedisBroker, type RedisBrokerOptions } from '../brokers/createRedisBroker.js';
 import { loadIoredis } from '../optionalDependency.js';
 import { createRedisResumeStore, type RedisResumeStore } from '../resume/createRedisResumeStore.js';
@@ -45,7 +45,7 @@ export interface RedisClusterOptions {
  * `createGatewayServer` (the names match its options).
  */
 export interface RedisCluster {
-  broker: BusBroker;
+  broker: RawBusBroker;
   resumeStore: RedisResumeStore;
   identifyThrottle: RedisIdentifyThrottle;
   sessionStartLimiter: SessionStartLimiter;

@@ -3,8 +3,14 @@
  * Start with `createRedisCluster`, which builds all four with one prefix; the single factories are here for a node
  * that needs only one of them.
  */
-export type { BrokerStats, BusBroker } from '../brokers/BusBroker.js';
-export { decodeBrokerMessage, encodeBrokerMessage } from '../brokers/brokerCodec.js';
+export type { BrokerStats, BusBroker, RawBrokerListener, RawBusBroker } from '../brokers/BusBroker.js';
+export {
+  type BrokerWireFormat,
+  decodeBrokerMessage,
+  decodeBrokerPayload,
+  encodeBrokerMessage,
+  encodeBrokerPayload,
+} from '../brokers/brokerCodec.js';
 export { createRedisBroker, type RedisBrokerOptions } from '../brokers/createRedisBroker.js';
 export {
   createRedisResumeStore,

@@ -252,6 +252,18 @@ export function reportLoad(input: LoadReportInput): void {
           true,
         ),
       );
+      // Issue #19 goal 3, the broker path within 1.25× of one node's CPU per delivery: ours = one node's µs per
+      // delivery (the budget), baseline = the two nodes' over this broker, so ratio = one node / two nodes and the
+      // goal is ratio ≥ 0.8 (two nodes ≤ 1.25 × one node).
+      rows.push(
+        comparison(
+          `gateway.broker.cpu-per-delivery.${t.broker}`,
+          'µs/delivery',
+          oneCpu.perDelivery,
+          tCpu.perDelivery,
+          `two nodes over ${t.broker} (goal: ratio ≥ 0.8, i.e. within 1.25× of one node)`,
+        ),
+      );
     }
     if (tBest) {
       notes.push(
