@@ -158,7 +158,7 @@ function asBuffer(bytes: Uint8Array): Buffer {
 
 /**
  * Decodes what another node published (v1 or v2), as text or bytes. Anything else on the channel (another app, a bad
- * version, truncation, a body that is not JSON, more than {@link MAX_BROKER_MESSAGE_BYTES}) throws a
+ * version, truncation, a body that is not JSON, more than `MAX_BROKER_MESSAGE_BYTES`) throws a
  * `GatewayServerError` with code `INVALID_BROKER_MESSAGE`, which the brokers count and drop. Time and memory are linear
  * in the input; the body is copied out (never a view into the caller's buffer).
  */
