@@ -92,16 +92,18 @@ export async function createChatServer(options: ChatServerOptions) {
   }
 
   const limiter = new InMemoryRateLimitStore();
-  const known = (id: string) => community.users.get(id).then(Boolean, () => false);
+  // `find`, not `get`: an unknown user is an answer here, not an UnknownEntityError built (stack and all) per visit.
+  const known = async (id: string) => (await community.users.find(id)) !== null;
   const newUsers = options.devAuthNewUsers ?? defaultDevAuthNewUsers;
   const identify = options.authenticate ?? createDevAuth({ isKnown: known, limiter, newUsers });
   // The stored user is the one both paths report: a bot first seen on REST (`Bot <token>`) is a bot in READY too.
   const authenticate: RestAuthenticate = async (token, context) => {
     const auth = await identify(token, context);
     if (!auth) return null;
-    const isNew = !(await known(auth.user.id));
+    const stored = await community.users.find(auth.user.id);
+    if (stored) return { ...auth, user: stored };
     const user = await community.users.ensure(auth.user);
-    if (isNew) await community.members.join(user.id, LOBBY_ID);
+    await community.members.join(user.id, LOBBY_ID);
     return { ...auth, user };
   };
 

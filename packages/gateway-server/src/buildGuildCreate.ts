@@ -2,31 +2,46 @@ import { type GuildCreateData, serializeGuildCreate } from './serialize/serializ
 import type { GuildMemberData, GuildSnapshot } from './types.js';
 import { GatewayIntentBits } from './wire/protocol.js';
 
+/** Whether a session gets the guild as a large one (no member list): above its `large_threshold` members. */
+export function isLargeFor(guild: GuildSnapshot, session: { largeThreshold: number }): boolean {
+  return (guild.member_count ?? guild.members.length) > session.largeThreshold;
+}
+
 /**
  * The GUILD_CREATE a session gets for a guild: the full guild up to `largeThreshold` members; above it `large: true`
  * and only the members Discord sends for large guilds (the session's own member and members in voice). Presences
  * need GUILD_PRESENCES and cover only the members sent. The object itself is built by src/serialize.
+ *
+ * `largeMembers`: for a large guild, those members already looked up by id (the session's own first, then those in
+ * voice; `Directory.members`), so the guild's whole member list is not walked once per Identify.
  */
 export function buildGuildCreate(
   guild: GuildSnapshot,
   session: { userId: string; intents: number; largeThreshold: number },
+  largeMembers?: readonly GuildMemberData[],
 ): GuildCreateData {
   const memberCount = guild.member_count ?? guild.members.length;
   const large = memberCount > session.largeThreshold;
   const voiceStates = guild.voice_states ?? [];
-  let members: GuildMemberData[] = guild.members;
-  if (large) {
+  let members: GuildMemberData[];
+  let self: GuildMemberData | undefined;
+  if (large && largeMembers) {
+    members = largeMembers.slice(0, session.largeThreshold);
+    self = members.find((m) => m.user.id === session.userId);
+  } else if (large) {
     const keep = new Set<string>([session.userId]);
     for (const state of voiceStates) keep.add(state.user_id);
     members = guild.members.filter((m) => keep.has(m.user.id)).slice(0, session.largeThreshold);
+    self = guild.members.find((m) => m.user.id === session.userId);
+  } else {
+    members = guild.members;
+    self = members.find((m) => m.user.id === session.userId);
   }
-  let presences = guild.presences ?? [];
-  if ((session.intents & GatewayIntentBits.GuildPresences) === 0) presences = [];
-  else if (large) {
+  let presences = (session.intents & GatewayIntentBits.GuildPresences) === 0 ? [] : (guild.presences ?? []);
+  if (large && presences.length > 0) {
     const sent = new Set(members.map((m) => m.user.id));
     presences = presences.filter((p) => sent.has(p.user.id));
   }
-  const self = guild.members.find((m) => m.user.id === session.userId);
   return serializeGuildCreate(guild, {
     members,
     presences,

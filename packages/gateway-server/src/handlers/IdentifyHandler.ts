@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto';
-import { buildGuildCreate } from '../buildGuildCreate.js';
-import type { Directory } from '../Directory.js';
+import { randomUUID } from 'node:crypto';
+import { buildGuildCreate, isLargeFor } from '../buildGuildCreate.js';
+import type { Directory, MemberQuery } from '../Directory.js';
 import type { IdentifyThrottle } from '../IdentifyThrottle.js';
 import { isObject } from '../isObject.js';
 import { PreparedDispatch } from '../PreparedDispatch.js';
@@ -9,7 +9,14 @@ import { serializeReady } from '../serialize/serializeReady.js';
 import type { LiveConnection, LiveSession } from '../session/LiveSession.js';
 import { Session } from '../session/Session.js';
 import { shardOf } from '../shardOf.js';
-import type { AuthenticatedUser, Awaitable, GatewayMetrics, GuildSnapshot, UserData } from '../types.js';
+import type {
+  AuthenticatedUser,
+  Awaitable,
+  GatewayMetrics,
+  GuildMemberData,
+  GuildSnapshot,
+  UserData,
+} from '../types.js';
 import { type ValidPresence, validatePresence } from '../validatePresence.js';
 import { CloseCode, GatewayIntentBits, IntentsError, PRIVILEGED_INTENTS, validateIntents } from '../wire/protocol.js';
 import type { IdentifyAddressLimiter } from './IdentifyAddressLimiter.js';
@@ -137,13 +144,22 @@ export class IdentifyHandler {
 
       const threshold = typeof d.large_threshold === 'number' ? d.large_threshold : context.largeThreshold;
       const session: LiveSession = new Session<LiveConnection>({
-        sessionId: randomBytes(16).toString('hex'),
+        // randomUUID draws from a pooled entropy cache; randomBytes(16) made a getrandom call per Identify (≈ 10 µs).
+        sessionId: randomUUID().replaceAll('-', ''),
         auth,
         intents,
         shard,
         largeThreshold: Math.min(250, Math.max(50, Math.trunc(threshold) || 50)),
         replayBufferSize: context.replayBufferSize,
       });
+      // A large guild's GUILD_CREATE carries only the session's own member and those in voice: looked up by id, so
+      // an Identify costs the same in a guild of 100 members and of 100,000.
+      const largeMembers = await Promise.all(
+        snapshots.map((g) =>
+          g && isLargeFor(g, session) ? context.directory.members(g.id, largeQuery(g, userId)) : undefined,
+        ),
+      );
+      if (connection.closed || context.closed()) return;
       // Everything from here to the last GUILD_CREATE runs in one tick: no dispatch can come between them.
       if (d.compress === true && connection.encoding.name === 'json' && connection.compression === 'none') {
         connection.payloadCompression = true;
@@ -155,25 +171,24 @@ export class IdentifyHandler {
       );
       session.connection = connection;
       connection.session = session;
+      // Kept for Resume as builders, not payloads: until the client's first heartbeat they were most of a session's
+      // memory (READY and GUILD_CREATE objects, ≈ 2 KB), for a Resume from seq 0 that rarely comes.
       connection.burst(() => {
-        session.send(
-          PreparedDispatch.forOne(
-            'READY',
-            serializeReady({
-              v: connection.version,
-              user: auth.user,
-              guildIds: visible.map((g) => g.id),
-              sessionId: session.sessionId,
-              resumeGatewayUrl: context.resumeUrl(connection),
-              ...(d.shard !== undefined ? { shard } : {}),
-              application: session.application,
-            }),
-          ),
+        session.sendRebuildable(
+          readyBuilder({
+            v: connection.version,
+            user: auth.user,
+            guildIds: visible.map((g) => g.id),
+            sessionId: session.sessionId,
+            resumeGatewayUrl: context.resumeUrl(connection),
+            ...(d.shard !== undefined ? { shard } : {}),
+            application: session.application,
+          }),
           true,
         );
-        for (const snapshot of visible) {
-          session.send(PreparedDispatch.forOne('GUILD_CREATE', buildGuildCreate(snapshot, session)), true);
-        }
+        snapshots.forEach((snapshot, i) => {
+          if (snapshot) session.sendRebuildable(guildCreateBuilder(snapshot, session, largeMembers[i]), true);
+        });
       });
       context.metrics?.identify('ok');
       context.identified(session);
@@ -185,4 +200,25 @@ export class IdentifyHandler {
       connection.authenticating = false;
     }
   }
+}
+
+/** READY from what made it (a function of its own, so the builder holds only that, not the Identify's scope). */
+function readyBuilder(input: Parameters<typeof serializeReady>[0]): () => PreparedDispatch {
+  return () => PreparedDispatch.forOne('READY', serializeReady(input));
+}
+
+/** A session's GUILD_CREATE from the guild's snapshot (shared by every session of that guild version). */
+function guildCreateBuilder(
+  snapshot: GuildSnapshot,
+  session: LiveSession,
+  largeMembers: GuildMemberData[] | undefined,
+): () => PreparedDispatch {
+  return () => PreparedDispatch.forOne('GUILD_CREATE', buildGuildCreate(snapshot, session, largeMembers));
+}
+
+/** The members a large guild's GUILD_CREATE lists: the session's own first, then those in voice (no limit here). */
+function largeQuery(guild: GuildSnapshot, userId: string): MemberQuery {
+  const ids = new Set<string>([userId]);
+  for (const state of guild.voice_states ?? []) ids.add(state.user_id);
+  return { userIds: [...ids], limit: 0 };
 }

@@ -8,7 +8,7 @@ import { CloseCode } from '../wire/protocol.js';
 import { invalidResume } from './invalidResume.js';
 import type { ResumeFromStore } from './ResumeFromStore.js';
 
-/** Session ids this server makes (`randomBytes(16)` in hex): a Resume naming anything else cannot be one of ours. */
+/** Session ids this server makes (a random UUID's 32 hex digits): a Resume naming anything else cannot be one of ours. */
 const SESSION_ID = /^[0-9a-f]{32}$/;
 
 /** What op 6 Resume needs from the server. */

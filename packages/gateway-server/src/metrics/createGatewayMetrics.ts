@@ -97,11 +97,18 @@ export function createGatewayMetrics(options: GatewayMetricsOptions = {}): Prome
     labelNames: ['event'] as const,
     registers,
   });
-  const sent = new Counter({
+  // Bytes sent are counted per delivery: summed in plain numbers here and handed to prom-client when it collects,
+  // since a labelled `inc` (label validation and hashing) costs about as much as building the frame.
+  const unsent = new Map<string, number>();
+  const sent: Counter<'encoding' | 'compression'> = new Counter({
     name: `${p}sent_bytes_total`,
     help: 'Bytes written to sockets (after compression)',
     labelNames: ['encoding', 'compression'] as const,
     registers,
+    collect() {
+      for (const [key, bytes] of unsent) if (bytes > 0) sentOf(key).inc(bytes);
+      unsent.clear();
+    },
   });
   const received = new Counter({
     name: `${p}received_bytes_total`,
@@ -146,7 +153,7 @@ export function createGatewayMetrics(options: GatewayMetricsOptions = {}): Prome
 
   const connectionsOf = cached((k) => connections.labels(...(k.split('|') as [string, string])));
   const openedOf = cached((k) => opened.labels(...(k.split('|') as [string, string])));
-  const sentOf = cached((k) => sent.labels(...(k.split('|') as [string, string])));
+  const sentOf = cached((k) => sent.labels(...((k.includes('|') ? k : `${k}|none`).split('|') as [string, string])));
   const closedOf = cached((k) => closed.labels(k));
   const dispatchOf = cached((k) => dispatches.labels(k));
   const deliveryOf = cached((k) => deliveries.labels(k));
@@ -184,7 +191,9 @@ export function createGatewayMetrics(options: GatewayMetricsOptions = {}): Prome
       if (recipients > 0) deliveryOf(label).inc(recipients);
     },
     bytesSent(bytes: number, encoding: EncodingLabel, compression: CompressionLabel) {
-      if (bytes > 0) sentOf(`${encoding}|${compression}`).inc(bytes);
+      if (bytes <= 0) return;
+      const key = compression === 'none' ? encoding : `${encoding}|${compression}`;
+      unsent.set(key, (unsent.get(key) ?? 0) + bytes);
     },
     bytesReceived(bytes: number) {
       if (bytes > 0) received.inc(bytes);

@@ -7,12 +7,23 @@ export interface ReplayEntry {
 }
 
 /**
+ * An entry kept as the means to build its dispatch again (READY, GUILD_CREATE): a session's own payloads, kept until
+ * the client's first heartbeat, cost kilobytes per session as objects and a few dozen bytes as a builder over state
+ * the server holds anyway. Built again only by a Resume that asks for it.
+ */
+export interface RebuildableEntry {
+  seq: number;
+  rebuild: () => PreparedDispatch;
+  full: boolean;
+}
+
+/**
  * The last `capacity` dispatches of a session, oldest first, for Resume. A ring of references to shared
  * {@link PreparedDispatch} objects: nothing is copied per session. Grows lazily, so an idle session costs nothing.
  */
 export class ReplayBuffer {
   readonly capacity: number;
-  #items: ReplayEntry[] = [];
+  #items: (ReplayEntry | RebuildableEntry)[] = [];
   #start = 0;
   /** Highest seq no longer held (overwritten or acknowledged): a Resume from before it cannot be served. */
   #dropped = 0;
@@ -25,7 +36,7 @@ export class ReplayBuffer {
     return this.#items.length;
   }
 
-  push(entry: ReplayEntry): void {
+  push(entry: ReplayEntry | RebuildableEntry): void {
     if (this.#items.length < this.capacity) {
       this.#items.push(entry);
       return;
@@ -47,7 +58,7 @@ export class ReplayBuffer {
       const entry = this.#items[(this.#start + i) % n]!;
       if (entry.seq > after) {
         if (out.length === 0 && entry.seq !== after + 1) return null;
-        out.push(entry);
+        out.push('rebuild' in entry ? { seq: entry.seq, dispatch: entry.rebuild(), full: entry.full } : entry);
       }
     }
     return out;
@@ -69,7 +80,7 @@ export class ReplayBuffer {
       this.#start = 0;
       return;
     }
-    const kept: ReplayEntry[] = [];
+    const kept: (ReplayEntry | RebuildableEntry)[] = [];
     for (let i = drop; i < n; i++) kept.push(this.#items[(this.#start + i) % n]!);
     this.#items = kept;
     this.#start = 0;

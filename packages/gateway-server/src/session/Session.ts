@@ -88,6 +88,18 @@ export class Session<C extends SessionSink = SessionSink> implements SessionInfo
   }
 
   /**
+   * As {@link Session.send} for a payload of this session alone that `build` can make again (READY, GUILD_CREATE): the
+   * replay buffer keeps `build` instead of the dispatch, so the payload's objects are garbage once written.
+   */
+  sendRebuildable(build: () => PreparedDispatch, full: boolean): void {
+    const dispatch = build();
+    const seq = ++this.seq;
+    this.replay.push({ seq, rebuild: build, full });
+    if (this.journal !== undefined) this.journal.append(this, seq, dispatch, full);
+    else this.connection?.sendDispatch(dispatch, full, seq);
+  }
+
+  /**
    * True when a cross-node resume already sent this message from the topic history (see `catchUp`); the topic's
    * catch-up ends at the first message past it.
    */

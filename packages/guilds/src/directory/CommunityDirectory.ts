@@ -21,6 +21,8 @@ import type { CommunityRepository } from '../store/CommunityRepository.js';
 export class CommunityDirectory implements Directory {
   readonly #presences = new Map<string, PresenceData>();
   readonly #voiceStates = new Map<string, Map<string, VoiceStateData>>();
+  /** Per guild snapshot (a new one per change), the view handed to the gateway. */
+  readonly #views = new WeakMap<GuildSnapshot, GuildSnapshot>();
 
   constructor(
     private readonly guilds: GuildCache,
@@ -104,12 +106,32 @@ export class CommunityDirectory implements Directory {
 
   #snapshot(state: GuildState): GuildSnapshot {
     const snapshot = state.snapshot();
-    const voice = this.#voiceStates.get(state.id);
-    return {
-      ...snapshot,
-      presences: this.presences(state.id),
-      voice_states: voice ? [...voice.values()] : [],
-    };
+    let view = this.#views.get(snapshot);
+    if (!view) {
+      view = this.#view(state.id, snapshot);
+      this.#views.set(snapshot, view);
+    }
+    return view;
+  }
+
+  /**
+   * The guild's snapshot with this node's live presences and voice states, both read when used: presences walk every
+   * member, which only sessions with GUILD_PRESENCES need. One view per guild version, shared by every Identify; the
+   * snapshot's properties are copied as they are defined, so its member list stays unbuilt until something reads it.
+   */
+  #view(guildId: string, snapshot: GuildSnapshot): GuildSnapshot {
+    const voiceStates = this.#voiceStates;
+    const view = Object.defineProperties({}, Object.getOwnPropertyDescriptors(snapshot)) as GuildSnapshot;
+    return Object.defineProperties(view, {
+      presences: { enumerable: true, get: () => this.presences(guildId) },
+      voice_states: {
+        enumerable: true,
+        get: () => {
+          const voice = voiceStates.get(guildId);
+          return voice ? [...voice.values()] : [];
+        },
+      },
+    });
   }
 }
 

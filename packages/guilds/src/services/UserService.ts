@@ -55,6 +55,11 @@ export class UserService {
     return result;
   }
 
+  /** The stored user, or null: for callers asking whether a user exists (sign-in, per visit), without an error. */
+  find(userId: string): Promise<UserRecord | null> {
+    return this.ctx.users.get(userId);
+  }
+
   async get(userId: string): Promise<APIUser> {
     const user = await this.ctx.users.get(userId);
     if (!user) throw new UnknownEntityError('user');

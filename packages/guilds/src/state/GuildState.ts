@@ -34,9 +34,14 @@ export class GuildState {
   readonly emojis = new Map<string, EmojiRecord>();
   /** Thread id → the users in it (private threads are visible only to them and to MANAGE_THREADS holders). */
   readonly threadMembers = new Map<string, Set<string>>();
-  /** Bumped on every change: keys the snapshot cache. */
+  /** Bumped on every change. */
   #version = 0;
+  /** Bumped on every change but a member's: keys the snapshot cache (its member list and count are read live). */
+  #shapeVersion = 0;
   #snapshot: { version: number; value: GuildSnapshot } | null = null;
+  /** Bumped on a member's change: keys the member list cache. */
+  #membersVersion = 0;
+  #memberList: { version: number; value: GuildMemberData[] } | null = null;
   #permissionGuild: PermissionGuild | null = null;
   readonly #permissionChannels = new Map<string, PermissionChannel | null>();
   /** User id → channel id (`''` for the guild level) → permissions: a member's change drops only their map. */
@@ -125,7 +130,7 @@ export class GuildState {
     ) {
       this.#clearMemberPermissions(record.user_id);
     }
-    this.#changed();
+    this.#memberChanged();
     return entry;
   }
 
@@ -138,7 +143,7 @@ export class GuildState {
   deleteMember(userId: string): void {
     this.members.delete(userId);
     this.#clearMemberPermissions(userId);
-    this.#changed();
+    this.#memberChanged();
   }
 
   setThreadMember(threadId: string, userId: string, added: boolean): void {
@@ -255,7 +260,7 @@ export class GuildState {
 
   /** The guild as the gateway's Directory hands it out; rebuilt only after a change. */
   snapshot(): GuildSnapshot {
-    if (this.#snapshot?.version === this.#version) return this.#snapshot.value;
+    if (this.#snapshot?.version === this.#shapeVersion) return this.#snapshot.value;
     const channels: ChannelRecord[] = [];
     const threads: ChannelRecord[] = [];
     for (const channel of this.channels.values()) {
@@ -267,7 +272,7 @@ export class GuildState {
       )
         threads.push(channel);
     }
-    const members = [...this.members.values()].map((entry) => entry.data);
+    const state = this;
     const value: GuildSnapshot = {
       ...this.guild,
       channels,
@@ -275,15 +280,38 @@ export class GuildState {
       roles: [...this.roles.values()],
       // Discord's emoji objects: the record's bookkeeping (creator id, blob key) stays out of GUILD_CREATE.
       emojis: [...this.emojis.values()].map(({ user_id: _creator, image_key: _key, ...emoji }) => emoji),
-      members,
-      member_count: members.length,
+      // Read live, and the list built on first read after a member's change: a join does not make a new snapshot
+      // (the sessions that identified since keep theirs for Resume), and a large guild's GUILD_CREATE never lists its
+      // members, so building the list per join made each first visit O(members) (O(N²) for N newcomers).
+      get members(): GuildMemberData[] {
+        return state.#members();
+      },
+      get member_count(): number {
+        return state.members.size;
+      },
     };
-    this.#snapshot = { version: this.#version, value };
+    this.#snapshot = { version: this.#shapeVersion, value };
     return value;
+  }
+
+  #members(): GuildMemberData[] {
+    if (this.#memberList?.version !== this.#membersVersion) {
+      this.#memberList = {
+        version: this.#membersVersion,
+        value: [...this.members.values()].map((entry) => entry.data),
+      };
+    }
+    return this.#memberList.value;
   }
 
   #changed(): void {
     this.#version++;
+    this.#shapeVersion++;
+  }
+
+  #memberChanged(): void {
+    this.#version++;
+    this.#membersVersion++;
   }
 
   #clearPermissions(): void {

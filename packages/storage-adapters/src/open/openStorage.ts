@@ -72,13 +72,13 @@ export async function openStorage(url: string, options: OpenStorageOptions = {})
     location = resolve(url.replace(/^sqlite:(\/\/)?/, ''));
     mkdirSync(dirname(location), { recursive: true });
     directory = options.blobDirectory ?? join(dirname(location), 'blobs');
-    const [{ loadBetterSqlite3 }, sqlite] = await Promise.all([
+    const [{ openSqliteDatabase }, sqlite] = await Promise.all([
       import('../sqlite/openSqliteDatabase.js'),
       import('../sqlite/index.js'),
     ]);
-    const BetterSqlite3 = loadBetterSqlite3();
-    const database = new BetterSqlite3(location);
-    database.pragma('journal_mode = WAL');
+    // Set up as the stores set up a file of their own: WAL with NORMAL sync (this opened it with the default FULL,
+    // an fsync per commit: two per posted message, the message and the channel's last_message_id), busy timeout.
+    const { db: database } = openSqliteDatabase({ filename: location });
     messages = sqlite.createSqliteStore({ database });
     entities = sqlite.createSqliteEntityStore({ database });
     closeDatabase = () => database.close();

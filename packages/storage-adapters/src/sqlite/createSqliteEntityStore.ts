@@ -12,6 +12,7 @@ import {
   parseEntityWrites,
 } from '../entities/entityValidation.js';
 import { StorageError, StoreClosedError } from '../errors/index.js';
+import { BOUND_LIMIT } from './boundLimit.js';
 import { SQLITE_ENTITY_SCHEMA_VERSION, sqliteEntityMigrations } from './entitySchema.js';
 import { mapSqliteError } from './mapSqliteError.js';
 import { openSqliteDatabase } from './openSqliteDatabase.js';
@@ -81,20 +82,22 @@ export function createSqliteEntityStore(options: SqliteEntityStoreOptions = {}):
     // One JSON array parameter rather than one placeholder per id: no limit on how many ids a call may ask for.
     getMany: db.prepare(`SELECT ${cols} FROM ${t} WHERE ${inPartition} AND id IN (SELECT value FROM json_each(?))`),
     find: db.prepare(`SELECT ${cols} FROM ${t} WHERE kind = ? AND id = ? ORDER BY sort_partition LIMIT 1`),
-    listFirst: db.prepare(`SELECT ${cols} FROM ${t} WHERE ${inPartition} ORDER BY sort_id LIMIT ?`),
-    listAfter: db.prepare(`SELECT ${cols} FROM ${t} WHERE ${inPartition} AND sort_id > ? ORDER BY sort_id LIMIT ?`),
+    listFirst: db.prepare(`SELECT ${cols} FROM ${t} WHERE ${inPartition} ORDER BY sort_id ${BOUND_LIMIT}`),
+    listAfter: db.prepare(
+      `SELECT ${cols} FROM ${t} WHERE ${inPartition} AND sort_id > ? ORDER BY sort_id ${BOUND_LIMIT}`,
+    ),
     listBefore: db.prepare(
-      `SELECT ${cols} FROM ${t} WHERE ${inPartition} AND sort_id < ? ORDER BY sort_id DESC LIMIT ?`,
+      `SELECT ${cols} FROM ${t} WHERE ${inPartition} AND sort_id < ? ORDER BY sort_id DESC ${BOUND_LIMIT}`,
     ),
     refFirst: db.prepare(
-      `SELECT ${cols} FROM ${t} WHERE kind = ? AND ref = ? ORDER BY sort_partition, sort_id LIMIT ?`,
+      `SELECT ${cols} FROM ${t} WHERE kind = ? AND ref = ? ORDER BY sort_partition, sort_id ${BOUND_LIMIT}`,
     ),
     refAfter: db.prepare(
-      `SELECT ${cols} FROM ${t} WHERE kind = ? AND ref = ? AND sort_partition > ? ORDER BY sort_partition, sort_id LIMIT ?`,
+      `SELECT ${cols} FROM ${t} WHERE kind = ? AND ref = ? AND sort_partition > ? ORDER BY sort_partition, sort_id ${BOUND_LIMIT}`,
     ),
     refBefore: db.prepare(
       `SELECT ${cols} FROM ${t} WHERE kind = ? AND ref = ? AND sort_partition < ?
-       ORDER BY sort_partition DESC, sort_id DESC LIMIT ?`,
+       ORDER BY sort_partition DESC, sort_id DESC ${BOUND_LIMIT}`,
     ),
     count: db.prepare(`SELECT count(*) AS n FROM ${t} WHERE ${inPartition}`),
     upsert: db.prepare(

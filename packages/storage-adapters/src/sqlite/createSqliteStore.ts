@@ -14,6 +14,7 @@ import {
   validatePatch,
   validateStoredMessage,
 } from '../validation.js';
+import { BOUND_LIMIT } from './boundLimit.js';
 import { mapSqliteError } from './mapSqliteError.js';
 import { openSqliteDatabase } from './openSqliteDatabase.js';
 import { quoteIdent, SQLITE_SCHEMA_VERSION, sqliteMigrations } from './schema.js';
@@ -123,24 +124,26 @@ export function createSqliteStore(options: SqliteStoreOptions = {}): SqliteMessa
     ),
     scanDesc: prepare(
       `SELECT ${cols} FROM ${t} WHERE channel_id = ? AND bucket <= ? AND bucket >= ? AND message_id <= ? AND message_id >= ?
-       ORDER BY bucket DESC, message_id DESC LIMIT ?`,
+       ORDER BY bucket DESC, message_id DESC ${BOUND_LIMIT}`,
     ),
     scanDescLive: prepare(
       `SELECT ${cols} FROM ${t} WHERE channel_id = ? AND bucket <= ? AND bucket >= ? AND message_id <= ? AND message_id >= ?
-       AND deleted = 0 ORDER BY bucket DESC, message_id DESC LIMIT ?`,
+       AND deleted = 0 ORDER BY bucket DESC, message_id DESC ${BOUND_LIMIT}`,
     ),
     scanAsc: prepare(
       `SELECT ${cols} FROM ${t} WHERE channel_id = ? AND bucket >= ? AND bucket <= ? AND message_id >= ? AND message_id <= ?
-       ORDER BY bucket ASC, message_id ASC LIMIT ?`,
+       ORDER BY bucket ASC, message_id ASC ${BOUND_LIMIT}`,
     ),
     scanAscLive: prepare(
       `SELECT ${cols} FROM ${t} WHERE channel_id = ? AND bucket >= ? AND bucket <= ? AND message_id >= ? AND message_id <= ?
-       AND deleted = 0 ORDER BY bucket ASC, message_id ASC LIMIT ?`,
+       AND deleted = 0 ORDER BY bucket ASC, message_id ASC ${BOUND_LIMIT}`,
     ),
     bucket: prepare(
-      `SELECT ${cols} FROM ${t} WHERE channel_id = ? AND bucket = ? AND message_id > ? ORDER BY message_id ASC LIMIT ?`,
+      `SELECT ${cols} FROM ${t} WHERE channel_id = ? AND bucket = ? AND message_id > ? ORDER BY message_id ASC ${BOUND_LIMIT}`,
     ),
-    bucketAll: prepare(`SELECT ${cols} FROM ${t} WHERE channel_id = ? AND bucket = ? ORDER BY message_id ASC LIMIT ?`),
+    bucketAll: prepare(
+      `SELECT ${cols} FROM ${t} WHERE channel_id = ? AND bucket = ? ORDER BY message_id ASC ${BOUND_LIMIT}`,
+    ),
     bounds: prepare(
       `SELECT (SELECT bucket FROM ${t} WHERE channel_id = @c ORDER BY bucket ASC LIMIT 1) AS first,
               (SELECT bucket FROM ${t} WHERE channel_id = @c ORDER BY bucket DESC LIMIT 1) AS last`,

@@ -1,0 +1,292 @@
+/**
+ * The assembled server against a naive `ws` gateway (issue #19, goal 1): the example chat server as `npm start` runs
+ * it (gateway-server + rest-server + guilds + SQLite, built dist, its own process) and lib/naiveGateway.ts (~40 lines of
+ * `ws`, its own process) get the same sessions from the same client processes (lib/sessionClients.ts) and the same
+ * 20 messages posted over REST, each by a different member, to a channel every session sees. Measured per server
+ * process from /proc: CPU per delivery (user and kernel), RSS per connected session, identifies per second with the
+ * same number in flight, POST → first delivery (client CLOCK_MONOTONIC minus the nonce, the time the POST was sent),
+ * and p99 of every delivery at 2 messages a second. By default the users are returning ones (stored as Lobby members
+ * before the server starts, lib/seedUsers.ts); ASSEMBLED_NEW_USERS=1 makes every Identify a first visit (dev auth then
+ * stores the user and joins it to the Lobby: two SQLite writes per Identify).
+ *
+ *   node --import tsx examples/chat-server/bench/assembled.ts                      (bounded: 3,000 sessions, ~2.5 min)
+ *   ASSEMBLED_SESSIONS=10000 node --import tsx examples/chat-server/bench/assembled.ts   (the issue's size, ~4.5 min)
+ *
+ * ASSEMBLED_SERVER_ARGS adds node flags to the assembled server (`--cpu-prof --cpu-prof-dir=/tmp/prof`, say; with
+ * `--heapsnapshot-signal=SIGUSR2`, ASSEMBLED_HEAP_SNAPSHOT=<seconds> takes a snapshot once the sessions are open).
+ * ASSEMBLED_THREADS=1 prints the server's CPU by thread (main vs helpers), ASSEMBLED_RSS_TRACE=1 its RSS while settling
+ * (ASSEMBLED_SETTLE_S, default 20). Needs the example built (`npx turbo run build --filter=@concord/example-chat-server...`).
+ */
+import { Agent, request } from 'node:http';
+import { fileURLToPath } from 'node:url';
+import { type Child, spawnChild } from '../../../packages/gateway-server/bench/lib/load/child.js';
+import { monotonicMs, tokenOf } from '../../../packages/gateway-server/bench/lib/load/fixtures.js';
+import { Histogram } from '../../../packages/gateway-server/bench/lib/load/Histogram.js';
+import { GENERAL_TEXT_ID } from '../src/createChatServer.js';
+import { processUsage, threadUsage } from './lib/processUsage.js';
+import { seedUsers } from './lib/seedUsers.js';
+import type { Deliveries, SessionsOpened } from './lib/sessionClients.js';
+import { benchDatabase, type StartedServer, startAssembled } from './lib/startAssembled.js';
+
+const env = (name: string, fallback: number): number => {
+  const v = Number(process.env[name]);
+  return Number.isFinite(v) && v > 0 ? v : fallback;
+};
+const SESSIONS = Math.min(env('ASSEMBLED_SESSIONS', 3000), 19_000);
+const MESSAGES = env('ASSEMBLED_MESSAGES', 20);
+const RATE = env('ASSEMBLED_RATE', 2);
+const PARALLEL = env('ASSEMBLED_PARALLEL', 128);
+/** Sessions per client process; 64 source addresses each (the gateway allows 60 identifies a minute per address). */
+const PER_CLIENT = 2500;
+const ADDRESSES = 64;
+/** ASSEMBLED_NEW_USERS=1: every Identify is a user's first (dev auth stores the user and joins it to the Lobby). */
+const NEW_USERS = process.env.ASSEMBLED_NEW_USERS === '1';
+const SETTLE_S = env('ASSEMBLED_SETTLE_S', 20);
+const CHANNEL = GENERAL_TEXT_ID;
+
+const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const agent = new Agent({ keepAlive: true, maxSockets: 4 });
+
+function post(base: string, token: string, body: unknown): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const text = JSON.stringify(body);
+    const req = request(
+      `${base}/api/v10/channels/${CHANNEL}/messages`,
+      {
+        method: 'POST',
+        agent,
+        headers: {
+          authorization: token,
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(text),
+        },
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      },
+    );
+    req.on('error', reject);
+    req.end(text);
+  });
+}
+
+interface Figures {
+  identifiesPerS: number;
+  rssPerSessionKb: number;
+  userUsPerDelivery: number;
+  systemUsPerDelivery: number;
+  firstDeliveryMs: number;
+  p50: number;
+  p99: number;
+  delivered: number;
+  sample: unknown;
+}
+
+async function totalDelivered(clients: Child[]): Promise<number> {
+  const counts = await Promise.all(clients.map((c) => c.request<{ delivered: number }>({ type: 'count' }, 'count')));
+  return counts.reduce((a, c) => a + c.delivered, 0);
+}
+
+async function waitDelivered(clients: Child[], expected: number, timeoutMs: number): Promise<number> {
+  const until = Date.now() + timeoutMs;
+  let n = 0;
+  while (Date.now() < until) {
+    n = await totalDelivered(clients);
+    if (n >= expected) return n;
+    await sleep(50);
+  }
+  return n;
+}
+
+async function measure(name: string, server: StartedServer, onWarm?: () => Promise<void>): Promise<Figures> {
+  const clientCount = Math.max(2, Math.ceil(SESSIONS / PER_CLIENT));
+  const clients = await Promise.all(
+    Array.from({ length: clientCount }, (_, i) => spawnChild(here('./lib/sessionClients.ts'), `clients ${i}`)),
+  );
+  try {
+    // The same settle before as after: startup garbage given back during the later wait would otherwise be
+    // subtracted from the sessions' share (the assembled server starts with more of it than the naive one).
+    await sleep(SETTLE_S * 1000);
+    const before = processUsage(server.pid);
+    const per = Math.ceil(SESSIONS / clientCount);
+    const started = monotonicMs();
+    const opened = await Promise.all(
+      clients.map((c, i) =>
+        c.request<SessionsOpened>(
+          {
+            type: 'open',
+            url: server.url.replace('http', 'ws'),
+            from: i * per,
+            to: Math.min(SESSIONS, (i + 1) * per),
+            localAddresses: Array.from({ length: ADDRESSES }, (_, a) => `127.0.${20 + i}.${10 + a}`),
+            parallel: Math.ceil(PARALLEL / clientCount),
+          },
+          'opened',
+        ),
+      ),
+    );
+    const openMs = monotonicMs() - started;
+    const ok = opened.reduce((a, o) => a + o.ok, 0);
+    const failed = opened.reduce((a, o) => a + o.failed, 0);
+    if (failed > 0)
+      throw new Error(`${name}: ${failed} sessions failed: ${opened.flatMap((o) => o.errors).join('; ')}`);
+    // RSS after sessions minus RSS before, read SETTLE_S seconds after the last session opened, the same wait for both
+    // servers: V8 gives back the ramp's garbage (handshakes, Identify payloads) only once the process is idle, ~15 s
+    // here, so a reading taken sooner counts garbage, more of it for the server that does more per Identify.
+    for (let s = 0; s < SETTLE_S; s++) {
+      await sleep(1000);
+      if (process.env.ASSEMBLED_RSS_TRACE) {
+        process.stderr.write(`  ${name} RSS ${(processUsage(server.pid).rssBytes / 2 ** 20).toFixed(1)} MB\n`);
+      }
+    }
+    const held = processUsage(server.pid);
+    // With `--heapsnapshot-signal=SIGUSR2` in ASSEMBLED_SERVER_ARGS: a heap snapshot of the server holding the sessions.
+    if (process.env.ASSEMBLED_HEAP_SNAPSHOT && name === 'assembled') {
+      process.kill(server.pid, 'SIGUSR2');
+      await sleep(Number(process.env.ASSEMBLED_HEAP_SNAPSHOT) * 1000);
+    }
+
+    // Warm-up: two messages (JIT, the REST connection), not counted.
+    for (let k = 0; k < 2; k++)
+      await post(server.url, tokenOf(k), { content: `warm-up ${k}`, nonce: monotonicMs().toFixed(3) });
+    await waitDelivered(clients, 2 * ok, 30_000);
+    await onWarm?.();
+    await Promise.all(clients.map((c) => c.request({ type: 'reset' }, 'reset')));
+
+    const cpuFrom = processUsage(server.pid);
+    const threadsFrom = threadUsage(server.pid);
+    const t0 = monotonicMs();
+    for (let m = 0; m < MESSAGES; m++) {
+      const due = t0 + (m * 1000) / RATE;
+      const wait = due - monotonicMs();
+      if (wait > 0) await sleep(wait);
+      const status = await post(server.url, tokenOf(2 + m), {
+        content: `message ${m} from member ${2 + m}: the quick brown fox jumps over the lazy dog`,
+        nonce: monotonicMs().toFixed(3),
+      });
+      if (status !== 200) throw new Error(`${name}: POST answered ${status}`);
+    }
+    const delivered = await waitDelivered(clients, MESSAGES * ok, 60_000);
+    const cpuTo = processUsage(server.pid);
+    if (process.env.ASSEMBLED_THREADS) {
+      for (const [thread, [user, system]] of threadUsage(server.pid)) {
+        const [u0, s0] = threadsFrom.get(thread) ?? [0, 0];
+        if (user - u0 + system - s0 > 0)
+          process.stderr.write(
+            `  ${name} thread ${thread}: ${((user - u0) / 1000).toFixed(0)} ms user, ${((system - s0) / 1000).toFixed(0)} ms sys\n`,
+          );
+      }
+    }
+    const collected = await Promise.all(clients.map((c) => c.request<Deliveries>({ type: 'collect' }, 'deliveries')));
+    const histogram = new Histogram();
+    const first = new Map<string, number>();
+    for (const d of collected) {
+      histogram.add(d.histogram, d.max);
+      for (const [nonce, [ms]] of Object.entries(d.perMessage)) first.set(nonce, Math.min(first.get(nonce) ?? ms, ms));
+      if (d.dropped > 0) throw new Error(`${name}: ${d.dropped} sessions dropped`);
+    }
+    const firsts = [...first.values()].sort((a, b) => a - b);
+    const figures: Figures = {
+      identifiesPerS: ok / (openMs / 1000),
+      rssPerSessionKb: (held.rssBytes - before.rssBytes) / 1024 / ok,
+      userUsPerDelivery: (cpuTo.userUs - cpuFrom.userUs) / delivered,
+      systemUsPerDelivery: (cpuTo.systemUs - cpuFrom.systemUs) / delivered,
+      firstDeliveryMs: firsts[Math.floor(firsts.length / 2)] ?? Number.NaN,
+      p50: histogram.percentile(50),
+      p99: histogram.percentile(99),
+      delivered,
+      sample: collected.find((d) => d.sample !== undefined)?.sample,
+    };
+    process.stderr.write(
+      `${name}: ${ok} sessions in ${(openMs / 1000).toFixed(1)} s (${figures.identifiesPerS.toFixed(0)}/s), ` +
+        `RSS ${(before.rssBytes / 2 ** 20).toFixed(0)} → ${(held.rssBytes / 2 ** 20).toFixed(0)} MB ` +
+        `(${figures.rssPerSessionKb.toFixed(2)} KB/session); ${delivered}/${MESSAGES * ok} delivered, ` +
+        `CPU ${figures.userUsPerDelivery.toFixed(2)} user + ${figures.systemUsPerDelivery.toFixed(2)} sys µs/delivery; ` +
+        `first delivery median ${figures.firstDeliveryMs.toFixed(2)} ms (min ${firsts[0]?.toFixed(2)}, max ` +
+        `${firsts.at(-1)?.toFixed(2)}); p50 ${figures.p50.toFixed(1)} p99 ${figures.p99.toFixed(1)} ms\n`,
+    );
+    if (delivered < MESSAGES * ok) throw new Error(`${name}: ${MESSAGES * ok - delivered} deliveries missing`);
+    return figures;
+  } finally {
+    await Promise.all(clients.map((c) => c.stop()));
+  }
+}
+
+function line(kase: string, unit: string, ours: number, baseline: number, ratio: number): void {
+  const r = (n: number) => Math.round(n * 1000) / 1000;
+  console.log(
+    JSON.stringify({
+      bench: `chat-server.assembled.${kase}`,
+      unit,
+      ours: r(ours),
+      baseline: r(baseline),
+      against: 'naive ws gateway',
+      ratio: r(ratio),
+    }),
+  );
+}
+
+const serverArgs = (process.env.ASSEMBLED_SERVER_ARGS ?? '').split(' ').filter(Boolean);
+const database = benchDatabase();
+let ours: Figures;
+try {
+  if (!NEW_USERS) {
+    // The server creates the file and the Lobby; the users are then stored as members, as after a first visit.
+    await (await startAssembled(database.url)).stop();
+    const seeding = monotonicMs();
+    await seedUsers(database.url, SESSIONS);
+    process.stderr.write(`seeded ${SESSIONS} returning users in ${((monotonicMs() - seeding) / 1000).toFixed(1)} s\n`);
+  }
+  const assembled = await startAssembled(database.url, serverArgs);
+  try {
+    ours = await measure('assembled', assembled);
+  } finally {
+    await assembled.stop();
+  }
+} finally {
+  database.remove();
+}
+const naiveChild = await spawnChild(here('./lib/naiveGateway.ts'), 'naive gateway');
+let naive: Figures;
+try {
+  const { port } = await naiveChild.next<{ port: number }>('listening');
+  await naiveChild.request({ type: 'template', template: ours.sample }, 'template');
+  naive = await measure('naive', { url: `http://127.0.0.1:${port}`, pid: naiveChild.proc.pid!, stop: async () => {} });
+} finally {
+  await naiveChild.stop();
+}
+agent.destroy();
+
+const cpu = (f: Figures) => f.userUsPerDelivery + f.systemUsPerDelivery;
+line('cpu-per-delivery', 'µs CPU (user + kernel) per delivery', cpu(ours), cpu(naive), cpu(naive) / cpu(ours));
+line(
+  'user-cpu-per-delivery',
+  'µs user CPU per delivery',
+  ours.userUsPerDelivery,
+  naive.userUsPerDelivery,
+  naive.userUsPerDelivery / ours.userUsPerDelivery,
+);
+line(
+  'rss-per-session',
+  'KB RSS per connected session',
+  ours.rssPerSessionKb,
+  naive.rssPerSessionKb,
+  naive.rssPerSessionKb / ours.rssPerSessionKb,
+);
+line(
+  NEW_USERS ? 'identify-new-users' : 'identify',
+  NEW_USERS ? 'identifies/s (first visits)' : 'identifies/s (returning users)',
+  ours.identifiesPerS,
+  naive.identifiesPerS,
+  ours.identifiesPerS / naive.identifiesPerS,
+);
+line(
+  'first-delivery',
+  'ms POST → first delivery (median of messages)',
+  ours.firstDeliveryMs,
+  naive.firstDeliveryMs,
+  naive.firstDeliveryMs / ours.firstDeliveryMs,
+);
+line(`p99-at-${RATE}-msg-s`, 'ms p99 POST → delivery', ours.p99, naive.p99, naive.p99 / ours.p99);

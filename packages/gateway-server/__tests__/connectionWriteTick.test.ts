@@ -1,0 +1,105 @@
+import { getEncoding } from '@concord/protocol';
+import { describe, expect, it } from 'vitest';
+import type { WebSocket } from 'ws';
+import { PreparedDispatch } from '../src/PreparedDispatch.js';
+import { Connection, type ConnectionHost } from '../src/transport/Connection.js';
+
+/** A socket as `ws` keeps it in `_socket`, logging writes (and whether it was corked then), corks and uncorks. */
+function fakeSocket() {
+  const log: string[] = [];
+  return {
+    log,
+    destroyed: false,
+    writableCorked: 0,
+    writableLength: 0,
+    cork() {
+      this.writableCorked++;
+      log.push('cork');
+    },
+    uncork() {
+      this.writableCorked--;
+      log.push('uncork');
+    },
+    write(_chunk: Buffer) {
+      log.push(this.writableCorked > 0 ? 'write(corked)' : 'write');
+      return true;
+    },
+  };
+}
+
+const host: ConnectionHost = {
+  maxBufferedBytes: 1 << 20,
+  payloadCompressionThreshold: 1024,
+  zlibLevel: 6,
+  metrics: undefined,
+  onBackpressure() {},
+};
+
+function connection() {
+  const socket = fakeSocket();
+  const ws = { readyState: 1, bufferedAmount: 0, send() {}, _socket: socket, _sender: { _state: 0 } };
+  const conn = new Connection({
+    ws: ws as unknown as WebSocket,
+    encoding: getEncoding('json'),
+    compression: 'none',
+    compressor: null,
+    host,
+    origin: 'localhost',
+    now: Date.now(),
+  });
+  return { conn, log: socket.log };
+}
+
+const dispatch = () => new PreparedDispatch('TYPING_START', { channel_id: '1', user_id: '2', timestamp: 3 });
+/** Lets the tick end: the connection's end-of-tick callback was queued before this one. */
+const endOfTick = () => new Promise<void>((resolve) => process.nextTick(resolve));
+
+describe('Connection write path (one write per frame, coalesced within a tick)', () => {
+  it('writes the first frame of a tick at once, without corking', async () => {
+    const { conn, log } = connection();
+    conn.sendDispatch(dispatch(), true, 1);
+    expect(log).toEqual(['write']);
+    await endOfTick();
+    expect(log).toEqual(['write']);
+  });
+
+  it('corks for a second frame in the same tick and writes the rest with the tick’s end', async () => {
+    const { conn, log } = connection();
+    const d = dispatch();
+    conn.sendDispatch(d, true, 1);
+    conn.sendDispatch(d, true, 2);
+    conn.sendDispatch(d, true, 3);
+    expect(log).toEqual(['write', 'cork', 'write(corked)', 'write(corked)']);
+    await endOfTick();
+    expect(log).toEqual(['write', 'cork', 'write(corked)', 'write(corked)', 'uncork']);
+    // A new tick: its first frame is written at once again.
+    conn.sendDispatch(d, true, 4);
+    expect(log.at(-1)).toBe('write');
+    await endOfTick();
+  });
+
+  it('sends a burst (READY + GUILD_CREATEs) as one corked write, even as the first frames of the tick', async () => {
+    const { conn, log } = connection();
+    const d = dispatch();
+    conn.burst(() => {
+      for (let seq = 1; seq <= 3; seq++) conn.sendDispatch(d, true, seq);
+    });
+    expect(log).toEqual(['cork', 'write(corked)', 'write(corked)', 'write(corked)']);
+    await endOfTick();
+    expect(log.at(-1)).toBe('uncork');
+    expect(log.filter((e) => e === 'uncork')).toHaveLength(1);
+  });
+
+  it('keeps connections apart: each one’s first frame of the tick is written at once', async () => {
+    const a = connection();
+    const b = connection();
+    const d = dispatch();
+    a.conn.sendDispatch(d, true, 1);
+    b.conn.sendDispatch(d, true, 1);
+    a.conn.sendDispatch(d, true, 2);
+    expect(a.log).toEqual(['write', 'cork', 'write(corked)']);
+    expect(b.log).toEqual(['write']);
+    await endOfTick();
+    expect(a.log.at(-1)).toBe('uncork');
+  });
+});
