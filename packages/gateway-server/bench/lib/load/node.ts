@@ -6,9 +6,11 @@
  */
 import { performance } from 'node:perf_hooks';
 // Source, like the other benches (tsx transpiles it once at start; the hot path is the same code as the build).
-import { type Broker, createGatewayServer, type Directory, type GuildSnapshot } from '../../../src/index.js';
+import { type Broker, createGatewayServer, type Directory } from '../../../src/index.js';
 import type { BusBroker } from '../../../src/redis/index.js';
-import { channelId, guildId, indexOfToken, message, monotonicMs, userId } from './fixtures.js';
+import { guildId, indexOfToken, message, userId } from './fixtures.js';
+import { loadDirectory } from './loadDirectory.js';
+import { schedulePublish } from './schedulePublish.js';
 
 export type BrokerKind = 'memory' | 'redis' | 'nats';
 
@@ -82,31 +84,7 @@ async function main(start: NodeStart): Promise<void> {
   const { guildSize } = start;
   // A large-guild snapshot, as memory.ts uses: GUILD_CREATE carries no member list (Discord does the same above
   // large_threshold), so what a session costs is the session, not a copy of its guild.
-  const snapshots = new Map<string, GuildSnapshot>();
-  const userBase = BigInt(userId(0));
-  const guildBase = BigInt(guildId(0));
-  const directory: Directory = {
-    guildsOf: (user) => [guildId(Math.floor(Number(BigInt(user) - userBase) / guildSize))],
-    guild: (id) => {
-      let snapshot = snapshots.get(id);
-      if (!snapshot) {
-        const g = Number(BigInt(id) - guildBase);
-        snapshot = {
-          id,
-          name: `load ${g}`,
-          channels: [{ id: channelId(g), type: 0, name: 'general' }],
-          roles: [],
-          members: [],
-          member_count: guildSize,
-        } as GuildSnapshot;
-        snapshots.set(id, snapshot);
-      }
-      return snapshot;
-    },
-    members: () => [],
-    presences: () => [],
-    canView: () => true,
-  };
+  const directory: Directory = loadDirectory(guildSize);
   const broker = await openBroker(start);
   const gateway = await createGatewayServer({
     port: 0,
@@ -148,35 +126,12 @@ async function main(start: NodeStart): Promise<void> {
     };
   };
 
-  const publish = (c: PublishCommand): void => {
-    const t0 = monotonicMs();
-    const { from, to } = c;
-    const interval = 1000 / c.rate;
-    let sent = 0;
-    let measured = 0;
-    let late = 0;
-    let last = t0;
-    let maxGap = 0;
-    // Message n is due at t0 + n × interval and carries that time, not the time the loop got round to it: a
-    // publisher held up by a busy event loop must not hide the delay from the latency (coordinated omission).
-    // A 5 ms tick sends whatever is due by then.
-    const timer = setInterval(() => {
-      const now = monotonicMs();
-      if (now - last > maxGap) maxGap = now - last;
-      last = now;
-      for (let due = t0 + sent * interval; due <= now && due < to; due = t0 + sent * interval) {
-        const g = sent % c.guilds;
-        if (due >= from) measured++;
-        if (now - due > 50) late++;
-        gateway.dispatchRaw('MESSAGE_CREATE', message(sent, g, due), { type: 'guild', guildId: guildId(g) });
-        sent++;
-      }
-      if (now >= to) {
-        clearInterval(timer);
-        send({ type: 'published', measured, total: sent, late, from, to, maxTickGapMs: maxGap } satisfies Published);
-      }
-    }, 5);
-  };
+  const publish = (c: PublishCommand): void =>
+    schedulePublish(
+      c,
+      (n, g, due) => gateway.dispatchRaw('MESSAGE_CREATE', message(n, g, due), { type: 'guild', guildId: guildId(g) }),
+      (outcome) => send({ type: 'published', ...outcome } satisfies Published),
+    );
 
   process.on('message', async (m: Command) => {
     if (m.type === 'stats') send(stats(m.gc));

@@ -6,9 +6,10 @@
 import { PerformanceObserver, performance } from 'node:perf_hooks';
 import { joinGatewayHost } from '../../../src/host/index.js';
 import { createGatewayServer } from '../../../src/index.js';
-import { guildId, indexOfToken, message, monotonicMs, userId } from '../load/fixtures.js';
+import { guildId, indexOfToken, message, userId } from '../load/fixtures.js';
+import { loadDirectory } from '../load/loadDirectory.js';
 import type { NodeStats, PublishCommand, Published } from '../load/node.js';
-import { loadDirectory } from './loadDirectory.js';
+import { schedulePublish } from '../load/schedulePublish.js';
 
 const guildSize = Number(process.env.BENCH_GUILD_SIZE ?? 100);
 const worker = await joinGatewayHost();
@@ -72,35 +73,13 @@ function stats(
   };
 }
 
-/** The load test's publisher (bench/lib/load/node.ts): message n is due at t0 + n / rate and carries that time. */
+/** The load test's publisher (bench/lib/load/schedulePublish.ts): message n is due at t0 + n / rate and carries that time. */
 function publish(c: PublishCommand): void {
-  const t0 = monotonicMs();
-  const { from, to } = c;
-  const interval = 1000 / c.rate;
-  let sent = 0;
-  let measured = 0;
-  let late = 0;
-  let last = t0;
-  let maxGap = 0;
-  const timer = setInterval(() => {
-    const now = monotonicMs();
-    if (now - last > maxGap) maxGap = now - last;
-    last = now;
-    for (let due = t0 + sent * interval; due <= now && due < to; due = t0 + sent * interval) {
-      const g = sent % c.guilds;
-      if (due >= from) measured++;
-      if (now - due > 50) late++;
-      gateway.dispatchRaw('MESSAGE_CREATE', message(sent, g, due), { type: 'guild', guildId: guildId(g) });
-      sent++;
-    }
-    if (now >= to) {
-      clearInterval(timer);
-      reply('published', { measured, total: sent, late, from, to, maxTickGapMs: maxGap } satisfies Omit<
-        Published,
-        'type'
-      >);
-    }
-  }, 5);
+  schedulePublish(
+    c,
+    (n, g, due) => gateway.dispatchRaw('MESSAGE_CREATE', message(n, g, due), { type: 'guild', guildId: guildId(g) }),
+    (outcome) => reply('published', outcome satisfies Omit<Published, 'type'>),
+  );
 }
 
 /** Waits until this worker knows of `expected` (peer, guild topic) subscriptions among guilds 0 … guilds − 1. */

@@ -1,8 +1,8 @@
 import type { Directory, GuildSnapshot } from '../../../src/index.js';
-import { channelId, guildId, userId } from '../load/fixtures.js';
+import { channelId, guildId, userId } from './fixtures.js';
 
 /**
- * The load test's directory (as bench/lib/load/node.ts builds it): user `i` is a member of guild `i / guildSize`
+ * The load test's directory (node.ts and the host workers of workers.ts): user `i` is a member of guild `i / guildSize`
  * only, and a guild's snapshot carries no member list (large guilds), so a session costs the session.
  */
 export function loadDirectory(guildSize: number): Directory {
