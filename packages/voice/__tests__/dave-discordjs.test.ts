@@ -243,11 +243,15 @@ describe.skipIf(!cert)('DAVE with @discordjs/voice', () => {
     const payloads = (sfuPayloads.get(ssrc) ?? []).slice(from).filter((p) => !isSilence(p));
     expect(payloads.length).toBeGreaterThan(20);
     const plain = toneFrames(FREQ[name]);
+    let tonal = 0;
     for (const p of payloads) {
       expect(p.subarray(-2)).toEqual(Buffer.from([0xfa, 0xfa]));
       expect(plain.some((f) => f.equals(p))).toBe(false);
-      expect(decodesToTone(p, FREQ[name])).toBe(false);
+      if (decodesToTone(p, FREQ[name])) tonal++;
     }
+    // Ciphertext handed to an Opus decoder is noise, but a rare random frame can decode to something tonal enough to
+    // pass the check (seen once in CI); a frame that were not encrypted would pass it every time (see expectHeard).
+    expect(tonal).toBeLessThanOrEqual(Math.floor(payloads.length / 20));
     return payloads.length;
   }
 
