@@ -1,15 +1,9 @@
-/**
- * One gateway node of the load test, as its own process (driven over IPC by bench/load.ts): a real GatewayServer on
- * 127.0.0.1 with the in-process, Redis or NATS broker, a directory where user `i` belongs to guild `i / guildSize`,
- * and, on the publishing node, a steady MESSAGE_CREATE publisher. It reports its own memory and CPU, so that what is
- * measured is the server process alone.
- */
-import { performance } from 'node:perf_hooks';
 // Source, like the other benches (tsx transpiles it once at start; the hot path is the same code as the build).
 import { type Broker, createGatewayServer, type Directory } from '../../../src/index.js';
 import type { BusBroker } from '../../../src/redis/index.js';
 import { guildId, indexOfToken, message, userId } from './fixtures.js';
 import { loadDirectory } from './loadDirectory.js';
+import { nodeStatsReader } from './nodeStatsReader.js';
 import { schedulePublish } from './schedulePublish.js';
 
 export type BrokerKind = 'memory' | 'redis' | 'nats';
@@ -103,28 +97,12 @@ async function main(start: NodeStart): Promise<void> {
   });
   if (broker) await broker.ready();
 
-  let elu = performance.eventLoopUtilization();
-  const stats = (gc: boolean): NodeStats => {
-    if (gc) for (let i = 0; i < 4; i++) globalThis.gc?.();
-    const m = process.memoryUsage();
-    const cpu = process.cpuUsage();
-    const now = performance.eventLoopUtilization();
-    const delta = performance.eventLoopUtilization(now, elu);
-    elu = now;
-    return {
-      type: 'stats',
-      sessions: gateway.sessionCount,
-      connections: gateway.connectionCount,
-      rss: m.rss,
-      heapUsed: m.heapUsed,
-      external: m.external,
-      cpuUser: cpu.user,
-      cpuSystem: cpu.system,
-      elu: delta.utilization,
-      brokerPublished: broker?.stats.published ?? 0,
-      brokerReceived: broker?.stats.received ?? 0,
-    };
-  };
+  const stats: (gc: boolean) => NodeStats = nodeStatsReader(() => ({
+    sessions: gateway.sessionCount,
+    connections: gateway.connectionCount,
+    brokerPublished: broker?.stats.published ?? 0,
+    brokerReceived: broker?.stats.received ?? 0,
+  }));
 
   const publish = (c: PublishCommand): void =>
     schedulePublish(

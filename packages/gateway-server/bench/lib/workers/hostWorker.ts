@@ -3,12 +3,13 @@
  * shared port and its HostBroker, the load test's directory, and on request the load test's steady MESSAGE_CREATE
  * publisher. Commands come from the primary as `{ type, … }`; replies go back as `{ type: '<reply>:<slot>', … }`.
  */
-import { PerformanceObserver, performance } from 'node:perf_hooks';
+import { PerformanceObserver } from 'node:perf_hooks';
 import { joinGatewayHost } from '../../../src/host/index.js';
 import { createGatewayServer } from '../../../src/index.js';
 import { guildId, indexOfToken, message, userId } from '../load/fixtures.js';
 import { loadDirectory } from '../load/loadDirectory.js';
 import type { NodeStats, PublishCommand, Published } from '../load/node.js';
+import { nodeStatsReader } from '../load/nodeStatsReader.js';
 import { schedulePublish } from '../load/schedulePublish.js';
 
 const guildSize = Number(process.env.BENCH_GUILD_SIZE ?? 100);
@@ -41,31 +42,21 @@ new PerformanceObserver((list) => {
   }
 }).observe({ entryTypes: ['gc'] });
 
-let elu = performance.eventLoopUtilization();
+const readStats = nodeStatsReader(() => ({
+  sessions: gateway.sessionCount,
+  connections: gateway.connectionCount,
+  brokerPublished: worker.broker.stats.published,
+  brokerReceived: worker.broker.stats.received,
+}));
+
 function stats(
   gc: boolean,
 ): NodeStats & { dropped: number; relayed: number; guildTopics: number; gcMs: number; gcMaxMs: number } {
   const pauses = { gcMs, gcMaxMs };
   gcMs = 0;
   gcMaxMs = 0;
-  if (gc) for (let i = 0; i < 4; i++) globalThis.gc?.();
-  const m = process.memoryUsage();
-  const cpu = process.cpuUsage();
-  const now = performance.eventLoopUtilization();
-  const delta = performance.eventLoopUtilization(now, elu);
-  elu = now;
   return {
-    type: 'stats',
-    sessions: gateway.sessionCount,
-    connections: gateway.connectionCount,
-    rss: m.rss,
-    heapUsed: m.heapUsed,
-    external: m.external,
-    cpuUser: cpu.user,
-    cpuSystem: cpu.system,
-    elu: delta.utilization,
-    brokerPublished: worker.broker.stats.published,
-    brokerReceived: worker.broker.stats.received,
+    ...readStats(gc),
     dropped: worker.broker.stats.dropped,
     relayed: worker.broker.stats.relayed,
     guildTopics: worker.broker.topics().filter((t) => t.startsWith('guild:')).length,
