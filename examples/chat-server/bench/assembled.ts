@@ -17,6 +17,7 @@
  * ASSEMBLED_THREADS=1 prints the server's CPU by thread (main vs helpers), ASSEMBLED_RSS_TRACE=1 its RSS while settling
  * (ASSEMBLED_SETTLE_S, default 20). Needs the example built (`npx turbo run build --filter=@concord/example-chat-server...`).
  */
+import { spawn } from 'node:child_process';
 import { Agent, request } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { type Child, spawnChild } from '../../../packages/gateway-server/bench/lib/load/child.js';
@@ -42,6 +43,12 @@ const ADDRESSES = 64;
 /** ASSEMBLED_NEW_USERS=1: every Identify is a user's first (dev auth stores the user and joins it to the Lobby). */
 const NEW_USERS = process.env.ASSEMBLED_NEW_USERS === '1';
 const SETTLE_S = env('ASSEMBLED_SETTLE_S', 20);
+/**
+ * POSTs each server answers before the sessions come (no recipient yet): a server in service has run its REST path
+ * thousands of times, and 20 measured messages alone would time the JIT warming it up (the assembled path ran mostly
+ * unoptimized in a perf profile of the POST → first write window), not the path.
+ */
+const REST_WARMUP = Number(process.env.ASSEMBLED_REST_WARMUP ?? 300);
 const CHANNEL = GENERAL_TEXT_ID;
 
 const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
@@ -101,16 +108,26 @@ async function waitDelivered(clients: Child[], expected: number, timeoutMs: numb
 }
 
 async function measure(name: string, server: StartedServer, onWarm?: () => Promise<void>): Promise<Figures> {
+  // ASSEMBLED_PHASES=1: when each phase starts, in ms since the server was spawned (lines up with `--trace-gc`).
+  const phase = (what: string) => {
+    if (process.env.ASSEMBLED_PHASES && server.spawnedAt !== undefined)
+      process.stderr.write(`  ${name} phase ${what} at ${(performance.now() - server.spawnedAt).toFixed(0)} ms\n`);
+  };
   const clientCount = Math.max(2, Math.ceil(SESSIONS / PER_CLIENT));
   const clients = await Promise.all(
     Array.from({ length: clientCount }, (_, i) => spawnChild(here('./lib/sessionClients.ts'), `clients ${i}`)),
   );
   try {
+    for (let k = 0; k < REST_WARMUP; k++) {
+      const status = await post(server.url, tokenOf(k % SESSIONS), { content: `before the sessions ${k}`, nonce: '0' });
+      if (status !== 200) throw new Error(`${name}: warm-up POST answered ${status}`);
+    }
     // The same settle before as after: startup garbage given back during the later wait would otherwise be
     // subtracted from the sessions' share (the assembled server starts with more of it than the naive one).
     await sleep(SETTLE_S * 1000);
     const before = processUsage(server.pid);
     const per = Math.ceil(SESSIONS / clientCount);
+    phase('identify');
     const started = monotonicMs();
     const opened = await Promise.all(
       clients.map((c, i) =>
@@ -128,6 +145,7 @@ async function measure(name: string, server: StartedServer, onWarm?: () => Promi
       ),
     );
     const openMs = monotonicMs() - started;
+    phase('settle');
     const ok = opened.reduce((a, o) => a + o.ok, 0);
     const failed = opened.reduce((a, o) => a + o.failed, 0);
     if (failed > 0)
@@ -148,6 +166,7 @@ async function measure(name: string, server: StartedServer, onWarm?: () => Promi
       await sleep(Number(process.env.ASSEMBLED_HEAP_SNAPSHOT) * 1000);
     }
 
+    phase('warm-up');
     // Warm-up: two messages (JIT, the REST connection), not counted.
     for (let k = 0; k < 2; k++)
       await post(server.url, tokenOf(k), { content: `warm-up ${k}`, nonce: monotonicMs().toFixed(3) });
@@ -155,6 +174,28 @@ async function measure(name: string, server: StartedServer, onWarm?: () => Promi
     await onWarm?.();
     await Promise.all(clients.map((c) => c.request({ type: 'reset' }, 'reset')));
 
+    phase('measure');
+    // ASSEMBLED_PERF=<dir>: `perf record -g` of the server over the measured messages (kernel and user stacks).
+    const perf = process.env.ASSEMBLED_PERF
+      ? spawn(
+          'perf',
+          [
+            'record',
+            '-g',
+            '-k',
+            'CLOCK_MONOTONIC',
+            '-F',
+            '4999',
+            '-o',
+            `${process.env.ASSEMBLED_PERF}/perf-${name}.data`,
+            '-p',
+            String(server.pid),
+          ],
+          {
+            stdio: 'ignore',
+          },
+        )
+      : undefined;
     const cpuFrom = processUsage(server.pid);
     const threadsFrom = threadUsage(server.pid);
     const t0 = monotonicMs();
@@ -170,6 +211,11 @@ async function measure(name: string, server: StartedServer, onWarm?: () => Promi
     }
     const delivered = await waitDelivered(clients, MESSAGES * ok, 60_000);
     const cpuTo = processUsage(server.pid);
+    phase('measured');
+    if (perf) {
+      perf.kill('SIGINT');
+      await new Promise((r) => perf.once('exit', r));
+    }
     if (process.env.ASSEMBLED_THREADS) {
       for (const [thread, [user, system]] of threadUsage(server.pid)) {
         const [u0, s0] = threadsFrom.get(thread) ?? [0, 0];

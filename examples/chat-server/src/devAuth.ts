@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { type AuthenticateContext, type AuthenticatedUser, addressKey } from '@concord/gateway-server';
 import { RateLimitedError, type RateLimitRule, type RateLimitStore } from '@concord/rest-server';
 
@@ -10,13 +10,18 @@ export const defaultDevAuthNewUsers: RateLimitRule = { limit: 10, windowMs: 60_0
  * 2024-01-01): the same user on every run and every backend, without a lookup table.
  */
 export function userIdForToken(token: string): string {
-  const h = createHash('sha256').update(token).digest();
-  const time = 1_704_067_200_000n - 1_420_070_400_000n + BigInt(h.readUInt32BE(0) & 0xfffff);
-  return ((time << 22n) | BigInt(h.readUInt32BE(4) & 0x3fffff)).toString();
+  // One-shot `hash` (no Hash object per call: dev auth runs this on every Identify); the sum stays below 2^53.
+  const h = hash('sha256', token, 'buffer');
+  const time = 1_704_067_200_000 - 1_420_070_400_000 + (h.readUInt32BE(0) & 0xfffff);
+  return ((BigInt(time) << 22n) | BigInt(h.readUInt32BE(4) & 0x3fffff)).toString();
 }
+
+/** A name usable as it is: 1–32 printable ASCII characters (what bots and the bench send), no rewriting needed. */
+const PLAIN_NAME = /^[\x20-\x7e]{1,32}$/;
 
 /** The token as a name: ≤ 32 code points, no control characters or lone surrogates (storage refuses them). */
 export function usernameForToken(token: string): string {
+  if (PLAIN_NAME.test(token)) return token;
   return (
     Array.from(token.replace(/[\p{Cc}\p{Cs}]/gu, ''))
       .slice(0, 32)

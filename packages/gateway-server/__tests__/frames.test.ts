@@ -70,12 +70,15 @@ describe('replay buffer', () => {
         (cap, n, after) => {
           const buffer = new ReplayBuffer(cap);
           const d = new PreparedDispatch('X', {});
-          for (let seq = 1; seq <= n; seq++) buffer.push({ seq, dispatch: d, full: true });
+          for (let seq = 1; seq <= n; seq++) buffer.push(seq, d, seq % 3 !== 0);
           const got = buffer.since(after);
           const oldest = Math.max(1, n - cap + 1);
           if (after >= n) expect(got).toEqual([]);
           else if (after + 1 < oldest) expect(got).toBeNull();
-          else expect(got!.map((e) => e.seq)).toEqual(Array.from({ length: n - after }, (_, i) => after + 1 + i));
+          else {
+            expect(got!.map((e) => e.seq)).toEqual(Array.from({ length: n - after }, (_, i) => after + 1 + i));
+            expect(got!.map((e) => e.full)).toEqual(got!.map((e) => e.seq % 3 !== 0));
+          }
         },
       ),
     );
@@ -96,7 +99,7 @@ describe('replay buffer acknowledgements', () => {
           let seq = 0;
           let acked = 0;
           for (const op of ops) {
-            if (op === -1) buffer.push({ seq: ++seq, dispatch: d, full: true });
+            if (op === -1) buffer.push(++seq, d, true);
             else {
               buffer.ackThrough(op);
               acked = Math.max(acked, Math.min(op, seq));

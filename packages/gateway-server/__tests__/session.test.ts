@@ -153,6 +153,47 @@ describe('session flow', () => {
     expect(c.received.filter((p) => p.t === 'MESSAGE_CREATE')).toHaveLength(1);
   });
 
+  it('skips the per-recipient visibility check only for channels the directory says every member sees', async () => {
+    server = await startServer();
+    const dir = server.directory as import('../src/Directory.js').InMemoryDirectory;
+    dir.addChannel(GUILD_A, {
+      id: `${GUILD_A}9`,
+      type: 0,
+      permission_overwrites: [
+        { id: GUILD_A, type: 0, allow: '0', deny: String(1 << 10) },
+        { id: '3', type: 1, allow: String(1 << 10), deny: '0' },
+      ],
+    });
+    const asked: string[] = [];
+    const canView = dir.canView.bind(dir);
+    dir.canView = (userId, guildId, channelId) => {
+      asked.push(`${userId}:${channelId}`);
+      return canView(userId, guildId, channelId);
+    };
+    let throwing = false;
+    const open = `${GUILD_A}1`;
+    (dir as import('../src/Directory.js').Directory).everyMemberCanView = (_guildId, channelId) => {
+      if (throwing) throw new Error('directory down');
+      return channelId === open;
+    };
+    const c = await client();
+    await c.ready('2');
+    const author = { id: '3', username: 'user3' };
+    const inChannel = (id: string, channelId: string) =>
+      serializeMessage({ id, channel_id: channelId, guild_id: GUILD_A, author, content: 'hi', timestamp: 0 });
+    asked.length = 0;
+    server.dispatchToChannel(GUILD_A, open, 'MESSAGE_CREATE', inChannel('30', open));
+    expect((await c.dispatch('MESSAGE_CREATE')).d.id).toBe('30');
+    expect(asked).toEqual([]);
+    // Not open: asked per recipient, and user 2 does not see it.
+    server.dispatchToChannel(GUILD_A, `${GUILD_A}9`, 'MESSAGE_CREATE', inChannel('31', `${GUILD_A}9`));
+    // A throwing answer means "check each one" (the message is still decided per recipient, not dropped).
+    throwing = true;
+    server.dispatchToChannel(GUILD_A, open, 'MESSAGE_CREATE', inChannel('32', open));
+    expect((await c.dispatch('MESSAGE_CREATE')).d.id).toBe('32');
+    expect(asked).toEqual([`2:${GUILD_A}9`, `2:${open}`]);
+  });
+
   it('broadcasts Presence Update to sessions with GUILD_PRESENCES', async () => {
     server = await startServer();
     const watcher = await client();

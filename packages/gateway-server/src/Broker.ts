@@ -57,27 +57,32 @@ export interface Broker {
 
 /** The default broker: one process, synchronous delivery, no copies. */
 export class InMemoryBroker implements Broker {
-  readonly #topics = new Map<string, Set<BrokerListener>>();
+  /**
+   * Per topic, its one listener or a set of them. A node subscribes each session's own topics (`session:`, `user:`)
+   * with its one fan-out listener: a one-element Set per topic would cost ~160 bytes per topic, twice per session.
+   */
+  readonly #topics = new Map<string, BrokerListener | Set<BrokerListener>>();
 
   publish(topic: string, message: BrokerMessage): void {
     const listeners = this.#topics.get(topic);
-    if (!listeners) return;
-    for (const listener of listeners) listener(message);
+    if (listeners === undefined) return;
+    if (typeof listeners === 'function') listeners(message);
+    else for (const listener of listeners) listener(message);
   }
 
   subscribe(topic: string, listener: BrokerListener): void {
-    let set = this.#topics.get(topic);
-    if (!set) {
-      set = new Set();
-      this.#topics.set(topic, set);
-    }
-    set.add(listener);
+    const listeners = this.#topics.get(topic);
+    if (listeners === undefined) this.#topics.set(topic, listener);
+    else if (typeof listeners !== 'function') listeners.add(listener);
+    else if (listeners !== listener) this.#topics.set(topic, new Set([listeners, listener]));
   }
 
   unsubscribe(topic: string, listener: BrokerListener): void {
-    const set = this.#topics.get(topic);
-    if (!set) return;
-    set.delete(listener);
-    if (set.size === 0) this.#topics.delete(topic);
+    const listeners = this.#topics.get(topic);
+    if (listeners === undefined) return;
+    if (listeners === listener) this.#topics.delete(topic);
+    else if (typeof listeners !== 'function' && listeners.delete(listener) && listeners.size === 1) {
+      this.#topics.set(topic, listeners.values().next().value!);
+    }
   }
 }

@@ -57,6 +57,12 @@ export interface Directory {
     channelId: Snowflake,
   ): Awaitable<ChannelPermissions | null>;
   /**
+   * Optional and synchronous: true only when every member of the guild sees the channel (nothing hides it from anyone,
+   * whatever their roles). The fan-out then treats a message to that channel as one to the guild and skips `canView`
+   * per recipient; false or absent keeps the per-recipient check. Never true for a channel some member cannot see.
+   */
+  everyMemberCanView?(guildId: Snowflake, channelId: Snowflake): boolean;
+  /**
    * Record a user's presence (called on op 3 and on Identify with `presence`, and with status `offline` when the
    * user's last session on this node ends); applies to all of the user's guilds.
    */

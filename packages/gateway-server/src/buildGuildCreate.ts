@@ -1,5 +1,5 @@
 import { type GuildCreateData, serializeGuildCreate } from './serialize/serializeGuildCreate.js';
-import type { GuildMemberData, GuildSnapshot } from './types.js';
+import type { GuildMemberData, GuildSnapshot, PresenceData } from './types.js';
 import { GatewayIntentBits } from './wire/protocol.js';
 
 /** Whether a session gets the guild as a large one (no member list): above its `large_threshold` members. */
@@ -13,12 +13,15 @@ export function isLargeFor(guild: GuildSnapshot, session: { largeThreshold: numb
  * need GUILD_PRESENCES and cover only the members sent. The object itself is built by src/serialize.
  *
  * `largeMembers`: for a large guild, those members already looked up by id (the session's own first, then those in
- * voice; `Directory.members`), so the guild's whole member list is not walked once per Identify.
+ * voice; `Directory.members`), so the guild's whole member list is not walked once per Identify. `largePresences`:
+ * likewise their presences (`Directory.presences` by id), so a GUILD_PRESENCES session does not have the snapshot
+ * list every member's presence only to keep those of the few members sent.
  */
 export function buildGuildCreate(
   guild: GuildSnapshot,
   session: { userId: string; intents: number; largeThreshold: number },
   largeMembers?: readonly GuildMemberData[],
+  largePresences?: readonly PresenceData[],
 ): GuildCreateData {
   const memberCount = guild.member_count ?? guild.members.length;
   const large = memberCount > session.largeThreshold;
@@ -37,8 +40,14 @@ export function buildGuildCreate(
     members = guild.members;
     self = members.find((m) => m.user.id === session.userId);
   }
-  let presences = (session.intents & GatewayIntentBits.GuildPresences) === 0 ? [] : (guild.presences ?? []);
-  if (large && presences.length > 0) {
+  const wantsPresences = (session.intents & GatewayIntentBits.GuildPresences) !== 0;
+  let presences: PresenceData[];
+  if (!wantsPresences) presences = [];
+  else if (large && largeMembers && largePresences) presences = largePresences as PresenceData[];
+  else presences = guild.presences ?? [];
+  // Only the sent members' presences (those looked up by id are, unless the threshold cut the member list).
+  const exact = presences === largePresences && members.length === largeMembers?.length;
+  if (large && presences.length > 0 && !exact) {
     const sent = new Set(members.map((m) => m.user.id));
     presences = presences.filter((p) => sent.has(p.user.id));
   }

@@ -71,8 +71,10 @@ describe('the directory’s permission cache', () => {
               targets[step.target]!,
             );
           // Warm the cache between steps so stale entries would be caught by the next check.
-          for (const userId of members)
-            for (const channelId of channels) community.directory.canView(userId, s.guild.id, channelId);
+          for (const channelId of channels) {
+            community.directory.everyMemberCanView(s.guild.id, channelId);
+            for (const userId of members) community.directory.canView(userId, s.guild.id, channelId);
+          }
         }
         // Reference: recompute from what the REST reads return, with no cache involved.
         const guildRoles = await community.roles.list(s.owner, s.guild.id);
@@ -96,16 +98,41 @@ describe('the directory’s permission cache', () => {
               deny: BigInt(o.deny),
             })),
           };
+          // "Every member sees it" lets the fan-out skip the per-recipient check: it must never hide someone who can't.
+          const open = community.directory.everyMemberCanView(s.guild.id, channelId);
           for (const userId of members) {
             const member = await community.members.get(s.owner, s.guild.id, userId);
             const expected = computePermissions(guild, { userId, roles: member.roles }, channel);
             const cached = await community.directory.channelPermissions(userId, s.guild.id, channelId);
             expect(cached?.permissions).toBe(expected);
             expect(community.directory.canView(userId, s.guild.id, channelId)).toBe((expected & P.ViewChannel) !== 0n);
+            if (open) expect(expected & P.ViewChannel).toBe(P.ViewChannel);
           }
         }
       }),
       { numRuns: 40 },
     );
+  });
+
+  it('says every member sees a public channel, and stops saying it once an overwrite hides it from anyone', async () => {
+    const h = await createHarness();
+    const s = await seedGuild(h);
+    const { community } = h;
+    expect(community.directory.everyMemberCanView(s.guild.id, s.general.id)).toBe(true);
+    const role = await community.roles.create(s.owner, s.guild.id, { name: 'muted' });
+    // A role nobody holds yet still makes the channel not "open to all": the answer must not depend on who holds it.
+    await community.channels.editOverwrite(s.owner, s.guild.id, s.general.id, role.id, {
+      type: 0,
+      allow: '0',
+      deny: String(P.ViewChannel),
+    });
+    expect(community.directory.everyMemberCanView(s.guild.id, s.general.id)).toBe(false);
+    await community.channels.deleteOverwrite(s.owner, s.guild.id, s.general.id, role.id);
+    expect(community.directory.everyMemberCanView(s.guild.id, s.general.id)).toBe(true);
+    // @everyone losing VIEW_CHANNEL closes it too; an unknown channel or guild is never open.
+    await community.roles.modify(s.owner, s.guild.id, s.guild.id, { permissions: String(P.SendMessages) });
+    expect(community.directory.everyMemberCanView(s.guild.id, s.general.id)).toBe(false);
+    expect(community.directory.everyMemberCanView(s.guild.id, '1')).toBe(false);
+    expect(community.directory.everyMemberCanView('1', s.general.id)).toBe(false);
   });
 });

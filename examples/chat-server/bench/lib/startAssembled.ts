@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -7,6 +7,8 @@ import { fileURLToPath } from 'node:url';
 export interface StartedServer {
   url: string;
   pid: number;
+  /** performance.now() in this process when the server was spawned (to line up the server's own timings). */
+  spawnedAt?: number;
   stop(): Promise<void>;
 }
 
@@ -24,6 +26,7 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
  * `nodeArgs` go before the script (`--cpu-prof`, say).
  */
 export async function startAssembled(databaseUrl: string, nodeArgs: string[] = []): Promise<StartedServer> {
+  const spawnedAt = performance.now();
   const child = spawn(process.execPath, [...nodeArgs, '--enable-source-maps', 'dist/main.js'], {
     cwd: root,
     env: {
@@ -55,12 +58,19 @@ export async function startAssembled(databaseUrl: string, nodeArgs: string[] = [
       reject(new Error(`server exited with ${code}:\n${out}`));
     });
   });
-  // Keep draining its output (warnings would otherwise fill the pipe and stall it).
-  child.stdout.resume();
+  // Keep draining its output (warnings would otherwise fill the pipe and stall it); ASSEMBLED_SERVER_STDOUT=<file>
+  // keeps it (what `--trace-gc` in ASSEMBLED_SERVER_ARGS prints, say).
+  const keep = process.env.ASSEMBLED_SERVER_STDOUT;
+  if (keep) {
+    const file = createWriteStream(keep);
+    file.write(out);
+    child.stdout.pipe(file);
+  } else child.stdout.resume();
   child.stderr.on('data', (chunk) => process.stderr.write(chunk));
   return {
     url,
     pid: child.pid!,
+    spawnedAt,
     stop: () =>
       new Promise<void>((resolve) => {
         const done = () => resolve();

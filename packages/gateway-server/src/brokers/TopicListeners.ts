@@ -6,9 +6,13 @@ type AnyListener = BrokerListener | RawBrokerListener;
 /**
  * Local listeners per topic, shared by the bus brokers: the bus subscription for a topic exists exactly while at least
  * one local listener wants it, so a node only carries the traffic of the guilds/users/sessions it holds.
+ *
+ * A topic with one listener keeps it bare, without a Set: a gateway node subscribes every topic with its one fan-out
+ * listener and holds two topics per session (`session:<id>`, `user:<id>`), so one-element Sets were ~160 B per topic,
+ * twice per session. The second listener of a topic upgrades it to a Set, and it goes back to bare when one is left.
  */
 export class TopicListeners {
-  readonly #topics = new Map<string, Set<AnyListener>>();
+  readonly #topics = new Map<string, AnyListener | Set<AnyListener>>();
   /** Raw listeners (a host-local relay): they get the bytes as the bus carried them, before any decoding. */
   readonly #raw = new Set<RawBrokerListener>();
 
@@ -24,22 +28,32 @@ export class TopicListeners {
   }
 
   #add(topic: string, listener: AnyListener): boolean {
-    let set = this.#topics.get(topic);
-    const fresh = !set;
-    if (!set) {
-      set = new Set();
-      this.#topics.set(topic, set);
+    const entry = this.#topics.get(topic);
+    if (entry === undefined) {
+      this.#topics.set(topic, listener);
+      return true;
     }
-    set.add(listener);
-    return fresh;
+    if (typeof entry === 'function') {
+      if (entry !== listener) this.#topics.set(topic, new Set([entry, listener]));
+    } else entry.add(listener);
+    return false;
   }
 
   /** Removes a listener; true when the topic has no listener left (the caller unsubscribes on the bus). */
   remove(topic: string, listener: AnyListener): boolean {
-    const set = this.#topics.get(topic);
-    if (!set) return false;
-    set.delete(listener);
-    if (set.size > 0) return false;
+    const entry = this.#topics.get(topic);
+    if (entry === undefined) return false;
+    if (typeof entry === 'function') {
+      if (entry !== listener) return false;
+      this.#topics.delete(topic);
+      return true;
+    }
+    entry.delete(listener);
+    if (entry.size > 1) return false;
+    if (entry.size === 1) {
+      this.#topics.set(topic, entry.values().next().value as AnyListener);
+      return false;
+    }
     this.#topics.delete(topic);
     return true;
   }
@@ -68,45 +82,49 @@ export class TopicListeners {
     decode: () => BrokerMessage,
     onError: (error: unknown) => void,
   ): BrokerMessage | null {
-    const set = this.#topics.get(topic);
-    if (!set) return null;
+    const entry = this.#topics.get(topic);
+    if (entry === undefined) return null;
     let message: BrokerMessage | null = null;
     let failed = false;
-    for (const listener of set) {
+    const one = (listener: AnyListener): void => {
       try {
         if (this.#raw.has(listener as RawBrokerListener)) {
           (listener as RawBrokerListener)(topic, payload);
-          continue;
+          return;
         }
-        if (failed) continue;
+        if (failed) return;
         if (message === null) {
           try {
             message = decode();
           } catch (error) {
             failed = true;
             onError(error);
-            continue;
+            return;
           }
         }
         (listener as BrokerListener)(message);
       } catch (error) {
         onError(error);
       }
-    }
+    };
+    if (typeof entry === 'function') one(entry);
+    else for (const listener of entry) one(listener);
     return message;
   }
 
   /** Delivers to the listeners of a topic; a throwing listener is isolated from the others (and from the driver). */
   deliver(topic: string, message: BrokerMessage, onError: (error: unknown) => void): void {
-    const set = this.#topics.get(topic);
-    if (!set) return;
-    for (const listener of set) {
-      if (this.#raw.has(listener as RawBrokerListener)) continue;
+    const entry = this.#topics.get(topic);
+    if (entry === undefined) return;
+    const one = (listener: AnyListener): void => {
+      if (this.#raw.has(listener as RawBrokerListener)) return;
       try {
         (listener as BrokerListener)(message);
       } catch (error) {
         onError(error);
       }
-    }
+    };
+    if (typeof entry === 'function') one(entry);
+    else for (const listener of entry) one(listener);
   }
 }

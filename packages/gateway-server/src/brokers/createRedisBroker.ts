@@ -39,25 +39,36 @@ export interface RedisBrokerOptions {
   format?: BrokerWireFormat;
 }
 
-/** XADD + PUBLISH in one script: the stream and the channel see the messages of a topic in the same order. */
+/**
+ * XADD + PUBLISH in one script, for all the messages of a batch: the stream and the channel see the messages of a
+ * topic in the same order. KEYS = the streams, one per message; ARGV = maxLen, ttlMs, then channel and payload per
+ * message. One script call per batch rather than per message: Redis pays its per-command cost (read, parse, script
+ * call) once, and the node builds and awaits one command instead of one each.
+ */
 const PUBLISH_SCRIPT = `
-local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[3], '*', 'm', ARGV[2])
-redis.call('PEXPIRE', KEYS[1], ARGV[4])
-redis.call('PUBLISH', ARGV[1], id .. ' ' .. ARGV[2])
-return id`;
+local maxLen, ttl = ARGV[1], ARGV[2]
+for i = 1, #KEYS do
+  local body = ARGV[2 * i + 2]
+  local id = redis.call('XADD', KEYS[i], 'MAXLEN', '~', maxLen, '*', 'm', body)
+  redis.call('PEXPIRE', KEYS[i], ttl)
+  redis.call('PUBLISH', ARGV[2 * i + 1], id .. ' ' .. body)
+end
+return #KEYS`;
+
+/** Most messages per script call: a script holds Redis for its whole run (~10 µs per message here). */
+const MAX_BATCH = 256;
 
 type Body = string | Buffer;
 type HistoryRedis = Redis & {
-  concordPublish(stream: string, channel: string, body: Body, maxLen: number, ttlMs: number): Promise<string>;
-};
-type HistoryPipeline = ReturnType<Redis['pipeline']> & {
-  concordPublish(stream: string, channel: string, body: Body, maxLen: number, ttlMs: number): unknown;
+  /** `numkeys, ...streams, maxLen, ttlMs, ...(channel, body)` (PUBLISH_SCRIPT). */
+  concordPublish(...args: (number | string | Buffer)[]): Promise<number>;
 };
 
-/** A publish waiting for the end of the event-loop turn, when the turn's publishes go out as one pipeline. */
-interface Queued {
-  topic: string;
-  body: Body;
+/** The publishes of one event-loop turn, sent together when it ends; everyone who published in it shares a promise. */
+interface Batch {
+  topics: string[];
+  bodies: Body[];
+  promise: Promise<void>;
   resolve: () => void;
   reject: (error: unknown) => void;
 }
@@ -84,25 +95,16 @@ export async function createRedisBroker(options: RedisBrokerOptions = {}): Promi
   const pub = given ?? openRedis(target as RedisOptions | string | undefined);
   const sub = pub.duplicate();
   const history = options.history === false ? null : { maxLen: 1000, ttlMs: 600_000, ...options.history };
-  if (history) pub.defineCommand('concordPublish', { numberOfKeys: 1, lua: PUBLISH_SCRIPT });
+  if (history) pub.defineCommand('concordPublish', { lua: PUBLISH_SCRIPT });
   const format = options.format ?? 2;
   if (!given) pub.on('error', onError);
   sub.on('error', onError);
 
   const listeners = new TopicListeners();
   const stats: BrokerStats = { published: 0, received: 0, dropped: 0 };
-  // Subscribe/unsubscribe commands go out in order on `sub`; awaiting the last one sent means all earlier ones are done.
+  // Subscribe/unsubscribe batches go out in order on `sub`; awaiting the last one means all earlier ones are done.
   let pending: Promise<unknown> = Promise.resolve();
   let closed = false;
-
-  const track = (command: Promise<unknown>): Promise<void> => {
-    const settled = command.then(
-      () => undefined,
-      (error: unknown) => onError(error),
-    );
-    pending = settled;
-    return settled;
-  };
 
   const drop = (error: unknown): void => {
     stats.dropped++;
@@ -210,16 +212,22 @@ export async function createRedisBroker(options: RedisBrokerOptions = {}): Promi
   /**
    * Where a new subscription's catch-up starts until it has delivered something: the stream's newest id once the
    * subscription is in effect (the beginning if it has none). Not used to filter live messages: one published just
-   * before this read can still be on its way on the other connection.
+   * before this read can still be on its way on the other connection. One pipeline for the topics of a batch.
    */
-  const markTail = (topic: string): void => {
-    pub
-      .xrevrange(`${prefix}h:${topic}`, '+', '-', 'COUNT', 1)
-      .then((entries) => {
-        const tail = (entries as [string, string[]][])[0]?.[0] ?? '0-0';
-        if (listeners.has(topic)) tailAtSubscribe.set(topic, tail);
-      })
-      .catch(onError);
+  const markTails = (topics: string[]): void => {
+    const pipeline = pub.pipeline();
+    for (const topic of topics) pipeline.xrevrange(`${prefix}h:${topic}`, '+', '-', 'COUNT', 1);
+    pipeline.exec().then((results) => {
+      for (let i = 0; i < topics.length; i++) {
+        const [error, entries] = results?.[i] ?? [null, null];
+        if (error) {
+          onError(error);
+          continue;
+        }
+        const tail = (entries as [string, string[]][] | null)?.[0]?.[0] ?? '0-0';
+        if (listeners.has(topics[i]!)) tailAtSubscribe.set(topics[i]!, tail);
+      }
+    }, onError);
   };
 
   try {
@@ -233,73 +241,124 @@ export async function createRedisBroker(options: RedisBrokerOptions = {}): Promi
     throw error;
   }
 
-  // Per-tick batching: the publishes of one event-loop turn go out as one pipeline (one socket write, and Redis reads
-  // them in one go instead of one read per PUBLISH, which is most of its cost per message).
-  let queue: Queued[] = [];
-  const flush = (): void => {
-    const batch = queue;
-    queue = [];
-    if (batch.length === 1) {
-      const [one] = batch as [Queued];
-      send(one.topic, one.body).then(one.resolve, one.reject);
-      return;
+  // Per-tick batching: the publishes of one event-loop turn go out together (one socket write, and Redis reads them in
+  // one go instead of one read per PUBLISH, which is most of its cost per message). With history they are one script
+  // call; without, one pipeline of PUBLISHes. A batch succeeds or fails as a whole.
+  let batch: Batch | null = null;
+  const sendBatch = (topics: string[], bodies: Body[]): Promise<unknown> => {
+    if (history) {
+      const args: (number | string | Buffer)[] = [topics.length];
+      for (const topic of topics) args.push(`${prefix}h:${topic}`);
+      args.push(history.maxLen, history.ttlMs);
+      for (let i = 0; i < topics.length; i++) args.push(prefix + topics[i], bodies[i]!);
+      return (pub as HistoryRedis).concordPublish(...args);
     }
-    const pipeline = pub.pipeline() as HistoryPipeline;
-    for (const { topic, body } of batch) {
-      if (history) pipeline.concordPublish(`${prefix}h:${topic}`, prefix + topic, body, history.maxLen, history.ttlMs);
-      else pipeline.publish(prefix + topic, body);
-    }
-    pipeline.exec().then(
-      (results) => {
-        for (let i = 0; i < batch.length; i++) {
-          const error = results?.[i]?.[0];
-          if (error) batch[i]!.reject(error);
-          else batch[i]!.resolve();
-        }
-      },
-      (error: unknown) => {
-        for (const queued of batch) queued.reject(error);
-      },
-    );
+    if (topics.length === 1) return pub.publish(prefix + topics[0], bodies[0]!);
+    const pipeline = pub.pipeline();
+    for (let i = 0; i < topics.length; i++) pipeline.publish(prefix + topics[i], bodies[i]!);
+    return pipeline.exec().then((results) => {
+      const failed = results?.find(([error]) => error);
+      if (failed) throw failed[0];
+    });
   };
-  const send = (topic: string, body: Body): Promise<unknown> =>
-    history
-      ? (pub as HistoryRedis).concordPublish(`${prefix}h:${topic}`, prefix + topic, body, history.maxLen, history.ttlMs)
-      : pub.publish(prefix + topic, body);
+  const flush = (): void => {
+    const b = batch;
+    if (b === null) return;
+    batch = null;
+    sendBatch(b.topics, b.bodies).then(() => {
+      stats.published += b.topics.length;
+      b.resolve();
+    }, b.reject);
+  };
   const enqueue = (topic: string, body: Body): Promise<void> => {
     if (closed) return Promise.resolve();
-    return new Promise<void>((resolve, reject) => {
-      if (queue.length === 0) setImmediate(flush);
-      queue.push({
-        topic,
-        body,
-        resolve: () => {
-          stats.published++;
-          resolve();
-        },
-        reject,
+    if (batch === null) {
+      let resolve!: () => void;
+      let reject!: (error: unknown) => void;
+      const promise = new Promise<void>((res, rej) => {
+        resolve = res;
+        reject = rej;
       });
-    });
+      batch = { topics: [], bodies: [], promise, resolve, reject };
+      setImmediate(flush);
+    }
+    const b = batch;
+    b.topics.push(topic);
+    b.bodies.push(body);
+    // A full batch goes now; the commands keep their order on the connection, so the next batch follows it.
+    if (b.topics.length >= MAX_BATCH) flush();
+    return b.promise;
   };
   const encode = (message: BrokerMessage): Body =>
     format === 1 ? encodeBrokerMessage(message, 1) : encodeBrokerPayload(message);
 
-  const subscribeTopic = (topic: string): Promise<void> => {
-    const done = track(sub.subscribe(prefix + topic));
-    if (history) void done.then(() => markTail(topic));
-    return done;
+  // Per-tick batching of the bus subscriptions as well: what the sessions identifying in one event-loop turn need
+  // (their guilds, user and session topics) becomes one SUBSCRIBE and one UNSUBSCRIBE with many channels, and one
+  // pipeline of stream-tail reads, instead of a command, a socket write and a reply per topic (at a ramp of sessions
+  // that was most of the broker's share of a node's CPU). A topic added and removed in the same turn nets out.
+  const onBus = new Set<string>();
+  let changes = new Map<string, boolean>();
+  let batchDone: { promise: Promise<void>; resolve: () => void } | null = null;
+  const flushChanges = (): void => {
+    const done = batchDone;
+    if (done === null) return;
+    batchDone = null;
+    const batch = changes;
+    changes = new Map();
+    const add: string[] = [];
+    const remove: string[] = [];
+    const wanted: string[] = [];
+    for (const [topic, want] of batch) {
+      if (want) {
+        wanted.push(topic);
+        if (!onBus.has(topic)) {
+          onBus.add(topic);
+          add.push(prefix + topic);
+        }
+      } else if (onBus.delete(topic)) remove.push(prefix + topic);
+    }
+    // Never without channels: UNSUBSCRIBE with none means all of them.
+    const commands: Promise<unknown>[] = [];
+    if (remove.length > 0) commands.push(sub.unsubscribe(...remove));
+    if (add.length > 0) commands.push(sub.subscribe(...add));
+    void Promise.all(commands)
+      .then(
+        () => {
+          if (history && wanted.length > 0 && !closed) markTails(wanted);
+        },
+        (error: unknown) => onError(error),
+      )
+      .then(done.resolve);
   };
+  const change = (topic: string, want: boolean): Promise<void> => {
+    if (batchDone === null) {
+      let resolve!: () => void;
+      const promise = new Promise<void>((r) => {
+        resolve = r;
+      });
+      batchDone = { promise, resolve };
+      pending = promise;
+      setImmediate(flushChanges);
+    }
+    changes.set(topic, want);
+    return batchDone.promise;
+  };
+  const subscribeTopic = (topic: string): Promise<void> => change(topic, true);
   const unsubscribeTopic = (topic: string): Promise<void> => {
     lastId.delete(topic);
     tailAtSubscribe.delete(topic);
-    return track(sub.unsubscribe(prefix + topic));
+    return change(topic, false);
   };
 
   return {
     stats,
     history: history !== null,
     topics: () => listeners.topics(),
-    ready: () => pending.then(() => undefined),
+    ready: () => {
+      // What this turn asked for goes out now rather than at its end.
+      flushChanges();
+      return pending.then(() => undefined);
+    },
     publish(topic: string, message: BrokerMessage): Promise<void> {
       if (closed) return Promise.resolve();
       return enqueue(topic, encode(message));
@@ -325,8 +384,9 @@ export async function createRedisBroker(options: RedisBrokerOptions = {}): Promi
     },
     async close(): Promise<void> {
       if (closed) return;
-      // What was published before close() still goes out.
-      if (queue.length > 0) flush();
+      // What was published before close() still goes out; so do the queued (un)subscriptions, whose promises settle.
+      flush();
+      flushChanges();
       closed = true;
       listeners.clear();
       await pending;

@@ -76,8 +76,10 @@ export class FanOut {
       case 'channel': {
         const sessions = registry.inGuild(target.guildId);
         if (sessions) {
+          // A channel every member sees needs no per-recipient visibility check: the guild's sessions are its members.
+          const open = target.type === 'channel' && this.#openChannel(target.guildId, target.channelId);
           for (const session of sessions) {
-            const verdict = this.#tryDecide(session, message, gated);
+            const verdict = this.#tryDecide(session, message, gated, open);
             if (verdict === NOT_FOR_IT) continue;
             if (typeof verdict === 'number') recipients += this.#deliverTo(session, dispatch, verdict, message);
             else if (this.#context.cursors !== undefined && message.position !== undefined) {
@@ -129,7 +131,7 @@ export class FanOut {
    * The rule, for a session listening to the message's topic. A promise when channel visibility is up to an async
    * directory (sync ones, the default, keep the order of dispatches; async ones cost it).
    */
-  #decide(session: LiveSession, message: BrokerMessage, gated: Gated): Verdict | Promise<Verdict> {
+  #decide(session: LiveSession, message: BrokerMessage, gated: Gated, open = false): Verdict | Promise<Verdict> {
     if (session.destroyed) return NOT_FOR_IT;
     const intent = message.intent;
     if (intent !== null && (session.intents & intent) === 0) return NOT_FOR_IT;
@@ -138,7 +140,7 @@ export class FanOut {
       // A user's sessions get it on the shard holding the guild it is about; without a guild, on shard 0 (DMs).
       const shard = target.guildId === undefined ? 0 : shardOf(target.guildId, session.shard[1]);
       if (session.shard[0] !== shard) return NOT_FOR_IT;
-    } else if (target.type === 'channel') {
+    } else if (target.type === 'channel' && !open) {
       const visible = this.#context.directory.canView(session.userId, target.guildId, target.channelId);
       if (isThenable(visible)) {
         return Promise.resolve(visible).then((ok) => (ok ? content(session, gated) : NOT_FOR_IT));
@@ -149,12 +151,23 @@ export class FanOut {
   }
 
   /** {@link FanOut.#decide} for live delivery: a throwing directory fails this recipient only. */
-  #tryDecide(session: LiveSession, message: BrokerMessage, gated: Gated): Verdict | Promise<Verdict> {
+  #tryDecide(session: LiveSession, message: BrokerMessage, gated: Gated, open = false): Verdict | Promise<Verdict> {
     try {
-      return this.#decide(session, message, gated);
+      return this.#decide(session, message, gated, open);
     } catch (error) {
       this.#context.deliveryFailed(message.event, session, error);
       return NOT_FOR_IT;
+    }
+  }
+
+  /** The directory's `everyMemberCanView`, once per message; a throwing or absent one means: check every recipient. */
+  #openChannel(guildId: string, channelId: string): boolean {
+    const directory = this.#context.directory;
+    if (directory.everyMemberCanView === undefined) return false;
+    try {
+      return directory.everyMemberCanView(guildId, channelId) === true;
+    } catch {
+      return false;
     }
   }
 

@@ -3,6 +3,7 @@ import { buildGuildCreate, isLargeFor } from '../buildGuildCreate.js';
 import type { Directory, MemberQuery } from '../Directory.js';
 import type { IdentifyThrottle } from '../IdentifyThrottle.js';
 import { isObject } from '../isObject.js';
+import { isThenable } from '../isThenable.js';
 import { PreparedDispatch } from '../PreparedDispatch.js';
 import type { SessionStartLimiter } from '../SessionStartLimiter.js';
 import { serializeReady } from '../serialize/serializeReady.js';
@@ -15,6 +16,7 @@ import type {
   GatewayMetrics,
   GuildMemberData,
   GuildSnapshot,
+  PresenceData,
   UserData,
 } from '../types.js';
 import { type ValidPresence, validatePresence } from '../validatePresence.js';
@@ -110,8 +112,12 @@ export class IdentifyHandler {
         connection.close(CloseCode.ShardingRequired, 'Sharding required');
         return;
       }
-      const allowed = context.privilegedIntentsAllowed ? await context.privilegedIntentsAllowed(auth.user) : true;
-      if (connection.closed) return;
+      let allowed: boolean | number = true;
+      if (context.privilegedIntentsAllowed) {
+        const answer = context.privilegedIntentsAllowed(auth.user);
+        allowed = isThenable(answer) ? await answer : answer;
+        if (connection.closed) return;
+      }
       const granted = allowed === true ? PRIVILEGED_INTENTS : allowed === false ? 0 : allowed & PRIVILEGED_INTENTS;
       let intents: number;
       try {
@@ -125,21 +131,31 @@ export class IdentifyHandler {
         connection.close(error.closeCode, disallowed ? 'Disallowed intent(s)' : 'Invalid intent(s)');
         return;
       }
+      // Hooks that answer synchronously (the in-memory limiters, a directory with the guilds loaded) are not awaited:
+      // each await is a microtask turn, and an Identify made half a dozen of them.
       const userId = auth.user.id;
-      if ((await context.startLimiter.get(userId)).remaining <= 0) {
+      const limit = context.startLimiter.get(userId);
+      if ((isThenable(limit) ? await limit : limit).remaining <= 0) {
         connection.sendControl(9, false);
         return;
       }
       // Bucket per application (user) and shard_id % max_concurrency; the throttle may be shared by every node.
       const bucket = `${userId}:${shard[0] % context.maxConcurrency}`;
-      if (await context.throttle.wait(bucket, () => connection.closed)) context.metrics?.rateLimited?.('identify');
-      if (connection.closed) return;
-      if (!(await context.startLimiter.consume(userId))) {
+      if (context.throttle.pass?.(bucket) !== true) {
+        if (await context.throttle.wait(bucket, () => connection.closed)) context.metrics?.rateLimited?.('identify');
+        if (connection.closed) return;
+      }
+      const consumed = context.startLimiter.consume(userId);
+      if (!(isThenable(consumed) ? await consumed : consumed)) {
         connection.sendControl(9, false);
         return;
       }
-      const guildIds = (await context.directory.guildsOf(userId)).filter((id) => shardOf(id, shard[1]) === shard[0]);
-      const snapshots = await Promise.all(guildIds.map((id) => context.directory.guild(id)));
+      const memberOf = context.directory.guildsOf(userId);
+      const guildIds = (isThenable(memberOf) ? await memberOf : memberOf).filter(
+        (id) => shardOf(id, shard[1]) === shard[0],
+      );
+      const looked = allOf(guildIds.map((id) => context.directory.guild(id)));
+      const snapshots = isThenable(looked) ? await looked : looked;
       if (connection.closed || context.closed()) return;
 
       const threshold = typeof d.large_threshold === 'number' ? d.large_threshold : context.largeThreshold;
@@ -154,11 +170,25 @@ export class IdentifyHandler {
       });
       // A large guild's GUILD_CREATE carries only the session's own member and those in voice: looked up by id, so
       // an Identify costs the same in a guild of 100 members and of 100,000.
-      const largeMembers = await Promise.all(
+      const found = allOf(
         snapshots.map((g) =>
           g && isLargeFor(g, session) ? context.directory.members(g.id, largeQuery(g, userId)) : undefined,
         ),
       );
+      const largeMembers = isThenable(found) ? await found : found;
+      // Their presences by id too (GUILD_PRESENCES): the snapshot's list would walk every member of the guild.
+      const wantsPresences = (intents & GatewayIntentBits.GuildPresences) !== 0;
+      const presencesFound = allOf(
+        largeMembers.map((members, i) =>
+          members && wantsPresences
+            ? context.directory.presences(
+                snapshots[i]!.id,
+                members.map((m) => m.user.id),
+              )
+            : undefined,
+        ),
+      );
+      const largePresences = isThenable(presencesFound) ? await presencesFound : presencesFound;
       if (connection.closed || context.closed()) return;
       // Everything from here to the last GUILD_CREATE runs in one tick: no dispatch can come between them.
       if (d.compress === true && connection.encoding.name === 'json' && connection.compression === 'none') {
@@ -187,7 +217,9 @@ export class IdentifyHandler {
           true,
         );
         snapshots.forEach((snapshot, i) => {
-          if (snapshot) session.sendRebuildable(guildCreateBuilder(snapshot, session, largeMembers[i]), true);
+          if (snapshot) {
+            session.sendRebuildable(guildCreateBuilder(snapshot, session, largeMembers[i], largePresences[i]), true);
+          }
         });
       });
       context.metrics?.identify('ok');
@@ -202,6 +234,12 @@ export class IdentifyHandler {
   }
 }
 
+/** The answers, awaited only when one of them is a promise (a loaded guild's snapshot is a plain value). */
+function allOf<T>(values: Awaitable<T>[]): Awaitable<T[]> {
+  for (const value of values) if (isThenable(value)) return Promise.all(values);
+  return values as T[];
+}
+
 /** READY from what made it (a function of its own, so the builder holds only that, not the Identify's scope). */
 function readyBuilder(input: Parameters<typeof serializeReady>[0]): () => PreparedDispatch {
   return () => PreparedDispatch.forOne('READY', serializeReady(input));
@@ -212,8 +250,10 @@ function guildCreateBuilder(
   snapshot: GuildSnapshot,
   session: LiveSession,
   largeMembers: GuildMemberData[] | undefined,
+  largePresences: PresenceData[] | undefined,
 ): () => PreparedDispatch {
-  return () => PreparedDispatch.forOne('GUILD_CREATE', buildGuildCreate(snapshot, session, largeMembers));
+  return () =>
+    PreparedDispatch.forOne('GUILD_CREATE', buildGuildCreate(snapshot, session, largeMembers, largePresences));
 }
 
 /** The members a large guild's GUILD_CREATE lists: the session's own first, then those in voice (no limit here). */

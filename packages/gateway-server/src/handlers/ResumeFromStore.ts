@@ -123,7 +123,7 @@ export class ResumeFromStore {
       claimedSession.presence = record.presence ?? undefined;
       if (record.voice.length > 0) claimedSession.voice = new Map(record.voice);
       claimedSession.pending = [];
-      for (const entry of replay) claimedSession.replay.push(entry);
+      for (const entry of replay) claimedSession.replay.push(entry.seq, entry.dispatch, entry.full);
       const topics = [`session:${sessionId}`, `user:${auth.user.id}`, ...record.guilds.map((id) => `guild:${id}`)];
       // A topic without a cursor: the old node died before it knew where the session started there.
       if (topics.some((topic) => !cursors.has(topic))) {

@@ -13,6 +13,41 @@ import { serializeVoiceState } from './serializeVoiceState.js';
 /** A channel as GUILD_CREATE lists it (without a `guild_id` it lacks), shared by every session (memoizeByIdentity.ts). */
 const channelInGuildCreate = memoizeByIdentity((channel: ChannelData) => serializeChannel(channel));
 
+/**
+ * What every session's GUILD_CREATE of one guild version shares: the guild object, its channels, threads and the
+ * other guild-level lists, and what an integrator added. Built once per snapshot object (memoizeByIdentity.ts: a
+ * directory hands out a new snapshot per change, as src/Directory.ts and the guilds package's CommunityDirectory do),
+ * so an Identify no longer re-serializes the guild, walks its ~60 fields for extras twice and maps its channels; only
+ * the per-session parts (members, presences, voice states, `joined_at`, `large`) are built per GUILD_CREATE. The live
+ * lists a snapshot may compute when read (presences, voice states) are not part of it.
+ */
+interface GuildCreateBase {
+  guild: ReturnType<typeof serializeGuild>;
+  channels: GatewayGuildCreateDispatchData['channels'];
+  threads: GatewayGuildCreateDispatchData['threads'];
+  stageInstances: GatewayGuildCreateDispatchData['stage_instances'];
+  scheduledEvents: GatewayGuildCreateDispatchData['guild_scheduled_events'];
+  soundboardSounds: GatewayGuildCreateDispatchData['soundboard_sounds'];
+  embeddedActivities: unknown[];
+  added: Record<string, unknown>;
+}
+
+const guildCreateBase = memoizeByIdentity(
+  (guild: GuildSnapshot): GuildCreateBase => ({
+    guild: serializeGuild(guild),
+    channels: guild.channels.map(channelInGuildCreate) as GatewayGuildCreateDispatchData['channels'],
+    // Threads as Discord's thread objects (no position or overwrites); a directory that keeps them raw gets them shaped.
+    threads: arr<ChannelData>(guild.threads).map((t) =>
+      serializeThread(t),
+    ) as GatewayGuildCreateDispatchData['threads'],
+    stageInstances: arr(guild.stage_instances),
+    scheduledEvents: arr(guild.guild_scheduled_events),
+    soundboardSounds: arr(guild.soundboard_sounds),
+    embeddedActivities: arr(guild.embedded_activities),
+    added: extras(guild, GUILD_FIELDS),
+  }),
+);
+
 /** What of a guild one session gets (src/buildGuildCreate.ts decides: large guilds, presences by intent). */
 export interface GuildCreateParts {
   members: GuildMemberData[];
@@ -36,7 +71,8 @@ export type GuildCreateData = GatewayGuildCreateDispatchData & {
  * sent by Discord and not typed there yet. Voice states carry no `member` inside GUILD_CREATE, as on Discord.
  */
 export function serializeGuildCreate(guild: GuildSnapshot, parts: GuildCreateParts): GuildCreateData {
-  const g = serializeGuild(guild);
+  const base = guildCreateBase(guild);
+  const g = base.guild;
   // One literal with every field named (not `{ ...g, … }`): a session keeps its GUILD_CREATE in its replay buffer,
   // and V8 stores a spread copy of a 50-field object at more than twice the size (bench/memory.ts).
   const out: GuildCreateData & { home_header: string | null; nsfw: boolean } = {
@@ -89,19 +125,16 @@ export function serializeGuildCreate(guild: GuildSnapshot, parts: GuildCreatePar
     member_count: parts.memberCount,
     voice_states: parts.voiceStates.map((s) => serializeVoiceState(s, false)),
     members: parts.members.map(serializeMember),
-    channels: guild.channels.map(channelInGuildCreate) as GatewayGuildCreateDispatchData['channels'],
-    // Threads as Discord's thread objects (no position or overwrites); a directory that keeps them raw gets them shaped.
-    threads: arr<ChannelData>(guild.threads).map((t) =>
-      serializeThread(t),
-    ) as GatewayGuildCreateDispatchData['threads'],
+    channels: base.channels,
+    threads: base.threads,
     presences: parts.presences.map((p) => serializePresence(p, guild.id)),
-    stage_instances: arr(guild.stage_instances),
-    guild_scheduled_events: arr(guild.guild_scheduled_events),
-    soundboard_sounds: arr(guild.soundboard_sounds),
-    embedded_activities: arr(guild.embedded_activities),
+    stage_instances: base.stageInstances,
+    guild_scheduled_events: base.scheduledEvents,
+    soundboard_sounds: base.soundboardSounds,
+    embedded_activities: base.embeddedActivities,
   };
   // What an integrator added beyond Discord's fields travels too (rare: only then is the object extended).
-  const added = extras(guild, GUILD_FIELDS);
+  const added = base.added;
   for (const key in added) (out as unknown as Record<string, unknown>)[key] = added[key];
   return out;
 }

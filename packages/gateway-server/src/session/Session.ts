@@ -82,7 +82,7 @@ export class Session<C extends SessionSink = SessionSink> implements SessionInfo
    */
   send(dispatch: PreparedDispatch, full: boolean, position?: StreamPosition): void {
     const seq = ++this.seq;
-    this.replay.push({ seq, dispatch, full });
+    this.replay.push(seq, dispatch, full);
     if (this.journal !== undefined) this.journal.append(this, seq, dispatch, full, position);
     else this.connection?.sendDispatch(dispatch, full, seq);
   }
@@ -94,7 +94,7 @@ export class Session<C extends SessionSink = SessionSink> implements SessionInfo
   sendRebuildable(build: () => PreparedDispatch, full: boolean): void {
     const dispatch = build();
     const seq = ++this.seq;
-    this.replay.push({ seq, rebuild: build, full });
+    this.replay.pushRebuildable(seq, build, full);
     if (this.journal !== undefined) this.journal.append(this, seq, dispatch, full);
     else this.connection?.sendDispatch(dispatch, full, seq);
   }

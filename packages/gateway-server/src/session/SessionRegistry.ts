@@ -15,7 +15,11 @@ export interface TopicSubscriptions {
  */
 export class SessionRegistry {
   readonly #byId = new Map<string, LiveSession>();
-  readonly #byUser = new Map<Snowflake, Set<LiveSession>>();
+  /**
+   * A user's one session, or a set when they have several: most users have one, and a one-member Set (its hash table
+   * included) is ~160 bytes per connected user.
+   */
+  readonly #byUser = new Map<Snowflake, LiveSession | Set<LiveSession>>();
   readonly #byGuild = new Map<Snowflake, Set<LiveSession>>();
   /** Sessions without a connection, waiting for a Resume until `resumeTtl`. */
   readonly #detached = new Set<LiveSession>();
@@ -44,8 +48,9 @@ export class SessionRegistry {
   }
 
   /** The sessions of a user on this node (undefined: none). */
-  ofUser(userId: Snowflake): ReadonlySet<LiveSession> | undefined {
-    return this.#byUser.get(userId);
+  ofUser(userId: Snowflake): Iterable<LiveSession> | undefined {
+    const found = this.#byUser.get(userId);
+    return found === undefined || found instanceof Set ? found : [found];
   }
 
   /** The sessions receiving a guild's events on this node (undefined: none). */
@@ -57,7 +62,7 @@ export class SessionRegistry {
   listening(topic: string): Iterable<LiveSession> | undefined {
     const key = topic.slice(topic.indexOf(':') + 1);
     if (topic.startsWith('guild:')) return this.#byGuild.get(key);
-    if (topic.startsWith('user:')) return this.#byUser.get(key);
+    if (topic.startsWith('user:')) return this.ofUser(key);
     if (topic.startsWith('session:')) {
       const session = this.#byId.get(key);
       return session ? [session] : undefined;
@@ -80,7 +85,13 @@ export class SessionRegistry {
   add(session: LiveSession): void {
     this.#byId.set(session.sessionId, session);
     this.#topics.subscribe(`session:${session.sessionId}`);
-    this.#addTo(this.#byUser, session.userId, session, `user:${session.userId}`);
+    const userId = session.userId;
+    const other = this.#byUser.get(userId);
+    if (other === undefined) {
+      this.#byUser.set(userId, session);
+      this.#topics.subscribe(`user:${userId}`);
+    } else if (other instanceof Set) other.add(session);
+    else if (other !== session) this.#byUser.set(userId, new Set([other, session]));
     const journal = this.#journal;
     if (journal !== undefined) {
       if (session.journal === undefined) journal.attach(session, true);
@@ -113,7 +124,15 @@ export class SessionRegistry {
     this.#byId.delete(session.sessionId);
     this.#detached.delete(session);
     this.#unsubscribe(`session:${session.sessionId}`);
-    this.#removeFrom(this.#byUser, session.userId, session, `user:${session.userId}`);
+    const userId = session.userId;
+    const mine = this.#byUser.get(userId);
+    if (mine === session) {
+      this.#byUser.delete(userId);
+      this.#unsubscribe(`user:${userId}`);
+    } else if (mine instanceof Set && mine.delete(session) && mine.size === 1) {
+      // Back to one: stored bare again.
+      this.#byUser.set(userId, mine.values().next().value!);
+    }
     const guilds = [...session.guilds];
     for (const guildId of guilds) this.leaveGuild(session, guildId);
     return guilds;

@@ -39,3 +39,19 @@ export function unfinishedResponseOf(socket: Duplex): EventEmitter | null {
   const current = (socket as ResponseSocket)._httpMessage;
   return current && current.writableFinished !== true ? current : null;
 }
+
+/** Node's net.Socket keeps its idle timer (`socket.setTimeout`) under a private `Symbol(timeout)`. */
+let timerKey: symbol | undefined;
+
+/**
+ * Forgets a socket's idle timer once it is off (`socket.timeout === 0`). An HTTP server with a connection timeout
+ * (Fastify's `connectionTimeout`) arms one per connection; `ws` turns it off at the upgrade, but Node keeps the
+ * cleared Timeout and its bound callback on the socket for its life (~170 bytes per held session) and refreshes it on
+ * every read and write. An armed timer is left alone; a Node without the field is left as it is.
+ */
+export function dropClearedIdleTimer(socket: Duplex): void {
+  if ((socket as { timeout?: number }).timeout !== 0) return;
+  timerKey ??= Object.getOwnPropertySymbols(socket).find((key) => key.description === 'timeout');
+  if (timerKey === undefined || !(timerKey in socket)) return;
+  (socket as unknown as Record<symbol, unknown>)[timerKey] = null;
+}

@@ -69,6 +69,11 @@ export class CommunityDirectory implements Directory {
     return view(state, userId, channelId);
   }
 
+  /** Every member sees the channel (see GuildState.everyMemberCanView); false while the guild is not loaded. */
+  everyMemberCanView(guildId: string, channelId: string): boolean {
+    return this.guilds.peek(guildId)?.everyMemberCanView(channelId) === true;
+  }
+
   channelPermissions(
     userId: string,
     guildId: string,

@@ -46,6 +46,8 @@ export class GuildState {
   readonly #permissionChannels = new Map<string, PermissionChannel | null>();
   /** User id → channel id (`''` for the guild level) → permissions: a member's change drops only their map. */
   readonly #permissions = new Map<string, Map<string, bigint>>();
+  /** Channel id → whether every member sees it ({@link GuildState.everyMemberCanView}); cleared with the permissions. */
+  readonly #openChannels = new Map<string, boolean>();
 
   constructor(guild: GuildRecord) {
     this.guild = guild;
@@ -249,6 +251,30 @@ export class GuildState {
     return permissions;
   }
 
+  /**
+   * Whether every member of the guild, whatever their roles, sees the channel: `@everyone` has VIEW_CHANNEL there and
+   * no overwrite of it (or of a thread's parent) denies VIEW_CHANNEL to anyone. Roles only add to `@everyone`, an
+   * overwrite can take VIEW_CHANNEL away only by denying it, and a timeout keeps it, so then nobody is hidden from it
+   * and the fan-out can skip the per-recipient check (a message to a public channel of a 10,000-member guild: 10,000
+   * lookups fewer). Private threads never qualify (only their members and thread managers see them). Cached per
+   * channel until a role, channel or the owner changes; a member's own change cannot alter the answer.
+   */
+  everyMemberCanView(channelId: string): boolean {
+    const cached = this.#openChannels.get(channelId);
+    if (cached !== undefined) return cached;
+    const channel = this.permissionChannel(channelId);
+    let open = false;
+    if (channel !== null && channel.type !== ChannelType.PrivateThread) {
+      const nobody = { userId: '', roles: [], communicationDisabledUntil: null };
+      const everyone = computePermissions(this.permissionGuild(), nobody, channel);
+      open =
+        (everyone & PermissionFlagsBits.ViewChannel) !== 0n &&
+        channel.permissionOverwrites.every((o) => (o.deny & PermissionFlagsBits.ViewChannel) === 0n);
+    }
+    this.#openChannels.set(channelId, open);
+    return open;
+  }
+
   /** Whether the cache holds anything (tests and the benchmark's cold/warm cases). */
   get cachedPermissions(): number {
     let n = 0;
@@ -318,6 +344,7 @@ export class GuildState {
     this.#permissionGuild = null;
     this.#permissionChannels.clear();
     this.#permissions.clear();
+    this.#openChannels.clear();
     this.#changed();
   }
 

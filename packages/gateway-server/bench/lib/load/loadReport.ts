@@ -15,6 +15,8 @@ export interface StepResult {
   topology: string;
   phase: 'sessions' | 'rate';
   perNode: number;
+  /** Sessions opened in all (on every node): what a step of one topology is matched with in another. */
+  sessions: number;
   held: number;
   rate: number;
   offeredMsgs: number;
@@ -26,6 +28,8 @@ export interface StepResult {
   max: number;
   serverCpu: number[];
   serverElu: number[];
+  /** Context switches per second of each node over the step: waits for I/O (voluntary) and preemptions. */
+  serverSwitches: { voluntary: number; involuntary: number }[];
   /** Part of the server CPU spent in the kernel (socket writes; on loopback also much of the receiving side). */
   serverSysShare: number;
   clientCpu: number;
@@ -82,6 +86,7 @@ export function reportLoad(input: LoadReportInput): void {
     'server CPU %',
     'kernel',
     'server ELU',
+    'switches/s',
     'client CPU %',
     'broker CPU %',
     'RSS/sess',
@@ -103,6 +108,7 @@ export function reportLoad(input: LoadReportInput): void {
     r.serverCpu.map((c) => c.toFixed(0)).join('+'),
     `${(r.serverSysShare * 100).toFixed(0)} %`,
     r.serverElu.map((c) => c.toFixed(2)).join('+'),
+    fmtK(sum(r.serverSwitches.map((c) => c.voluntary + c.involuntary))),
     r.clientCpu.toFixed(0),
     r.brokerCpu === null ? '-' : r.brokerCpu.toFixed(0),
     `${(r.rssPerSession / 1024).toFixed(1)} KB`,
@@ -211,13 +217,16 @@ export function reportLoad(input: LoadReportInput): void {
       ),
     );
   }
+  /** The same step in another topology's run: same phase, sessions in all and message rate. */
+  const sameStep = (a: StepResult, b: StepResult): boolean =>
+    a.phase === b.phase && a.sessions === b.sessions && a.rate === b.rate;
   for (const t of topologies.filter((x) => x.nodes > 1)) {
     const rs = of(t.name);
     const top = topStep(rs);
     const tBest = best(rs);
     const tCpu = cpuPerDelivery(rs);
-    // Same sessions per node and the same per-session rate as a one-node step, when the one-node ramp reached it.
-    const match = top && one.filter((r) => r.phase === 'sessions' && r.perNode === top.perNode).at(-1);
+    // The one-node step with the same sessions in all at the same per-session rate, when the one-node ramp reached it.
+    const match = top && one.filter((r) => sameStep(r, top)).at(-1);
     if (top && match) {
       rows.push(
         comparison(
@@ -225,7 +234,7 @@ export function reportLoad(input: LoadReportInput): void {
           'ms',
           top.p99,
           match.p99,
-          `one node at ${match.perNode} sessions (in-process broker)`,
+          `one node holding all ${match.sessions} sessions (in-process broker)`,
           true,
         ),
       );
@@ -241,14 +250,25 @@ export function reportLoad(input: LoadReportInput): void {
         ),
       );
     }
-    if (tCpu && oneCpu) {
+    // CPU per delivery like for like: only the steps both runs sustained (same sessions in all, same msg/s, same
+    // fan-out), each fitted over that same set. A one-node fit that also spans rates the two nodes never reached would
+    // count batching (several frames per session per turn, one write) that they were not offered.
+    const pairs = rs
+      .filter((r) => !r.degraded && !r.retried)
+      .flatMap((r) => {
+        const o = one.filter((x) => !x.degraded && sameStep(x, r)).at(-1);
+        return o ? [[o, r] as const] : [];
+      });
+    const oneMatched = cpuPerDelivery(pairs.map((p) => p[0]));
+    const twoMatched = cpuPerDelivery(pairs.map((p) => p[1]));
+    if (oneMatched && twoMatched) {
       rows.push(
         comparison(
           `gateway-server.load.${t.name}.cpu_per_delivery`,
           'µs',
-          tCpu.perDelivery,
-          oneCpu.perDelivery,
-          'one node (in-process broker)',
+          twoMatched.perDelivery,
+          oneMatched.perDelivery,
+          `one node (in-process broker), same ${pairs.length} steps`,
           true,
         ),
       );
@@ -259,11 +279,19 @@ export function reportLoad(input: LoadReportInput): void {
         comparison(
           `gateway.broker.cpu-per-delivery.${t.broker}`,
           'µs/delivery',
-          oneCpu.perDelivery,
-          tCpu.perDelivery,
-          `two nodes over ${t.broker} (goal: ratio ≥ 0.8, i.e. within 1.25× of one node)`,
+          oneMatched.perDelivery,
+          twoMatched.perDelivery,
+          `two nodes over ${t.broker}, same sessions/msg/s, ${pairs.length} steps (goal: ratio ≥ 0.8, i.e. within 1.25× of one node)`,
         ),
       );
+      const fmt = (r: StepResult) => ((sum(r.serverCpu) * 1e4) / r.deliveredPerSec).toFixed(1);
+      notes.push(
+        `${t.name} vs one node, CPU per delivery step by step (µs incl. fixed cost, one / two): ` +
+          pairs.map(([o, r]) => `${r.sessions} sess ${r.rate} msg/s ${fmt(o)}/${fmt(r)}`).join(', ') +
+          `; slopes ${oneMatched.perDelivery.toFixed(1)}/${twoMatched.perDelivery.toFixed(1)} (fixed ${oneMatched.idle.toFixed(0)}/${twoMatched.idle.toFixed(0)} % of a core)`,
+      );
+    } else {
+      notes.push(`${t.name}: no step sustained by both it and the one-node run, no CPU-per-delivery comparison`);
     }
     if (tBest) {
       notes.push(
@@ -346,7 +374,7 @@ export function reportLoad(input: LoadReportInput): void {
   }
   notes.push(
     'one-node rows compare with the issue goal (100k sessions, p99 < 100 ms at 1,000 msg/s × 100 members);',
-    '  two-node rows with the one-node run (same sessions per node for p99)',
+    '  two-node rows with the one-node run (same sessions in all, same msg/s)',
     `clients and servers share 2 cores (and other work: see load1): client CPU is CPU the server did not get; total ${((Date.now() - startedAt) / 1000).toFixed(0)} s`,
   );
   report(`gateway scale-out load test (guilds of ${guildSize}, JSON, ${measureMs / 1000} s per step)`, rows, notes);

@@ -36,6 +36,9 @@ export interface NodeStats {
   /** Process CPU time so far, µs (user, system). */
   cpuUser: number;
   cpuSystem: number;
+  /** Context switches so far (voluntary: waits for I/O; involuntary: preempted). */
+  switchesVoluntary: number;
+  switchesInvoluntary: number;
   /** Event-loop utilisation since the last stats call (0..1). */
   elu: number;
   brokerPublished: number;

@@ -16,6 +16,9 @@ export interface ReadStats extends NodeCounts {
   external: number;
   cpuUser: number;
   cpuSystem: number;
+  /** Context switches so far: waits for I/O (voluntary), and preemptions by other processes (involuntary). */
+  switchesVoluntary: number;
+  switchesInvoluntary: number;
   elu: number;
 }
 
@@ -29,6 +32,7 @@ export function nodeStatsReader(counts: () => NodeCounts): (gc: boolean) => Read
     if (gc) for (let i = 0; i < 4; i++) globalThis.gc?.();
     const m = process.memoryUsage();
     const cpu = process.cpuUsage();
+    const usage = process.resourceUsage();
     const now = performance.eventLoopUtilization();
     const delta = performance.eventLoopUtilization(now, elu);
     elu = now;
@@ -40,6 +44,8 @@ export function nodeStatsReader(counts: () => NodeCounts): (gc: boolean) => Read
       external: m.external,
       cpuUser: cpu.user,
       cpuSystem: cpu.system,
+      switchesVoluntary: usage.voluntaryContextSwitches,
+      switchesInvoluntary: usage.involuntaryContextSwitches,
       elu: delta.utilization,
     };
   };
