@@ -28,6 +28,18 @@ async function client(query?: string): Promise<TestClient> {
   return c;
 }
 
+/** Channel 9 of guild A: hidden from everyone but user 3 (VIEW_CHANNEL denied to @everyone, allowed to user 3). */
+function addHiddenChannel(dir: import('../src/Directory.js').InMemoryDirectory): void {
+  dir.addChannel(GUILD_A, {
+    id: `${GUILD_A}9`,
+    type: 0,
+    permission_overwrites: [
+      { id: GUILD_A, type: 0, allow: '0', deny: String(1 << 10) },
+      { id: '3', type: 1, allow: String(1 << 10), deny: '0' },
+    ],
+  });
+}
+
 const message = (id: string, authorId: string, extra: Record<string, unknown> = {}) => ({
   id,
   channel_id: `${GUILD_A}1`,
@@ -125,16 +137,8 @@ describe('session flow', () => {
     const c = await client();
     await noMessages.ready('1', { intents: 1 });
     const ready = await c.ready('2');
-    // Channel 2 of guild A hides from everyone but user 3.
     const dir = server.directory as import('../src/Directory.js').InMemoryDirectory;
-    dir.addChannel(GUILD_A, {
-      id: `${GUILD_A}9`,
-      type: 0,
-      permission_overwrites: [
-        { id: GUILD_A, type: 0, allow: '0', deny: String(1 << 10) },
-        { id: '3', type: 1, allow: String(1 << 10), deny: '0' },
-      ],
-    });
+    addHiddenChannel(dir);
     const author = { id: '3', username: 'user3' };
     const inChannel = (id: string, channelId: string) =>
       serializeMessage({ id, channel_id: channelId, guild_id: GUILD_A, author, content: 'hi', timestamp: 0 });
@@ -156,14 +160,7 @@ describe('session flow', () => {
   it('skips the per-recipient visibility check only for channels the directory says every member sees', async () => {
     server = await startServer();
     const dir = server.directory as import('../src/Directory.js').InMemoryDirectory;
-    dir.addChannel(GUILD_A, {
-      id: `${GUILD_A}9`,
-      type: 0,
-      permission_overwrites: [
-        { id: GUILD_A, type: 0, allow: '0', deny: String(1 << 10) },
-        { id: '3', type: 1, allow: String(1 << 10), deny: '0' },
-      ],
-    });
+    addHiddenChannel(dir);
     const asked: string[] = [];
     const canView = dir.canView.bind(dir);
     dir.canView = (userId, guildId, channelId) => {

@@ -3,7 +3,7 @@ import { type Broker, createGatewayServer, type Directory } from '../../../src/i
 import type { BusBroker } from '../../../src/redis/index.js';
 import { guildId, indexOfToken, message, userId } from './fixtures.js';
 import { loadDirectory } from './loadDirectory.js';
-import { nodeStatsReader } from './nodeStatsReader.js';
+import { nodeStatsReader, type ReadStats } from './nodeStatsReader.js';
 import { schedulePublish } from './schedulePublish.js';
 
 export type BrokerKind = 'memory' | 'redis' | 'nats';
@@ -26,24 +26,8 @@ export interface PublishCommand {
   to: number;
 }
 
-export interface NodeStats {
-  type: 'stats';
-  sessions: number;
-  connections: number;
-  rss: number;
-  heapUsed: number;
-  external: number;
-  /** Process CPU time so far, µs (user, system). */
-  cpuUser: number;
-  cpuSystem: number;
-  /** Context switches so far (voluntary: waits for I/O; involuntary: preempted). */
-  switchesVoluntary: number;
-  switchesInvoluntary: number;
-  /** Event-loop utilisation since the last stats call (0..1). */
-  elu: number;
-  brokerPublished: number;
-  brokerReceived: number;
-}
+/** What a node answers to `stats` (the fields are nodeStatsReader.ts's: memory, CPU, context switches, ELU, counts). */
+export type NodeStats = ReadStats;
 
 export interface Published {
   type: 'published';

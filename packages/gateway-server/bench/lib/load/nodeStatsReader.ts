@@ -8,7 +8,7 @@ export interface NodeCounts {
   brokerReceived: number;
 }
 
-/** NodeStats in node.ts (not imported from there: node.ts uses this file). */
+/** A node's figures as read (node.ts's NodeStats). */
 export interface ReadStats extends NodeCounts {
   type: 'stats';
   rss: number;
