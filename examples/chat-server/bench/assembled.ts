@@ -2,17 +2,21 @@
  * The assembled server against a naive `ws` gateway (issue #19, goal 1): the example chat server as `npm start` runs
  * it (gateway-server + rest-server + guilds + SQLite, built dist, its own process) and lib/naiveGateway.ts (~40 lines of
  * `ws`, its own process) get the same sessions from the same client processes (lib/sessionClients.ts) and the same
- * 20 messages posted over REST, each by a different member, to a channel every session sees. Measured per server
+ * 20 messages posted over REST, each by a different member, to a channel every session sees. The naive gateway sends
+ * the assembled server's own objects, captured from its run: READY and GUILD_CREATE on Identify, MESSAGE_CREATE per
+ * message (ASSEMBLED_NAIVE_IDENTIFY=minimal: a bare READY instead, as this bench first compared). Measured per server
  * process from /proc: CPU per delivery (user and kernel), RSS per connected session, identifies per second with the
- * same number in flight, POST → first delivery (client CLOCK_MONOTONIC minus the nonce, the time the POST was sent),
- * and p99 of every delivery at 2 messages a second. By default the users are returning ones (stored as Lobby members
+ * same number in flight (and the server's CPU per Identify, printed), POST → first delivery (client CLOCK_MONOTONIC
+ * minus the nonce, the time the POST was sent), and p99 of every delivery at 2 messages a second. Both servers first
+ * answer ASSEMBLED_REST_WARMUP POSTs and identify ASSEMBLED_IDENTIFY_WARMUP sessions that stay open (see below). By default the users are returning ones (stored as Lobby members
  * before the server starts, lib/seedUsers.ts); ASSEMBLED_NEW_USERS=1 makes every Identify a first visit (dev auth then
  * stores the user and joins it to the Lobby: two SQLite writes per Identify).
  *
  *   node --import tsx examples/chat-server/bench/assembled.ts                      (bounded: 3,000 sessions, ~2.5 min)
  *   ASSEMBLED_SESSIONS=10000 node --import tsx examples/chat-server/bench/assembled.ts   (the issue's size, ~4.5 min)
  *
- * ASSEMBLED_SERVER_ARGS adds node flags to the assembled server (`--cpu-prof --cpu-prof-dir=/tmp/prof`, say; with
+ * ASSEMBLED_SERVER_ARGS adds node flags to the assembled server, ASSEMBLED_NAIVE_ARGS to the naive one (`--cpu-prof
+ * --cpu-prof-dir=/tmp/prof`, say; with
  * `--heapsnapshot-signal=SIGUSR2`, ASSEMBLED_HEAP_SNAPSHOT=<seconds> takes a snapshot once the sessions are open).
  * ASSEMBLED_THREADS=1 prints the server's CPU by thread (main vs helpers), ASSEMBLED_RSS_TRACE=1 its RSS while settling
  * (ASSEMBLED_SETTLE_S, default 20). Needs the example built (`npx turbo run build --filter=@concord/example-chat-server...`).
@@ -49,7 +53,27 @@ const SETTLE_S = env('ASSEMBLED_SETTLE_S', 20);
  * unoptimized in a perf profile of the POST → first write window), not the path.
  */
 const REST_WARMUP = Number(process.env.ASSEMBLED_REST_WARMUP ?? 300);
+/**
+ * Sessions each server opens before the measured ones (users of their own, numbered after the measured ones): the
+ * same reason for Identify. Without it the measured Identifies pay for compiling the Identify path (a `--trace-opt`
+ * run: ~0.6 s of TurboFan compiling during 10,000 of them), which a server in service paid for long ago.
+ */
+const IDENTIFY_WARMUP = Number(process.env.ASSEMBLED_IDENTIFY_WARMUP ?? 500);
 const CHANNEL = GENERAL_TEXT_ID;
+/** The gateway's heartbeat interval (both servers): the clients heartbeat each session once per interval. */
+const HEARTBEAT_MS = 41_250;
+/**
+ * Both servers also get their RSS read right after full garbage collections (lib/fullGcOnSignal.mjs): right before
+ * the measured Identifies, and once the sessions are held, the messages measured and acknowledged by a heartbeat:
+ * what the sessions keep, without the garbage of their Identifies that V8 has not collected yet (a server that did no
+ * full collection during the settle still carries it; one that did gives it back). Never right before the measured
+ * messages: a collection shrinks the young generation, and 20 messages would pay for growing it again (user CPU per
+ * delivery 2–3× in runs that collected there).
+ */
+const GC_RSS = process.env.ASSEMBLED_GC_RSS !== '0';
+const GC_ARGS = GC_RSS
+  ? ['--expose-gc', '--import', fileURLToPath(new URL('./lib/fullGcOnSignal.mjs', import.meta.url))]
+  : [];
 
 const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -82,6 +106,8 @@ function post(base: string, token: string, body: unknown): Promise<number> {
 interface Figures {
   identifiesPerS: number;
   rssPerSessionKb: number;
+  /** After full collections in the server (NaN with ASSEMBLED_GC_RSS=0). */
+  rssAfterGcPerSessionKb: number;
   userUsPerDelivery: number;
   systemUsPerDelivery: number;
   firstDeliveryMs: number;
@@ -89,6 +115,8 @@ interface Figures {
   p99: number;
   delivered: number;
   sample: unknown;
+  readySample: unknown;
+  guildCreateSample: unknown;
 }
 
 async function totalDelivered(clients: Child[]): Promise<number> {
@@ -107,6 +135,14 @@ async function waitDelivered(clients: Child[], expected: number, timeoutMs: numb
   return n;
 }
 
+/** RSS right after full collections in the server (lib/fullGcOnSignal.mjs), or NaN without them. */
+async function rssAfterGc(pid: number): Promise<number> {
+  if (!GC_RSS) return Number.NaN;
+  process.kill(pid, 'SIGPWR');
+  await sleep(2000);
+  return processUsage(pid).rssBytes;
+}
+
 async function measure(name: string, server: StartedServer, onWarm?: () => Promise<void>): Promise<Figures> {
   // ASSEMBLED_PHASES=1: when each phase starts, in ms since the server was spawned (lines up with `--trace-gc`).
   const phase = (what: string) => {
@@ -122,10 +158,37 @@ async function measure(name: string, server: StartedServer, onWarm?: () => Promi
       const status = await post(server.url, tokenOf(k % SESSIONS), { content: `before the sessions ${k}`, nonce: '0' });
       if (status !== 200) throw new Error(`${name}: warm-up POST answered ${status}`);
     }
+    // The warm-up's sessions stay open (they are held before the RSS reading, so only the measured sessions' bytes are
+    // counted, and no memory they freed is reused by the measured ones) and get the messages too.
+    let warm = 0;
+    if (IDENTIFY_WARMUP > 0) {
+      const per = Math.ceil(IDENTIFY_WARMUP / clientCount);
+      const opened = await Promise.all(
+        clients.map((c, i) =>
+          c.request<SessionsOpened>(
+            {
+              type: 'open',
+              url: server.url.replace('http', 'ws'),
+              from: SESSIONS + i * per,
+              to: SESSIONS + Math.min(IDENTIFY_WARMUP, (i + 1) * per),
+              localAddresses: Array.from({ length: ADDRESSES }, (_, a) => `127.0.${20 + i}.${10 + a}`),
+              parallel: Math.ceil(PARALLEL / clientCount),
+            },
+            'opened',
+          ),
+        ),
+      );
+      if (opened.some((o) => o.failed > 0)) throw new Error(`${name}: warm-up sessions failed`);
+      warm = opened.reduce((a, o) => a + o.ok, 0);
+    }
     // The same settle before as after: startup garbage given back during the later wait would otherwise be
     // subtracted from the sessions' share (the assembled server starts with more of it than the naive one).
     await sleep(SETTLE_S * 1000);
     const before = processUsage(server.pid);
+    // Right before the Identifies (their burst grows V8's young generation again at once; before the 20 measured
+    // messages a collection would leave them to pay for growing it, see GC_RSS).
+    const beforeGc = await rssAfterGc(server.pid);
+    const identifyFrom = GC_RSS ? processUsage(server.pid) : before;
     const per = Math.ceil(SESSIONS / clientCount);
     phase('identify');
     const started = monotonicMs();
@@ -145,6 +208,9 @@ async function measure(name: string, server: StartedServer, onWarm?: () => Promi
       ),
     );
     const openMs = monotonicMs() - started;
+    const afterOpen = processUsage(server.pid);
+    const identifyCpuUs =
+      (afterOpen.userUs - identifyFrom.userUs + afterOpen.systemUs - identifyFrom.systemUs) / SESSIONS;
     phase('settle');
     const ok = opened.reduce((a, o) => a + o.ok, 0);
     const failed = opened.reduce((a, o) => a + o.failed, 0);
@@ -170,7 +236,7 @@ async function measure(name: string, server: StartedServer, onWarm?: () => Promi
     // Warm-up: two messages (JIT, the REST connection), not counted.
     for (let k = 0; k < 2; k++)
       await post(server.url, tokenOf(k), { content: `warm-up ${k}`, nonce: monotonicMs().toFixed(3) });
-    await waitDelivered(clients, 2 * ok, 30_000);
+    await waitDelivered(clients, 2 * (ok + warm), 30_000);
     await onWarm?.();
     await Promise.all(clients.map((c) => c.request({ type: 'reset' }, 'reset')));
 
@@ -209,7 +275,7 @@ async function measure(name: string, server: StartedServer, onWarm?: () => Promi
       });
       if (status !== 200) throw new Error(`${name}: POST answered ${status}`);
     }
-    const delivered = await waitDelivered(clients, MESSAGES * ok, 60_000);
+    const delivered = await waitDelivered(clients, MESSAGES * (ok + warm), 60_000);
     const cpuTo = processUsage(server.pid);
     phase('measured');
     if (perf) {
@@ -225,6 +291,13 @@ async function measure(name: string, server: StartedServer, onWarm?: () => Promi
           );
       }
     }
+    // Once every session has heartbeated since the last message (acknowledged deliveries leave the replay buffers),
+    // what the held sessions keep after full collections.
+    let heldGc = Number.NaN;
+    if (GC_RSS) {
+      await sleep(HEARTBEAT_MS + 5000);
+      heldGc = await rssAfterGc(server.pid);
+    }
     const collected = await Promise.all(clients.map((c) => c.request<Deliveries>({ type: 'collect' }, 'deliveries')));
     const histogram = new Histogram();
     const first = new Map<string, number>();
@@ -237,6 +310,7 @@ async function measure(name: string, server: StartedServer, onWarm?: () => Promi
     const figures: Figures = {
       identifiesPerS: ok / (openMs / 1000),
       rssPerSessionKb: (held.rssBytes - before.rssBytes) / 1024 / ok,
+      rssAfterGcPerSessionKb: (heldGc - beforeGc) / 1024 / ok,
       userUsPerDelivery: (cpuTo.userUs - cpuFrom.userUs) / delivered,
       systemUsPerDelivery: (cpuTo.systemUs - cpuFrom.systemUs) / delivered,
       firstDeliveryMs: firsts[Math.floor(firsts.length / 2)] ?? Number.NaN,
@@ -244,16 +318,22 @@ async function measure(name: string, server: StartedServer, onWarm?: () => Promi
       p99: histogram.percentile(99),
       delivered,
       sample: collected.find((d) => d.sample !== undefined)?.sample,
+      readySample: collected.find((d) => d.readySample !== undefined)?.readySample,
+      guildCreateSample: collected.find((d) => d.guildCreateSample !== undefined)?.guildCreateSample,
     };
     process.stderr.write(
-      `${name}: ${ok} sessions in ${(openMs / 1000).toFixed(1)} s (${figures.identifiesPerS.toFixed(0)}/s), ` +
+      `${name}: ${ok} sessions in ${(openMs / 1000).toFixed(1)} s (${figures.identifiesPerS.toFixed(0)}/s, ` +
+        `${identifyCpuUs.toFixed(0)} µs CPU each), ` +
         `RSS ${(before.rssBytes / 2 ** 20).toFixed(0)} → ${(held.rssBytes / 2 ** 20).toFixed(0)} MB ` +
-        `(${figures.rssPerSessionKb.toFixed(2)} KB/session); ${delivered}/${MESSAGES * ok} delivered, ` +
+        `(${figures.rssPerSessionKb.toFixed(2)} KB/session; after full GCs ${(beforeGc / 2 ** 20).toFixed(0)} → ` +
+        `${(heldGc / 2 ** 20).toFixed(0)} MB, ${figures.rssAfterGcPerSessionKb.toFixed(2)} KB/session); ` +
+        `${delivered}/${MESSAGES * (ok + warm)} delivered, ` +
         `CPU ${figures.userUsPerDelivery.toFixed(2)} user + ${figures.systemUsPerDelivery.toFixed(2)} sys µs/delivery; ` +
         `first delivery median ${figures.firstDeliveryMs.toFixed(2)} ms (min ${firsts[0]?.toFixed(2)}, max ` +
         `${firsts.at(-1)?.toFixed(2)}); p50 ${figures.p50.toFixed(1)} p99 ${figures.p99.toFixed(1)} ms\n`,
     );
-    if (delivered < MESSAGES * ok) throw new Error(`${name}: ${MESSAGES * ok - delivered} deliveries missing`);
+    const expected = MESSAGES * (ok + warm);
+    if (delivered < expected) throw new Error(`${name}: ${expected - delivered} deliveries missing`);
     return figures;
   } finally {
     await Promise.all(clients.map((c) => c.stop()));
@@ -274,7 +354,7 @@ function line(kase: string, unit: string, ours: number, baseline: number, ratio:
   );
 }
 
-const serverArgs = (process.env.ASSEMBLED_SERVER_ARGS ?? '').split(' ').filter(Boolean);
+const serverArgs = [...GC_ARGS, ...(process.env.ASSEMBLED_SERVER_ARGS ?? '').split(' ').filter(Boolean)];
 const database = benchDatabase();
 let ours: Figures;
 try {
@@ -282,8 +362,10 @@ try {
     // The server creates the file and the Lobby; the users are then stored as members, as after a first visit.
     await (await startAssembled(database.url)).stop();
     const seeding = monotonicMs();
-    await seedUsers(database.url, SESSIONS);
-    process.stderr.write(`seeded ${SESSIONS} returning users in ${((monotonicMs() - seeding) / 1000).toFixed(1)} s\n`);
+    await seedUsers(database.url, SESSIONS + IDENTIFY_WARMUP);
+    process.stderr.write(
+      `seeded ${SESSIONS + IDENTIFY_WARMUP} returning users in ${((monotonicMs() - seeding) / 1000).toFixed(1)} s\n`,
+    );
   }
   const assembled = await startAssembled(database.url, serverArgs);
   try {
@@ -294,12 +376,21 @@ try {
 } finally {
   database.remove();
 }
-const naiveChild = await spawnChild(here('./lib/naiveGateway.ts'), 'naive gateway');
+const naiveArgs = [...GC_ARGS, ...(process.env.ASSEMBLED_NAIVE_ARGS ?? '').split(' ').filter(Boolean)];
+const naiveSpawnedAt = performance.now();
+const naiveChild = await spawnChild(here('./lib/naiveGateway.ts'), 'naive gateway', naiveArgs);
 let naive: Figures;
 try {
   const { port } = await naiveChild.next<{ port: number }>('listening');
-  await naiveChild.request({ type: 'template', template: ours.sample }, 'template');
-  naive = await measure('naive', { url: `http://127.0.0.1:${port}`, pid: naiveChild.proc.pid!, stop: async () => {} });
+  // The naive gateway sends our objects: MESSAGE_CREATE always, READY and GUILD_CREATE unless
+  // ASSEMBLED_NAIVE_IDENTIFY=minimal (a bare READY: what the first version of this bench compared with).
+  const identifyObjects =
+    process.env.ASSEMBLED_NAIVE_IDENTIFY === 'minimal'
+      ? {}
+      : { ready: ours.readySample, guildCreate: ours.guildCreateSample };
+  await naiveChild.request({ type: 'template', template: ours.sample, ...identifyObjects }, 'template');
+  const url = `http://127.0.0.1:${port}`;
+  naive = await measure('naive', { url, pid: naiveChild.proc.pid!, spawnedAt: naiveSpawnedAt, stop: async () => {} });
 } finally {
   await naiveChild.stop();
 }
@@ -321,6 +412,15 @@ line(
   naive.rssPerSessionKb,
   naive.rssPerSessionKb / ours.rssPerSessionKb,
 );
+if (GC_RSS) {
+  line(
+    'rss-per-session-after-gc',
+    'KB RSS per connected session, read after full GCs in the server',
+    ours.rssAfterGcPerSessionKb,
+    naive.rssAfterGcPerSessionKb,
+    naive.rssAfterGcPerSessionKb / ours.rssAfterGcPerSessionKb,
+  );
+}
 line(
   NEW_USERS ? 'identify-new-users' : 'identify',
   NEW_USERS ? 'identifies/s (first visits)' : 'identifies/s (returning users)',

@@ -81,6 +81,25 @@ describe('broker wire format', () => {
     expect(decodeBrokerMessage(encodeBrokerPayload(decoded)).data).toEqual({ replaced: true });
   });
 
+  it('gives every decoded message the same `data` accessor pair (one hidden class, not a dictionary per message)', () => {
+    const m: BrokerMessage = {
+      event: 'MESSAGE_CREATE',
+      data: { content: 'x' },
+      intent: 512,
+      target: { type: 'guild', guildId: '1' },
+      createdAt: 5,
+    };
+    const [a, b] = [decodeBrokerMessage(encodeBrokerPayload(m)), decodeBrokerMessage(encodeBrokerPayload(m))];
+    const [da, db] = [Object.getOwnPropertyDescriptor(a, 'data'), Object.getOwnPropertyDescriptor(b, 'data')];
+    expect(da?.enumerable).toBe(true);
+    expect(da?.get).toBe(db?.get);
+    expect(da?.set).toBe(db?.set);
+    // Each keeps its own payload all the same: reading or replacing one does not touch the other.
+    a.data = { content: 'y' };
+    expect(b.data).toEqual({ content: 'x' });
+    expect(a.data).toEqual({ content: 'y' });
+    expect(Object.keys(a)).toEqual(['event', 'intent', 'target', 'createdAt', 'data']);
+  });
   it('decodes a Redis payload with its stream id into a position', () => {
     const m: BrokerMessage = {
       event: 'E',

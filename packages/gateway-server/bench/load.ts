@@ -86,7 +86,11 @@ const PER_WORKER = Math.min(env('LOAD_WORKER_SESSIONS', 10_000), MAX_PER_NODE);
 const ADDRESSES_PER_WORKER = env('LOAD_ADDRESSES', 8);
 const PARALLEL = env('LOAD_PARALLEL', 128);
 const HEARTBEAT_MS = 41_250;
-/** Which runs: `one` (one node, in-process broker), `redis` / `nats` (two nodes over that broker). */
+/**
+ * Which runs: `one` (one node, in-process broker), `redis` / `nats` (two nodes over that broker), `split` (a control:
+ * two nodes with in-process brokers, each holding whole guilds and publishing to them at half the rate, so nothing
+ * crosses a broker: what splitting the load over two processes costs by itself).
+ */
 const TOPOLOGIES = (process.env.LOAD_TOPOLOGIES ?? 'one,redis,nats').split(',').filter(Boolean);
 /** ~0.8 KB messages per broker-ceiling run (after the topologies; LOAD_CEILING_MESSAGES=0 skips it). */
 const CEILING_MESSAGES = Number(process.env.LOAD_CEILING_MESSAGES ?? 10_000);
@@ -195,7 +199,8 @@ async function runTopology(topology: Topology): Promise<void> {
   log(
     `${topology.name}: ${nodes.length} node(s) and ${workers.length} client processes up in ${((monotonicMs() - spawnAt) / 1000).toFixed(1)} s`,
   );
-  const [publisher] = nodes as [Child];
+  // The split control publishes on every node, each to the guilds it holds, at its share of the rate.
+  const publishers = topology.split ? nodes : [nodes[0]!];
   let total = 0;
   let held = 0;
   let lastIdle: NodeStats[] = base;
@@ -207,7 +212,33 @@ async function runTopology(topology: Topology): Promise<void> {
     const from = t0 + WARMUP_MS;
     const to = from + MEASURE_MS;
     await Promise.all(workers.map((w) => w.request({ type: 'mark', from, to }, 'marked')));
-    const published = publisher.request<Published>({ type: 'publish', rate, guilds, from, to }, 'published');
+    const stride = publishers.length;
+    const published = Promise.all(
+      publishers.map((p, k) =>
+        p.request<Published>(
+          {
+            type: 'publish',
+            rate: rate / stride,
+            guilds: Math.ceil((guilds - k) / stride),
+            offset: k,
+            stride,
+            from,
+            to,
+          },
+          'published',
+        ),
+      ),
+    ).then(
+      (all): Published => ({
+        type: 'published',
+        measured: sum(all.map((p) => p.measured)),
+        total: sum(all.map((p) => p.total)),
+        late: sum(all.map((p) => p.late)),
+        from,
+        to,
+        maxTickGapMs: Math.max(...all.map((p) => p.maxTickGapMs)),
+      }),
+    );
     await sleep(Math.max(0, from - monotonicMs()));
     const [s0, c0, b0] = await Promise.all([
       nodeStats(nodes, false),
@@ -335,6 +366,7 @@ async function runTopology(topology: Topology): Promise<void> {
               localAddresses: addresses,
               parallel: Math.ceil(PARALLEL / workers.length),
               heartbeatMs: HEARTBEAT_MS,
+              ...(topology.split ? { guildSize: GUILD_SIZE } : {}),
             },
             'opened',
           );
@@ -384,6 +416,7 @@ log(
   `load average at start: ${load}; up to ${SESSIONS} sessions in all, steps ${STEPS.join(', ')}, guilds of ${GUILD_SIZE}`,
 );
 const topologies: Topology[] = TOPOLOGIES.includes('one') ? [{ name: 'one-node', nodes: 1, broker: 'memory' }] : [];
+if (TOPOLOGIES.includes('split')) topologies.push({ name: 'two-node-split', nodes: 2, broker: 'memory', split: true });
 for (const broker of (['redis', 'nats'] as const).filter((b) => TOPOLOGIES.includes(b))) {
   const port = broker === 'redis' ? 6379 : 4222;
   if (await reachable(port)) topologies.push({ name: `two-node-${broker}`, nodes: 2, broker });

@@ -11,6 +11,7 @@ import {
 } from './wire/frames.js';
 import { decodeJson, type Encoding } from './wire/protocol.js';
 import { deflateIndependent, storedBlocks } from './wire/sharedZlib.js';
+import { unpooled } from './wire/unpooled.js';
 
 const SLOTS: Record<string, number> = { json: 0, etf: 1, msgpack: 2 };
 const UNPARSED: unique symbol = Symbol('unparsed');
@@ -20,7 +21,8 @@ const JSON_TAIL = Buffer.from(',"s":');
 function jsonTemplateAround(event: string, body: Uint8Array): FrameTemplate {
   const envelope = `{"op":0,"t":${JSON.stringify(event)},"d":`;
   const start = Buffer.byteLength(envelope);
-  const head = Buffer.allocUnsafe(start + body.length + JSON_TAIL.length);
+  // Its own memory, not a slice of Node's pool: a spliced dispatch is kept by replay buffers (see unpooled.ts).
+  const head = Buffer.allocUnsafeSlow(start + body.length + JSON_TAIL.length);
   head.write(envelope, 0, 'utf8');
   head.set(body, start);
   JSON_TAIL.copy(head, start + body.length);
@@ -110,7 +112,11 @@ export class PreparedDispatch {
         this.#templates[slot] = error;
         throw error;
       }
-      if (this.#shared) this.#templates[slot] = template;
+      // Kept for every session and replay buffer that holds this dispatch: in memory of its own (unpooled.ts).
+      if (this.#shared) {
+        template = { kind: template.kind, head: unpooled(template.head) };
+        this.#templates[slot] = template;
+      }
     }
     if (template instanceof DispatchEncodeError) throw template;
     return [template, slot];
@@ -131,7 +137,10 @@ export class PreparedDispatch {
     let deflated = this.#deflated[slot];
     if (deflated === undefined) {
       deflated = deflateIndependent(template.head, level);
-      if (this.#shared) this.#deflated[slot] = deflated;
+      if (this.#shared) {
+        deflated = unpooled(deflated);
+        this.#deflated[slot] = deflated;
+      }
     }
     return [template, deflated];
   }

@@ -1,4 +1,4 @@
-import { type GuildCreateData, serializeGuildCreate } from './serialize/serializeGuildCreate.js';
+import { type GuildCreateData, type GuildCreateParts, serializeGuildCreate } from './serialize/serializeGuildCreate.js';
 import type { GuildMemberData, GuildSnapshot, PresenceData } from './types.js';
 import { GatewayIntentBits } from './wire/protocol.js';
 
@@ -23,6 +23,16 @@ export function buildGuildCreate(
   largeMembers?: readonly GuildMemberData[],
   largePresences?: readonly PresenceData[],
 ): GuildCreateData {
+  return serializeGuildCreate(guild, guildCreateParts(guild, session, largeMembers, largePresences));
+}
+
+/** What of `guild` a session's GUILD_CREATE carries (see {@link buildGuildCreate}), for the object or the JSON. */
+export function guildCreateParts(
+  guild: GuildSnapshot,
+  session: { userId: string; intents: number; largeThreshold: number },
+  largeMembers?: readonly GuildMemberData[],
+  largePresences?: readonly PresenceData[],
+): GuildCreateParts {
   const memberCount = guild.member_count ?? guild.members.length;
   const large = memberCount > session.largeThreshold;
   const voiceStates = guild.voice_states ?? [];
@@ -51,12 +61,5 @@ export function buildGuildCreate(
     const sent = new Set(members.map((m) => m.user.id));
     presences = presences.filter((p) => sent.has(p.user.id));
   }
-  return serializeGuildCreate(guild, {
-    members,
-    presences,
-    voiceStates,
-    memberCount,
-    large,
-    joinedAt: self?.joined_at ?? 0,
-  });
+  return { members, presences, voiceStates, memberCount, large, joinedAt: self?.joined_at ?? 0 };
 }

@@ -1,8 +1,11 @@
 /**
  * The baseline of bench/assembled.ts, forked as its own process: the obvious ~40-line `ws` gateway. Hello, Identify →
- * READY, heartbeat ACKs, and `POST /api/v10/channels/:id/messages` → the same MESSAGE_CREATE object the assembled server
- * sends (the bench hands it over: `template`), with the post's content and nonce, `JSON.stringify`d per session with
- * that session's `s` and sent with `ws.send`. No auth, no storage, no permissions: what is left is the transport.
+ * READY and GUILD_CREATE, heartbeat ACKs, and `POST /api/v10/channels/:id/messages` → MESSAGE_CREATE. It sends the
+ * same objects the assembled server sends (the bench hands them over: `template`): READY with the session's own user
+ * and session id, the guild's GUILD_CREATE with the session's own member, the message with the post's content and
+ * nonce, each `JSON.stringify`d per session with that session's `s` and sent with `ws.send`. Without the READY and
+ * GUILD_CREATE templates (ASSEMBLED_NAIVE_IDENTIFY=minimal) Identify answers a bare READY, as the first version of
+ * this bench did. No auth, no storage, no permissions: what is left is the transport.
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -13,10 +16,13 @@ interface Client {
   seq: number;
 }
 
-let template: Record<string, unknown> = {};
+type Json = Record<string, unknown>;
+let template: Json = {};
+let ready: Json | undefined;
+let guildCreate: Json | undefined;
 let nextId = 1_500_000_000_000_000_000n;
 const clients = new Set<Client>();
-const write = (c: Client, payload: Record<string, unknown>) => c.ws.send(JSON.stringify(payload));
+const write = (c: Client, payload: Json) => c.ws.send(JSON.stringify(payload));
 const http = createServer((req, res) => {
   let body = '';
   req.on('data', (chunk) => {
@@ -36,17 +42,23 @@ wss.on('connection', (ws) => {
     const p = JSON.parse(String(raw));
     if (p.op === 2) {
       clients.add(c);
-      const d = { v: 10, user: { id: String(nextId++), username: p.d.token }, guilds: [], session_id: String(nextId) };
+      const user = { ...(ready?.user as Json), id: String(nextId++), username: p.d.token };
+      const d = ready ? { ...ready, user, session_id: String(nextId++) } : { v: 10, user, guilds: [], session_id: '1' };
       write(c, { op: 0, t: 'READY', d, s: ++c.seq });
+      const member = (guildCreate?.members as Json[] | undefined)?.[0];
+      if (guildCreate)
+        write(c, { op: 0, t: 'GUILD_CREATE', d: { ...guildCreate, members: [{ ...member, user }] }, s: ++c.seq });
     } else if (p.op === 1) write(c, { op: 11, d: null });
   });
   ws.on('close', () => clients.delete(c));
   write(c, { op: 10, d: { heartbeat_interval: 41250 } });
 });
 
-process.on('message', (m: { type: string; template?: Record<string, unknown> }) => {
+process.on('message', (m: { type: string; template?: Json; ready?: Json; guildCreate?: Json }) => {
   if (m.type === 'template') {
     template = m.template ?? {};
+    ready = m.ready;
+    guildCreate = m.guildCreate;
     process.send?.({ type: 'template' });
   } else if (m.type === 'stop') process.exit(0);
 });

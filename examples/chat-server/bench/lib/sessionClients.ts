@@ -42,6 +42,9 @@ export interface Deliveries {
   dropped: number;
   /** The `d` of the first MESSAGE_CREATE received (the object the naive gateway then sends). */
   sample: unknown;
+  /** The `d` of the first READY and of the first GUILD_CREATE received (what the naive gateway sends on Identify). */
+  readySample: unknown;
+  guildCreateSample: unknown;
 }
 
 type Command = OpenSessions | { type: 'reset' } | { type: 'count' } | { type: 'collect' } | { type: 'stop' };
@@ -66,6 +69,9 @@ let perMessage = new Map<string, [number, number]>();
 let dropped = 0;
 let delivered = 0;
 let sample: unknown;
+let readySample: unknown;
+let guildCreateSample: unknown;
+const GUILD_CREATE = Buffer.from('{"op":0,"t":"GUILD_CREATE","d":', 'latin1');
 
 /** `s` of a JSON dispatch: the digits before the closing brace (`s` is the last key in both servers' frames). */
 function tailSeq(buf: Buffer, end: number): number {
@@ -82,6 +88,13 @@ function tailSeq(buf: Buffer, end: number): number {
 
 function onMessage(conn: Conn, buf: Buffer, start: number, end: number, now: number): void {
   if (end - start <= MESSAGE_CREATE.length) return;
+  if (
+    guildCreateSample === undefined &&
+    buf.compare(GUILD_CREATE, 0, GUILD_CREATE.length, start, start + GUILD_CREATE.length) === 0
+  ) {
+    guildCreateSample = JSON.parse(buf.toString('utf8', start, end)).d;
+    return;
+  }
   if (buf.compare(MESSAGE_CREATE, 0, MESSAGE_CREATE.length, start, start + MESSAGE_CREATE.length) !== 0) return;
   conn.lastSeq = tailSeq(buf, end);
   const at = buf.indexOf(NONCE, start);
@@ -155,6 +168,7 @@ function open(index: number, url: URL, localAddress: string): Promise<void> {
             return;
           }
           conn.lastSeq = tailSeq(buf, end);
+          if (readySample === undefined) readySample = JSON.parse(buf.toString('utf8', start, end)).d;
           identified = true;
           clearTimeout(timer);
           conns.push(conn);
@@ -227,6 +241,8 @@ process.on('message', async (m: Command) => {
         perMessage: Object.fromEntries(perMessage),
         dropped,
         sample,
+        readySample,
+        guildCreateSample,
       } satisfies Deliveries);
       break;
     case 'stop':

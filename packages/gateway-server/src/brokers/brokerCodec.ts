@@ -124,30 +124,35 @@ function decodeV1(text: string): BrokerMessage {
   return { ...routing(raw), data: raw[5] };
 }
 
-const UNPARSED: unique symbol = Symbol('unparsed');
+/** `data` of a message decoded from v2 once it was read or replaced; until then only its body is kept. */
+const parsed = new WeakMap<BrokerMessage, unknown>();
+
+// One getter/setter pair shared by every decoded message rather than a literal's `get data()`, a new closure per
+// message: V8 keeps an object whose accessor is a pair other objects share in the shared hidden class, but turns one
+// with its own closures into a dictionary-mode object, and fan-out reads its `target`, `intent` and `position` once
+// per recipient (each read then a hash lookup through a megamorphic inline cache).
+function readData(this: BrokerMessage): unknown {
+  if (parsed.has(this)) return parsed.get(this);
+  const body = bodies.get(this);
+  const data = body === undefined ? undefined : decodeJson(body, { maxDepth: MAX_DEPTH });
+  parsed.set(this, data);
+  return data;
+}
+
+function writeData(this: BrokerMessage, value: unknown): void {
+  parsed.set(this, value);
+  // Replaced: the body no longer says what `data` does, so nothing may splice or re-publish it.
+  bodies.delete(this);
+}
 
 function decodeV2(headerText: string, body: Buffer): BrokerMessage {
   const raw = parse(headerText);
   if (!Array.isArray(raw) || raw.length !== 5 || raw[0] !== 2) fail('not a v2 header');
   const { event, intent, target, createdAt } = routing(raw);
   if (!isUtf8(body) || !isJsonText(body, MAX_DEPTH)) fail('body is not JSON');
-  let data: unknown = UNPARSED;
+  const message = { event, intent, target, createdAt } as BrokerMessage;
   // `data` is an own enumerable accessor, so the message still compares, spreads and serialises as plain data.
-  const message: BrokerMessage = {
-    event,
-    intent,
-    target,
-    createdAt,
-    get data(): unknown {
-      if (data === UNPARSED) data = decodeJson(body, { maxDepth: MAX_DEPTH });
-      return data;
-    },
-    set data(value: unknown) {
-      data = value;
-      // Replaced: the body no longer says what `data` does, so nothing may splice or re-publish it.
-      bodies.delete(this);
-    },
-  };
+  Object.defineProperty(message, 'data', { get: readData, set: writeData, enumerable: true, configurable: true });
   bodies.set(message, body);
   return message;
 }

@@ -1,24 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { buildGuildCreate, isLargeFor } from '../buildGuildCreate.js';
+import { isLargeFor } from '../buildGuildCreate.js';
 import type { Directory, MemberQuery } from '../Directory.js';
 import type { IdentifyThrottle } from '../IdentifyThrottle.js';
 import { isObject } from '../isObject.js';
 import { isThenable } from '../isThenable.js';
-import { PreparedDispatch } from '../PreparedDispatch.js';
 import type { SessionStartLimiter } from '../SessionStartLimiter.js';
-import { serializeReady } from '../serialize/serializeReady.js';
+import { IdentifyPayloads } from '../session/IdentifyPayloads.js';
 import type { LiveConnection, LiveSession } from '../session/LiveSession.js';
 import { Session } from '../session/Session.js';
 import { shardOf } from '../shardOf.js';
-import type {
-  AuthenticatedUser,
-  Awaitable,
-  GatewayMetrics,
-  GuildMemberData,
-  GuildSnapshot,
-  PresenceData,
-  UserData,
-} from '../types.js';
+import type { AuthenticatedUser, Awaitable, GatewayMetrics, GuildSnapshot, UserData } from '../types.js';
 import { type ValidPresence, validatePresence } from '../validatePresence.js';
 import { CloseCode, GatewayIntentBits, IntentsError, PRIVILEGED_INTENTS, validateIntents } from '../wire/protocol.js';
 import type { IdentifyAddressLimiter } from './IdentifyAddressLimiter.js';
@@ -201,26 +192,19 @@ export class IdentifyHandler {
       );
       session.connection = connection;
       connection.session = session;
-      // Kept for Resume as builders, not payloads: until the client's first heartbeat they were most of a session's
-      // memory (READY and GUILD_CREATE objects, ≈ 2 KB), for a Resume from seq 0 that rarely comes.
+      // Kept for Resume as one descriptor of what made them, not payloads: until the client's first heartbeat they
+      // were most of a session's memory (READY and GUILD_CREATE objects, ≈ 2 KB), for a Resume from seq 0 that rarely
+      // comes.
+      const payloads = new IdentifyPayloads(session, {
+        v: connection.version,
+        resumeGatewayUrl: context.resumeUrl(connection),
+        withShard: d.shard !== undefined,
+        guilds: snapshots,
+        largeMembers,
+        largePresences,
+      });
       connection.burst(() => {
-        session.sendRebuildable(
-          readyBuilder({
-            v: connection.version,
-            user: auth.user,
-            guildIds: visible.map((g) => g.id),
-            sessionId: session.sessionId,
-            resumeGatewayUrl: context.resumeUrl(connection),
-            ...(d.shard !== undefined ? { shard } : {}),
-            application: session.application,
-          }),
-          true,
-        );
-        snapshots.forEach((snapshot, i) => {
-          if (snapshot) {
-            session.sendRebuildable(guildCreateBuilder(snapshot, session, largeMembers[i], largePresences[i]), true);
-          }
-        });
+        for (let n = payloads.count; n > 0; n--) session.sendRebuildable(payloads, true);
       });
       context.metrics?.identify('ok');
       context.identified(session);
@@ -238,22 +222,6 @@ export class IdentifyHandler {
 function allOf<T>(values: Awaitable<T>[]): Awaitable<T[]> {
   for (const value of values) if (isThenable(value)) return Promise.all(values);
   return values as T[];
-}
-
-/** READY from what made it (a function of its own, so the builder holds only that, not the Identify's scope). */
-function readyBuilder(input: Parameters<typeof serializeReady>[0]): () => PreparedDispatch {
-  return () => PreparedDispatch.forOne('READY', serializeReady(input));
-}
-
-/** A session's GUILD_CREATE from the guild's snapshot (shared by every session of that guild version). */
-function guildCreateBuilder(
-  snapshot: GuildSnapshot,
-  session: LiveSession,
-  largeMembers: GuildMemberData[] | undefined,
-  largePresences: PresenceData[] | undefined,
-): () => PreparedDispatch {
-  return () =>
-    PreparedDispatch.forOne('GUILD_CREATE', buildGuildCreate(snapshot, session, largeMembers, largePresences));
 }
 
 /** The members a large guild's GUILD_CREATE lists: the session's own first, then those in voice (no limit here). */

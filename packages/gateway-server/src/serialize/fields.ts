@@ -48,3 +48,13 @@ export function extras(input: Record<string, unknown>, known: ReadonlySet<string
 }
 
 const EMPTY: Record<string, unknown> = Object.freeze({}) as Record<string, unknown>;
+
+/**
+ * `out` after the `extras` of its input (their keys first, as `{ ...extras, …fields }` puts them). Without extras (the
+ * usual case) `out` itself: a literal keeps every field inside the object, where the spread form made an empty object
+ * and added each field to it, most of them to a separate property array (~25 % larger, and an allocation more, for
+ * objects such as the members and users a server keeps serialized).
+ */
+export function afterExtras<T extends object>(added: Record<string, unknown>, out: T): T {
+  return added === EMPTY ? out : { ...added, ...out };
+}

@@ -5,7 +5,7 @@ import { arr, extras } from './fields.js';
 import { memoizeByIdentity } from './memoizeByIdentity.js';
 import { serializeChannel } from './serializeChannel.js';
 import { GUILD_FIELDS, serializeGuild } from './serializeGuild.js';
-import { serializeMember } from './serializeMember.js';
+import { serializeMember, serializeMemberOnce } from './serializeMember.js';
 import { serializePresence } from './serializePresence.js';
 import { serializeThread } from './serializeThread.js';
 import { serializeVoiceState } from './serializeVoiceState.js';
@@ -47,6 +47,52 @@ const guildCreateBase = memoizeByIdentity(
     added: extras(guild, GUILD_FIELDS),
   }),
 );
+
+/**
+ * The fields of a GUILD_CREATE that differ per session; everything else comes from the snapshot (see
+ * serializeGuildCreateJson.ts, which stringifies the rest once per snapshot).
+ */
+export const GUILD_CREATE_SESSION_KEYS = [
+  'joined_at',
+  'large',
+  'member_count',
+  'voice_states',
+  'members',
+  'presences',
+] as const;
+export type GuildCreateSessionKey = (typeof GUILD_CREATE_SESSION_KEYS)[number];
+
+type SessionValues = Pick<GuildCreateData, GuildCreateSessionKey>;
+
+/** One per-session field of GUILD_CREATE's `d`, as the object carries it. */
+export function guildCreateSessionValue(key: GuildCreateSessionKey, guild: GuildSnapshot, parts: GuildCreateParts) {
+  return sessionValue(key, guild, parts);
+}
+
+function sessionValue<K extends GuildCreateSessionKey>(
+  key: K,
+  guild: GuildSnapshot,
+  parts: GuildCreateParts,
+): SessionValues[K] {
+  switch (key) {
+    case 'joined_at':
+      return discordTimestamp(parts.joinedAt) as SessionValues[K];
+    case 'large':
+      return parts.large as SessionValues[K];
+    case 'member_count':
+      return parts.memberCount as SessionValues[K];
+    case 'voice_states':
+      return parts.voiceStates.map((s) => serializeVoiceState(s, false)) as SessionValues[K];
+    case 'members':
+      // A small guild's members go to every session of it: serialized once and shared. A large guild's (the session's
+      // own member, those in voice) mostly go to one session each: remembered, they would stay for as long as the
+      // member does (~0.4 KB per member who ever identified), for a payload a session keeps only until its first
+      // heartbeat and rebuilds only for a Resume from seq 0.
+      return parts.members.map(parts.large ? serializeMemberOnce : serializeMember) as SessionValues[K];
+    default:
+      return parts.presences.map((p) => serializePresence(p, guild.id)) as SessionValues[K];
+  }
+}
 
 /** What of a guild one session gets (src/buildGuildCreate.ts decides: large guilds, presences by intent). */
 export interface GuildCreateParts {
@@ -118,16 +164,16 @@ export function serializeGuildCreate(guild: GuildSnapshot, parts: GuildCreatePar
     incidents_data: g.incidents_data,
     home_header: g.home_header,
     nsfw: g.nsfw,
-    joined_at: discordTimestamp(parts.joinedAt),
-    large: parts.large,
+    joined_at: sessionValue('joined_at', guild, parts),
+    large: sessionValue('large', guild, parts),
     unavailable: false,
     lazy: true,
-    member_count: parts.memberCount,
-    voice_states: parts.voiceStates.map((s) => serializeVoiceState(s, false)),
-    members: parts.members.map(serializeMember),
+    member_count: sessionValue('member_count', guild, parts),
+    voice_states: sessionValue('voice_states', guild, parts),
+    members: sessionValue('members', guild, parts),
     channels: base.channels,
     threads: base.threads,
-    presences: parts.presences.map((p) => serializePresence(p, guild.id)),
+    presences: sessionValue('presences', guild, parts),
     stage_instances: base.stageInstances,
     guild_scheduled_events: base.scheduledEvents,
     soundboard_sounds: base.soundboardSounds,

@@ -1,6 +1,6 @@
 import type { APIUser, UserFlags } from 'discord-api-types/v10';
 import type { UserData } from '../types.js';
-import { bool, extras, num, str, strOrNull } from './fields.js';
+import { afterExtras, bool, extras, num, str, strOrNull } from './fields.js';
 
 const PUBLIC_FIELDS = new Set([
   'id',
@@ -33,8 +33,7 @@ const PUBLIC_FIELDS = new Set([
  */
 export function serializeUser(user: UserData): APIUser {
   const publicFlags = num(user.public_flags, 0);
-  return {
-    ...extras(user, PUBLIC_FIELDS),
+  return afterExtras(extras(user, PUBLIC_FIELDS), {
     id: user.id,
     username: user.username,
     discriminator: str(user.discriminator, '0'),
@@ -50,7 +49,7 @@ export function serializeUser(user: UserData): APIUser {
     avatar_decoration_data: (user.avatar_decoration_data as APIUser['avatar_decoration_data']) ?? null,
     collectibles: (user.collectibles as APIUser['collectibles']) ?? null,
     primary_guild: (user.primary_guild as APIUser['primary_guild']) ?? null,
-  };
+  });
 }
 
 /** The current user (READY `user`, `GET /users/@me`): the public object plus the account fields only its owner sees. */

@@ -9,4 +9,6 @@ export interface SessionSink {
   sendDispatch(dispatch: PreparedDispatch, full: boolean, seq: number): void;
   /** Writes what the client asked for (READY and its GUILD_CREATEs, a replay) past the send-buffer bound. */
   burst(write: () => void): void;
+  /** The connection's encoding, when it has one: a payload built for this session alone may be made as JSON text. */
+  readonly encodingLabel?: string;
 }

@@ -6,6 +6,7 @@ import { unfinishedResponseOf } from './socketInternals.js';
 /** true when the request asks for a WebSocket (`Upgrade: websocket`, possibly among other protocols). */
 export function wantsWebSocket(req: IncomingMessage): boolean {
   const upgrade = req.headers.upgrade;
+  if (upgrade === 'websocket') return true; // what every client sends: no split per connection
   return typeof upgrade === 'string' && upgrade.split(',').some((p) => p.trim().toLowerCase() === 'websocket');
 }
 

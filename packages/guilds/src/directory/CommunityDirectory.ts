@@ -155,7 +155,9 @@ function findMembers(state: GuildState, query: MemberQuery): GuildMemberData[] {
       const member = state.members.get(id);
       if (member) out.push(member.data);
     }
-    return out;
+    // Exactly sized: an Identify keeps this list (a large guild's own member) in the session's replay descriptor until
+    // the first heartbeat, and `push` left room for 16 more (~130 bytes per session).
+    return out.slice();
   }
   const prefix = (query.query ?? '').toLowerCase();
   for (const member of state.members.values()) {

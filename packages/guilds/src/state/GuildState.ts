@@ -12,11 +12,28 @@ import type {
 } from '../model/records.js';
 import { isThread } from './channelKinds.js';
 
-/** A member as the state keeps it: the stored record and the gateway's member object (record + user) built once. */
-export interface MemberEntry {
-  record: MemberRecord;
-  data: GuildMemberData;
-  permission: PermissionMember;
+/**
+ * A member as the state keeps it: the stored record and the gateway's member object (record + user) built once. The
+ * member as the permission functions take it is made when read (hierarchy checks, a permission-cache miss): kept, it
+ * was one more object per member of every loaded guild (~50 bytes each).
+ */
+export class MemberEntry {
+  readonly record: MemberRecord;
+  readonly data: GuildMemberData;
+
+  constructor(record: MemberRecord, data: GuildMemberData) {
+    this.record = record;
+    this.data = data;
+  }
+
+  get permission(): PermissionMember {
+    const record = this.record;
+    return {
+      userId: record.user_id,
+      roles: record.roles,
+      communicationDisabledUntil: timestamp(record.communication_disabled_until),
+    };
+  }
 }
 
 /**
@@ -115,15 +132,7 @@ export class GuildState {
   setMember(record: MemberRecord, user: UserRecord): MemberEntry {
     const old = this.members.get(record.user_id);
     const { user_id: _userId, temporary: _temporary, ...fields } = record;
-    const entry: MemberEntry = {
-      record,
-      data: { ...fields, user },
-      permission: {
-        userId: record.user_id,
-        roles: record.roles,
-        communicationDisabledUntil: timestamp(record.communication_disabled_until),
-      },
-    };
+    const entry = new MemberEntry(record, { ...fields, user });
     this.members.set(record.user_id, entry);
     if (
       old === undefined ||
@@ -234,7 +243,8 @@ export class GuildState {
       if (found === null) return null;
       channel = found;
     }
-    let permissions = computePermissions(this.permissionGuild(), member.permission, channel);
+    const who = member.permission;
+    let permissions = computePermissions(this.permissionGuild(), who, channel);
     // A private thread is seen by its members and by those who manage threads, whatever the parent allows.
     if (
       channel?.type === ChannelType.PrivateThread &&
@@ -243,7 +253,7 @@ export class GuildState {
     ) {
       permissions = 0n;
     }
-    const until = member.permission.communicationDisabledUntil;
+    const until = who.communicationDisabledUntil;
     if (until == null || until <= Date.now()) {
       if (perUser) perUser.set(key, permissions);
       else this.#permissions.set(userId, new Map([[key, permissions]]));

@@ -17,8 +17,12 @@ import { Histogram } from './Histogram.js';
 export interface OpenCommand {
   type: 'open';
   urls: string[];
-  /** Session indices to open, as [from, to) ranges; session `i` goes to `urls[i % urls.length]`. */
+  /**
+   * Session indices to open, as [from, to) ranges; session `i` goes to `urls[i % urls.length]`, or with `guildSize`
+   * to `urls[(i / guildSize) % urls.length]` (every member of a guild on the same node).
+   */
   ranges: [number, number][];
+  guildSize?: number;
   localAddresses: string[];
   /** Connections being opened at once (the server's listen backlog is 511). */
   parallel: number;
@@ -203,7 +207,8 @@ async function openAll(c: OpenCommand): Promise<Opened> {
       const address = c.localAddresses[next % c.localAddresses.length]!;
       next++;
       try {
-        await open(index, urls[index % urls.length]!, address, c.heartbeatMs);
+        const node = c.guildSize === undefined ? index : Math.floor(index / c.guildSize);
+        await open(index, urls[node % urls.length]!, address, c.heartbeatMs);
         ok++;
       } catch (error) {
         failed++;

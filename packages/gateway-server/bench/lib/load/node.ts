@@ -18,9 +18,14 @@ export interface NodeStart {
 
 export interface PublishCommand {
   type: 'publish';
-  /** Messages per second, spread evenly over guilds `0 .. guilds - 1`. */
+  /**
+   * Messages per second, spread evenly over `guilds` guilds: `offset`, `offset + stride`, … (default 0 and 1: guilds
+   * `0 .. guilds - 1`).
+   */
   rate: number;
   guilds: number;
+  offset?: number;
+  stride?: number;
   /** Measured window on CLOCK_MONOTONIC ms; publishing starts on receipt (the warm-up) and ends at `to`. */
   from: number;
   to: number;
@@ -91,12 +96,18 @@ async function main(start: NodeStart): Promise<void> {
     brokerReceived: broker?.stats.received ?? 0,
   }));
 
-  const publish = (c: PublishCommand): void =>
+  const publish = (c: PublishCommand): void => {
+    const offset = c.offset ?? 0;
+    const stride = c.stride ?? 1;
     schedulePublish(
       c,
-      (n, g, due) => gateway.dispatchRaw('MESSAGE_CREATE', message(n, g, due), { type: 'guild', guildId: guildId(g) }),
+      (n, i, due) => {
+        const g = offset + i * stride;
+        gateway.dispatchRaw('MESSAGE_CREATE', message(n, g, due), { type: 'guild', guildId: guildId(g) });
+      },
       (outcome) => send({ type: 'published', ...outcome } satisfies Published),
     );
+  };
 
   process.on('message', async (m: Command) => {
     if (m.type === 'stats') send(stats(m.gc));

@@ -1,0 +1,68 @@
+// Issue #19 (identify throughput): the 101 response and op 10 Hello leave in one write, READY and its GUILD_CREATEs in
+// one more. Each write is a syscall here and a wake-up of the client; counted on the server's socket itself.
+import { createServer, type Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { GatewayServer } from '../src/GatewayServer.js';
+import { connect, startServer, type TestClient } from './helpers.js';
+
+let server: GatewayServer | undefined;
+let http: Server | undefined;
+const clients: TestClient[] = [];
+afterEach(async () => {
+  for (const c of clients.splice(0)) c.ws.terminate();
+  await server?.close();
+  server = undefined;
+  http?.closeAllConnections();
+  if (http) await new Promise<void>((resolve) => http!.close(() => resolve()));
+  http = undefined;
+});
+
+type WritableInternals = {
+  _write(chunk: unknown, encoding: string, cb: () => void): void;
+  _writev(chunks: unknown[], cb: () => void): void;
+};
+
+/** Chunks per write the socket hands to the kernel (`_write`: one, `_writev`: several in one call). */
+function countWrites(socket: Duplex): number[] {
+  const writes: number[] = [];
+  const s = socket as unknown as WritableInternals;
+  const write = s._write.bind(s);
+  const writev = s._writev.bind(s);
+  s._write = (chunk, encoding, cb) => {
+    writes.push(1);
+    write(chunk, encoding, cb);
+  };
+  s._writev = (chunks, cb) => {
+    writes.push(chunks.length);
+    writev(chunks, cb);
+  };
+  return writes;
+}
+
+describe('writes per connection', () => {
+  it('sends the 101 response and Hello in one write, READY and GUILD_CREATEs in one more', async () => {
+    const perSocket: number[][] = [];
+    http = createServer();
+    // Before the gateway's own upgrade listener: the socket is instrumented before anything is written to it.
+    http.on('upgrade', (_req, socket: Duplex) => perSocket.push(countWrites(socket)));
+    await new Promise<void>((resolve) => http!.listen(0, '127.0.0.1', resolve));
+    server = await startServer({ server: http });
+    const client = await connect(server);
+    clients.push(client);
+    const hello = await client.next((p) => p.op === 10);
+    expect(hello.d).toMatchObject({ heartbeat_interval: 5000 });
+    expect(perSocket).toHaveLength(1);
+    // One call: the 101 headers and Hello's frame (`ws` hands a frame over as header + payload) in one writev.
+    expect(perSocket[0]).toHaveLength(1);
+    expect(perSocket[0]![0]).toBeGreaterThanOrEqual(2);
+
+    client.identify('1');
+    await client.dispatch('READY');
+    await client.dispatch('GUILD_CREATE');
+    await client.dispatch('GUILD_CREATE');
+    // READY + the user's two guilds, coalesced at the end of the Identify's tick: one more call, three frames.
+    expect(perSocket[0]).toHaveLength(2);
+    expect(perSocket[0]![1]).toBe(3);
+  });
+});

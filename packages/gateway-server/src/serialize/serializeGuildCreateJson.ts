@@ -1,0 +1,64 @@
+import { randomUUID } from 'node:crypto';
+import type { GuildSnapshot } from '../types.js';
+import { memoizeByIdentity } from './memoizeByIdentity.js';
+import {
+  GUILD_CREATE_SESSION_KEYS,
+  type GuildCreateParts,
+  type GuildCreateSessionKey,
+  guildCreateSessionValue,
+  serializeGuildCreate,
+} from './serializeGuildCreate.js';
+
+/**
+ * A value no guild holds (a control character and a random UUID, drawn once per process): it marks, in a snapshot's
+ * GUILD_CREATE as JSON, where each per-session value goes.
+ */
+const HOLE = JSON.stringify(`\u0001${randomUUID()}`);
+
+interface JsonTemplate {
+  /** The per-session keys in the order the object has them. */
+  keys: GuildCreateSessionKey[];
+  /** The JSON around them: `pieces[i]` comes before `keys[i]`'s value, the last piece after the last value. */
+  pieces: string[];
+}
+
+/**
+ * A snapshot's GUILD_CREATE as JSON with holes for what differs per session (members, presences, voice states,
+ * `joined_at`, `large`, `member_count`): made once per snapshot object by stringifying {@link serializeGuildCreate}'s
+ * own object with a marker in those fields, so the text around them is byte for byte what `JSON.stringify` of the
+ * object would give (a snapshot's own fields of those names are not guild fields: serializeGuild.ts leaves them out of
+ * the extras). Null only if the object lacks one of them, which would be a bug here.
+ */
+const jsonTemplate = memoizeByIdentity((guild: GuildSnapshot): JsonTemplate | null => {
+  const out = serializeGuildCreate(guild, {
+    members: [],
+    presences: [],
+    voiceStates: [],
+    memberCount: 0,
+    large: false,
+    joinedAt: 0,
+  }) as unknown as Record<string, unknown>;
+  const sessionKeys: readonly string[] = GUILD_CREATE_SESSION_KEYS;
+  const keys = Object.keys(out).filter((k): k is GuildCreateSessionKey => sessionKeys.includes(k));
+  const marker = JSON.parse(HOLE) as string;
+  for (const key of keys) out[key] = marker;
+  const pieces = JSON.stringify(out).split(HOLE);
+  return keys.length === sessionKeys.length && pieces.length === keys.length + 1 ? { keys, pieces } : null;
+});
+
+/**
+ * GUILD_CREATE's `d` as JSON text, the same bytes as `JSON.stringify(serializeGuildCreate(guild, parts))`: the
+ * snapshot's part is stringified once per snapshot (see {@link jsonTemplate}) and each Identify stringifies only its
+ * own members, presences and voice states into it, instead of building and encoding the whole ~3 KB guild again.
+ * Null when the snapshot has no template (then build the object).
+ */
+export function serializeGuildCreateJson(guild: GuildSnapshot, parts: GuildCreateParts): string | null {
+  const template = jsonTemplate(guild);
+  if (template === null) return null;
+  const { keys, pieces } = template;
+  let json = pieces[0]!;
+  for (let i = 0; i < keys.length; i++) {
+    json += JSON.stringify(guildCreateSessionValue(keys[i]!, guild, parts)) + pieces[i + 1]!;
+  }
+  return json;
+}
