@@ -65,11 +65,7 @@ export type GuildCreateSessionKey = (typeof GUILD_CREATE_SESSION_KEYS)[number];
 type SessionValues = Pick<GuildCreateData, GuildCreateSessionKey>;
 
 /** One per-session field of GUILD_CREATE's `d`, as the object carries it. */
-export function guildCreateSessionValue(key: GuildCreateSessionKey, guild: GuildSnapshot, parts: GuildCreateParts) {
-  return sessionValue(key, guild, parts);
-}
-
-function sessionValue<K extends GuildCreateSessionKey>(
+export function guildCreateSessionValue<K extends GuildCreateSessionKey>(
   key: K,
   guild: GuildSnapshot,
   parts: GuildCreateParts,
@@ -164,16 +160,16 @@ export function serializeGuildCreate(guild: GuildSnapshot, parts: GuildCreatePar
     incidents_data: g.incidents_data,
     home_header: g.home_header,
     nsfw: g.nsfw,
-    joined_at: sessionValue('joined_at', guild, parts),
-    large: sessionValue('large', guild, parts),
+    joined_at: guildCreateSessionValue('joined_at', guild, parts),
+    large: guildCreateSessionValue('large', guild, parts),
     unavailable: false,
     lazy: true,
-    member_count: sessionValue('member_count', guild, parts),
-    voice_states: sessionValue('voice_states', guild, parts),
-    members: sessionValue('members', guild, parts),
+    member_count: guildCreateSessionValue('member_count', guild, parts),
+    voice_states: guildCreateSessionValue('voice_states', guild, parts),
+    members: guildCreateSessionValue('members', guild, parts),
     channels: base.channels,
     threads: base.threads,
-    presences: sessionValue('presences', guild, parts),
+    presences: guildCreateSessionValue('presences', guild, parts),
     stage_instances: base.stageInstances,
     guild_scheduled_events: base.scheduledEvents,
     soundboard_sounds: base.soundboardSounds,
