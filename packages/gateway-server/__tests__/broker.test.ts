@@ -42,3 +42,40 @@ describe('broker', () => {
     expect(onA.received.some((p) => p.t === 'ONLY_B' || p.t === 'USER_EVENT')).toBe(false);
   });
 });
+
+describe('the broker a server makes for itself', () => {
+  it('delivers what is published to a topic of its sessions, and still serves listeners subscribed per topic', async () => {
+    const server = await startServer({});
+    servers.push(server);
+    const c = await connect(server);
+    clients.push(c);
+    const ready = await c.ready('1');
+    // Its sessions' topics are not subscribed one by one: its session index says which ones it listens to.
+    server.dispatchRaw('IN_GUILD', {}, { type: 'guild', guildId: GUILD_A }, { intent: null });
+    server.dispatchRaw('OTHER_GUILD', {}, { type: 'guild', guildId: '999' }, { intent: null });
+    server.dispatchToSession(ready.d.session_id, 'TO_SESSION', {});
+    server.dispatchToUsers('1', 'TO_USER', {}, { intent: null });
+    server.dispatchToUsers('2', 'OTHER_USER', {}, { intent: null });
+    await c.dispatch('TO_USER');
+    expect(c.received.filter((p) => p.op === 0).map((p) => p.t)).toEqual([
+      'READY',
+      'GUILD_CREATE',
+      'GUILD_CREATE',
+      'IN_GUILD',
+      'TO_SESSION',
+      'TO_USER',
+    ]);
+    const seen: string[] = [];
+    const listener = (m: { event: string }) => seen.push(m.event);
+    await server.broker.subscribe('session:elsewhere', listener);
+    await server.broker.publish('session:elsewhere', {
+      event: 'READYZ',
+      data: null,
+      intent: null,
+      target: { type: 'session', sessionId: 'elsewhere' },
+      createdAt: Date.now(),
+    });
+    expect(seen).toEqual(['READYZ']);
+    await server.broker.unsubscribe('session:elsewhere', listener);
+  });
+});

@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { Server as HttpServer } from 'node:http';
 import { Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { ServerOwnedBroker } from './brokers/ServerOwnedBroker.js';
 import { buildGuildCreate } from './buildGuildCreate.js';
 import { composeGateway, type GatewayParts } from './composeGateway.js';
 import type { DispatchOptions } from './dispatch/DispatchOptions.js';
@@ -21,7 +22,6 @@ import {
   type DetachedSessionStore,
   type Directory,
   type DispatchTarget,
-  InMemoryBroker,
   InMemoryDetachedSessionStore,
   InMemoryDirectory,
   type SessionStartLimit,
@@ -67,7 +67,8 @@ export class GatewayServer extends EventEmitter<GatewayServerEvents> implements 
     this.metrics = options.metrics;
     this.#logger = options.logger;
     this.directory = options.directory ?? new InMemoryDirectory();
-    this.broker = options.broker ?? new InMemoryBroker();
+    // Its own broker lets the session index stand for the subscriptions (brokers/ServerOwnedBroker.ts).
+    this.broker = options.broker ?? new ServerOwnedBroker();
     this.detachedSessionStore = options.detachedSessionStore ?? new InMemoryDetachedSessionStore();
     this.voiceAllocator = options.voiceAllocator ?? createStaticVoiceAllocator(options.voiceEndpoint ?? null);
     // Without topic histories a session resumed elsewhere would silently miss what was published meanwhile.

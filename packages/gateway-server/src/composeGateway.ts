@@ -1,6 +1,7 @@
 import { createServer, type Server as HttpServer } from 'node:http';
 import { Server as HttpsServer } from 'node:https';
 import { WebSocketServer } from 'ws';
+import { ServerOwnedBroker } from './brokers/ServerOwnedBroker.js';
 import type { DispatchEncodeError } from './DispatchEncodeError.js';
 import type { GatewayServerEvents } from './events/GatewayServerEvents.js';
 import { FanOut } from './fanout/FanOut.js';
@@ -110,21 +111,29 @@ export function composeGateway(options: GatewayServerOptions, host: GatewayHost)
       },
     });
   const listener = (message: BrokerMessage): void => fanout.listener(message);
+  // The broker the server made for itself has no listener but this one: it hands over every message, and the topics
+  // this node listens to are those its session index has sessions for (no per-session subscription to keep).
+  const ownBroker = host.broker instanceof ServerOwnedBroker ? host.broker : null;
   const registry = new SessionRegistry(
-    {
-      subscribe(topic) {
-        const result = host.broker.subscribe(topic, listener);
-        if (isThenable(result)) {
-          Promise.resolve(result).catch((e) => reportError('subscribe failed', e, { topic }));
-        }
-      },
-      unsubscribe(topic) {
-        const result = host.broker.unsubscribe(topic, listener);
-        if (isThenable(result)) Promise.resolve(result).catch(() => undefined);
-      },
-    },
+    ownBroker
+      ? null
+      : {
+          subscribe(topic) {
+            const result = host.broker.subscribe(topic, listener);
+            if (isThenable(result)) {
+              Promise.resolve(result).catch((e) => reportError('subscribe failed', e, { topic }));
+            }
+          },
+          unsubscribe(topic) {
+            const result = host.broker.unsubscribe(topic, listener);
+            if (isThenable(result)) Promise.resolve(result).catch(() => undefined);
+          },
+        },
     journal,
   );
+  ownBroker?.listenAll((topic, message) => {
+    if (registry.listening(topic) !== undefined) listener(message);
+  });
   const deliveryFailed = (event: string, session: LiveSession, error: unknown): void =>
     host.reportError('dispatch delivery failed', error, {
       event,

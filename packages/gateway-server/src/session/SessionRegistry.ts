@@ -23,10 +23,14 @@ export class SessionRegistry {
   readonly #byGuild = new Map<Snowflake, Set<LiveSession>>();
   /** Sessions without a connection, waiting for a Resume until `resumeTtl`. */
   readonly #detached = new Set<LiveSession>();
-  readonly #topics: TopicSubscriptions;
+  /**
+   * null: the broker asks this index which topics the node listens to (`listening`), so none is subscribed one by one
+   * (the server's own in-memory broker, brokers/ServerOwnedBroker.ts). Topic strings are then not even built.
+   */
+  readonly #topics: TopicSubscriptions | null;
   readonly #journal: SessionJournal<LiveSession> | undefined;
 
-  constructor(topics: TopicSubscriptions, journal: SessionJournal<LiveSession> | undefined) {
+  constructor(topics: TopicSubscriptions | null, journal: SessionJournal<LiveSession> | undefined) {
     this.#topics = topics;
     this.#journal = journal;
   }
@@ -84,12 +88,12 @@ export class SessionRegistry {
 
   add(session: LiveSession): void {
     this.#byId.set(session.sessionId, session);
-    this.#topics.subscribe(`session:${session.sessionId}`);
+    this.#topics?.subscribe(`session:${session.sessionId}`);
     const userId = session.userId;
     const other = this.#byUser.get(userId);
     if (other === undefined) {
       this.#byUser.set(userId, session);
-      this.#topics.subscribe(`user:${userId}`);
+      this.#topics?.subscribe(`user:${userId}`);
     } else if (other instanceof Set) other.add(session);
     else if (other !== session) this.#byUser.set(userId, new Set([other, session]));
     const journal = this.#journal;
@@ -102,7 +106,7 @@ export class SessionRegistry {
 
   joinGuild(session: LiveSession, guildId: Snowflake): void {
     session.guilds.add(guildId);
-    this.#addTo(this.#byGuild, guildId, session, `guild:${guildId}`);
+    this.#addTo(this.#byGuild, guildId, session, 'guild:');
     if (this.#journal !== undefined) {
       this.#journal.track(session, `guild:${guildId}`);
       this.#journal.touch(session);
@@ -111,7 +115,7 @@ export class SessionRegistry {
 
   leaveGuild(session: LiveSession, guildId: Snowflake): void {
     session.guilds.delete(guildId);
-    this.#removeFrom(this.#byGuild, guildId, session, `guild:${guildId}`);
+    this.#removeFrom(this.#byGuild, guildId, session, 'guild:');
     if (this.#journal !== undefined) {
       // A later rejoin starts from the head of that time, not from this stale cursor.
       session.cursors?.delete(`guild:${guildId}`);
@@ -123,12 +127,12 @@ export class SessionRegistry {
   remove(session: LiveSession): Snowflake[] {
     this.#byId.delete(session.sessionId);
     this.#detached.delete(session);
-    this.#unsubscribe(`session:${session.sessionId}`);
+    this.#unsubscribe('session:', session.sessionId);
     const userId = session.userId;
     const mine = this.#byUser.get(userId);
     if (mine === session) {
       this.#byUser.delete(userId);
-      this.#unsubscribe(`user:${userId}`);
+      this.#unsubscribe('user:', userId);
     } else if (mine instanceof Set && mine.delete(session) && mine.size === 1) {
       // Back to one: stored bare again.
       this.#byUser.set(userId, mine.values().next().value!);
@@ -138,28 +142,31 @@ export class SessionRegistry {
     return guilds;
   }
 
-  #unsubscribe(topic: string): void {
+  /** `prefix + id` is the topic (built only when someone keeps topics). */
+  #unsubscribe(prefix: string, id: string): void {
+    if (this.#journal === undefined && this.#topics === null) return;
+    const topic = prefix + id;
     this.#journal?.forget(topic);
-    this.#topics.unsubscribe(topic);
+    this.#topics?.unsubscribe(topic);
   }
 
-  #addTo(map: Map<Snowflake, Set<LiveSession>>, key: Snowflake, session: LiveSession, topic: string): void {
+  #addTo(map: Map<Snowflake, Set<LiveSession>>, key: Snowflake, session: LiveSession, prefix: string): void {
     let set = map.get(key);
     if (!set) {
       set = new Set();
       map.set(key, set);
-      this.#topics.subscribe(topic);
+      this.#topics?.subscribe(prefix + key);
     }
     set.add(session);
   }
 
-  #removeFrom(map: Map<Snowflake, Set<LiveSession>>, key: Snowflake, session: LiveSession, topic: string): void {
+  #removeFrom(map: Map<Snowflake, Set<LiveSession>>, key: Snowflake, session: LiveSession, prefix: string): void {
     const set = map.get(key);
     if (!set) return;
     set.delete(session);
     if (set.size === 0) {
       map.delete(key);
-      this.#unsubscribe(topic);
+      this.#unsubscribe(prefix, key);
     }
   }
 }

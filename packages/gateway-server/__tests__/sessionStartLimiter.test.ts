@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { InMemorySessionStartLimiter } from '../src/SessionStartLimiter.js';
+
+describe('InMemorySessionStartLimiter', () => {
+  // Windows are kept as one number while that is exact, else as an object: both must count the same.
+  for (const [what, total, now] of [
+    ['one number (small total, real clock)', 1000, 1_796_400_000_000],
+    ['an object (a total too large to pack with a real clock)', 100_000, 1_796_400_000_000],
+    ['one number (times near zero)', 3, 0],
+    ['an object (fractional times)', 3, 0.5],
+  ] as const) {
+    it(`counts starts per user in a window, kept as ${what}`, () => {
+      const limiter = new InMemorySessionStartLimiter(total, 60_000, 1);
+      expect(limiter.get('u', now)).toEqual({ total, remaining: total, reset_after: 60_000, max_concurrency: 1 });
+      expect(limiter.consume('u', now)).toBe(true);
+      expect(limiter.consume('u', now + 10)).toBe(true);
+      expect(limiter.get('u', now + 1000)).toEqual({
+        total,
+        remaining: total - 2,
+        reset_after: 59_000,
+        max_concurrency: 1,
+      });
+      expect(limiter.get('other', now).remaining).toBe(total);
+      // A new window once this one ends.
+      expect(limiter.get('u', now + 60_000).remaining).toBe(total);
+      expect(limiter.consume('u', now + 60_000)).toBe(true);
+      expect(limiter.get('u', now + 60_001)).toMatchObject({ remaining: total - 1, reset_after: 59_999 });
+    });
+  }
+
+  it('refuses once the total is used, until the window ends', () => {
+    const limiter = new InMemorySessionStartLimiter(2, 1000, 1);
+    expect(limiter.consume('u', 5)).toBe(true);
+    expect(limiter.consume('u', 6)).toBe(true);
+    expect(limiter.consume('u', 7)).toBe(false);
+    expect(limiter.get('u', 7).remaining).toBe(0);
+    expect(limiter.consume('u', 1005)).toBe(true);
+  });
+});
