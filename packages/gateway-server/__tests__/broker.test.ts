@@ -53,9 +53,9 @@ describe('the broker a server makes for itself', () => {
     // Its sessions' topics are not subscribed one by one: its session index says which ones it listens to.
     server.dispatchRaw('IN_GUILD', {}, { type: 'guild', guildId: GUILD_A }, { intent: null });
     server.dispatchRaw('OTHER_GUILD', {}, { type: 'guild', guildId: '999' }, { intent: null });
-    server.dispatchToSession(ready.d.session_id, 'TO_SESSION', {});
-    server.dispatchToUsers('1', 'TO_USER', {}, { intent: null });
-    server.dispatchToUsers('2', 'OTHER_USER', {}, { intent: null });
+    server.dispatchRaw('TO_SESSION', {}, { type: 'session', sessionId: ready.d.session_id }, { intent: null });
+    server.dispatchRaw('TO_USER', {}, { type: 'users', userIds: ['1'] }, { intent: null });
+    server.dispatchRaw('OTHER_USER', {}, { type: 'users', userIds: ['2'] }, { intent: null });
     await c.dispatch('TO_USER');
     expect(c.received.filter((p) => p.op === 0).map((p) => p.t)).toEqual([
       'READY',

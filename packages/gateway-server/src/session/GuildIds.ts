@@ -26,7 +26,9 @@ export class GuildIds implements Iterable<Snowflake> {
     const ids = this.#ids;
     if (ids instanceof Set) ids.add(id);
     // concat makes an array of exactly the new length (a spread literal makes room for 16 more).
-    else if (!ids.includes(id)) this.#ids = ids.length < ARRAY_LIMIT ? ids.concat(id) : new Set(ids).add(id);
+    else if (!ids.includes(id)) {
+      this.#ids = ids.length === 0 ? single(id) : ids.length < ARRAY_LIMIT ? ids.concat(id) : new Set(ids).add(id);
+    }
     return this;
   }
 
@@ -35,11 +37,29 @@ export class GuildIds implements Iterable<Snowflake> {
     if (ids instanceof Set) return ids.delete(id);
     const at = ids.indexOf(id);
     if (at === -1) return false;
-    this.#ids = ids.length === 1 ? NONE : ids.slice(0, at).concat(ids.slice(at + 1));
+    this.#ids =
+      ids.length === 1 ? NONE : ids.length === 2 ? single(ids[1 - at]!) : ids.slice(0, at).concat(ids.slice(at + 1));
     return true;
   }
 
   [Symbol.iterator](): Iterator<Snowflake> {
     return this.#ids[Symbol.iterator]();
   }
+}
+
+/**
+ * One frozen array per guild id for the sessions in that one guild (most sessions of a community server): arrays are
+ * never written, only replaced, so every such session can share it instead of holding its own (~56 bytes each).
+ * Bounded: past {@link SINGLES_KEPT} guilds the table starts over (arrays already handed out stay valid).
+ */
+const singles = new Map<Snowflake, readonly Snowflake[]>();
+const SINGLES_KEPT = 4096;
+
+function single(id: Snowflake): readonly Snowflake[] {
+  const known = singles.get(id);
+  if (known !== undefined) return known;
+  if (singles.size >= SINGLES_KEPT) singles.clear();
+  const made = Object.freeze([id]);
+  singles.set(id, made);
+  return made;
 }
