@@ -127,9 +127,12 @@ export class PreparedDispatch {
     return frameWithSeq(this.#template(encoding, full)[0], seq);
   }
 
-  /** The uncompressed frame for one session, as a complete WebSocket frame (header included). */
-  wsFrame(encoding: Encoding, full: boolean, seq: number): Buffer {
-    return wsFrameWithSeq(this.#template(encoding, full)[0], seq, encoding.binary);
+  /**
+   * The uncompressed frame for one session, as a complete WebSocket frame (header included); written into `scratch`
+   * when given and large enough (the frame is then a view of it).
+   */
+  wsFrame(encoding: Encoding, full: boolean, seq: number, scratch?: Buffer): Buffer {
+    return wsFrameWithSeq(this.#template(encoding, full)[0], seq, encoding.binary, scratch);
   }
 
   #deflatedHead(encoding: Encoding, full: boolean, level: number): [FrameTemplate, Buffer] {

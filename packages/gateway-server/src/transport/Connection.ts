@@ -29,6 +29,16 @@ function endTick(): void {
   for (const socket of sockets) socket.uncork();
 }
 
+/**
+ * Where a dispatch frame is built when its socket has nothing queued: written at once and in full (the common case),
+ * the socket keeps no reference to it, and the next frame reuses it. A fresh Buffer per recipient was an ArrayBuffer
+ * slice per delivery (a 10,000-recipient message: ~7 MB of backing stores), and V8 counts backing stores allocated
+ * since its last mark-compact against the old generation's limit: once a mark-compact had left little room, every
+ * fan-out message started another (CPU per delivery ~3×). A write that stays queued keeps this one; a new one is made.
+ */
+const SCRATCH_BYTES = 16 * 1024;
+let scratch = Buffer.allocUnsafeSlow(SCRATCH_BYTES);
+
 /** Per-connection compressor: one context for the connection's life (zlib-stream). */
 export interface FrameCompressor {
   compress(data: Uint8Array): Uint8Array;
@@ -157,17 +167,19 @@ export class Connection<S = unknown> implements SessionSink {
           this.#zlibHeaderSent ? null : ZLIB_HEADER,
         );
         this.#zlibHeaderSent = true;
-      } else frame = dispatch.wsFrame(this.encoding, full, seq);
-      if (this.#wroteInTick !== tick) {
-        this.#wroteInTick = tick;
-        if (!tickEnding) {
-          tickEnding = true;
-          process.nextTick(endTick);
-        }
-      } else if (!socket.writableCorked) {
-        socket.cork();
-        corked.push(socket);
+      } else {
+        // Corking decided first: a corked (or busy) socket queues the frame, which must then be its own Buffer.
+        this.#coalesce(socket);
+        const direct = socket.writableLength === 0 && !socket.writableCorked;
+        frame = dispatch.wsFrame(this.encoding, full, seq, direct ? scratch : undefined);
+        socket.write(frame);
+        if (frame.buffer === scratch.buffer && socket.writableLength > 0)
+          scratch = Buffer.allocUnsafeSlow(SCRATCH_BYTES);
+        const size = frame[1]! & 127;
+        this.#sent(frame.length - (size < 126 ? 2 : size === 126 ? 4 : 10), socket.writableLength);
+        return;
       }
+      this.#coalesce(socket);
       socket.write(frame);
       // Metrics count payload bytes, as `ws.send` callers do: the frame minus its 2-, 4- or 10-byte header.
       const size = frame[1]! & 127;
@@ -177,6 +189,20 @@ export class Connection<S = unknown> implements SessionSink {
     if (this.#sharedZlib) {
       this.#emit(this.#withZlibHeader(dispatch.zlibFrame(this.encoding, full, seq, this.host.zlibLevel)), true);
     } else this.#write(dispatch.frame(this.encoding, full, seq), false);
+  }
+
+  /** The tick's first frame for this socket goes at once; a second one corks it until the tick ends (see `endTick`). */
+  #coalesce(socket: Socket): void {
+    if (this.#wroteInTick !== tick) {
+      this.#wroteInTick = tick;
+      if (!tickEnding) {
+        tickEnding = true;
+        process.nextTick(endTick);
+      }
+    } else if (!socket.writableCorked) {
+      socket.cork();
+      corked.push(socket);
+    }
   }
 
   #withZlibHeader(bytes: Buffer): Buffer {

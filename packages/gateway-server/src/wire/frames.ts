@@ -163,10 +163,15 @@ export function writeWsHeader(out: Buffer, payloadStart: number, payloadLength: 
   return at;
 }
 
-/** The complete WebSocket frame of one session's dispatch, in one allocation: header, template head, `s`. */
-export function wsFrameWithSeq(template: FrameTemplate, seq: number, binary: boolean): Buffer {
+/**
+ * The complete WebSocket frame of one session's dispatch, in one allocation: header, template head, `s`. With
+ * `scratch` (large enough), written into it instead: the frame is then a view of `scratch`, valid until it is next
+ * used (see transport/Connection.ts).
+ */
+export function wsFrameWithSeq(template: FrameTemplate, seq: number, binary: boolean, scratch?: Buffer): Buffer {
   const { head } = template;
-  const out = Buffer.allocUnsafe(WS_HEADER_ROOM + head.length + 24);
+  const size = WS_HEADER_ROOM + head.length + 24;
+  const out = scratch !== undefined && scratch.length >= size ? scratch : Buffer.allocUnsafe(size);
   head.copy(out, WS_HEADER_ROOM);
   const end = writeSeqTail(template.kind, seq, out, WS_HEADER_ROOM + head.length);
   return out.subarray(writeWsHeader(out, WS_HEADER_ROOM, end - WS_HEADER_ROOM, binary), end);
