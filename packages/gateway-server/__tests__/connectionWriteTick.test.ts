@@ -103,3 +103,59 @@ describe('Connection write path (one write per frame, coalesced within a tick)',
     expect(a.log.at(-1)).toBe('uncork');
   });
 });
+
+describe('Connection frame memory (a reused scratch buffer for frames written at once)', () => {
+  it('never writes over a frame the socket still holds', async () => {
+    // Chunks as the socket got them and a copy of their bytes then; `queue` makes a write stay queued (partial).
+    const kept: [Buffer, Buffer][] = [];
+    let queue = false;
+    const socket = {
+      destroyed: false,
+      writableCorked: 0,
+      writableLength: 0,
+      cork() {
+        this.writableCorked++;
+      },
+      uncork() {
+        this.writableCorked--;
+      },
+      write(chunk: Buffer) {
+        kept.push([chunk, Buffer.from(chunk)]);
+        if (queue) this.writableLength += chunk.length;
+        return true;
+      },
+    };
+    const ws = { readyState: 1, bufferedAmount: 0, send() {}, _socket: socket, _sender: { _state: 0 } };
+    const conn = new Connection({
+      ws: ws as unknown as WebSocket,
+      encoding: getEncoding('json'),
+      compression: 'none',
+      compressor: null,
+      host,
+      origin: 'localhost',
+      now: Date.now(),
+    });
+    let seq = 0;
+    conn.sendDispatch(dispatch(), true, ++seq); // written at once
+    await endOfTick();
+    queue = true;
+    conn.sendDispatch(dispatch(), true, ++seq); // stays queued: its memory is the socket's now
+    await endOfTick();
+    conn.sendDispatch(dispatch(), true, ++seq); // behind a queued one
+    await endOfTick();
+    queue = false;
+    socket.writableLength = 0;
+    for (let i = 0; i < 3; i++) {
+      conn.sendDispatch(dispatch(), true, ++seq);
+      conn.sendDispatch(dispatch(), true, ++seq); // corked behind the first of the tick
+      await endOfTick();
+    }
+    expect(kept).toHaveLength(seq);
+    // Only the frames written at once and in full may share memory; every frame the socket kept is intact.
+    for (const [chunk, copy] of kept.slice(1, 3)) expect(chunk.equals(copy)).toBe(true);
+    for (let i = 3; i < kept.length; i += 2) expect(kept[i + 1]![0].equals(kept[i + 1]![1])).toBe(true);
+    expect(kept.map(([, copy]) => JSON.parse(copy.subarray(2).toString()).s)).toEqual(
+      Array.from({ length: seq }, (_, i) => i + 1),
+    );
+  });
+});
