@@ -1,6 +1,6 @@
 import { createServer, type Server as HttpServer } from 'node:http';
 import { Server as HttpsServer } from 'node:https';
-import { WebSocketServer } from 'ws';
+import { WebSocket, WebSocketServer } from 'ws';
 import { ServerOwnedBroker } from './brokers/ServerOwnedBroker.js';
 import type { DispatchEncodeError } from './DispatchEncodeError.js';
 import type { GatewayServerEvents } from './events/GatewayServerEvents.js';
@@ -323,10 +323,22 @@ export function composeGateway(options: GatewayServerOptions, host: GatewayHost)
       });
     },
   };
+  /**
+   * Answers a WebSocket ping (RFC 6455 §5.5.2) with its data. ws does it itself unless `autoPong: false`, through a
+   * closure it makes for every socket (~100 bytes per connection with its context); this listener is shared by all.
+   * As ws's own guard does, a client that pings without reading the answers is cut once they pile up.
+   */
+  function answerPing(this: WebSocket, data: Buffer): void {
+    if (this.readyState !== WebSocket.OPEN) return;
+    if (this.bufferedAmount > host.maxBufferedBytes) this.terminate();
+    else this.pong(data, false);
+  }
   const wss = new WebSocketServer({
     noServer: true,
     perMessageDeflate: false,
     clientTracking: false,
+    // Pings are answered by one shared listener (`answerPing`), not ws's closure made per socket.
+    autoPong: false,
     // Payloads between our limit and this one are read and answered with 4002; bigger ones ws cuts itself (1009).
     maxPayload: Math.max(64 * 1024, maxPayloadBytes * 4),
   });
@@ -343,6 +355,7 @@ export function composeGateway(options: GatewayServerOptions, host: GatewayHost)
     hostFallback: () => host.hostFallback(),
     opened(connection) {
       connections.add(connection);
+      connection.ws.on('ping', answerPing);
       metrics?.connectionOpened(connection.encoding.name, connection.compression);
       const { remoteAddress, compression } = connection;
       host.notify('sessionOpened', { remoteAddress, encoding: connection.encoding.name, compression });
