@@ -30,14 +30,18 @@ function endTick(): void {
 }
 
 /**
- * Where a dispatch frame is built when its socket has nothing queued: written at once and in full (the common case),
- * the socket keeps no reference to it, and the next frame reuses it. A fresh Buffer per recipient was an ArrayBuffer
- * slice per delivery (a 10,000-recipient message: ~7 MB of backing stores), and V8 counts backing stores allocated
- * since its last mark-compact against the old generation's limit: once a mark-compact had left little room, every
- * fan-out message started another (CPU per delivery ~3×). A write that stays queued keeps this one; a new one is made.
+ * Where dispatch frames are built when their socket has nothing queued: one slab, carved from `slabUsed` on. A frame
+ * written at once and in full (the common case) is not kept by the socket, and its room is used again by the next
+ * frame; one that stays queued keeps its room, and the next frames go after it (a new slab once this one is full).
+ * A fresh Buffer per recipient was an ArrayBuffer slice per delivery (a 10,000-recipient message: ~7 MB of backing
+ * stores), and V8 counts backing stores allocated since its last mark-compact against the old generation's limit:
+ * once a mark-compact had left little room, every fan-out message started another (CPU per delivery ~3×).
  */
-const SCRATCH_BYTES = 16 * 1024;
-let scratch = Buffer.allocUnsafeSlow(SCRATCH_BYTES);
+const SLAB_BYTES = 64 * 1024;
+/** Less room than this left: a new slab (a frame that does not fit the room gets its own Buffer anyway). */
+const SLAB_MIN_ROOM = 8 * 1024;
+let slab = Buffer.allocUnsafeSlow(SLAB_BYTES);
+let slabUsed = 0;
 
 /** Per-connection compressor: one context for the connection's life (zlib-stream). */
 export interface FrameCompressor {
@@ -171,10 +175,14 @@ export class Connection<S = unknown> implements SessionSink {
         // Corking decided first: a corked (or busy) socket queues the frame, which must then be its own Buffer.
         this.#coalesce(socket);
         const direct = socket.writableLength === 0 && !socket.writableCorked;
-        frame = dispatch.wsFrame(this.encoding, full, seq, direct ? scratch : undefined);
+        if (direct && SLAB_BYTES - slabUsed < SLAB_MIN_ROOM) {
+          slab = Buffer.allocUnsafeSlow(SLAB_BYTES);
+          slabUsed = 0;
+        }
+        frame = dispatch.wsFrame(this.encoding, full, seq, direct ? slab.subarray(slabUsed) : undefined);
         socket.write(frame);
-        if (frame.buffer === scratch.buffer && socket.writableLength > 0)
-          scratch = Buffer.allocUnsafeSlow(SCRATCH_BYTES);
+        // Still queued (a partial write, a TLS socket): its bytes are the socket's until written.
+        if (frame.buffer === slab.buffer && socket.writableLength > 0) slabUsed = frame.byteOffset + frame.length;
         const size = frame[1]! & 127;
         this.#sent(frame.length - (size < 126 ? 2 : size === 126 ? 4 : 10), socket.writableLength);
         return;
