@@ -1,3 +1,4 @@
+import { Socket } from 'node:net';
 import { getEncoding } from '@concord/protocol';
 import { describe, expect, it } from 'vitest';
 import type { WebSocket } from 'ws';
@@ -109,22 +110,26 @@ describe('Connection frame memory (frames written at once reuse their room in on
     // Chunks as the socket got them and a copy of their bytes then; `queue` makes a write stay queued (partial).
     const kept: [Buffer, Buffer][] = [];
     let queue = false;
-    const socket = {
-      destroyed: false,
-      writableCorked: 0,
-      writableLength: 0,
-      cork() {
-        this.writableCorked++;
+    const socket = Object.setPrototypeOf(
+      {
+        destroyed: false,
+        writableCorked: 0,
+        writableLength: 0,
+        cork() {
+          this.writableCorked++;
+        },
+        uncork() {
+          this.writableCorked--;
+        },
+        write(chunk: Buffer) {
+          kept.push([chunk, Buffer.from(chunk)]);
+          if (queue) this.writableLength += chunk.length;
+          return true;
+        },
       },
-      uncork() {
-        this.writableCorked--;
-      },
-      write(chunk: Buffer) {
-        kept.push([chunk, Buffer.from(chunk)]);
-        if (queue) this.writableLength += chunk.length;
-        return true;
-      },
-    };
+      // The slab is used only under a net.Socket (see the next test).
+      Socket.prototype,
+    ) as { writableLength: number };
     const ws = { readyState: 1, bufferedAmount: 0, send() {}, _socket: socket, _sender: { _state: 0 } };
     const conn = new Connection({
       ws: ws as unknown as WebSocket,
@@ -160,11 +165,43 @@ describe('Connection frame memory (frames written at once reuse their room in on
     queue = false;
     for (const [chunk, copy] of kept.slice(-1000)) expect(chunk.equals(copy)).toBe(true);
     expect(kept).toHaveLength(seq);
+    // Frames written at once and in full did share the slab's room (the first two of the corked ticks' pairs).
+    expect(kept[3]![0].buffer).toBe(kept[5]![0].buffer);
+    expect(kept[3]![0].byteOffset).toBe(kept[5]![0].byteOffset);
     // Only the frames written at once and in full may share memory; every frame the socket kept is intact.
     for (const [chunk, copy] of kept.slice(1, 3)) expect(chunk.equals(copy)).toBe(true);
     for (let i = 3; i < 9; i += 2) expect(kept[i + 1]![0].equals(kept[i + 1]![1])).toBe(true);
     expect(kept.map(([, copy]) => JSON.parse(copy.subarray(2).toString()).s)).toEqual(
       Array.from({ length: seq }, (_, i) => i + 1),
     );
+  });
+
+  it('gives each frame its own Buffer under a socket that is not a net.Socket (it may keep what it was given)', () => {
+    // A Duplex that keeps the chunk after a synchronous callback, as a PassThrough hands it to its reader.
+    const kept: [Buffer, Buffer][] = [];
+    const socket = {
+      destroyed: false,
+      writableCorked: 0,
+      writableLength: 0,
+      cork() {},
+      uncork() {},
+      write(chunk: Buffer) {
+        kept.push([chunk, Buffer.from(chunk)]);
+        return true;
+      },
+    };
+    const ws = { readyState: 1, bufferedAmount: 0, send() {}, _socket: socket, _sender: { _state: 0 } };
+    const conn = new Connection({
+      ws: ws as unknown as WebSocket,
+      encoding: getEncoding('json'),
+      compression: 'none',
+      compressor: null,
+      host,
+      origin: 'localhost',
+      now: Date.now(),
+    });
+    for (let seq = 1; seq <= 5; seq++) conn.sendDispatch(dispatch(), true, seq);
+    for (const [chunk, copy] of kept) expect(chunk.equals(copy)).toBe(true);
+    expect(kept.map(([, copy]) => JSON.parse(copy.subarray(2).toString()).s)).toEqual([1, 2, 3, 4, 5]);
   });
 });

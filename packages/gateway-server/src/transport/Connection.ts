@@ -1,4 +1,4 @@
-import type { Socket } from 'node:net';
+import { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
 import { DispatchEncodeError } from '../DispatchEncodeError.js';
 import type { PreparedDispatch } from '../PreparedDispatch.js';
@@ -174,7 +174,9 @@ export class Connection<S = unknown> implements SessionSink {
       } else {
         // Corking decided first: a corked (or busy) socket queues the frame, which must then be its own Buffer.
         this.#coalesce(socket);
-        const direct = socket.writableLength === 0 && !socket.writableCorked;
+        // Only a net.Socket (TCP, pipe, TLS) is known to copy or hold what it is given until written: another Duplex
+        // under `ws` (a proxy's, a test's) may keep the Buffer after a synchronous callback, so it gets its own.
+        const direct = socket.writableLength === 0 && !socket.writableCorked && socket instanceof Socket;
         if (direct && SLAB_BYTES - slabUsed < SLAB_MIN_ROOM) {
           slab = Buffer.allocUnsafeSlow(SLAB_BYTES);
           slabUsed = 0;
