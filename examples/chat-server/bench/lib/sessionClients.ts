@@ -53,6 +53,7 @@ const send = (m: unknown): void => {
   if (process.connected) process.send?.(m, undefined, {}, () => undefined);
 };
 
+const DISPATCH = Buffer.from('{"op":0,', 'latin1');
 const MESSAGE_CREATE = Buffer.from('{"op":0,"t":"MESSAGE_CREATE","d":', 'latin1');
 const NONCE = Buffer.from('"nonce":"', 'latin1');
 const OPEN_TIMEOUT_MS = 60_000;
@@ -87,6 +88,9 @@ function tailSeq(buf: Buffer, end: number): number {
 }
 
 function onMessage(conn: Conn, buf: Buffer, start: number, end: number, now: number): void {
+  // Every dispatch's seq is the one the next heartbeat acknowledges, as a real client's (GUILD_CREATE's too: a server
+  // may let go of what it kept for Resume once the client has acknowledged it).
+  if (buf.compare(DISPATCH, 0, DISPATCH.length, start, start + DISPATCH.length) === 0) conn.lastSeq = tailSeq(buf, end);
   if (end - start <= MESSAGE_CREATE.length) return;
   if (
     guildCreateSample === undefined &&
@@ -96,7 +100,6 @@ function onMessage(conn: Conn, buf: Buffer, start: number, end: number, now: num
     return;
   }
   if (buf.compare(MESSAGE_CREATE, 0, MESSAGE_CREATE.length, start, start + MESSAGE_CREATE.length) !== 0) return;
-  conn.lastSeq = tailSeq(buf, end);
   const at = buf.indexOf(NONCE, start);
   if (at === -1 || at >= end) return;
   const p = at + NONCE.length;
