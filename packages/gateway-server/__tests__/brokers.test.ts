@@ -6,8 +6,14 @@ import { requireService } from '@concord/test-services';
 import { Redis } from 'ioredis';
 import { connect as natsConnect } from 'nats';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { BrokerMessage } from '../src/Broker.js';
 import type { BusBroker, RawBusBroker } from '../src/brokers/BusBroker.js';
-import { type BrokerWireFormat, decodeBrokerPayload, encodeBrokerPayload } from '../src/brokers/brokerCodec.js';
+import {
+  type BrokerWireFormat,
+  decodeBrokerPayload,
+  encodeBrokerPayload,
+  splicedBody,
+} from '../src/brokers/brokerCodec.js';
 import { createNatsBroker } from '../src/brokers/createNatsBroker.js';
 import { createRedisBroker } from '../src/brokers/createRedisBroker.js';
 import type { GatewayServer } from '../src/GatewayServer.js';
@@ -147,6 +153,44 @@ for (const backend of backends) {
         expect(s).toEqual(Array.from({ length: s.length }, (_, i) => i + 1));
       }
       expect(errors).toEqual([]);
+    });
+
+    it('delivers a node its own messages as the other nodes get them, and drops the ones they drop', async () => {
+      const prefix = uniquePrefix(backend.name);
+      const errors: unknown[] = [];
+      const [brokerA, brokerB] = await Promise.all([
+        backend.broker(prefix, (e) => errors.push(e)),
+        backend.broker(prefix, (e) => errors.push(e)),
+      ]);
+      brokers.push(brokerA, brokerB);
+      const topic = `guild:${GUILD_A}`;
+      const gotA: BrokerMessage[] = [];
+      const gotB: BrokerMessage[] = [];
+      await Promise.all([brokerA.subscribe(topic, (m) => gotA.push(m)), brokerB.subscribe(topic, (m) => gotB.push(m))]);
+      await Promise.all([brokerA.ready(), brokerB.ready()]);
+      const message = (event: string, n: number): BrokerMessage => ({
+        event,
+        data: { n, nested: [{ id: 1n }] },
+        intent: 1 << 9,
+        target: { type: 'guild', guildId: GUILD_A },
+        createdAt: 1_700_000_000_000 + n,
+      });
+      for (let n = 0; n < 20; n++) {
+        // Every node decodes this one (and so refuses it): event names are at most 128 characters.
+        if (n === 10) await brokerA.publish(topic, message('X'.repeat(129), n));
+        await brokerA.publish(topic, message('OWN', n));
+        await brokerB.publish(topic, message('OTHER', n));
+      }
+      await expect.poll(() => [gotA.length, gotB.length]).toEqual([40, 40]);
+      // A's own messages reached A in the bus's order, as B got them: same fields, same spliced body.
+      expect(gotA.map((m) => m.event)).toEqual(gotB.map((m) => m.event));
+      const plain = (m: BrokerMessage) => ({ ...m, body: splicedBody(m)?.toString() });
+      expect(gotA.map(plain)).toEqual(gotB.map(plain));
+      expect(gotA.filter((m) => m.event === 'OWN').map((m) => (m.data as { n: number }).n)).toEqual(
+        Array.from({ length: 20 }, (_, i) => i),
+      );
+      expect(errors).toHaveLength(2);
+      for (const e of errors) expect(e).toMatchObject({ code: 'INVALID_BROKER_MESSAGE' });
     });
 
     it('routes user and session targets to the node holding them', async () => {

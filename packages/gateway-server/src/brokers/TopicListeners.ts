@@ -3,6 +3,10 @@ import type { RawBrokerListener } from './BusBroker.js';
 
 type AnyListener = BrokerListener | RawBrokerListener;
 
+/** A payload that failed to decode: the topic's other decoded listeners skip it too (see `deliverPayload`). */
+const FAILED: unique symbol = Symbol('failed');
+type Delivered = BrokerMessage | null | typeof FAILED;
+
 /**
  * Local listeners per topic, shared by the bus brokers: the bus subscription for a topic exists exactly while at least
  * one local listener wants it, so a node only carries the traffic of the guilds/users/sessions it holds.
@@ -72,43 +76,62 @@ export class TopicListeners {
   }
 
   /**
-   * Delivers one payload as the bus carried it: raw listeners get the bytes, the others the message `decode` makes of
-   * them (decoded at most once, and not at all when only raw listeners want the topic). A payload that fails to decode
-   * or a throwing listener goes to `onError`; returns whether a message was decoded and delivered.
+   * Delivers one payload as the bus carried it: raw listeners get the bytes, the others `known` (this node's own copy
+   * of a message it published) or else the message `decode(topic, payload)` makes of them (decoded at most once, and
+   * not at all when only raw listeners want the topic). A payload that fails to decode or a throwing listener goes to
+   * `onError`; returns the message delivered, if any. `decode` is the broker's one function, not a closure per message.
    */
   deliverPayload(
     topic: string,
     payload: Uint8Array,
-    decode: () => BrokerMessage,
+    known: BrokerMessage | null,
+    decode: (topic: string, payload: Uint8Array) => BrokerMessage,
     onError: (error: unknown) => void,
   ): BrokerMessage | null {
     const entry = this.#topics.get(topic);
     if (entry === undefined) return null;
-    let message: BrokerMessage | null = null;
-    let failed = false;
-    const one = (listener: AnyListener): void => {
+    if (typeof entry === 'function') {
+      const delivered = this.#deliverOne(entry, topic, payload, known, decode, onError);
+      return delivered === FAILED ? null : delivered;
+    }
+    // Decoded once for all the topic's listeners; one that failed to decode goes to the raw listeners only.
+    let message: Delivered = known;
+    for (const listener of entry) message = this.#deliverOne(listener, topic, payload, message, decode, onError);
+    return message === FAILED ? null : message;
+  }
+
+  /** One listener's delivery; returns the message as known after it (decoded here if it had to be), or FAILED. */
+  #deliverOne(
+    listener: AnyListener,
+    topic: string,
+    payload: Uint8Array,
+    known: Delivered,
+    decode: (topic: string, payload: Uint8Array) => BrokerMessage,
+    onError: (error: unknown) => void,
+  ): Delivered {
+    if (this.#raw.size > 0 && this.#raw.has(listener as RawBrokerListener)) {
       try {
-        if (this.#raw.has(listener as RawBrokerListener)) {
-          (listener as RawBrokerListener)(topic, payload);
-          return;
-        }
-        if (failed) return;
-        if (message === null) {
-          try {
-            message = decode();
-          } catch (error) {
-            failed = true;
-            onError(error);
-            return;
-          }
-        }
-        (listener as BrokerListener)(message);
+        (listener as RawBrokerListener)(topic, payload);
       } catch (error) {
         onError(error);
       }
-    };
-    if (typeof entry === 'function') one(entry);
-    else for (const listener of entry) one(listener);
+      return known;
+    }
+    if (known === FAILED) return FAILED;
+    let message = known;
+    if (message === null) {
+      try {
+        message = decode(topic, payload);
+      } catch (error) {
+        onError(error);
+        return FAILED;
+      }
+    }
+    try {
+      (listener as BrokerListener)(message);
+    } catch (error) {
+      onError(error);
+    }
     return message;
   }
 

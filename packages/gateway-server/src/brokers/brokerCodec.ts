@@ -150,7 +150,35 @@ function decodeV2(headerText: string, body: Buffer): BrokerMessage {
   if (!Array.isArray(raw) || raw.length !== 5 || raw[0] !== 2) fail('not a v2 header');
   const { event, intent, target, createdAt } = routing(raw);
   if (!isUtf8(body) || !isJsonText(body, MAX_DEPTH)) fail('body is not JSON');
-  const message = { event, intent, target, createdAt } as BrokerMessage;
+  return spliceable({ event, intent, target, createdAt } as BrokerMessage, body);
+}
+
+/**
+ * The message a publishing node delivers to its own listeners when the bus brings back what it published as `payload`
+ * (made by {@link encodeBrokerPayload} from `message`): the one decoding those bytes would give (routing fields
+ * checked the same way, fresh target, `data` parsed from the body on first read, the body spliced into JSON frames),
+ * made without parsing or checking the bytes, which this node encoded itself. Null when decoding would refuse its
+ * routing fields (a bad event name, intent or target) or its size: it is then decoded from the bus and dropped, as on
+ * every other node. The body is not scanned again: the encoder made it and checked the payload's depth (a `toJSON`
+ * nesting deeper than that check sees is delivered here, as the in-process broker would, and refused elsewhere).
+ */
+export function ownCopy(message: BrokerMessage, payload: Buffer): BrokerMessage | null {
+  if (payload.byteLength > MAX_BROKER_MESSAGE_BYTES) return null;
+  const newline = payload.indexOf(NEWLINE);
+  if (newline < 0 || newline > MAX_HEADER_BYTES) return null;
+  let routed: Omit<BrokerMessage, 'data'>;
+  try {
+    routed = routing([2, message.event, message.intent, message.target, message.createdAt]);
+  } catch {
+    return null;
+  }
+  const body = payload.subarray(newline + 1);
+  const copy = { event: routed.event, intent: routed.intent, target: routed.target, createdAt: routed.createdAt };
+  return spliceable(copy as BrokerMessage, body);
+}
+
+/** Gives a message its `data` accessor over `body` (the JSON bytes of `d`), as decoding v2 does. */
+function spliceable(message: BrokerMessage, body: Buffer): BrokerMessage {
   // `data` is an own enumerable accessor, so the message still compares, spreads and serialises as plain data.
   Object.defineProperty(message, 'data', { get: readData, set: writeData, enumerable: true, configurable: true });
   bodies.set(message, body);

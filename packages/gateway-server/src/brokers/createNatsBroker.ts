@@ -2,7 +2,14 @@ import type { ConnectionOptions, NatsConnection, Subscription } from 'nats';
 import type { BrokerListener, BrokerMessage } from '../Broker.js';
 import { requireOptional } from '../optionalDependency.js';
 import type { BrokerStats, RawBrokerListener, RawBusBroker } from './BusBroker.js';
-import { type BrokerWireFormat, decodeBrokerMessage, encodeBrokerMessage, encodeBrokerPayload } from './brokerCodec.js';
+import {
+  type BrokerWireFormat,
+  decodeBrokerMessage,
+  encodeBrokerMessage,
+  encodeBrokerPayload,
+  ownCopy,
+} from './brokerCodec.js';
+import { OwnPublishes } from './OwnPublishes.js';
 import { TopicListeners } from './TopicListeners.js';
 
 export interface NatsBrokerOptions {
@@ -21,6 +28,9 @@ export interface NatsBrokerOptions {
    */
   format?: BrokerWireFormat;
 }
+
+/** What a subscription decodes a payload with: one function for every message, not a closure each. */
+const decodePayload = (_topic: string, payload: Uint8Array) => decodeBrokerMessage(payload);
 
 const isConnection = (value: unknown): value is NatsConnection =>
   typeof value === 'object' && value !== null && typeof (value as NatsConnection).subscribe === 'function';
@@ -44,6 +54,9 @@ export async function createNatsBroker(options: NatsBrokerOptions = {}): Promise
     }));
 
   const listeners = new TopicListeners();
+  // This node's own messages, until NATS brings them back (a connection's subscriptions get its own publishes too):
+  // delivered then from the copy kept, not decoded from the bytes encoded here.
+  const own = new OwnPublishes();
   const subscriptions = new Map<string, Subscription>();
   const stats: BrokerStats = { published: 0, received: 0, dropped: 0 };
   const encoder = new TextEncoder();
@@ -55,11 +68,12 @@ export async function createNatsBroker(options: NatsBrokerOptions = {}): Promise
     onError(error);
   };
 
-  // The bytes go to raw listeners as they are; the others share one decode (v2: header parsed, body checked and kept
-  // as bytes for splicing).
+  // The bytes go to raw listeners as they are; the others get this node's own copy of a message it published, else
+  // share one decode (v2: header parsed, body checked and kept as bytes for splicing).
   const receive = (topic: string, data: Uint8Array): void => {
     if (closed) return;
-    if (listeners.deliverPayload(topic, data, () => decodeBrokerMessage(data), drop) !== null) stats.received++;
+    const mine = own.take(topic, data, 0);
+    if (listeners.deliverPayload(topic, data, mine, decodePayload, drop) !== null) stats.received++;
   };
 
   const encode = (message: BrokerMessage): Uint8Array =>
@@ -82,6 +96,7 @@ export async function createNatsBroker(options: NatsBrokerOptions = {}): Promise
   };
 
   const unsubscribeTopic = (topic: string): void => {
+    own.forget(topic);
     subscriptions.get(topic)?.unsubscribe();
     subscriptions.delete(topic);
   };
@@ -92,7 +107,16 @@ export async function createNatsBroker(options: NatsBrokerOptions = {}): Promise
     // A flush is a PING/PONG round trip: the server has processed every SUB/UNSUB sent before it.
     ready: () => (closed || nc.isClosed() ? Promise.resolve() : nc.flush()),
     publish(topic: string, message: BrokerMessage): void {
-      if (!closed) publishBytes(topic, encode(message));
+      if (closed) return;
+      if (format === 1 || !listeners.has(topic)) {
+        publishBytes(topic, encode(message));
+        return;
+      }
+      // A topic this node listens to: the message comes back to it, and is delivered from this copy then.
+      const payload = encodeBrokerPayload(message);
+      publishBytes(topic, payload);
+      const mine = ownCopy(message, payload);
+      if (mine !== null) own.add(topic, payload, mine);
     },
     publishRaw(topic: string, payload: Uint8Array): void {
       publishBytes(topic, payload);
@@ -113,6 +137,7 @@ export async function createNatsBroker(options: NatsBrokerOptions = {}): Promise
       if (closed) return;
       closed = true;
       listeners.clear();
+      own.clear();
       if (given) {
         for (const subscription of subscriptions.values()) subscription.unsubscribe();
         subscriptions.clear();

@@ -8,8 +8,10 @@ import {
   decodeBrokerMessage,
   encodeBrokerMessage,
   encodeBrokerPayload,
+  ownCopy,
   splitStreamedBytes,
 } from './brokerCodec.js';
+import { OwnPublishes } from './OwnPublishes.js';
 import { TopicListeners } from './TopicListeners.js';
 
 export interface RedisBrokerOptions {
@@ -101,6 +103,9 @@ export async function createRedisBroker(options: RedisBrokerOptions = {}): Promi
   sub.on('error', onError);
 
   const listeners = new TopicListeners();
+  // This node's own messages, until Redis brings them back on `sub` (every node's subscriptions get a topic's
+  // messages, the publisher's too): delivered then from the copy kept, not decoded from the bytes encoded here.
+  const own = new OwnPublishes();
   const stats: BrokerStats = { published: 0, received: 0, dropped: 0 };
   // Subscribe/unsubscribe batches go out in order on `sub`; awaiting the last one means all earlier ones are done.
   let pending: Promise<unknown> = Promise.resolve();
@@ -118,21 +123,26 @@ export async function createRedisBroker(options: RedisBrokerOptions = {}): Promi
   let held: [string, string | null, Buffer][] | null = null;
   let wasReady = false;
 
+  // Where the payload being delivered has its stream id and message, for `decodeDelivering`: one decode function for
+  // every message rather than a closure over them each.
+  const delivering: { id: string | null; start: number } = { id: null, start: 0 };
+  const decodeDelivering = (topic: string, payload: Uint8Array): BrokerMessage => {
+    const { id, start } = delivering;
+    const message = decodeBrokerMessage(start === 0 ? payload : payload.subarray(start));
+    if (id !== null) message.position = { topic, id };
+    return message;
+  };
+
   // Live messages of a topic arrive in stream order, so only the ones held during a catch-up need comparing (below).
-  // Raw listeners get the payload as it came; the others share one decode of it.
+  // Raw listeners get the payload as it came; the others this node's own copy of a message it published, else share
+  // one decode of it.
   const deliver = (topic: string, id: string | null, payload: Buffer, start: number): void => {
     if (history && id !== null) lastId.set(topic, id);
-    const decoded = listeners.deliverPayload(
-      topic,
-      payload,
-      () => {
-        const message = decodeBrokerMessage(start === 0 ? payload : payload.subarray(start));
-        if (id !== null) message.position = { topic, id };
-        return message;
-      },
-      drop,
-    );
-    if (decoded !== null) stats.received++;
+    const mine = own.take(topic, payload, start);
+    if (mine !== null && id !== null) mine.position = { topic, id };
+    delivering.id = id;
+    delivering.start = start;
+    if (listeners.deliverPayload(topic, payload, mine, decodeDelivering, drop) !== null) stats.received++;
   };
 
   // Buffers, not strings: ioredis decodes to text only for 'message' listeners, and a v2 body stays bytes to the frame.
@@ -346,6 +356,7 @@ export async function createRedisBroker(options: RedisBrokerOptions = {}): Promi
   const subscribeTopic = (topic: string): Promise<void> => change(topic, true);
   const unsubscribeTopic = (topic: string): Promise<void> => {
     lastId.delete(topic);
+    own.forget(topic);
     tailAtSubscribe.delete(topic);
     return change(topic, false);
   };
@@ -361,7 +372,12 @@ export async function createRedisBroker(options: RedisBrokerOptions = {}): Promi
     },
     publish(topic: string, message: BrokerMessage): Promise<void> {
       if (closed) return Promise.resolve();
-      return enqueue(topic, encode(message));
+      if (format === 1 || !listeners.has(topic)) return enqueue(topic, encode(message));
+      // A topic this node listens to: the message comes back to it, and is delivered from this copy then.
+      const payload = encodeBrokerPayload(message);
+      const mine = ownCopy(message, payload);
+      if (mine !== null) own.add(topic, payload, mine);
+      return enqueue(topic, payload);
     },
     publishRaw(topic: string, payload: Uint8Array): Promise<void> {
       return enqueue(topic, payload instanceof Buffer ? payload : Buffer.from(payload));
@@ -389,6 +405,7 @@ export async function createRedisBroker(options: RedisBrokerOptions = {}): Promi
       flushChanges();
       closed = true;
       listeners.clear();
+      own.clear();
       await pending;
       await Promise.allSettled([sub.quit(), given ? undefined : pub.quit()]);
     },
