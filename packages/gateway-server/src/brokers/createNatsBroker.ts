@@ -38,6 +38,13 @@ const isConnection = (value: unknown): value is NatsConnection =>
 /**
  * NATS core (no JetStream) broker. One connection per node carries both publishes and subscriptions: NATS delivers the
  * messages of one publisher connection to a subscription in the order they were sent. At-most-once, like Redis pub/sub.
+ *
+ * On a connection of its own (`noEcho`), the node's own messages do not come back from the server: it delivers them to
+ * its listeners as it publishes them, as the in-process broker does, so a message costs its publishing node an encode
+ * and a socket write rather than also a read, a parse and a decode of the echo. Each node then sees its own messages
+ * at once and the others' as they arrive: every publisher's messages in the order it sent them, as before, but two
+ * nodes may interleave messages of different publishers differently (NATS promises no order across publishers). On a
+ * connection it is given, it leaves the echo on and delivers its own messages when they come back.
  */
 export async function createNatsBroker(options: NatsBrokerOptions = {}): Promise<RawBusBroker> {
   const prefix = options.prefix ?? 'concord.gw.';
@@ -51,11 +58,14 @@ export async function createNatsBroker(options: NatsBrokerOptions = {}): Promise
       servers: '127.0.0.1:4222',
       maxReconnectAttempts: -1,
       ...(options.nats as ConnectionOptions | undefined),
+      noEcho: true,
     }));
+  /** Whether this node delivers its own messages as it publishes them (the server sends them no echo). */
+  const local = given === null;
 
   const listeners = new TopicListeners();
-  // This node's own messages, until NATS brings them back (a connection's subscriptions get its own publishes too):
-  // delivered then from the copy kept, not decoded from the bytes encoded here.
+  // On a given connection (echo on), this node's own messages until NATS brings them back: delivered then from the copy
+  // kept, not decoded from the bytes encoded here.
   const own = new OwnPublishes();
   const subscriptions = new Map<string, Subscription>();
   const stats: BrokerStats = { published: 0, received: 0, dropped: 0 };
@@ -95,6 +105,11 @@ export async function createNatsBroker(options: NatsBrokerOptions = {}): Promise
     subscriptions.set(topic, subscription);
   };
 
+  /** Delivers what this node just published to its own listeners of the topic (no echo comes back). */
+  const deliverLocally = (topic: string, payload: Uint8Array, mine: BrokerMessage | null): void => {
+    if (listeners.deliverPayload(topic, payload, mine, decodePayload, drop) !== null) stats.received++;
+  };
+
   const unsubscribeTopic = (topic: string): void => {
     own.forget(topic);
     subscriptions.get(topic)?.unsubscribe();
@@ -108,18 +123,28 @@ export async function createNatsBroker(options: NatsBrokerOptions = {}): Promise
     ready: () => (closed || nc.isClosed() ? Promise.resolve() : nc.flush()),
     publish(topic: string, message: BrokerMessage): void {
       if (closed) return;
-      if (format === 1 || !listeners.has(topic)) {
+      if (!listeners.has(topic)) {
         publishBytes(topic, encode(message));
         return;
       }
-      // A topic this node listens to: the message comes back to it, and is delivered from this copy then.
+      if (format === 1) {
+        const payload = encode(message);
+        publishBytes(topic, payload);
+        if (local) deliverLocally(topic, payload, null);
+        return;
+      }
+      // A topic this node listens to: its listeners get this copy, now or when the echo comes back. A message the
+      // other nodes refuse to decode (no copy) is decoded and dropped here too.
       const payload = encodeBrokerPayload(message);
       publishBytes(topic, payload);
       const mine = ownCopy(message, payload);
-      if (mine !== null) own.add(topic, payload, mine);
+      if (local) deliverLocally(topic, payload, mine);
+      else if (mine !== null) own.add(topic, payload, mine);
     },
     publishRaw(topic: string, payload: Uint8Array): void {
+      if (closed) return;
       publishBytes(topic, payload);
+      if (local && listeners.has(topic)) deliverLocally(topic, payload, null);
     },
     subscribe(topic: string, listener: BrokerListener): void {
       if (!closed && listeners.add(topic, listener)) subscribeTopic(topic);
