@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { splitStreamedPayload } from '../src/brokers/brokerCodec.js';
+import { splitStreamedBytes, splitStreamedPayload } from '../src/brokers/brokerCodec.js';
 import { GatewayServerError } from '../src/GatewayServerError.js';
 import { decodeJournalEntry, encodeJournalEntry, type JournalEntry } from '../src/resume/journalEntryCodec.js';
 import { ResumeError } from '../src/resume/ResumeError.js';
@@ -221,5 +221,42 @@ describe('streamed bus payloads', () => {
     for (const bad of ['1', '1-', '12-x {}', '1-2{}', '9999999999999999-0 []']) {
       expect(() => splitStreamedPayload(bad)).toThrow(GatewayServerError);
     }
+  });
+
+  it('split the same way as bytes (what the Redis broker reads) as as text', () => {
+    const asBytes = (text: string) => {
+      try {
+        const { id, start } = splitStreamedBytes(Buffer.from(text, 'latin1'));
+        return { id, body: text.slice(start) };
+      } catch (error) {
+        return (error as GatewayServerError).code;
+      }
+    };
+    const asText = (text: string) => {
+      try {
+        return splitStreamedPayload(text);
+      } catch (error) {
+        return (error as GatewayServerError).code;
+      }
+    };
+    const prefixed = fc
+      .tuple(
+        fc.stringMatching(/^[0-9]{0,17}$/),
+        fc.constantFrom('-', '', '--', 'x'),
+        fc.stringMatching(/^[0-9]{0,17}$/),
+      )
+      .chain(([ms, dash, seq]) =>
+        fc.tuple(fc.constantFrom(' ', '', '  ', '{'), fc.string({ maxLength: 20 })).map(([sep, rest]) => {
+          return `${ms}${dash}${seq}${sep}${rest}`;
+        }),
+      );
+    fc.assert(
+      fc.property(fc.oneof(prefixed, fc.string({ maxLength: 60 })), (text) => {
+        // Latin-1 only, so that one character is one byte.
+        const latin1 = text.replace(/[^\x00-\xff]/g, '?');
+        expect(asBytes(latin1)).toEqual(asText(latin1));
+      }),
+      { numRuns: 2000 },
+    );
   });
 });

@@ -230,14 +230,26 @@ export function splitStreamedPayload(text: string): { id: string | null; body: s
   return { id: match[1]!, body: text.slice(match[0].length) };
 }
 
-/** {@link splitStreamedPayload} on bytes: the stream id (null without one) and where the message starts. */
+/** Where the run of ASCII digits starting at `from` ends. */
+function digitsEnd(bytes: Uint8Array, from: number): number {
+  let i = from;
+  while (i < bytes.length && bytes[i]! >= 48 && bytes[i]! <= 57) i++;
+  return i;
+}
+
+/**
+ * {@link splitStreamedPayload} on bytes: the stream id (null without one) and where the message starts. Scans the
+ * `<ms>-<seq> ` prefix byte by byte (every Redis message goes through here: no subarray, search or regex).
+ */
 export function splitStreamedBytes(bytes: Uint8Array): { id: string | null; start: number } {
   const first = bytes[0];
   if (first === undefined || first < 48 || first > 57) return { id: null, start: 0 };
-  const space = bytes.subarray(0, 40).indexOf(0x20);
-  const id = space < 0 ? '' : asBuffer(bytes).toString('latin1', 0, space);
-  if (!/^\d{1,15}-\d{1,15}$/.test(id)) fail('bad stream id prefix');
-  return { id, start: space + 1 };
+  const dash = digitsEnd(bytes, 0);
+  const space = dash < bytes.length && bytes[dash] === 0x2d ? digitsEnd(bytes, dash + 1) : -1;
+  if (space < 0 || dash > 15 || space === dash + 1 || space - dash - 1 > 15 || bytes[space] !== 0x20) {
+    fail('bad stream id prefix');
+  }
+  return { id: asBuffer(bytes).toString('latin1', 0, space), start: space + 1 };
 }
 
 /**
