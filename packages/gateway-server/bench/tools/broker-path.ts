@@ -9,22 +9,23 @@
  * from GC/compiler threads.
  *
  *   BROKER_PATH_KIND=redis|nats|memory BROKER_PATH_RATE=240 BROKER_PATH_S=4 BROKER_PATH_WARM=6000 \
- *     node --import tsx packages/gateway-server/bench/broker-path.ts
+ *     node --import tsx packages/gateway-server/bench/tools/broker-path.ts
  *
  * BROKER_PATH_WARM publishes that many messages at 2,000 msg/s first (0, the default: the code as cold as in a short
  * load.ts run, where the broker path runs once per message while fan-out runs once per recipient and warms up first).
  * BROKER_PATH_NODE_ARGS passes Node flags to both processes (`--cpu-prof --cpu-prof-dir=<dir>`,
  * `--perf-basic-prof-only-functions`); BROKER_PATH_PIDS=<path> writes their pids to `<path>.pub` / `<path>.sub` (for
- * `perf record -p`). Hold the bench lock: it measures CPU.
+ * `perf record -p`). A diagnostic, in tools/ so `npm run bench` does not run it (it prints figures, not a comparison
+ * line, and needs the broker's server running).
  */
 import { fork } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { splicedBody } from '../src/brokers/brokerCodec.js';
-import { type Broker, type BrokerMessage, InMemoryBroker } from '../src/index.js';
-import { PreparedDispatch } from '../src/PreparedDispatch.js';
-import { getEncoding } from '../src/wire/protocol.js';
-import { guildId, message } from './lib/load/fixtures.js';
+import { splicedBody } from '../../src/brokers/brokerCodec.js';
+import { type Broker, type BrokerMessage, InMemoryBroker } from '../../src/index.js';
+import { PreparedDispatch } from '../../src/PreparedDispatch.js';
+import { getEncoding } from '../../src/wire/protocol.js';
+import { guildId, message } from '../lib/load/fixtures.js';
 
 const kind = process.env.BROKER_PATH_KIND ?? 'redis';
 const rate = Number(process.env.BROKER_PATH_RATE ?? 240);
@@ -34,11 +35,11 @@ const prefix = `bp${process.env.BROKER_PATH_ID ?? process.pid}:`;
 
 async function open(): Promise<Broker & { close?(): unknown; ready?(): Promise<void> }> {
   if (kind === 'redis') {
-    const { createRedisBroker } = await import('../src/redis/index.js');
+    const { createRedisBroker } = await import('../../src/redis/index.js');
     return createRedisBroker({ prefix });
   }
   if (kind === 'nats') {
-    const { createNatsBroker } = await import('../src/brokers/nats.js');
+    const { createNatsBroker } = await import('../../src/brokers/nats.js');
     return createNatsBroker({ prefix: prefix.replaceAll(':', '.') });
   }
   return new InMemoryBroker();
