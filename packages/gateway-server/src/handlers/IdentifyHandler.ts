@@ -9,7 +9,15 @@ import { IdentifyPayloads } from '../session/IdentifyPayloads.js';
 import type { LiveConnection, LiveSession } from '../session/LiveSession.js';
 import { Session } from '../session/Session.js';
 import { shardOf } from '../shardOf.js';
-import type { AuthenticatedUser, Awaitable, GatewayMetrics, GuildSnapshot, UserData } from '../types.js';
+import type {
+  AuthenticatedUser,
+  Awaitable,
+  GatewayMetrics,
+  GuildMemberData,
+  GuildSnapshot,
+  PresenceData,
+  UserData,
+} from '../types.js';
 import { type ValidPresence, validatePresence } from '../validatePresence.js';
 import { CloseCode, GatewayIntentBits, IntentsError, PRIVILEGED_INTENTS, validateIntents } from '../wire/protocol.js';
 import type { IdentifyAddressLimiter } from './IdentifyAddressLimiter.js';
@@ -142,10 +150,8 @@ export class IdentifyHandler {
         return;
       }
       const memberOf = context.directory.guildsOf(userId);
-      const guildIds = (isThenable(memberOf) ? await memberOf : memberOf).filter(
-        (id) => shardOf(id, shard[1]) === shard[0],
-      );
-      const looked = allOf(guildIds.map((id) => context.directory.guild(id)));
+      const guildIds = onShard(isThenable(memberOf) ? await memberOf : memberOf, shard);
+      const looked = lookUpGuilds(context.directory, guildIds);
       const snapshots = isThenable(looked) ? await looked : looked;
       if (connection.closed || context.closed()) return;
 
@@ -159,25 +165,14 @@ export class IdentifyHandler {
         largeThreshold: Math.min(250, Math.max(50, Math.trunc(threshold) || 50)),
         replayBufferSize: context.replayBufferSize,
       });
-      // A large guild's GUILD_CREATE carries only the session's own member and those in voice: looked up by id, so
-      // an Identify costs the same in a guild of 100 members and of 100,000.
-      const found = allOf(
-        snapshots.map((g) =>
-          g && isLargeFor(g, session) ? context.directory.members(g.id, largeQuery(g, userId)) : undefined,
-        ),
-      );
+      const found = lookUpLargeMembers(context.directory, snapshots, session);
       const largeMembers = isThenable(found) ? await found : found;
       // Their presences by id too (GUILD_PRESENCES): the snapshot's list would walk every member of the guild.
-      const wantsPresences = (intents & GatewayIntentBits.GuildPresences) !== 0;
-      const presencesFound = allOf(
-        largeMembers.map((members, i) =>
-          members && wantsPresences
-            ? context.directory.presences(
-                snapshots[i]!.id,
-                members.map((m) => m.user.id),
-              )
-            : undefined,
-        ),
+      const presencesFound = lookUpLargePresences(
+        context.directory,
+        snapshots,
+        largeMembers,
+        (intents & GatewayIntentBits.GuildPresences) !== 0,
       );
       const largePresences = isThenable(presencesFound) ? await presencesFound : presencesFound;
       if (connection.closed || context.closed()) return;
@@ -185,11 +180,7 @@ export class IdentifyHandler {
       if (d.compress === true && connection.encoding.name === 'json' && connection.compression === 'none') {
         connection.payloadCompression = true;
       }
-      const visible = snapshots.filter((snapshot): snapshot is GuildSnapshot => !!snapshot);
-      context.register(
-        session,
-        visible.map((g) => g.id),
-      );
+      context.register(session, visibleIds(snapshots));
       session.connection = connection;
       connection.session = session;
       // Kept for Resume as one descriptor of what made them, not payloads: until the client's first heartbeat they
@@ -218,10 +209,79 @@ export class IdentifyHandler {
   }
 }
 
+// The arrays of an Identify are built by push loops, not `map`: Array.prototype.map inlined by TurboFan makes a holey
+// array where the builtin makes a packed one, so each function in the path that tiered up changed the arrays the next
+// one saw and deoptimized it (`--trace-deopt`: Identify's handler ~5 times in 5,000 Identifies, each ~80 ms of
+// TurboFan to compile again and ~1,000 Identifies run unoptimized meanwhile). A push loop makes packed arrays in every
+// tier.
+
 /** The answers, awaited only when one of them is a promise (a loaded guild's snapshot is a plain value). */
 function allOf<T>(values: Awaitable<T>[]): Awaitable<T[]> {
-  for (const value of values) if (isThenable(value)) return Promise.all(values);
+  for (let i = 0; i < values.length; i++) if (isThenable(values[i])) return Promise.all(values);
   return values as T[];
+}
+
+/** The guilds among `guildIds` on the session's shard. */
+function onShard(guildIds: readonly string[], shard: [number, number]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < guildIds.length; i++) {
+    const id = guildIds[i]!;
+    if (shardOf(id, shard[1]) === shard[0]) out.push(id);
+  }
+  return out;
+}
+
+function lookUpGuilds(directory: Directory, guildIds: readonly string[]): Awaitable<(GuildSnapshot | null)[]> {
+  const out: Awaitable<GuildSnapshot | null>[] = [];
+  for (let i = 0; i < guildIds.length; i++) out.push(directory.guild(guildIds[i]!));
+  return allOf(out);
+}
+
+/**
+ * A large guild's GUILD_CREATE carries only the session's own member and those in voice: looked up by id, so an
+ * Identify costs the same in a guild of 100 members and of 100,000.
+ */
+function lookUpLargeMembers(
+  directory: Directory,
+  snapshots: readonly (GuildSnapshot | null)[],
+  session: LiveSession,
+): Awaitable<(GuildMemberData[] | undefined)[]> {
+  const out: Awaitable<GuildMemberData[] | undefined>[] = [];
+  for (let i = 0; i < snapshots.length; i++) {
+    const g = snapshots[i];
+    out.push(g && isLargeFor(g, session) ? directory.members(g.id, largeQuery(g, session.userId)) : undefined);
+  }
+  return allOf(out);
+}
+
+function lookUpLargePresences(
+  directory: Directory,
+  snapshots: readonly (GuildSnapshot | null)[],
+  largeMembers: readonly (GuildMemberData[] | undefined)[],
+  wanted: boolean,
+): Awaitable<(PresenceData[] | undefined)[]> {
+  const out: Awaitable<PresenceData[] | undefined>[] = [];
+  for (let i = 0; i < largeMembers.length; i++) {
+    const members = largeMembers[i];
+    if (!members || !wanted) {
+      out.push(undefined);
+      continue;
+    }
+    const ids: string[] = [];
+    for (let m = 0; m < members.length; m++) ids.push(members[m]!.user.id);
+    out.push(directory.presences(snapshots[i]!.id, ids));
+  }
+  return allOf(out);
+}
+
+/** The ids of the guilds found. */
+function visibleIds(snapshots: readonly (GuildSnapshot | null)[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < snapshots.length; i++) {
+    const g = snapshots[i];
+    if (g) out.push(g.id);
+  }
+  return out;
 }
 
 /** The members a large guild's GUILD_CREATE lists: the session's own first, then those in voice (no limit here). */

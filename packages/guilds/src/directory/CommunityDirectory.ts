@@ -33,7 +33,11 @@ export class CommunityDirectory implements Directory {
 
   async guildsOf(userId: string): Promise<string[]> {
     const memberships = await this.repo.allByRef('member', userId);
-    return memberships.map((m) => m.partition);
+    // A push loop, not `map`: map inlined by TurboFan makes a holey array where the builtin makes a packed one, and
+    // the gateway's Identify handler, optimized for one, deoptimized when this tiered up and handed it the other.
+    const ids: string[] = [];
+    for (let i = 0; i < memberships.length; i++) ids.push(memberships[i]!.partition);
+    return ids;
   }
 
   guild(guildId: string): GuildSnapshot | null | Promise<GuildSnapshot | null> {

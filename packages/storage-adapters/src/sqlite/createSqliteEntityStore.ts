@@ -120,7 +120,13 @@ export function createSqliteEntityStore(options: SqliteEntityStoreOptions = {}):
     ref: row.ref,
     value: decodeEntityValue<T>(row.value, `${kind}/${row.partition}/${row.id}`),
   });
-  const rows = (kind: string, found: unknown[]) => (found as Row[]).map((row) => decode(kind, row));
+  // A push loop, not `map`: map inlined by TurboFan makes a holey array where the builtin makes a packed one, so the
+  // page a caller got changed shape once this tiered up and deoptimized the callers optimized for the other.
+  const rows = (kind: string, found: unknown[]) => {
+    const out: EntityRecord<unknown>[] = [];
+    for (let i = 0; i < found.length; i++) out.push(decode(kind, found[i] as Row));
+    return out;
+  };
 
   const upsert = (kind: string, partition: string, id: string, ref: string | null, json: string) =>
     stmt.upsert.run(kind, partition, id, entitySortKey(id), ref, entitySortKey(partition), json);
