@@ -36,10 +36,10 @@ const host: ConnectionHost = {
   onBackpressure() {},
 };
 
-function connection() {
-  const socket = fakeSocket();
+/** A JSON connection over `socket`, as `ws` would hold it (open, its Sender idle). */
+function connectionOn(socket: object): Connection {
   const ws = { readyState: 1, bufferedAmount: 0, send() {}, _socket: socket, _sender: { _state: 0 } };
-  const conn = new Connection({
+  return new Connection({
     ws: ws as unknown as WebSocket,
     encoding: getEncoding('json'),
     compression: 'none',
@@ -48,7 +48,11 @@ function connection() {
     origin: 'localhost',
     now: Date.now(),
   });
-  return { conn, log: socket.log };
+}
+
+function connection() {
+  const socket = fakeSocket();
+  return { conn: connectionOn(socket), log: socket.log };
 }
 
 const dispatch = () => new PreparedDispatch('TYPING_START', { channel_id: '1', user_id: '2', timestamp: 3 });
@@ -130,16 +134,7 @@ describe('Connection frame memory (frames written at once reuse their room in on
       // The slab is used only under a net.Socket (see the next test).
       Socket.prototype,
     ) as { writableLength: number };
-    const ws = { readyState: 1, bufferedAmount: 0, send() {}, _socket: socket, _sender: { _state: 0 } };
-    const conn = new Connection({
-      ws: ws as unknown as WebSocket,
-      encoding: getEncoding('json'),
-      compression: 'none',
-      compressor: null,
-      host,
-      origin: 'localhost',
-      now: Date.now(),
-    });
+    const conn = connectionOn(socket);
     let seq = 0;
     conn.sendDispatch(dispatch(), true, ++seq); // written at once
     await endOfTick();
@@ -190,16 +185,7 @@ describe('Connection frame memory (frames written at once reuse their room in on
         return true;
       },
     };
-    const ws = { readyState: 1, bufferedAmount: 0, send() {}, _socket: socket, _sender: { _state: 0 } };
-    const conn = new Connection({
-      ws: ws as unknown as WebSocket,
-      encoding: getEncoding('json'),
-      compression: 'none',
-      compressor: null,
-      host,
-      origin: 'localhost',
-      now: Date.now(),
-    });
+    const conn = connectionOn(socket);
     for (let seq = 1; seq <= 5; seq++) conn.sendDispatch(dispatch(), true, seq);
     for (const [chunk, copy] of kept) expect(chunk.equals(copy)).toBe(true);
     expect(kept.map(([, copy]) => JSON.parse(copy.subarray(2).toString()).s)).toEqual([1, 2, 3, 4, 5]);
