@@ -80,10 +80,11 @@ export async function createNatsBroker(options: NatsBrokerOptions = {}): Promise
 
   // The bytes go to raw listeners as they are; the others get this node's own copy of a message it published, else
   // share one decode (v2: header parsed, body checked and kept as bytes for splicing).
+  const deliver = (topic: string, payload: Uint8Array, mine: BrokerMessage | null): void => {
+    if (listeners.deliverPayload(topic, payload, mine, decodePayload, drop) !== null) stats.received++;
+  };
   const receive = (topic: string, data: Uint8Array): void => {
-    if (closed) return;
-    const mine = own.take(topic, data, 0);
-    if (listeners.deliverPayload(topic, data, mine, decodePayload, drop) !== null) stats.received++;
+    if (!closed) deliver(topic, data, own.take(topic, data, 0));
   };
 
   const encode = (message: BrokerMessage): Uint8Array =>
@@ -105,11 +106,6 @@ export async function createNatsBroker(options: NatsBrokerOptions = {}): Promise
     subscriptions.set(topic, subscription);
   };
 
-  /** Delivers what this node just published to its own listeners of the topic (no echo comes back). */
-  const deliverLocally = (topic: string, payload: Uint8Array, mine: BrokerMessage | null): void => {
-    if (listeners.deliverPayload(topic, payload, mine, decodePayload, drop) !== null) stats.received++;
-  };
-
   const unsubscribeTopic = (topic: string): void => {
     own.forget(topic);
     subscriptions.get(topic)?.unsubscribe();
@@ -123,14 +119,12 @@ export async function createNatsBroker(options: NatsBrokerOptions = {}): Promise
     ready: () => (closed || nc.isClosed() ? Promise.resolve() : nc.flush()),
     publish(topic: string, message: BrokerMessage): void {
       if (closed) return;
-      if (!listeners.has(topic)) {
-        publishBytes(topic, encode(message));
-        return;
-      }
-      if (format === 1) {
+      const listening = listeners.has(topic);
+      if (format === 1 || !listening) {
         const payload = encode(message);
         publishBytes(topic, payload);
-        if (local) deliverLocally(topic, payload, null);
+        // No echo to wait for: this node's listeners get what the others will decode.
+        if (local && listening) deliver(topic, payload, null);
         return;
       }
       // A topic this node listens to: its listeners get this copy, now or when the echo comes back. A message the
@@ -138,13 +132,14 @@ export async function createNatsBroker(options: NatsBrokerOptions = {}): Promise
       const payload = encodeBrokerPayload(message);
       publishBytes(topic, payload);
       const mine = ownCopy(message, payload);
-      if (local) deliverLocally(topic, payload, mine);
+      if (local) deliver(topic, payload, mine);
       else if (mine !== null) own.add(topic, payload, mine);
     },
     publishRaw(topic: string, payload: Uint8Array): void {
       if (closed) return;
       publishBytes(topic, payload);
-      if (local && listeners.has(topic)) deliverLocally(topic, payload, null);
+      // No echo comes back (the host relay's own messages): delivered to this node's listeners now.
+      if (local && listeners.has(topic)) deliver(topic, payload, null);
     },
     subscribe(topic: string, listener: BrokerListener): void {
       if (!closed && listeners.add(topic, listener)) subscribeTopic(topic);

@@ -171,6 +171,8 @@ export class Connection<S = unknown> implements SessionSink {
           this.#zlibHeaderSent ? null : ZLIB_HEADER,
         );
         this.#zlibHeaderSent = true;
+        this.#coalesce(socket);
+        socket.write(frame);
       } else {
         // Corking decided first: a corked (or busy) socket queues the frame, which must then be its own Buffer.
         this.#coalesce(socket);
@@ -185,12 +187,7 @@ export class Connection<S = unknown> implements SessionSink {
         socket.write(frame);
         // Still queued (a partial write, a TLS socket): its bytes are the socket's until written.
         if (frame.buffer === slab.buffer && socket.writableLength > 0) slabUsed = frame.byteOffset + frame.length;
-        const size = frame[1]! & 127;
-        this.#sent(frame.length - (size < 126 ? 2 : size === 126 ? 4 : 10), socket.writableLength);
-        return;
       }
-      this.#coalesce(socket);
-      socket.write(frame);
       // Metrics count payload bytes, as `ws.send` callers do: the frame minus its 2-, 4- or 10-byte header.
       const size = frame[1]! & 127;
       this.#sent(frame.length - (size < 126 ? 2 : size === 126 ? 4 : 10), socket.writableLength);
