@@ -143,6 +143,24 @@ async function rssAfterGc(pid: number): Promise<number> {
   return processUsage(pid).rssBytes;
 }
 
+/**
+ * ASSEMBLED_PERF=<dir>: `perf record -g` of a server (kernel and user stacks) over the measured messages, or with
+ * ASSEMBLED_PERF_PHASE=identify over the measured Identifies; `--perf-basic-prof` in ASSEMBLED_SERVER_ARGS /
+ * ASSEMBLED_NAIVE_ARGS names the JavaScript frames.
+ */
+const PERF_PHASE = process.env.ASSEMBLED_PERF ? (process.env.ASSEMBLED_PERF_PHASE ?? 'messages') : undefined;
+function startPerf(name: string, pid: number) {
+  const args = ['record', '-g', '-k', 'CLOCK_MONOTONIC', '-F', '4999'];
+  return spawn('perf', [...args, '-o', `${process.env.ASSEMBLED_PERF}/perf-${name}.data`, '-p', String(pid)], {
+    stdio: 'ignore',
+  });
+}
+async function stopPerf(perf: ReturnType<typeof startPerf> | undefined): Promise<void> {
+  if (!perf) return;
+  perf.kill('SIGINT');
+  await new Promise((r) => perf.once('exit', r));
+}
+
 async function measure(name: string, server: StartedServer, onWarm?: () => Promise<void>): Promise<Figures> {
   // ASSEMBLED_PHASES=1: when each phase starts, in ms since the server was spawned (lines up with `--trace-gc`).
   const phase = (what: string) => {
@@ -191,6 +209,7 @@ async function measure(name: string, server: StartedServer, onWarm?: () => Promi
     const identifyFrom = GC_RSS ? processUsage(server.pid) : before;
     const per = Math.ceil(SESSIONS / clientCount);
     phase('identify');
+    const identifyPerf = PERF_PHASE === 'identify' ? startPerf(name, server.pid) : undefined;
     const started = monotonicMs();
     const opened = await Promise.all(
       clients.map((c, i) =>
@@ -209,6 +228,7 @@ async function measure(name: string, server: StartedServer, onWarm?: () => Promi
     );
     const openMs = monotonicMs() - started;
     const afterOpen = processUsage(server.pid);
+    await stopPerf(identifyPerf);
     const identifyCpuUs =
       (afterOpen.userUs - identifyFrom.userUs + afterOpen.systemUs - identifyFrom.systemUs) / SESSIONS;
     phase('settle');
@@ -241,27 +261,7 @@ async function measure(name: string, server: StartedServer, onWarm?: () => Promi
     await Promise.all(clients.map((c) => c.request({ type: 'reset' }, 'reset')));
 
     phase('measure');
-    // ASSEMBLED_PERF=<dir>: `perf record -g` of the server over the measured messages (kernel and user stacks).
-    const perf = process.env.ASSEMBLED_PERF
-      ? spawn(
-          'perf',
-          [
-            'record',
-            '-g',
-            '-k',
-            'CLOCK_MONOTONIC',
-            '-F',
-            '4999',
-            '-o',
-            `${process.env.ASSEMBLED_PERF}/perf-${name}.data`,
-            '-p',
-            String(server.pid),
-          ],
-          {
-            stdio: 'ignore',
-          },
-        )
-      : undefined;
+    const perf = PERF_PHASE === 'messages' ? startPerf(name, server.pid) : undefined;
     const cpuFrom = processUsage(server.pid);
     const threadsFrom = threadUsage(server.pid);
     const t0 = monotonicMs();
@@ -278,10 +278,7 @@ async function measure(name: string, server: StartedServer, onWarm?: () => Promi
     const delivered = await waitDelivered(clients, MESSAGES * (ok + warm), 60_000);
     const cpuTo = processUsage(server.pid);
     phase('measured');
-    if (perf) {
-      perf.kill('SIGINT');
-      await new Promise((r) => perf.once('exit', r));
-    }
+    await stopPerf(perf);
     if (process.env.ASSEMBLED_THREADS) {
       for (const [thread, [user, system]] of threadUsage(server.pid)) {
         const [u0, s0] = threadsFrom.get(thread) ?? [0, 0];
