@@ -1,0 +1,160 @@
+import { PermissionFlagsBits as P } from 'discord-api-types/v10';
+import { describe, expect, it } from 'vitest';
+import { PartyError } from '../src/index.js';
+import { createGame, GAME_GUILD, SERVICE_USER } from './gameHarness.js';
+
+async function codeOf(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+    return 'none';
+  } catch (error) {
+    return error instanceof PartyError ? error.code : String(error);
+  }
+}
+
+async function canJoinVoice(
+  community: Awaited<ReturnType<typeof createGame>>['community'],
+  userId: string,
+  channelId: string,
+) {
+  const access = await community.directory.channelPermissions?.(userId, GAME_GUILD, channelId);
+  return (
+    access !== null &&
+    access !== undefined &&
+    (access.permissions & (P.ViewChannel | P.Connect)) === P.ViewChannel + P.Connect
+  );
+}
+
+describe('parties', () => {
+  it('creates a hidden voice channel the leader can use and nobody else can see', async () => {
+    const { community, host, players, gateway } = await createGame(3);
+    const [leader, other] = players as [string, string];
+    const party = await host.createParty({ leaderId: leader, capacity: 4, name: 'Squad' });
+    const channel = gateway.events('CHANNEL_CREATE').at(-1)!.data;
+    expect(channel).toMatchObject({ id: party.id, type: 2, name: 'Squad', user_limit: 4 });
+    expect(party.info()).toMatchObject({ leaderId: leader, members: [leader], capacity: 4, joinMode: 'invite' });
+    expect(await canJoinVoice(community, leader, party.id)).toBe(true);
+    expect(await canJoinVoice(community, other, party.id)).toBe(false);
+    // The game's own service user is the actor of record.
+    const [entry] = await host.auditLog({ limit: 1 });
+    expect(entry).toMatchObject({ user_id: SERVICE_USER, target_id: party.id, action_type: 10 });
+  });
+
+  it('invite mode: a join token lets a player in; a token for someone else, another party or none does not', async () => {
+    const { community, host, players } = await createGame(4);
+    const [leader, a, b, c] = players as [string, string, string, string];
+    const party = await host.createParty({ leaderId: leader });
+    const other = await host.createParty({ leaderId: c });
+    expect(await codeOf(party.join(a))).toBe('JOIN_TOKEN_REQUIRED');
+    expect(await codeOf(party.join(a, { token: other.createJoinToken() }))).toBe('JOIN_TOKEN_INVALID');
+    expect(await codeOf(party.join(a, { token: party.createJoinToken({ userId: b }) }))).toBe('JOIN_TOKEN_INVALID');
+    // A player token is not a join token (and the reverse): different keys.
+    expect(await codeOf(party.join(a, { token: host.issueToken(a) }))).toBe('JOIN_TOKEN_INVALID');
+    expect(host.tokens.verify(party.createJoinToken())).toEqual({ ok: false, reason: 'bad_signature' });
+    await party.join(a, { token: party.createJoinToken({ userId: a }) });
+    await party.join(b, { token: party.createJoinToken() });
+    expect(party.members).toEqual([leader, a, b]);
+    expect(await canJoinVoice(community, a, party.id)).toBe(true);
+  });
+
+  it('open, closed and the cap; the game server adds whatever the mode', async () => {
+    const { host, players } = await createGame(5);
+    const [leader, a, b, c, d] = players as [string, string, string, string, string];
+    const party = await host.createParty({ leaderId: leader, capacity: 3, joinMode: 'open' });
+    await party.join(a);
+    await party.setJoinMode('closed');
+    expect(await codeOf(party.join(b))).toBe('PARTY_CLOSED');
+    await party.add(b);
+    expect(await codeOf(party.add(c))).toBe('PARTY_FULL');
+    // Two joins racing for the last place: one gets it.
+    await party.leave(b);
+    await party.setJoinMode('open');
+    const results = await Promise.allSettled([party.join(c), party.join(d)]);
+    expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+    expect(party.members).toHaveLength(3);
+    expect(await codeOf(party.join('1300000000000000999'))).toBe('PARTY_FULL');
+  });
+
+  it('refuses someone who is not a player of the game', async () => {
+    const { community, host, players } = await createGame(1);
+    await community.users.ensure({ id: '1400000000000000000', username: 'outsider' });
+    const party = await host.createParty({ leaderId: players[0]!, joinMode: 'open' });
+    expect(await codeOf(party.join('1400000000000000000'))).toBe('NOT_A_PLAYER');
+    expect(await codeOf(host.createParty({ leaderId: '1400000000000000000' }))).toBe('NOT_A_PLAYER');
+    expect(await codeOf(host.createParty({ leaderId: players[0]!, capacity: 100 }))).toBe('INVALID_OPTIONS');
+  });
+
+  it('a leaving leader hands over to the longest-standing member; a leaver in voice is disconnected', async () => {
+    const { community, host, players, gateway } = await createGame(3);
+    const [leader, a, b] = players as [string, string, string];
+    const party = await host.createParty({ leaderId: leader, joinMode: 'open' });
+    await party.join(a);
+    await party.join(b);
+    const changes: string[] = [];
+    party.on('leaderChanged', (id, previous) => changes.push(`${previous}->${id}`));
+    community.directory.setVoiceState(GAME_GUILD, voiceState(leader, party.id));
+    await party.leave(leader);
+    expect(party.leaderId).toBe(a);
+    expect(changes).toEqual([`${leader}->${a}`]);
+    expect(gateway.voiceMoves).toContainEqual([leader, null]);
+    expect(await canJoinVoice(community, leader, party.id)).toBe(false);
+    await party.kick(b);
+    expect(party.members).toEqual([a]);
+  });
+
+  it('ends when the last member leaves: channel deleted, voice disconnected, the host forgets it', async () => {
+    const { host, players, gateway } = await createGame(2);
+    const [leader, a] = players as [string, string];
+    const party = await host.createParty({ leaderId: leader, joinMode: 'open' });
+    await party.join(a);
+    const ended: string[] = [];
+    host.on('partyEnded', (p, reason) => ended.push(`${p.id}:${reason}`));
+    await party.leave(a);
+    await party.leave(leader);
+    expect(party.ended).toBe(true);
+    expect(ended).toEqual([`${party.id}:empty`]);
+    expect(gateway.events('CHANNEL_DELETE').map((e) => e.data.id)).toContain(party.id);
+    expect(host.party(party.id)).toBeUndefined();
+    expect(await codeOf(party.join(a))).toBe('PARTY_ENDED');
+    expect(() => party.createJoinToken()).toThrow(PartyError);
+  });
+
+  it('a match end ends its parties only; closing the host ends the rest', async () => {
+    const { community, host, players, gateway } = await createGame(3);
+    const [a, b, c] = players as [string, string, string];
+    const p1 = await host.createParty({ leaderId: a, matchId: 'm1' });
+    const p2 = await host.createParty({ leaderId: b, matchId: 'm1' });
+    const p3 = await host.createParty({ leaderId: c, matchId: 'm2' });
+    community.directory.setVoiceState(GAME_GUILD, voiceState(a, p1.id));
+    expect(await host.endMatch('m1')).toBe(2);
+    expect([p1.ended, p2.ended, p3.ended]).toEqual([true, true, false]);
+    expect(gateway.voiceMoves).toContainEqual([a, null]);
+    await host.close();
+    expect(p3.ended).toBe(true);
+    expect(host.parties()).toEqual([]);
+  });
+
+  it('a party whose channel was deleted by someone else still ends cleanly', async () => {
+    const { community, host, players } = await createGame(1);
+    const party = await host.createParty({ leaderId: players[0]! });
+    await community.channels.delete(SERVICE_USER, GAME_GUILD, party.id);
+    await party.end();
+    expect(party.ended).toBe(true);
+  });
+});
+
+function voiceState(userId: string, channelId: string) {
+  return {
+    guild_id: GAME_GUILD,
+    channel_id: channelId,
+    user_id: userId,
+    session_id: 's',
+    deaf: false,
+    mute: false,
+    self_deaf: false,
+    self_mute: false,
+    self_video: false,
+    suppress: false,
+    request_to_speak_timestamp: null,
+  };
+}

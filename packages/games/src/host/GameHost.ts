@@ -1,0 +1,292 @@
+import { createHmac } from 'node:crypto';
+import type { UserData } from '@concord/gateway-server';
+import { type Community, UnknownEntityError } from '@concord/guilds';
+import type { APIAuditLogEntry, APIChannel } from 'discord-api-types/v10';
+import { ChannelType } from 'discord-api-types/v10';
+import { EventEmitter } from 'eventemitter3';
+import { Party, type PartyContext, type PartyEndReason } from '../parties/Party.js';
+import { PartyError } from '../parties/PartyError.js';
+import { isPartyJoinMode, type PartyJoinMode } from '../parties/PartyJoinMode.js';
+import { MAX_PARTY_CAPACITY, partyDefaults } from '../parties/partyDefaults.js';
+import { OVERWRITE_MEMBER, OVERWRITE_ROLE, PARTY_HIDDEN, PARTY_MEMBER } from '../parties/partyPermissions.js';
+import {
+  type IssueOptions,
+  type PlayerTokenKey,
+  PlayerTokens,
+  type PlayerTokensOptions,
+} from '../tokens/PlayerTokens.js';
+
+/** What `GameHost.open(options)` takes. */
+export interface GameHostOptions {
+  community: Community;
+  /** The game's guild, where its players, channels and parties live: created (owned by the service user) if absent. */
+  guild: { id: string; name: string };
+  /**
+   * The game backend's own user: a bot, the owner of the game's guild, and the actor of every change made through
+   * this host (the audit log names it). Players get Discord's default `@everyone` permissions, without MUTE_MEMBERS,
+   * MOVE_MEMBERS, MODERATE_MEMBERS…: what the game server does to them they cannot undo.
+   */
+  serviceUser: { id: string; username: string };
+  /** Player-token signing keys (the first signs); party join tokens use keys derived from these. */
+  keys: readonly PlayerTokenKey[];
+  /** The rest of the player-token options (issuer, audience, lifetimes, clock). */
+  tokens?: Omit<PlayerTokensOptions, 'keys'>;
+}
+
+export interface GameHostEvents {
+  partyCreated: [party: Party];
+  partyEnded: [party: Party, reason: PartyEndReason];
+}
+
+/** What {@link GameHost.createParty} takes. */
+export interface CreatePartyOptions {
+  leaderId: string;
+  name?: string;
+  /** 1–99 (default partyDefaults.capacity). */
+  capacity?: number;
+  joinMode?: PartyJoinMode;
+  /** Ties the party to a match: {@link GameHost.endMatch} ends them all. */
+  matchId?: string;
+}
+
+/** What {@link GameHost.setVoice} changes: server mute, server deafen, and where the player's voice is. */
+export interface VoiceControl {
+  mute?: boolean;
+  deaf?: boolean;
+  /** A voice channel to move them to, or null to disconnect them. */
+  channelId?: string | null;
+}
+
+/** A key derived from a player-token key for another purpose: tokens of one kind never verify as the other. */
+function deriveKey(key: PlayerTokenKey, purpose: string): PlayerTokenKey {
+  const secret = typeof key.secret === 'string' ? Buffer.from(key.secret, 'utf8') : Buffer.from(key.secret);
+  return { id: key.id, secret: createHmac('sha256', secret).update(purpose).digest() };
+}
+
+/**
+ * The trusted game server's handle on the community: it creates the players' users and their short-lived tokens,
+ * channels and parties, moves players, and moderates them (server mute and deafen, timeouts, kicks, bans) as the
+ * game's service user, so every action is checked, dispatched to the players' clients as Discord's events and kept
+ * in the guild's audit log with its reason. Parties are its children: {@link close} ends them all.
+ */
+export class GameHost extends EventEmitter<GameHostEvents> {
+  readonly community: Community;
+  readonly guildId: string;
+  readonly serviceUserId: string;
+  /** Verifies player tokens (pass it to createPlayerAuthenticate for the gateway and REST). */
+  readonly tokens: PlayerTokens;
+  readonly #joinTokens: PlayerTokens;
+  readonly #parties = new Map<string, Party>();
+  readonly #partyContext: PartyContext;
+
+  private constructor(options: GameHostOptions) {
+    super();
+    this.community = options.community;
+    this.guildId = options.guild.id;
+    this.serviceUserId = options.serviceUser.id;
+    this.tokens = new PlayerTokens({ ...options.tokens, keys: options.keys });
+    this.#joinTokens = new PlayerTokens({
+      ...options.tokens,
+      keys: options.keys.map((key) => deriveKey(key, 'concord party join token')),
+    });
+    const host = this;
+    this.#partyContext = {
+      community: this.community,
+      guildId: this.guildId,
+      serviceUserId: this.serviceUserId,
+      joinTokens: this.#joinTokens,
+      isPlayer: (userId) => host.#isPlayer(userId),
+      voiceMembers: (channelId) => host.#voiceMembers(channelId),
+      forget(party) {
+        host.#parties.delete(party.id);
+      },
+    };
+  }
+
+  /** Makes sure the service user and the game's guild exist, then returns the host. */
+  static async open(options: GameHostOptions): Promise<GameHost> {
+    const { community, guild, serviceUser } = options;
+    await community.users.ensure({ id: serviceUser.id, username: serviceUser.username, bot: true });
+    const exists = await community.guilds.get(serviceUser.id, guild.id).then(
+      () => true,
+      (error: unknown) => {
+        if (error instanceof UnknownEntityError) return false;
+        throw error;
+      },
+    );
+    if (!exists) {
+      await community.guilds.create(
+        serviceUser.id,
+        { name: guild.name },
+        { ignoreLimit: true, ids: { guild: guild.id } },
+      );
+    }
+    return new GameHost(options);
+  }
+
+  /** The player's user (created when new) and their membership of the game's guild. */
+  async createPlayer(input: { id: string; username: string; globalName?: string }): Promise<UserData> {
+    const user = await this.community.users.ensure({
+      id: input.id,
+      username: input.username,
+      ...(input.globalName !== undefined ? { global_name: input.globalName } : {}),
+    });
+    await this.community.members.join(user.id, this.guildId);
+    return user as UserData;
+  }
+
+  /** A short-lived token the player's client connects with (Identify, `Authorization: Bearer`). */
+  issueToken(userId: string, options?: IssueOptions): string {
+    return this.tokens.issue(userId, options);
+  }
+
+  /** A text or voice channel of the game's guild (a team channel, a match lobby); `hidden` ones only the host sees. */
+  createChannel(
+    input: { name: string; type: 'text' | 'voice'; hidden?: boolean },
+    reason?: string,
+  ): Promise<APIChannel> {
+    return this.community.channels.create(
+      this.serviceUserId,
+      this.guildId,
+      {
+        name: input.name,
+        type: input.type === 'voice' ? ChannelType.GuildVoice : ChannelType.GuildText,
+        ...(input.hidden
+          ? {
+              permission_overwrites: [
+                { id: this.guildId, type: OVERWRITE_ROLE, allow: '0', deny: PARTY_HIDDEN.toString() },
+              ],
+            }
+          : {}),
+      },
+      reason,
+    );
+  }
+
+  closeChannel(channelId: string, reason?: string): Promise<APIChannel> {
+    return this.community.channels.delete(this.serviceUserId, this.guildId, channelId, reason);
+  }
+
+  /** Lets a player see and use a hidden channel (or takes it away with `allowed: false`). */
+  async allowChannel(channelId: string, userId: string, allowed: boolean, reason?: string): Promise<void> {
+    if (allowed) {
+      await this.community.channels.editOverwrite(
+        this.serviceUserId,
+        this.guildId,
+        channelId,
+        userId,
+        { type: OVERWRITE_MEMBER, allow: PARTY_MEMBER.toString(), deny: '0' },
+        reason,
+      );
+    } else await this.community.channels.deleteOverwrite(this.serviceUserId, this.guildId, channelId, userId, reason);
+  }
+
+  /** Server mute, server deafen, move or disconnect: the player's client shows them and cannot undo them. */
+  async setVoice(userId: string, control: VoiceControl, reason?: string): Promise<void> {
+    const body: Record<string, unknown> = {};
+    if (control.mute !== undefined) body.mute = control.mute;
+    if (control.deaf !== undefined) body.deaf = control.deaf;
+    if (control.channelId !== undefined) body.channel_id = control.channelId;
+    await this.community.members.modify(this.serviceUserId, this.guildId, userId, body, reason);
+  }
+
+  /** A timeout (Discord's: no messages, reactions, or voice until then; at most 28 days), or null to lift it. */
+  async timeout(userId: string, until: Date | null, reason?: string): Promise<void> {
+    await this.community.members.modify(
+      this.serviceUserId,
+      this.guildId,
+      userId,
+      { communication_disabled_until: until === null ? null : until.toISOString() },
+      reason,
+    );
+  }
+
+  kick(userId: string, reason?: string): Promise<void> {
+    return this.community.members.kick(this.serviceUserId, this.guildId, userId, reason);
+  }
+
+  ban(userId: string, options: { deleteMessageSeconds?: number } = {}, reason?: string): Promise<void> {
+    const body = options.deleteMessageSeconds ? { delete_message_seconds: options.deleteMessageSeconds } : {};
+    return this.community.members.ban(this.serviceUserId, this.guildId, userId, body, reason);
+  }
+
+  unban(userId: string, reason?: string): Promise<void> {
+    return this.community.members.unban(this.serviceUserId, this.guildId, userId, reason);
+  }
+
+  /** The game's guild audit log: every action of this host, by the service user, with its reason. */
+  auditLog(query: { limit?: number; before?: string; userId?: string } = {}): Promise<APIAuditLogEntry[]> {
+    return this.community.auditLog.list(this.serviceUserId, this.guildId, {
+      ...(query.limit !== undefined ? { limit: query.limit } : {}),
+      ...(query.before !== undefined ? { before: query.before } : {}),
+      ...(query.userId !== undefined ? { userId: query.userId } : {}),
+    });
+  }
+
+  /** A new party with its leader in it. */
+  async createParty(options: CreatePartyOptions): Promise<Party> {
+    const capacity = options.capacity ?? partyDefaults.capacity;
+    if (!Number.isInteger(capacity) || capacity < 1 || capacity > MAX_PARTY_CAPACITY)
+      throw new PartyError('INVALID_OPTIONS', `capacity must be an integer from 1 to ${MAX_PARTY_CAPACITY}`);
+    const joinMode = options.joinMode ?? partyDefaults.joinMode;
+    if (!isPartyJoinMode(joinMode)) throw new PartyError('INVALID_OPTIONS', 'joinMode is open, invite or closed');
+    if (!(await this.#isPlayer(options.leaderId))) throw new PartyError('NOT_A_PLAYER', 'the leader is not a player');
+    const channel = await this.community.channels.create(
+      this.serviceUserId,
+      this.guildId,
+      {
+        type: ChannelType.GuildVoice,
+        name: options.name ?? partyDefaults.name,
+        user_limit: capacity,
+        permission_overwrites: [
+          { id: this.guildId, type: OVERWRITE_ROLE, allow: '0', deny: PARTY_HIDDEN.toString() },
+          { id: options.leaderId, type: OVERWRITE_MEMBER, allow: PARTY_MEMBER.toString(), deny: '0' },
+        ],
+      },
+      `party created for ${options.leaderId}${options.matchId !== undefined ? ` (match ${options.matchId})` : ''}`,
+    );
+    const party = new Party(this.#partyContext, {
+      channelId: channel.id,
+      leaderId: options.leaderId,
+      capacity,
+      joinMode,
+      matchId: options.matchId ?? null,
+    });
+    this.#parties.set(party.id, party);
+    party.once('ended', (reason) => this.emit('partyEnded', party, reason));
+    this.emit('partyCreated', party);
+    return party;
+  }
+
+  party(partyId: string): Party | undefined {
+    return this.#parties.get(partyId);
+  }
+
+  parties(): Party[] {
+    return [...this.#parties.values()];
+  }
+
+  /** Ends every party of a match; returns how many. */
+  async endMatch(matchId: string): Promise<number> {
+    const ending = this.parties().filter((p) => p.matchId === matchId);
+    await Promise.all(ending.map((p) => p.end('match_ended')));
+    return ending.length;
+  }
+
+  /** Ends every party this host made (their channels go with them). */
+  async close(): Promise<void> {
+    await Promise.all(this.parties().map((p) => p.end('host_closed')));
+  }
+
+  async #isPlayer(userId: string): Promise<boolean> {
+    const state = await this.community.directory.members(this.guildId, { limit: 1, userIds: [userId] });
+    return state.some((m) => m.user.id === userId);
+  }
+
+  async #voiceMembers(channelId: string): Promise<string[]> {
+    const guild = await this.community.directory.guild(this.guildId);
+    const states = (guild as { voice_states?: readonly { user_id: string; channel_id: string | null }[] } | null)
+      ?.voice_states;
+    return (states ?? []).filter((s) => s.channel_id === channelId).map((s) => s.user_id);
+  }
+}

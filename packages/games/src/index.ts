@@ -1,0 +1,29 @@
+/**
+ * @concord/games: what a game studio adds on the server side, over the community packages. The trusted game server's
+ * handle (host/GameHost.ts): players, their short-lived tokens (tokens/PlayerTokens.ts), channels, moderation and
+ * parties (parties/Party.ts); and the `authenticate` hook that lets players connect with their tokens
+ * (auth/createPlayerAuthenticate.ts). docs/GAMES.md has the whole layer and what is still to come.
+ */
+export { createPlayerAuthenticate, type PlayerAuthenticateOptions } from './auth/createPlayerAuthenticate.js';
+export {
+  type CreatePartyOptions,
+  GameHost,
+  type GameHostEvents,
+  type GameHostOptions,
+  type VoiceControl,
+} from './host/GameHost.js';
+export { Party, type PartyEndReason, type PartyEvents, type PartyInfo } from './parties/Party.js';
+export { PartyError, type PartyErrorCode } from './parties/PartyError.js';
+export type { PartyJoinMode } from './parties/PartyJoinMode.js';
+export { MAX_PARTY_CAPACITY, partyDefaults } from './parties/partyDefaults.js';
+export { PlayerTokenError, type PlayerTokenErrorCode } from './tokens/PlayerTokenError.js';
+export {
+  type IssueOptions,
+  type PlayerClaims,
+  type PlayerTokenCheck,
+  type PlayerTokenKey,
+  type PlayerTokenRefusal,
+  PlayerTokens,
+  type PlayerTokensOptions,
+} from './tokens/PlayerTokens.js';
+export { playerTokenDefaults } from './tokens/playerTokenDefaults.js';
