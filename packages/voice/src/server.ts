@@ -41,6 +41,7 @@ export {
   type VoiceIdentify,
   type VoiceServerOptions,
 } from './server/VoiceServerOptions.js';
+export { Audibility, type Audible, type Silenced, UNITY } from './spatial/Audibility.js';
 export {
   type Position,
   type PositionalOptions,

@@ -2,7 +2,8 @@ import type { EncryptionMode } from '../crypto/modes.js';
 import type { OpenedRtp, PacketCipher } from '../crypto/PacketCipher.js';
 import { PacketError } from '../errors.js';
 import { buildReceiverReport, isRtcp, parseRtcp, RtcpType } from '../rtcp/Rtcp.js';
-import { type Position, type PositionalOptions, type Spatialization, spatialize } from '../spatial/spatialize.js';
+import { Audibility } from '../spatial/Audibility.js';
+import type { Position, PositionalOptions, Spatialization } from '../spatial/spatialize.js';
 import { buildIpDiscoveryResponse, isIpDiscoveryRequest } from '../udp/ipDiscovery.js';
 import type { MemberVideo } from '../video/MemberVideo.js';
 import { hasFeedback } from '../video/rtcpFeedback.js';
@@ -71,8 +72,12 @@ export interface SfuStats {
     malformed: number;
     muted: number;
     silence: number;
-    /** Packets not sent to a listener out of the speaker's range (positional rooms). */
+    /** Packets not sent to a listener out of the speaker's range (positional rooms, team rules). */
     outOfRange: number;
+    /** Packets not sent to a listener who blocked the speaker. */
+    blocked: number;
+    /** Packets of a whispering speaker not sent to the listeners it does not address. */
+    notAddressed: number;
     /** Packets not sent to a listener whose nonce counter ran out (its session is ended so that it re-keys). */
     exhausted: number;
     /** End-to-end encrypted (DAVE) audio frames not sent to a listener that cannot open them (`plainOnly`). */
@@ -81,8 +86,6 @@ export interface SfuStats {
   /** The video plane's counters (forwarded, layer switches, PLIs, NACKs/RTX). */
   video: VideoStats;
 }
-
-const UNITY: Spatialization = { distance: 0, gain: 1, pan: 0, left: Math.SQRT1_2, right: Math.SQRT1_2 };
 
 export type UdpSend = (packet: Buffer, port: number, address: string) => void;
 
@@ -123,6 +126,8 @@ export function createSfuStats(): SfuStats {
       muted: 0,
       silence: 0,
       outOfRange: 0,
+      blocked: 0,
+      notAddressed: 0,
       exhausted: 0,
       e2ee: 0,
     },
@@ -139,7 +144,8 @@ export class Sfu {
   private readonly bySsrc = new Map<number, SfuMember>();
   private readonly rooms = new Map<string, Set<SfuMember>>();
   private readonly byRemote = new Map<string, SfuMember>();
-  private readonly positional = new Map<string, PositionalOptions>();
+  /** Who hears whom: positional rooms, teams, whispers, block lists (spatial/Audibility.ts). */
+  public readonly audibility = new Audibility();
   /** Set by the Mixer: gets each frame a mixed listener of the room should hear (decrypted Opus). */
   public onMixedAudio: ((sender: SfuMember, payload: Buffer) => void) | null = null;
   /** Called when sealing for a member failed because its nonce counter ran out: it needs a new key (a new session). */
@@ -180,7 +186,7 @@ export class Sfu {
         members: (room) => this.rooms.get(room) ?? [],
         memberBySsrc: (ssrc) => this.bySsrc.get(ssrc),
         reachable: (member) => Sfu.reachable(member),
-        audible: (sender, receiver) => !this.positional.has(sender.room) || this.hearing(sender, receiver) !== null,
+        audible: (sender, receiver) => !this.audibility.filters(sender) || this.hearing(sender, receiver) !== null,
         deliver: (member, header, payload) => this.deliver(member, header, payload),
         // The UDP path seals into a new datagram before `deliver` returns; a leg may keep what it is given.
         sealsOnDeliver: (member) => !member.leg,
@@ -217,26 +223,20 @@ export class Sfu {
 
   /** Makes a room positional (proximity chat) with these options, or plain again with null. */
   public setPositional(room: string, options: PositionalOptions | null): void {
-    if (options) {
-      if (!(options.range >= 0)) throw new RangeError('range must be a non-negative number');
-      this.positional.set(room, { ...options });
-    } else this.positional.delete(room);
+    this.audibility.setPositional(room, options);
   }
 
   public positionalOptions(room: string): PositionalOptions | null {
-    return this.positional.get(room) ?? null;
+    return this.audibility.positional(room);
   }
 
   /**
-   * How `listener` hears `speaker`: unity (gain 1, centred) in a plain room; in a positional room the distance-based
-   * gain and pan, or null when out of range or when either has no position (fail closed: proximity chat must not
-   * leak a voice to someone who was never placed).
+   * How `listener` hears `speaker` (spatial/Audibility.ts): unity in a plain room; by distance and team in a
+   * positional one; only the addressed listeners of a whisper; never a speaker the listener blocked. Null = not heard.
    */
   public hearing(speaker: SfuMember, listener: SfuMember): Spatialization | null {
-    const options = this.positional.get(speaker.room);
-    if (!options) return UNITY;
-    if (!speaker.position || !listener.position) return null;
-    return spatialize(speaker.position, listener.position, options);
+    const heard = this.audibility.hear(speaker, listener);
+    return typeof heard === 'string' ? null : heard;
   }
 
   public hasMember(member: SfuMember): boolean {
@@ -441,7 +441,7 @@ export class Sfu {
     } else sender.silenceRun = 0;
     const room = this.rooms.get(sender.room);
     if (!room) return;
-    const positional = this.positional.has(sender.room);
+    const filtered = this.audibility.filters(sender);
     // A sender that cannot do DAVE never sends DAVE frames: only the others' payloads are looked at.
     const e2ee = sender.plainOnly !== true && isDaveFrame(opened.payload);
     let mixed = false;
@@ -455,9 +455,12 @@ export class Sfu {
         mixed = true;
         continue;
       }
-      if (positional && this.hearing(sender, member) === null) {
-        this.stats.dropped.outOfRange++;
-        continue;
+      if (filtered) {
+        const heard = this.audibility.hear(sender, member);
+        if (typeof heard === 'string') {
+          this.stats.dropped[heard]++;
+          continue;
+        }
       }
       if (this.deliver(member, opened.header, opened.payload)) this.stats.forwarded++;
     }

@@ -236,6 +236,40 @@ export class VoiceServer extends EventEmitter<VoiceServerEvents> implements Voic
   }
 
   /**
+   * Every position of a channel's members at once, as a game server sends them each tick: users not in the call are
+   * skipped, users left out keep their position.
+   */
+  public setPositions(
+    guildId: string,
+    channelId: string,
+    positions: Iterable<readonly [string, Position | null]>,
+  ): void {
+    const room = this.room(guildId, channelId);
+    if (!room) return;
+    const byUser = new Map<string, Member>();
+    for (const member of room.members) byUser.set(member.userId, member);
+    for (const [userId, position] of positions) byUser.get(userId)?.setPosition(position);
+  }
+
+  /**
+   * The speakers a user does not hear, in every channel (their audio and video are not forwarded to that user):
+   * a block list. Replaces the previous list; null or empty clears it. Kept across the user's reconnects.
+   */
+  public setBlocked(userId: string, blockedUserIds: Iterable<string> | null): void {
+    this.sfu.audibility.setBlocked(userId, blockedUserIds);
+  }
+
+  /** While set, a user is heard only by these users (at full level, whatever the distance); null ends it. */
+  public setWhisper(userId: string, toUserIds: Iterable<string> | null): void {
+    this.sfu.audibility.setWhisper(userId, toUserIds);
+  }
+
+  /** A user's team, for positional channels with a team rule (`PositionalOptions.teams`); null: no team. */
+  public setTeam(userId: string, team: string | null): void {
+    this.sfu.audibility.setTeam(userId, team);
+  }
+
+  /**
    * Switches a user to one server-mixed stream (SSRC MIXER_SSRC) instead of one stream per speaker. The mixer (and
    * its 20 ms timer) starts with the first mixed user. Returns false when `maxMixedListeners` members already get the
    * mix (that user's sessions are left as they were); switching off always succeeds.

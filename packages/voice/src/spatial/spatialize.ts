@@ -22,6 +22,12 @@ export interface PositionalOptions {
   refDistance?: number;
   /** Steepness of the inverse and exponential models (default 1). */
   rolloffFactor?: number;
+  /**
+   * Teams (set per user, VoiceServer.setTeam) in this room: `'ignore'` (default) teams change nothing; `'radio'`
+   * teammates hear each other anywhere, at full level, and everyone else by distance; `'only'` only teammates hear
+   * each other, by distance.
+   */
+  teams?: 'ignore' | 'radio' | 'only';
 }
 
 /** What one listener should hear of one speaker: overall gain (0-1), pan (-1 left … 1 right) and per-channel gains. */
