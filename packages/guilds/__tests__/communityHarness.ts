@@ -73,7 +73,7 @@ export interface Harness {
 /** A community over in-memory stores with a recording gateway; pass `shared` to make a second node of the same cluster. */
 export async function createHarness(
   shared?: Pick<Harness, 'store' | 'messages' | 'clock'> & { broker: InMemoryBroker },
-  options: Pick<CommunityOptions, 'interactions'> = {},
+  options: Pick<CommunityOptions, 'interactions' | 'messageFilter'> = {},
 ): Promise<Harness> {
   const store = shared?.store ?? createInMemoryEntityStore();
   const messages = shared?.messages ?? createInMemoryStore();

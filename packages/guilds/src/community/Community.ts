@@ -4,6 +4,7 @@ import type { BlobStore } from '@concord/storage-adapters/blobs';
 import type { EntityStore } from '@concord/storage-adapters/entities';
 import { CommunityDirectory } from '../directory/CommunityDirectory.js';
 import type { InteractionClocks } from '../interactions/interactionDefaults.js';
+import type { MessageFilter } from '../moderation/MessageFilter.js';
 import { ApplicationCommandService } from '../services/ApplicationCommandService.js';
 import { AuditLog } from '../services/AuditLog.js';
 import { BotAuthorization } from '../services/BotAuthorization.js';
@@ -45,6 +46,8 @@ export interface CommunityOptions {
   now?: () => number;
   /** The interaction deadline and token lifetime (`interactionDefaults`: Discord's 3 s and 15 min). */
   interactions?: Partial<InteractionClocks>;
+  /** Every user message (post or edit) goes through it before it is stored: reject, mask, flag, slow down. */
+  messageFilter?: MessageFilter;
 }
 
 /**
@@ -95,6 +98,7 @@ export class Community {
       repo,
       messages: options.messages,
       blobs: options.blobs ?? null,
+      messageFilter: options.messageFilter ?? null,
       guilds: this.#cache,
       users,
       audit: auditLog,

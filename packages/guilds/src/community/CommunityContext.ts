@@ -1,6 +1,7 @@
 import type { MessageStore } from '@concord/storage-adapters';
 import type { BlobStore } from '@concord/storage-adapters/blobs';
 import type { AuditEntryInput } from '../model/AuditEntryInput.js';
+import type { MessageFilter } from '../moderation/MessageFilter.js';
 import type { ReactionSummaries } from '../services/ReactionSummaries.js';
 import type { ThreadActivity } from '../services/ThreadActivity.js';
 import type { GuildCache } from '../state/GuildCache.js';
@@ -23,6 +24,8 @@ export interface CommunityContext {
   readonly threads: ThreadActivity;
   /** Where images (emoji, avatars, guild icons) go; null when the model runs without one. */
   readonly blobs: BlobStore | null;
+  /** The hook user messages go through before they are stored (moderation/MessageFilter.ts); null: none. */
+  readonly messageFilter: MessageFilter | null;
   /** A new snowflake id. */
   nextId(): string;
   /** The clock (Unix ms). */

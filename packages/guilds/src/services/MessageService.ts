@@ -13,6 +13,7 @@ import { checkSnowflake } from '../validation/checkSnowflake.js';
 import { FormErrors } from '../validation/FormErrors.js';
 import { InvalidFormBodyError } from '../validation/ValidationError.js';
 import { validateMessageContent } from '../validation/validateMessageContent.js';
+import { filterMessage, reportFiltered } from './filterMessage.js';
 import { dispatchMessageEvent, recordLastMessage } from './messageEvents.js';
 import { contentExtra, type MessageExtra, messageWire } from './messageWire.js';
 import { type ResolvedChannel, resolveChannel } from './resolveChannel.js';
@@ -77,19 +78,15 @@ export class MessageService {
     if (target.state && isThread(target.channel.type))
       await ctx.threads.touched(actorId, target.state, target.channel, target.permissions);
     await this.#slowmode(actorId, target);
+    const sent = content.content ?? '';
+    const filtered = await filterMessage(ctx, { authorId: actorId, channelId, guildId: target.guildId, content: sent });
     let referenced: SerializedMessage | null | undefined;
     if (reference) {
       const replied = await ctx.messages.get(channelId, reference.message_id);
       if (!replied || replied.deleted) throw new InvalidFormBodyError(unknownReply());
       referenced = this.#wire(target, replied);
     }
-    const mentions = await resolveMentions(
-      ctx,
-      target,
-      content.content ?? '',
-      content.allowed_mentions,
-      referenced ?? null,
-    );
+    const mentions = await resolveMentions(ctx, target, filtered.content, content.allowed_mentions, referenced ?? null);
     const extra: MessageExtra = {
       ...contentExtra(author, mentions, content, attachments),
       ...(content.nonce !== undefined ? { nonce: content.nonce } : {}),
@@ -100,7 +97,7 @@ export class MessageService {
       channelId,
       guildId: target.guildId,
       authorId: actorId,
-      content: content.content ?? '',
+      content: filtered.content,
       type: reference ? MessageType.Reply : MessageType.Default,
       // EPHEMERAL means nothing outside an interaction response: a channel message never carries it.
       flags: (content.flags ?? 0) & (MessageFlags.SuppressEmbeds | MessageFlags.SuppressNotifications),
@@ -109,6 +106,12 @@ export class MessageService {
     await recordLastMessage(ctx, target, stored.id);
     const wire = this.#wire(target, stored, referenced);
     dispatchMessageEvent(this.ctx, target, 'MESSAGE_CREATE', wire);
+    await reportFiltered(
+      ctx,
+      filtered,
+      { id: stored.id, channelId, guildId: target.guildId, authorId: actorId, content: filtered.content },
+      sent,
+    );
     return wire;
   }
 
@@ -165,11 +168,21 @@ export class MessageService {
       files: ((message.extra as MessageExtra | null)?.attachments ?? []).length,
       components: author?.bot === true,
     });
+    const filtered =
+      content.content !== undefined
+        ? await filterMessage(ctx, {
+            authorId: actorId,
+            channelId,
+            guildId: target.guildId,
+            content: content.content,
+            editOf: messageId,
+          })
+        : null;
     const extra: MessageExtra = { ...((message.extra ?? {}) as MessageExtra) };
     if (content.embeds !== undefined) extra.embeds = content.embeds;
     if (content.components !== undefined) extra.components = content.components;
-    if (content.content !== undefined) {
-      const mentions = await resolveMentions(ctx, target, content.content, content.allowed_mentions, null);
+    if (filtered) {
+      const mentions = await resolveMentions(ctx, target, filtered.content, content.allowed_mentions, null);
       Object.assign(extra, {
         mentions: mentions.users,
         mention_roles: mentions.roles,
@@ -177,7 +190,7 @@ export class MessageService {
       });
     }
     const edited = await ctx.messages.edit(channelId, messageId, {
-      ...(content.content !== undefined ? { content: content.content } : {}),
+      ...(filtered ? { content: filtered.content } : {}),
       // An edit may set or clear SUPPRESS_EMBEDS only; the other flags stay as they are.
       ...(content.flags !== undefined
         ? { flags: (message.flags & ~MessageFlags.SuppressEmbeds) | (content.flags & MessageFlags.SuppressEmbeds) }
@@ -187,6 +200,16 @@ export class MessageService {
     });
     const wire = await this.#withReactions(actorId, target, edited);
     dispatchMessageEvent(this.ctx, target, 'MESSAGE_UPDATE', wire);
+    if (filtered && content.content !== undefined) {
+      const stored = {
+        id: messageId,
+        channelId,
+        guildId: target.guildId,
+        authorId: actorId,
+        content: filtered.content,
+      };
+      await reportFiltered(ctx, filtered, stored, content.content);
+    }
     return wire;
   }
 
