@@ -2,7 +2,7 @@ import { InMemoryBroker } from '@concord/gateway-server';
 import { Community, type CommunityGateway } from '@concord/guilds';
 import { createInMemoryStore } from '@concord/storage-adapters';
 import { createInMemoryEntityStore } from '@concord/storage-adapters/entities';
-import { GameHost } from '../src/index.js';
+import { type AudioEvidenceSource, GameHost, type TextSafety } from '../src/index.js';
 import { SECRET } from './helpers.js';
 
 /** One dispatch the community published. */
@@ -44,15 +44,25 @@ export const GAME_GUILD = '1300000000000000000';
 export const SERVICE_USER = '1300000000000000001';
 
 /** A community over in-memory stores with a game host on it and `players` players (ids 1300…100 onwards). */
-export async function createGame(players = 0) {
+export async function createGame(players = 0, options: { textSafety?: TextSafety; audio?: AudioEvidenceSource } = {}) {
   const gateway = new RecordingGateway();
-  const community = new Community({ store: createInMemoryEntityStore(), messages: createInMemoryStore() });
+  const store = createInMemoryEntityStore();
+  const community = new Community({
+    store,
+    messages: createInMemoryStore(),
+    ...(options.textSafety ? { messageFilter: options.textSafety } : {}),
+  });
   await community.attach(gateway as unknown as CommunityGateway);
   const host = await GameHost.open({
     community,
     guild: { id: GAME_GUILD, name: 'Space Game' },
     serviceUser: { id: SERVICE_USER, username: 'Space Game' },
     keys: [{ id: 'k1', secret: SECRET }],
+    reports: {
+      store,
+      ...(options.textSafety ? { textSafety: options.textSafety } : {}),
+      ...(options.audio ? { audio: options.audio } : {}),
+    },
   });
   const ids: string[] = [];
   for (let i = 0; i < players; i++) {

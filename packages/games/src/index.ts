@@ -16,6 +16,16 @@ export { Party, type PartyEndReason, type PartyEvents, type PartyInfo } from './
 export { PartyError, type PartyErrorCode } from './parties/PartyError.js';
 export type { PartyJoinMode } from './parties/PartyJoinMode.js';
 export { MAX_PARTY_CAPACITY, partyDefaults } from './parties/partyDefaults.js';
+export {
+  type AudioClip,
+  type AudioEvidenceSource,
+  type FileReport,
+  type GameReport,
+  ReportDesk,
+  type ReportedMessage,
+} from './safety/ReportDesk.js';
+export { type FilteredEvidence, TextSafety, type TextSafetyOptions } from './safety/TextSafety.js';
+export { textSafetyDefaults } from './safety/textSafetyDefaults.js';
 export { PlayerTokenError, type PlayerTokenErrorCode } from './tokens/PlayerTokenError.js';
 export {
   type IssueOptions,

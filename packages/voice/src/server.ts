@@ -10,6 +10,8 @@ export {
 export { DaveOpcode } from './dave/daveFrames.js';
 export { ExternalSender } from './dave/ExternalSender.js';
 export { MlsDecodeError } from './dave/mlsEncoding.js';
+export { type EvidenceClip, EvidenceRecorder, MAX_EVIDENCE_SECONDS } from './evidence/EvidenceRecorder.js';
+export { writeOggOpus } from './evidence/writeOggOpus.js';
 export { defaultMixerOptions, MIXER_SSRC, Mixer, type MixerOptions, type MixerStats } from './mixer/Mixer.js';
 export { SOFT_CLIP_KNEE, softClip } from './mixer/softClip.js';
 export type { DatagramSender } from './server/DatagramSender.js';

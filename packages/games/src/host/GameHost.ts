@@ -1,6 +1,8 @@
 import { createHmac } from 'node:crypto';
 import type { UserData } from '@concord/gateway-server';
 import { type Community, UnknownEntityError } from '@concord/guilds';
+import { SnowflakeGenerator } from '@concord/snowflake';
+import type { EntityStore } from '@concord/storage-adapters/entities';
 import type { APIAuditLogEntry, APIChannel } from 'discord-api-types/v10';
 import { ChannelType } from 'discord-api-types/v10';
 import { EventEmitter } from 'eventemitter3';
@@ -9,6 +11,8 @@ import { PartyError } from '../parties/PartyError.js';
 import { isPartyJoinMode, type PartyJoinMode } from '../parties/PartyJoinMode.js';
 import { MAX_PARTY_CAPACITY, partyDefaults } from '../parties/partyDefaults.js';
 import { OVERWRITE_MEMBER, OVERWRITE_ROLE, PARTY_HIDDEN, PARTY_MEMBER } from '../parties/partyPermissions.js';
+import { type AudioEvidenceSource, ReportDesk } from '../safety/ReportDesk.js';
+import type { TextSafety } from '../safety/TextSafety.js';
 import {
   type IssueOptions,
   type PlayerTokenKey,
@@ -31,6 +35,11 @@ export interface GameHostOptions {
   keys: readonly PlayerTokenKey[];
   /** The rest of the player-token options (issuer, audience, lifetimes, clock). */
   tokens?: Omit<PlayerTokensOptions, 'keys'>;
+  /**
+   * Player reports (`host.reports`): where they are stored, the text filter whose catches they include (the one
+   * given to the Community as `messageFilter`), and the voice server's evidence recorder for audio.
+   */
+  reports?: { store: EntityStore; textSafety?: TextSafety; audio?: AudioEvidenceSource };
 }
 
 export interface GameHostEvents {
@@ -75,6 +84,8 @@ export class GameHost extends EventEmitter<GameHostEvents> {
   readonly serviceUserId: string;
   /** Verifies player tokens (pass it to createPlayerAuthenticate for the gateway and REST). */
   readonly tokens: PlayerTokens;
+  /** Player reports with evidence; null without the `reports` option. */
+  readonly reports: ReportDesk | null;
   readonly #joinTokens: PlayerTokens;
   readonly #parties = new Map<string, Party>();
   readonly #partyContext: PartyContext;
@@ -89,6 +100,18 @@ export class GameHost extends EventEmitter<GameHostEvents> {
       ...options.tokens,
       keys: options.keys.map((key) => deriveKey(key, 'concord party join token')),
     });
+    const ids = new SnowflakeGenerator();
+    this.reports = options.reports
+      ? new ReportDesk({
+          community: this.community,
+          guildId: this.guildId,
+          serviceUserId: this.serviceUserId,
+          store: options.reports.store,
+          ...(options.reports.textSafety ? { textSafety: options.reports.textSafety } : {}),
+          ...(options.reports.audio ? { audio: options.reports.audio } : {}),
+          nextId: () => ids.nextString(),
+        })
+      : null;
     const host = this;
     this.#partyContext = {
       community: this.community,

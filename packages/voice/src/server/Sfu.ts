@@ -1,6 +1,7 @@
 import type { EncryptionMode } from '../crypto/modes.js';
 import type { OpenedRtp, PacketCipher } from '../crypto/PacketCipher.js';
 import { PacketError } from '../errors.js';
+import type { EvidenceRecorder } from '../evidence/EvidenceRecorder.js';
 import { buildReceiverReport, isRtcp, parseRtcp, RtcpType } from '../rtcp/Rtcp.js';
 import { Audibility } from '../spatial/Audibility.js';
 import type { Position, PositionalOptions, Spatialization } from '../spatial/spatialize.js';
@@ -146,6 +147,8 @@ export class Sfu {
   private readonly byRemote = new Map<string, SfuMember>();
   /** Who hears whom: positional rooms, teams, whispers, block lists (spatial/Audibility.ts). */
   public readonly audibility = new Audibility();
+  /** Keeps the last seconds of speakers in rooms that opted in, for reports (set by the server when first used). */
+  public evidence: EvidenceRecorder | null = null;
   /** Set by the Mixer: gets each frame a mixed listener of the room should hear (decrypted Opus). */
   public onMixedAudio: ((sender: SfuMember, payload: Buffer) => void) | null = null;
   /** Called when sealing for a member failed because its nonce counter ran out: it needs a new key (a new session). */
@@ -444,6 +447,9 @@ export class Sfu {
     const filtered = this.audibility.filters(sender);
     // A sender that cannot do DAVE never sends DAVE frames: only the others' payloads are looked at.
     const e2ee = sender.plainOnly !== true && isDaveFrame(opened.payload);
+    const evidence = this.evidence;
+    if (evidence !== null && !e2ee && sender.silenceRun === 0 && evidence.records(sender.room))
+      evidence.record(sender.room, sender.userId, opened.payload);
     let mixed = false;
     for (const member of room) {
       if (member === sender || member.deafened || !Sfu.reachable(member)) continue;

@@ -8,6 +8,7 @@ import { EventEmitter } from 'eventemitter3';
 import { ENCRYPTION_MODES, type EncryptionMode } from '../crypto/modes.js';
 import type { DaveEvent, DaveGroupOptions } from '../dave/DaveGroup.js';
 import { ExternalSender } from '../dave/ExternalSender.js';
+import { type EvidenceClip, EvidenceRecorder } from '../evidence/EvidenceRecorder.js';
 import { Mixer, type MixerStats } from '../mixer/Mixer.js';
 import type { Position, PositionalOptions } from '../spatial/spatialize.js';
 import { MemberVideo } from '../video/MemberVideo.js';
@@ -262,6 +263,21 @@ export class VoiceServer extends EventEmitter<VoiceServerEvents> implements Voic
   /** While set, a user is heard only by these users (at full level, whatever the distance); null ends it. */
   public setWhisper(userId: string, toUserIds: Iterable<string> | null): void {
     this.sfu.audibility.setWhisper(userId, toUserIds);
+  }
+
+  /**
+   * Keeps the last `seconds` (1–60) of every speaker's voice in a channel, for reports (`evidenceClip`); null stops.
+   * Opt-in per channel: the players should be told (a game's terms, a notice in the channel). Not kept: end-to-end
+   * encrypted (DAVE) frames, silence.
+   */
+  public recordEvidence(guildId: string, channelId: string, seconds: number | null): void {
+    if (seconds !== null && !this.sfu.evidence) this.sfu.evidence = new EvidenceRecorder();
+    this.sfu.evidence?.setRoom(roomKey(guildId, channelId), seconds);
+  }
+
+  /** A user's last `seconds` of voice (as much as was kept) as Ogg Opus, or null when nothing was kept. */
+  public evidenceClip(userId: string, seconds: number): EvidenceClip | null {
+    return this.sfu.evidence?.clip(userId, seconds) ?? null;
   }
 
   /** A user's team, for positional channels with a team rule (`PositionalOptions.teams`); null: no team. */
