@@ -2,8 +2,13 @@
  * @concord/games: what a game studio adds on the server side, over the community packages. The trusted game server's
  * handle (host/GameHost.ts): players, their short-lived tokens (tokens/PlayerTokens.ts), channels, moderation and
  * parties (parties/Party.ts); and the `authenticate` hook that lets players connect with their tokens
- * (auth/createPlayerAuthenticate.ts). docs/GAMES.md has the whole layer and what is still to come.
+ * (auth/createPlayerAuthenticate.ts); text safety and reports (safety/); the server-to-server HTTP API over all of it
+ * (api/gameApi.ts). docs/GAMES.md has the whole layer and what is still to come.
  */
+
+export { GameApiError } from './api/GameApiError.js';
+export type { GameVoice, Position, PositionalVoiceOptions } from './api/GameVoice.js';
+export { type GameApiOptions, gameApi } from './api/gameApi.js';
 export { createPlayerAuthenticate, type PlayerAuthenticateOptions } from './auth/createPlayerAuthenticate.js';
 export {
   type CreatePartyOptions,

@@ -1,0 +1,123 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { GameApiContext } from '../GameApiContext.js';
+import { GameApiError } from '../GameApiError.js';
+import type { GameVoice, Position, PositionalVoiceOptions } from '../GameVoice.js';
+import { bodyOf, idParams, position, snowflake, userIds } from '../schemas.js';
+
+/**
+ * Voice for games: positional channels, positions per tick, teams, whispers, block lists and evidence recording. Only
+ * with a `voice` option (the voice server runs in this process); without one they answer 501.
+ */
+export function voiceRoutes(app: FastifyInstance, ctx: GameApiContext): void {
+  const { host } = ctx;
+  const service = { onRequest: async (request: FastifyRequest) => ctx.requireService(request) };
+  const voice = (): GameVoice => {
+    if (!ctx.voice) throw new GameApiError(501, 'NO_VOICE', 'This game API was set up without a voice server');
+    return ctx.voice;
+  };
+  const id = (request: { params: unknown }) => (request.params as { id: string }).id;
+
+  app.put(
+    '/voice/channels/:id/positional',
+    {
+      ...service,
+      schema: {
+        params: idParams,
+        body: {
+          type: ['object', 'null'],
+          required: ['range'],
+          additionalProperties: false,
+          properties: {
+            range: { type: 'number', minimum: 0, maximum: 1e9 },
+            rolloffModel: { enum: ['linear', 'inverse', 'exponential'] },
+            refDistance: { type: 'number', minimum: 0, maximum: 1e9 },
+            rolloffFactor: { type: 'number', minimum: 0, maximum: 100 },
+            teams: { enum: ['ignore', 'radio', 'only'] },
+          },
+        },
+      },
+    },
+    async (request, reply) => {
+      voice().setPositional(host.guildId, id(request), (request.body ?? null) as PositionalVoiceOptions | null);
+      return reply.code(204).send();
+    },
+  );
+
+  app.put(
+    '/voice/channels/:id/positions',
+    {
+      ...service,
+      schema: {
+        params: idParams,
+        body: {
+          type: 'object',
+          required: ['positions'],
+          additionalProperties: false,
+          properties: {
+            positions: {
+              type: 'array',
+              maxItems: 500,
+              items: { type: 'array', minItems: 2, maxItems: 2, items: [snowflake, position] },
+            },
+          },
+        },
+      },
+    },
+    async (request, reply) => {
+      const { positions } = bodyOf<{ positions: [string, Position | null][] }>(request);
+      voice().setPositions(host.guildId, id(request), positions);
+      return reply.code(204).send();
+    },
+  );
+
+  app.put(
+    '/voice/channels/:id/evidence',
+    {
+      ...service,
+      schema: {
+        params: idParams,
+        body: {
+          type: 'object',
+          required: ['seconds'],
+          additionalProperties: false,
+          properties: { seconds: { anyOf: [{ type: 'integer', minimum: 1, maximum: 60 }, { type: 'null' }] } },
+        },
+      },
+    },
+    async (request, reply) => {
+      voice().recordEvidence(host.guildId, id(request), bodyOf<{ seconds: number | null }>(request).seconds);
+      return reply.code(204).send();
+    },
+  );
+
+  const playerSetting = (
+    path: string,
+    field: string,
+    schema: object,
+    apply: (v: GameVoice, userId: string, value: never) => void,
+  ) =>
+    app.put(
+      `/voice/players/:id/${path}`,
+      {
+        ...service,
+        schema: {
+          params: idParams,
+          body: { type: 'object', required: [field], additionalProperties: false, properties: { [field]: schema } },
+        },
+      },
+      async (request, reply) => {
+        apply(voice(), id(request), (request.body as Record<string, never>)[field]!);
+        return reply.code(204).send();
+      },
+    );
+  playerSetting(
+    'team',
+    'team',
+    { anyOf: [{ type: 'string', minLength: 1, maxLength: 64 }, { type: 'null' }] },
+    (v, u, team: string | null) => v.setTeam(u, team),
+  );
+  playerSetting('whisper', 'to', { anyOf: [userIds, { type: 'null' }] }, (v, u, to: string[] | null) =>
+    v.setWhisper(u, to),
+  );
+  playerSetting('blocked', 'blocked', userIds, (v, u, blocked: string[]) => v.setBlocked(u, blocked));
+}
