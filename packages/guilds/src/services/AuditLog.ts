@@ -46,11 +46,7 @@ export class AuditLog {
     const state = ctx.guilds.peek(input.guildId);
     const gateway = ctx.gateway();
     if (state && gateway) {
-      const readers: string[] = [];
-      for (const userId of state.members.keys()) {
-        const permissions = state.permissionsOf(userId) ?? 0n;
-        if ((permissions & PermissionFlagsBits.ViewAuditLog) !== 0n) readers.push(userId);
-      }
+      const readers = state.membersWithPermission(PermissionFlagsBits.ViewAuditLog);
       if (readers.length > 0) {
         gateway.dispatchToUsers(
           readers,

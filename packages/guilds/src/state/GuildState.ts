@@ -227,6 +227,26 @@ export class GuildState {
   }
 
   /**
+   * The members whose guild permissions include `flag` (the readers of the audit log, say). Only the members who could
+   * have it are computed: the owner and holders of a role granting it or ADMINISTRATOR (everyone, when `@everyone`
+   * grants it) — each audited action asked every member of the guild before, ~O(members) permission computations.
+   */
+  membersWithPermission(flag: bigint): string[] {
+    const granting = new Set<string>();
+    for (const role of this.roles.values()) {
+      if ((BigInt(role.permissions) & (flag | PermissionFlagsBits.Administrator)) !== 0n) granting.add(role.id);
+    }
+    const everyone = granting.has(this.id);
+    const owner = this.guild.owner_id;
+    const out: string[] = [];
+    for (const [userId, entry] of this.members) {
+      if (!everyone && userId !== owner && !entry.record.roles.some((r) => granting.has(r))) continue;
+      if (((this.permissionsOf(userId) ?? 0n) & flag) !== 0n) out.push(userId);
+    }
+    return out;
+  }
+
+  /**
    * The member's permissions in the guild (no channel) or in a channel; null when the user is not a member or the
    * channel is not the guild's. Cached, except for timed-out members (their permissions change when the timeout ends).
    */
