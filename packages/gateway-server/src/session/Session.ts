@@ -1,6 +1,7 @@
 import type { StreamPosition } from '../Broker.js';
 import type { PreparedDispatch } from '../PreparedDispatch.js';
 import { compareStreamIds } from '../resume/streamId.js';
+import { fromEpoch, sinceEpoch } from '../transport/processClock.js';
 import type { AuthenticatedUser, PresenceData, SessionInfo, Snowflake, UserData } from '../types.js';
 import { GuildIds } from './GuildIds.js';
 import { type Rebuildable, ReplayBuffer } from './ReplayBuffer.js';
@@ -54,7 +55,11 @@ export class Session<C extends SessionSink = SessionSink> implements SessionInfo
   presence: PresenceData | undefined;
   seq = 0;
   connection: C | null = null;
-  detachedAt = 0;
+  /**
+   * When it lost its connection, as an offset from the process epoch (transport/processClock.ts): a `Date.now()`
+   * value here would box every session's field as a double once any session had been detached.
+   */
+  #detachedAt = 0;
   destroyed = false;
   /** `auth.application` when the integrator gave one (else the default is made when read: READY reads it once). */
   readonly #application: AuthenticatedUser['application'];
@@ -78,6 +83,14 @@ export class Session<C extends SessionSink = SessionSink> implements SessionInfo
     this.shard = init.shard[0] === 0 && init.shard[1] === 1 ? SINGLE_SHARD : init.shard;
     this.largeThreshold = init.largeThreshold;
     this.replay = new ReplayBuffer(init.replayBufferSize);
+  }
+
+  /** When it lost its connection (`Date.now()` time; meaningful while detached). */
+  get detachedAt(): number {
+    return fromEpoch(this.#detachedAt);
+  }
+  set detachedAt(ms: number) {
+    this.#detachedAt = sinceEpoch(ms);
   }
 
   /** READY.application: the integrator's, or `{ id: user.id, flags: 0 }`. */

@@ -7,6 +7,8 @@ import type { CompressionLabel, EncodingLabel, GatewayMetrics } from '../types.j
 import { encodeControl } from '../wire/frames.js';
 import { deflatePayload, type Encoding, GATEWAY_VERSION, GatewayOpcodes } from '../wire/protocol.js';
 import { compressIndependent, ZLIB_HEADER } from '../wire/sharedZlib.js';
+import { fromEpoch, sinceEpoch } from './processClock.js';
+import { sharedString } from './sharedStrings.js';
 import { writableSocketOf } from './socketInternals.js';
 
 /**
@@ -62,37 +64,81 @@ export interface ConnectionHost<S = unknown> {
 }
 
 /**
+ * What connections share: their server and what their connect URL asked for. One object per combination a server has
+ * seen (a handful) instead of five fields in every connection.
+ */
+interface Profile<S> {
+  readonly host: ConnectionHost<S>;
+  readonly encoding: Encoding;
+  readonly compression: CompressionLabel;
+  readonly version: number;
+  /** zlib-stream in shared mode (see sharedZlib.ts): no per-connection context. */
+  readonly sharedZlib: boolean;
+}
+
+/** Per server (host), the profiles made so far. */
+const profiles = new WeakMap<ConnectionHost<never>, Profile<never>[]>();
+
+function profileOf<S>(
+  host: ConnectionHost<S>,
+  encoding: Encoding,
+  compression: CompressionLabel,
+  version: number,
+  sharedZlib: boolean,
+): Profile<S> {
+  let known = profiles.get(host) as Profile<S>[] | undefined;
+  if (known === undefined) {
+    known = [];
+    profiles.set(host, known as Profile<never>[]);
+  }
+  for (const p of known) {
+    if (
+      p.encoding === encoding &&
+      p.compression === compression &&
+      p.version === version &&
+      p.sharedZlib === sharedZlib
+    )
+      return p;
+  }
+  const made: Profile<S> = Object.freeze({ host, encoding, compression, version, sharedZlib });
+  known.push(made);
+  return made;
+}
+
+// A connection's booleans, as bits of one small integer: each boolean field was a word of every held connection.
+const CLOSED = 1;
+const AUTHENTICATING = 2;
+const HEARTBEAT_REQUESTED = 4;
+const PAYLOAD_COMPRESSION = 8;
+const IN_BURST = 16;
+const ZLIB_HEADER_SENT = 32;
+
+/**
  * One WebSocket: encoding, transport compression, liveness and rate-limit state. Holds no protocol logic; the server
  * drives it. After `close()` nothing more is written. `S` is the server's session type: the connection only keeps a
  * reference to it (the server's link back from socket to session), so it does not depend on what a session is.
+ *
+ * Kept small, since every connected session holds one (issue #19: RSS per session): what connections share lives in
+ * one profile per server and connect-URL combination, the booleans are bits of one field, the timestamps offsets
+ * from a process epoch (small integers in the field, not boxed doubles: processClock.ts), and the peer address and
+ * Host header strings are shared between connections (sharedStrings.ts).
  */
 export class Connection<S = unknown> implements SessionSink {
   readonly ws: WebSocket;
-  readonly encoding: Encoding;
-  readonly compression: CompressionLabel;
-  /** Gateway API version of the connect URL (`?v=`): 9 or 10. */
-  readonly version: number;
-  readonly host: ConnectionHost<S>;
+  readonly #profile: Profile<S>;
   /** Host header of the upgrade request (for the default resume_gateway_url). */
   readonly origin: string;
-  /** The peer's address (`req.socket.remoteAddress` at the upgrade; '' if the socket had none). */
+  /** The peer's address (the socket's at the upgrade; '' if the socket had none). */
   readonly remoteAddress: string;
   #compressor: FrameCompressor | null;
-  /** zlib-stream in shared mode (see sharedZlib.ts): no per-connection context. */
-  readonly #sharedZlib: boolean;
-  #zlibHeaderSent = false;
-  /** `compress: true` in Identify (JSON without transport compression only). */
-  payloadCompression = false;
   session: S | null = null;
-  /** An Identify or Resume is being processed. */
-  authenticating = false;
-  readonly openedAt: number;
-  lastSeen: number;
-  heartbeatRequested = false;
+  /** Bits: CLOSED, AUTHENTICATING, ... (above). */
+  #flags = 0;
+  // Offsets from the process epoch (processClock.ts); read and written as `Date.now()` times through the accessors.
+  readonly #openedAt: number;
+  #lastSeen: number;
+  #windowStart: number;
   commandCount = 0;
-  windowStart: number;
-  closed = false;
-  #inBurst = false;
   /** The write-coalescing tick of this connection's last dispatch frame (see `endTick`). */
   #wroteInTick = 0;
   /** Bytes a burst (READY + GUILD_CREATEs, a resume replay) may keep buffered on top of the bound while draining. */
@@ -113,17 +159,87 @@ export class Connection<S = unknown> implements SessionSink {
     now: number;
   }) {
     this.ws = init.ws;
-    this.encoding = init.encoding;
-    this.compression = init.compression;
-    this.version = init.version ?? GATEWAY_VERSION;
+    this.#profile = profileOf(
+      init.host,
+      init.encoding,
+      init.compression,
+      init.version ?? GATEWAY_VERSION,
+      init.sharedZlib === true,
+    );
     this.#compressor = init.compressor;
-    this.#sharedZlib = init.sharedZlib === true;
-    this.host = init.host;
-    this.origin = init.origin;
-    this.remoteAddress = init.remoteAddress ?? '';
-    this.openedAt = init.now;
-    this.lastSeen = init.now;
-    this.windowStart = init.now;
+    this.origin = sharedString(init.origin);
+    this.remoteAddress = sharedString(init.remoteAddress ?? '');
+    const now = sinceEpoch(init.now);
+    this.#openedAt = now;
+    this.#lastSeen = now;
+    this.#windowStart = now;
+  }
+
+  get encoding(): Encoding {
+    return this.#profile.encoding;
+  }
+
+  get compression(): CompressionLabel {
+    return this.#profile.compression;
+  }
+
+  /** Gateway API version of the connect URL (`?v=`): 9 or 10. */
+  get version(): number {
+    return this.#profile.version;
+  }
+
+  get host(): ConnectionHost<S> {
+    return this.#profile.host;
+  }
+
+  /** `compress: true` in Identify (JSON without transport compression only). */
+  get payloadCompression(): boolean {
+    return (this.#flags & PAYLOAD_COMPRESSION) !== 0;
+  }
+  set payloadCompression(on: boolean) {
+    this.#flags = on ? this.#flags | PAYLOAD_COMPRESSION : this.#flags & ~PAYLOAD_COMPRESSION;
+  }
+
+  /** An Identify or Resume is being processed. */
+  get authenticating(): boolean {
+    return (this.#flags & AUTHENTICATING) !== 0;
+  }
+  set authenticating(on: boolean) {
+    this.#flags = on ? this.#flags | AUTHENTICATING : this.#flags & ~AUTHENTICATING;
+  }
+
+  /** The server asked for a heartbeat (op 1) since the client last sent anything. */
+  get heartbeatRequested(): boolean {
+    return (this.#flags & HEARTBEAT_REQUESTED) !== 0;
+  }
+  set heartbeatRequested(on: boolean) {
+    this.#flags = on ? this.#flags | HEARTBEAT_REQUESTED : this.#flags & ~HEARTBEAT_REQUESTED;
+  }
+
+  /** `close()` was called or the socket is gone: nothing more is written. */
+  get closed(): boolean {
+    return (this.#flags & CLOSED) !== 0;
+  }
+
+  /** When the connection opened (`Date.now()` time). */
+  get openedAt(): number {
+    return fromEpoch(this.#openedAt);
+  }
+
+  /** When the client last sent anything (`Date.now()` time). */
+  get lastSeen(): number {
+    return fromEpoch(this.#lastSeen);
+  }
+  set lastSeen(ms: number) {
+    this.#lastSeen = sinceEpoch(ms);
+  }
+
+  /** Start of the command rate limit's current window (`Date.now()` time). */
+  get windowStart(): number {
+    return fromEpoch(this.#windowStart);
+  }
+  set windowStart(ms: number) {
+    this.#windowStart = sinceEpoch(ms);
   }
 
   get encodingLabel(): EncodingLabel {
@@ -133,7 +249,8 @@ export class Connection<S = unknown> implements SessionSink {
   sendControl(op: number, d: unknown): void {
     if (this.closed) return;
     const frame = encodeControl(this.encoding, op, d);
-    if (this.#sharedZlib) this.#emit(this.#withZlibHeader(compressIndependent(frame, this.host.zlibLevel)), true);
+    if (this.#profile.sharedZlib)
+      this.#emit(this.#withZlibHeader(compressIndependent(frame, this.host.zlibLevel)), true);
     else
       this.#write(
         frame,
@@ -161,16 +278,16 @@ export class Connection<S = unknown> implements SessionSink {
     const socket = this.#compressor || this.payloadCompression ? null : writableSocketOf(this.ws);
     if (socket !== null) {
       let frame: Buffer;
-      if (this.#sharedZlib) {
+      if (this.#profile.sharedZlib) {
         // The stream header goes with the first frame actually built (building may throw DispatchEncodeError).
         frame = dispatch.zlibWsFrame(
           this.encoding,
           full,
           seq,
           this.host.zlibLevel,
-          this.#zlibHeaderSent ? null : ZLIB_HEADER,
+          (this.#flags & ZLIB_HEADER_SENT) !== 0 ? null : ZLIB_HEADER,
         );
-        this.#zlibHeaderSent = true;
+        this.#flags |= ZLIB_HEADER_SENT;
         this.#coalesce(socket);
         socket.write(frame);
       } else {
@@ -193,7 +310,7 @@ export class Connection<S = unknown> implements SessionSink {
       this.#sent(frame.length - (size < 126 ? 2 : size === 126 ? 4 : 10), socket.writableLength);
       return;
     }
-    if (this.#sharedZlib) {
+    if (this.#profile.sharedZlib) {
       this.#emit(this.#withZlibHeader(dispatch.zlibFrame(this.encoding, full, seq, this.host.zlibLevel)), true);
     } else this.#write(dispatch.frame(this.encoding, full, seq), false);
   }
@@ -213,8 +330,8 @@ export class Connection<S = unknown> implements SessionSink {
   }
 
   #withZlibHeader(bytes: Buffer): Buffer {
-    if (this.#zlibHeaderSent) return bytes;
-    this.#zlibHeaderSent = true;
+    if ((this.#flags & ZLIB_HEADER_SENT) !== 0) return bytes;
+    this.#flags |= ZLIB_HEADER_SENT;
     return Buffer.concat([ZLIB_HEADER, bytes]);
   }
 
@@ -232,7 +349,7 @@ export class Connection<S = unknown> implements SessionSink {
 
   #sent(bytes: number, buffered: number): void {
     this.host.metrics?.bytesSent(bytes, this.encoding.name, this.compression);
-    if (this.#inBurst) return;
+    if ((this.#flags & IN_BURST) !== 0) return;
     if (buffered < this.#allowance) this.#allowance = buffered;
     if (buffered > this.host.maxBufferedBytes + this.#allowance) this.host.onBackpressure(this);
   }
@@ -242,7 +359,7 @@ export class Connection<S = unknown> implements SessionSink {
    * what it leaves buffered is tolerated while it drains, but nothing more on top of it.
    */
   burst(write: () => void): void {
-    this.#inBurst = true;
+    this.#flags |= IN_BURST;
     // The whole burst leaves in one write at the end of the tick: every frame of it takes the corked path.
     this.#wroteInTick = tick;
     if (!tickEnding) {
@@ -252,7 +369,7 @@ export class Connection<S = unknown> implements SessionSink {
     try {
       write();
     } finally {
-      this.#inBurst = false;
+      this.#flags &= ~IN_BURST;
       this.#allowance = this.ws.bufferedAmount;
     }
   }
@@ -260,7 +377,7 @@ export class Connection<S = unknown> implements SessionSink {
   /** Sends a close frame; the socket is cut if the peer does not answer within `graceMs`. */
   close(code: number, reason = '', graceMs = 2000): void {
     if (this.closed) return;
-    this.closed = true;
+    this.#flags |= CLOSED;
     this.closeCode = code;
     this.#compressor?.close();
     this.#compressor = null;
@@ -277,7 +394,7 @@ export class Connection<S = unknown> implements SessionSink {
 
   /** The socket is gone (close event): release the compressor. */
   dispose(): void {
-    this.closed = true;
+    this.#flags |= CLOSED;
     this.#compressor?.close();
     this.#compressor = null;
   }

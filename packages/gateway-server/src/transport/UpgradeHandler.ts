@@ -17,7 +17,7 @@ import {
 } from '../wire/protocol.js';
 import { Connection, type ConnectionHost, type FrameCompressor } from './Connection.js';
 import { serveWithoutUpgrade, wantsWebSocket } from './serveWithoutUpgrade.js';
-import { dropClearedIdleTimer } from './socketInternals.js';
+import { dropClearedIdleTimer, peerAddressOf } from './socketInternals.js';
 
 const ZLIB_ONLY = ['zlib-stream'] as const;
 /** Where a socket keeps its {@link Connection}, for the `ws` listeners every socket shares. */
@@ -147,7 +147,8 @@ export class UpgradeHandler {
       sharedZlib: shared,
       host: context.host,
       origin: req.headers.host ?? context.hostFallback(),
-      remoteAddress: req.socket.remoteAddress ?? '',
+      // Read without Node keeping `_peername` on the socket for its life (socketInternals.ts).
+      remoteAddress: peerAddressOf(req.socket),
       now: Date.now(),
     });
     (ws as ConnectedSocket)[CONNECTION] = connection;

@@ -55,3 +55,33 @@ export function dropClearedIdleTimer(socket: Duplex): void {
   if (timerKey === undefined || !(timerKey in socket)) return;
   (socket as unknown as Record<symbol, unknown>)[timerKey] = null;
 }
+
+/** A net.Socket's libuv handle as far as its peer address goes (`TCP`/`Pipe` of Node's bindings). */
+type PeerHandle = { getpeername?: (out: { address?: unknown }) => number };
+/** Where the handle writes the peer's address: one object, read at once and reused. */
+const peer: { address?: unknown } = {};
+
+/**
+ * The peer's address of a socket, read without Node caching it: `socket.remoteAddress` keeps the whole
+ * `{ address, family, port }` answer on the socket for its life (`_peername`, ~56 bytes per held session), where we
+ * need the address once. Reads the handle into a reused object as Node's own `_getpeername` does; falls back to
+ * `remoteAddress` (cached, as before) when the socket is not a plain connected one or the handle answers otherwise.
+ * '' when the socket has no address (closed, or not a network socket).
+ */
+export function peerAddressOf(socket: Duplex): string {
+  const s = socket as Duplex & {
+    _handle?: PeerHandle | null;
+    _peername?: unknown;
+    connecting?: boolean;
+    remoteAddress?: string;
+  };
+  const handle = s._handle;
+  if (s._peername == null && s.connecting !== true && handle != null && typeof handle.getpeername === 'function') {
+    peer.address = undefined;
+    const failed = handle.getpeername(peer);
+    const address = peer.address;
+    peer.address = undefined;
+    if (failed === 0 && typeof address === 'string') return address;
+  }
+  return s.remoteAddress ?? '';
+}
