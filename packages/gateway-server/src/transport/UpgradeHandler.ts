@@ -16,13 +16,11 @@ import {
   zstdAvailable,
 } from '../wire/protocol.js';
 import { Connection, type ConnectionHost, type FrameCompressor } from './Connection.js';
+import { type GatewaySocket, gatewaySocketClass } from './gatewaySocketClass.js';
 import { serveWithoutUpgrade, wantsWebSocket } from './serveWithoutUpgrade.js';
 import { dropClearedIdleTimer, peerAddressOf } from './socketInternals.js';
 
 const ZLIB_ONLY = ['zlib-stream'] as const;
-/** Where a socket keeps its {@link Connection}, for the `ws` listeners every socket shares. */
-const CONNECTION = Symbol('connection');
-type ConnectedSocket = WebSocket & { [CONNECTION]: LiveConnection };
 const ZLIB_AND_ZSTD = ['zlib-stream', 'zstd-stream'] as const;
 
 /** What the upgrade handling needs from the server. */
@@ -30,6 +28,7 @@ export interface UpgradeContext {
   readonly http: HttpServer | HttpsServer;
   /** The server created `http` itself (it then answers any path; attached, other listeners may own other paths). */
   readonly ownsHttp: boolean;
+  /** Made for this handler alone: the handler sets the class of its sockets (gatewaySocketClass.ts). */
   readonly wss: WebSocketServer;
   /** Only upgrade requests on this path (undefined: any). */
   readonly path: string | undefined;
@@ -54,21 +53,19 @@ export interface UpgradeContext {
  */
 export class UpgradeHandler {
   readonly #context: UpgradeContext;
-  // One set of `ws` listeners for all sockets (`this` is the socket, which carries its connection): three closures and
-  // their scope per connection were ~250 bytes of every held session.
-  readonly #onMessage: (this: WebSocket, data: RawData, isBinary: boolean) => void;
-  readonly #onClose: (this: WebSocket, code: number) => void;
-  readonly #onError: (error: Error) => void;
+  /**
+   * The class of this server's sockets: their message, close and error events go to the context without a listener
+   * per socket (three closures and their scope per connection were ~250 bytes of every held session; three shared
+   * listeners still grew each socket's listener dictionary by ~100).
+   */
+  readonly #socketClass: new (
+    ...args: never[]
+  ) => GatewaySocket;
 
   constructor(context: UpgradeContext) {
     this.#context = context;
-    this.#onMessage = function (data, isBinary) {
-      context.message((this as ConnectedSocket)[CONNECTION], data, isBinary);
-    };
-    this.#onClose = function (code) {
-      context.closed((this as ConnectedSocket)[CONNECTION], code);
-    };
-    this.#onError = (error) => context.socketError(error);
+    this.#socketClass = gatewaySocketClass(context);
+    context.wss.options.WebSocket = this.#socketClass as unknown as typeof WebSocket;
   }
 
   /** The `upgrade` listener of the HTTP server. */
@@ -133,6 +130,12 @@ export class UpgradeHandler {
 
   #open(ws: WebSocket, req: IncomingMessage, encoding: Encoding, compression: CompressionLabel, version: number): void {
     const context = this.#context;
+    if (!(ws instanceof this.#socketClass)) {
+      // Someone replaced the WebSocket class of our `ws` server: its events would reach nobody.
+      ws.terminate();
+      context.socketError(new Error('gateway socket not of the upgrade handler’s WebSocket class'));
+      return;
+    }
     const shared = compression === 'zlib-stream' && context.zlibStream !== 'per-connection';
     let compressor: FrameCompressor | null = null;
     if (compression === 'zlib-stream' && !shared) compressor = createZlibStreamDeflater({ level: context.zlibLevel });
@@ -151,12 +154,9 @@ export class UpgradeHandler {
       remoteAddress: peerAddressOf(req.socket),
       now: Date.now(),
     });
-    (ws as ConnectedSocket)[CONNECTION] = connection;
+    ws.connection = connection;
     dropClearedIdleTimer(req.socket);
     context.opened(connection);
-    ws.on('message', this.#onMessage);
-    ws.on('close', this.#onClose);
-    ws.on('error', this.#onError);
     connection.sendControl(10, { heartbeat_interval: context.heartbeatInterval });
   }
 }
