@@ -250,9 +250,10 @@ export class Connection<S = unknown> implements SessionSink {
     if (this.closed) return;
     const frame = encodeControl(this.encoding, op, d);
     if (this.#profile.sharedZlib)
-      this.#emit(this.#withZlibHeader(compressIndependent(frame, this.host.zlibLevel)), true);
+      Connection.#emit(this, Connection.#withZlibHeader(this, compressIndependent(frame, this.host.zlibLevel)), true);
     else
-      this.#write(
+      Connection.#write(
+        this,
         frame,
         op === GatewayOpcodes.Hello || op === GatewayOpcodes.HeartbeatAck || op === GatewayOpcodes.Heartbeat,
       );
@@ -265,34 +266,36 @@ export class Connection<S = unknown> implements SessionSink {
   sendDispatch(dispatch: PreparedDispatch, full: boolean, seq: number): void {
     if (this.closed) return;
     try {
-      this.#sendDispatch(dispatch, full, seq);
+      Connection.#sendDispatch(this, dispatch, full, seq);
     } catch (error) {
       if (!(error instanceof DispatchEncodeError)) throw error;
       this.host.onEncodeError?.(this, error);
     }
   }
 
-  #sendDispatch(dispatch: PreparedDispatch, full: boolean, seq: number): void {
+  // The write path as static private methods: a class with private instance methods carries a brand field in every
+  // instance (8 bytes per held connection).
+  static #sendDispatch(c: Connection, dispatch: PreparedDispatch, full: boolean, seq: number): void {
     // Fast path: the whole WebSocket frame built in one buffer (shared bytes copied, never re-encoded) and written
     // straight to the socket; `ws.send` would allocate a header and make a two-buffer write per recipient.
-    const socket = this.#compressor || this.payloadCompression ? null : writableSocketOf(this.ws);
+    const socket = c.#compressor || c.payloadCompression ? null : writableSocketOf(c.ws);
     if (socket !== null) {
       let frame: Buffer;
-      if (this.#profile.sharedZlib) {
+      if (c.#profile.sharedZlib) {
         // The stream header goes with the first frame actually built (building may throw DispatchEncodeError).
         frame = dispatch.zlibWsFrame(
-          this.encoding,
+          c.encoding,
           full,
           seq,
-          this.host.zlibLevel,
-          (this.#flags & ZLIB_HEADER_SENT) !== 0 ? null : ZLIB_HEADER,
+          c.host.zlibLevel,
+          (c.#flags & ZLIB_HEADER_SENT) !== 0 ? null : ZLIB_HEADER,
         );
-        this.#flags |= ZLIB_HEADER_SENT;
-        this.#coalesce(socket);
+        c.#flags |= ZLIB_HEADER_SENT;
+        Connection.#coalesce(c, socket);
         socket.write(frame);
       } else {
         // Corking decided first: a corked (or busy) socket queues the frame, which must then be its own Buffer.
-        this.#coalesce(socket);
+        Connection.#coalesce(c, socket);
         // Only a net.Socket (TCP, pipe, TLS) is known to copy or hold what it is given until written: another Duplex
         // under `ws` (a proxy's, a test's) may keep the Buffer after a synchronous callback, so it gets its own.
         const direct = socket.writableLength === 0 && !socket.writableCorked && socket instanceof Socket;
@@ -300,25 +303,29 @@ export class Connection<S = unknown> implements SessionSink {
           slab = Buffer.allocUnsafeSlow(SLAB_BYTES);
           slabUsed = 0;
         }
-        frame = dispatch.wsFrame(this.encoding, full, seq, direct ? slab.subarray(slabUsed) : undefined);
+        frame = dispatch.wsFrame(c.encoding, full, seq, direct ? slab.subarray(slabUsed) : undefined);
         socket.write(frame);
         // Still queued (a partial write, a TLS socket): its bytes are the socket's until written.
         if (frame.buffer === slab.buffer && socket.writableLength > 0) slabUsed = frame.byteOffset + frame.length;
       }
       // Metrics count payload bytes, as `ws.send` callers do: the frame minus its 2-, 4- or 10-byte header.
       const size = frame[1]! & 127;
-      this.#sent(frame.length - (size < 126 ? 2 : size === 126 ? 4 : 10), socket.writableLength);
+      Connection.#sent(c, frame.length - (size < 126 ? 2 : size === 126 ? 4 : 10), socket.writableLength);
       return;
     }
-    if (this.#profile.sharedZlib) {
-      this.#emit(this.#withZlibHeader(dispatch.zlibFrame(this.encoding, full, seq, this.host.zlibLevel)), true);
-    } else this.#write(dispatch.frame(this.encoding, full, seq), false);
+    if (c.#profile.sharedZlib) {
+      Connection.#emit(
+        c,
+        Connection.#withZlibHeader(c, dispatch.zlibFrame(c.encoding, full, seq, c.host.zlibLevel)),
+        true,
+      );
+    } else Connection.#write(c, dispatch.frame(c.encoding, full, seq), false);
   }
 
-  /** The tick's first frame for this socket goes at once; a second one corks it until the tick ends (see `endTick`). */
-  #coalesce(socket: Socket): void {
-    if (this.#wroteInTick !== tick) {
-      this.#wroteInTick = tick;
+  /** The tick's first frame for c socket goes at once; a second one corks it until the tick ends (see `endTick`). */
+  static #coalesce(c: Connection, socket: Socket): void {
+    if (c.#wroteInTick !== tick) {
+      c.#wroteInTick = tick;
       if (!tickEnding) {
         tickEnding = true;
         process.nextTick(endTick);
@@ -329,29 +336,29 @@ export class Connection<S = unknown> implements SessionSink {
     }
   }
 
-  #withZlibHeader(bytes: Buffer): Buffer {
-    if ((this.#flags & ZLIB_HEADER_SENT) !== 0) return bytes;
-    this.#flags |= ZLIB_HEADER_SENT;
+  static #withZlibHeader(c: Connection, bytes: Buffer): Buffer {
+    if ((c.#flags & ZLIB_HEADER_SENT) !== 0) return bytes;
+    c.#flags |= ZLIB_HEADER_SENT;
     return Buffer.concat([ZLIB_HEADER, bytes]);
   }
 
-  #write(frame: Buffer, small: boolean): void {
-    if (this.#compressor) this.#emit(this.#compressor.compress(frame), true);
-    else if (this.payloadCompression && !small && frame.length >= this.host.payloadCompressionThreshold) {
-      this.#emit(deflatePayload(frame), true);
-    } else this.#emit(frame, this.encoding.binary);
+  static #write(c: Connection, frame: Buffer, small: boolean): void {
+    if (c.#compressor) Connection.#emit(c, c.#compressor.compress(frame), true);
+    else if (c.payloadCompression && !small && frame.length >= c.host.payloadCompressionThreshold) {
+      Connection.#emit(c, deflatePayload(frame), true);
+    } else Connection.#emit(c, frame, c.encoding.binary);
   }
 
-  #emit(out: Uint8Array, binary: boolean): void {
-    this.ws.send(out, { binary });
-    this.#sent(out.byteLength, this.ws.bufferedAmount);
+  static #emit(c: Connection, out: Uint8Array, binary: boolean): void {
+    c.ws.send(out, { binary });
+    Connection.#sent(c, out.byteLength, c.ws.bufferedAmount);
   }
 
-  #sent(bytes: number, buffered: number): void {
-    this.host.metrics?.bytesSent(bytes, this.encoding.name, this.compression);
-    if ((this.#flags & IN_BURST) !== 0) return;
-    if (buffered < this.#allowance) this.#allowance = buffered;
-    if (buffered > this.host.maxBufferedBytes + this.#allowance) this.host.onBackpressure(this);
+  static #sent(c: Connection, bytes: number, buffered: number): void {
+    c.host.metrics?.bytesSent(bytes, c.encoding.name, c.compression);
+    if ((c.#flags & IN_BURST) !== 0) return;
+    if (buffered < c.#allowance) c.#allowance = buffered;
+    if (buffered > c.host.maxBufferedBytes + c.#allowance) c.host.onBackpressure(c);
   }
 
   /**
