@@ -8,7 +8,12 @@ const EPOCH = Date.now();
 
 /** `ms` (a `Date.now()` reading) as an offset from the process epoch. */
 export function sinceEpoch(ms: number): number {
-  return ms - EPOCH;
+  const offset = ms - EPOCH;
+  // `| 0` answers a small integer where the subtraction may answer a boxed double (unoptimized code does, and one
+  // double stored into a field makes the field a boxed double in every object of that shape). Past the int32 range
+  // it would wrap, so such an offset is answered as it is.
+  const small = offset | 0;
+  return small === offset ? small : offset;
 }
 
 /** An offset from {@link sinceEpoch} back as `Date.now()` time. */
