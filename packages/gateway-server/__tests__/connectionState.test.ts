@@ -149,6 +149,11 @@ describe('sharedString', () => {
     for (let i = 0; i < 5000; i++) expect(sharedString(`10.0.${i >> 8}.${i & 255}`)).toBe(`10.0.${i >> 8}.${i & 255}`);
     expect(sharedString('127.0.0.1')).toBe('127.0.0.1');
   });
+
+  it('answers long texts as they are (it keeps none of them)', () => {
+    const long = 'h'.repeat(200);
+    expect(sharedString(long)).toBe(long);
+  });
 });
 
 describe('peerAddressOf (transport/socketInternals.ts)', () => {
