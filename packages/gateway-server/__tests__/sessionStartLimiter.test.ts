@@ -28,6 +28,30 @@ describe('InMemorySessionStartLimiter', () => {
     });
   }
 
+  it('counts alike whether a window is kept as a small integer (one start) or a packed number (more)', () => {
+    // Times after the process started: a window's first start is then kept as a small integer.
+    const now = Date.now() + 5;
+    const limiter = new InMemorySessionStartLimiter(1000, 86_400_000, 1);
+    expect(limiter.consume('u', now)).toBe(true);
+    expect(limiter.get('u', now + 1)).toEqual({
+      total: 1000,
+      remaining: 999,
+      reset_after: 86_399_999,
+      max_concurrency: 1,
+    });
+    expect(limiter.consume('u', now + 2)).toBe(true);
+    expect(limiter.get('u', now + 3)).toMatchObject({ remaining: 998, reset_after: 86_399_997 });
+    expect(limiter.consume('v', now + 7)).toBe(true);
+    expect(limiter.size).toBe(2);
+    // Windows that ended are forgotten, whichever way they were kept.
+    limiter.prune(now + 86_400_000);
+    expect(limiter.size).toBe(1);
+    expect(limiter.get('v', now + 86_400_006)).toMatchObject({ remaining: 999, reset_after: 1 });
+    limiter.prune(now + 86_400_007);
+    expect(limiter.size).toBe(0);
+    expect(limiter.get('u', now + 86_400_000).remaining).toBe(1000);
+  });
+
   it('refuses once the total is used, until the window ends', () => {
     const limiter = new InMemorySessionStartLimiter(2, 1000, 1);
     expect(limiter.consume('u', 5)).toBe(true);

@@ -1,3 +1,4 @@
+import { fromEpoch, sinceEpoch } from './transport/processClock.js';
 import type { Awaitable } from './types.js';
 
 /** The `session_start_limit` object of GET /gateway/bot. */
@@ -27,9 +28,10 @@ export class InMemorySessionStartLimiter implements SessionStartLimiter {
   readonly windowMs: number;
   readonly maxConcurrency: number;
   /**
-   * Per user, the window as one number: `resetAt * radix + used` while that stays an exact integer (see `#pack`),
-   * else an object. Every connected user has an entry for a day, and a `{ used, resetAt }` object with its boxed
-   * double was ~40 bytes more per user than the one number.
+   * Per user, the window as one number (see `pack`): a user's first start of a window as a small integer, further
+   * ones as `resetAt * radix + used` while that stays an exact integer, else an object. Every connected user has an
+   * entry for a day, and a `{ used, resetAt }` object with its boxed double was ~40 bytes more per user than the
+   * packed number, which is itself a boxed double (16 bytes) that the small integer is not.
    */
   readonly #users = new Map<string, number | Window>();
   /** A power of two above `total`: `used` never reaches it. */
@@ -87,13 +89,25 @@ interface Window {
   resetAt: number;
 }
 
-/** One number when `resetAt * radix + used` is an exact integer (integral times, as Date.now() gives), else itself. */
+/**
+ * One number when the window fits one, else the window itself. One start (most users' only one of the day) with
+ * `resetAt` an integral time after the process epoch within int32 of it: the bitwise complement of its offset from
+ * the epoch (transport/processClock.ts), a negative small integer. Otherwise `resetAt * radix + used` when that is an
+ * exact integer and `resetAt` an integral time not before 1970 (so it is never negative).
+ */
 function pack(window: Window, radix: number): number | Window {
-  const packed = window.resetAt * radix + window.used;
-  return Number.isSafeInteger(packed) && Number.isInteger(window.resetAt) ? packed : window;
+  const { resetAt, used } = window;
+  if (!Number.isInteger(resetAt) || resetAt < 0) return window;
+  if (used === 1) {
+    const offset = sinceEpoch(resetAt);
+    if (offset >= 0 && offset === (offset | 0)) return ~offset;
+  }
+  const packed = resetAt * radix + used;
+  return Number.isSafeInteger(packed) ? packed : window;
 }
 
 function unpack(packed: number, radix: number): Window {
-  const used = ((packed % radix) + radix) % radix;
+  if (packed < 0) return { used: 1, resetAt: fromEpoch(~packed) };
+  const used = packed % radix;
   return { used, resetAt: (packed - used) / radix };
 }
