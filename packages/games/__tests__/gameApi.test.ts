@@ -166,6 +166,26 @@ describe('the game API', () => {
     });
   });
 
+  it('player blocks: Discord relationships (DMs refused both ways) and the voice server’s lists, both ways', async () => {
+    const { voice, calls } = recordingVoice();
+    const { call, community, players } = await start({ voice, players: 2 });
+    const [a, b] = players as [string, string];
+    expect((await call('PUT', `/players/${a}/blocks/${b}`)).status).toBe(204);
+    expect(calls).toEqual([
+      ['blocked', a, [b]],
+      ['blocked', b, [a]],
+    ]);
+    expect((await call('GET', `/players/${a}/blocks`)).body).toMatchObject([{ id: b, type: 2 }]);
+    const dm = await community.dms.open(b, { recipient_id: a });
+    await expect(community.messages.create(b, dm.id, { content: 'hi' })).rejects.toMatchObject({ code: 50007 });
+    expect((await call('DELETE', `/players/${a}/blocks/${b}`)).status).toBe(204);
+    expect(calls.slice(2)).toEqual([
+      ['blocked', a, []],
+      ['blocked', b, []],
+    ]);
+    await community.messages.create(b, dm.id, { content: 'hi again' });
+  });
+
   it('reports: a player files one with their token; moderators list and resolve them', async () => {
     const { call, host, players } = await start({ players: 2 });
     const [a, b] = players as [string, string];

@@ -18,6 +18,7 @@ import { MemberService } from '../services/MemberService.js';
 import { MessageService } from '../services/MessageService.js';
 import { PinService } from '../services/PinService.js';
 import { ReactionService } from '../services/ReactionService.js';
+import { RelationshipService } from '../services/RelationshipService.js';
 import { RoleService } from '../services/RoleService.js';
 import { ThreadService } from '../services/ThreadService.js';
 import { UserService } from '../services/UserService.js';
@@ -72,6 +73,8 @@ export class Community {
   readonly bots: BotAuthorization;
   readonly dms: DmService;
   readonly users: UserService;
+  /** Blocks (Discord's relationships of type 2): DMs refused both ways, RELATIONSHIP_ADD/REMOVE to the blocker. */
+  readonly relationships: RelationshipService;
   readonly auditLog: AuditLog;
   /** Application commands, global and per guild, and their permissions. */
   readonly commands: ApplicationCommandService;
@@ -128,6 +131,7 @@ export class Community {
     this.bots = new BotAuthorization(context, this.members, this.roles);
     this.dms = new DmService(context);
     this.users = new UserService(context);
+    this.relationships = new RelationshipService(context);
     this.commands = new ApplicationCommandService(context);
     this.interactions = new InteractionService(context, this.commands, this.dms, options.interactions);
     this.webhooks = new WebhookService(context);

@@ -29,6 +29,7 @@ export const communityErrors = {
   noBlobStore: { code: 0, status: 501, message: 'This server stores no images (no blob store configured)' },
   slowmode: { code: 20016, status: 429, message: 'This action cannot be performed due to slowmode rate limit.' },
   automodBlocked: { code: 200000, status: 400, message: 'Message was blocked by automatic moderation' },
+  maxRelationships: { code: 30002, status: 400, message: 'Maximum number of friends reached (1000)' },
   maxWebhooks: { code: 30007, status: 400, message: 'Maximum number of webhooks reached (15)' },
   maxCommands: {
     code: 30032,

@@ -164,3 +164,13 @@ export interface SlowmodeRecord {
 export const USER_PARTITION = 'users';
 export const GUILD_PARTITION = 'guilds';
 export const DM_PARTITION = 'dm';
+
+/**
+ * A block (`kind 'relationship'`, partition the blocker, id the blocked user): Discord's relationship of type 2.
+ * Only blocks are kept; friends and requests are not part of this model.
+ */
+export interface RelationshipRecord {
+  type: 2;
+  /** When the block was made (ISO). */
+  since: string;
+}

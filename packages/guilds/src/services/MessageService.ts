@@ -16,6 +16,7 @@ import { validateMessageContent } from '../validation/validateMessageContent.js'
 import { filterMessage, reportFiltered } from './filterMessage.js';
 import { dispatchMessageEvent, recordLastMessage } from './messageEvents.js';
 import { contentExtra, type MessageExtra, messageWire } from './messageWire.js';
+import { refuseBlockedDm } from './refuseBlockedDm.js';
 import { type ResolvedChannel, resolveChannel } from './resolveChannel.js';
 import { resolveMentions } from './resolveMentions.js';
 
@@ -78,6 +79,7 @@ export class MessageService {
     if (target.state && isThread(target.channel.type))
       await ctx.threads.touched(actorId, target.state, target.channel, target.permissions);
     await this.#slowmode(actorId, target);
+    await refuseBlockedDm(ctx, actorId, target);
     const sent = content.content ?? '';
     const filtered = await filterMessage(ctx, { authorId: actorId, channelId, guildId: target.guildId, content: sent });
     let referenced: SerializedMessage | null | undefined;

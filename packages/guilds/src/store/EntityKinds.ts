@@ -17,6 +17,7 @@ import type {
   PinRecord,
   ReactionEmojiRecord,
   ReactionUserRecord,
+  RelationshipRecord,
   RoleRecord,
   SlowmodeRecord,
   ThreadMemberRecord,
@@ -45,6 +46,7 @@ export interface EntityKinds {
   webhook: WebhookRecord;
   interaction: InteractionRecord;
   'interaction-message': InteractionMessageRecord;
+  relationship: RelationshipRecord;
 }
 
 export type EntityKind = keyof EntityKinds;

@@ -1,7 +1,7 @@
 import { intParam, oneCursor, snowflakeParam } from '../http/queryParams.js';
 import type { RouteDefinition } from '../pipeline/RouteDefinition.js';
 
-/** Users: oneself (read, edit), another user, one's guilds, one's DMs (list, open). */
+/** Users: oneself (read, edit), another user, one's guilds, one's DMs (list, open), one's blocks (relationships). */
 export const userRoutes: RouteDefinition[] = [
   { method: 'GET', path: '/users/@me', rule: 'read', handler: (req) => req.ctx.community.users.me(req.user.id) },
   {
@@ -43,5 +43,27 @@ export const userRoutes: RouteDefinition[] = [
     path: '/users/@me/channels',
     rule: 'write',
     handler: (req) => req.ctx.community.dms.open(req.user.id, req.body),
+  },
+  {
+    method: 'GET',
+    path: '/users/@me/relationships',
+    rule: 'read',
+    handler: (req) => req.ctx.community.relationships.list(req.user.id),
+  },
+  {
+    method: 'PUT',
+    path: '/users/@me/relationships/:user_id',
+    rule: 'write',
+    handler: async (req) => {
+      await req.ctx.community.relationships.block(req.user.id, req.params.user_id!, req.body);
+    },
+  },
+  {
+    method: 'DELETE',
+    path: '/users/@me/relationships/:user_id',
+    rule: 'write',
+    handler: async (req) => {
+      await req.ctx.community.relationships.unblock(req.user.id, req.params.user_id!);
+    },
   },
 ];

@@ -120,4 +120,32 @@ export function voiceRoutes(app: FastifyInstance, ctx: GameApiContext): void {
     v.setWhisper(u, to),
   );
   playerSetting('blocked', 'blocked', userIds, (v, u, blocked: string[]) => v.setBlocked(u, blocked));
+
+  // A player's block list, as Discord has it (the community's relationships: DMs refused both ways, the blocker's
+  // clients told to collapse), applied to voice both ways when a voice server is here. The game backend relays what
+  // its players chose in the game's own UI; players' clients may also use Discord's `PUT /users/@me/relationships`.
+  const blockParams = {
+    type: 'object',
+    required: ['id', 'userId'],
+    properties: { id: snowflake, userId: snowflake },
+  } as const;
+  const applyToVoice = async (userIds: string[]) => {
+    if (!ctx.voice) return;
+    for (const userId of userIds) ctx.voice.setBlocked(userId, await host.community.relationships.muteSet(userId));
+  };
+  app.put('/players/:id/blocks/:userId', { ...service, schema: { params: blockParams } }, async (request, reply) => {
+    const { id: playerId, userId } = request.params as { id: string; userId: string };
+    await host.community.relationships.block(playerId, userId, { type: 2 });
+    await applyToVoice([playerId, userId]);
+    return reply.code(204).send();
+  });
+  app.delete('/players/:id/blocks/:userId', { ...service, schema: { params: blockParams } }, async (request, reply) => {
+    const { id: playerId, userId } = request.params as { id: string; userId: string };
+    await host.community.relationships.unblock(playerId, userId);
+    await applyToVoice([playerId, userId]);
+    return reply.code(204).send();
+  });
+  app.get('/players/:id/blocks', { ...service, schema: { params: idParams } }, async (request) =>
+    host.community.relationships.list(id(request)),
+  );
 }
