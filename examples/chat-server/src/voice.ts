@@ -22,6 +22,8 @@ export function lazyVoice(options: VoiceServerOptions): LazyVoice {
       // Go Live: a stream's room on the same voice server (docs/protocol.md "Go Live").
       allocateStream: async (r) => (await start()).allocateStream(r),
       releaseStream: async (r) => (await start()).releaseStream(r),
+      // Server mute, deafen and missing SPEAK enforced on the media plane, not only shown in the voice state.
+      voiceStateChanged: async (s) => (await start()).voiceStateChanged(s),
     },
     start,
     close: async () => void (await (await server?.catch(() => undefined))?.close()),

@@ -77,4 +77,44 @@ describe('server-side voice moderation', () => {
     });
     expect(await server.refreshVoiceState(GUILD_A, '1')).toBe(0);
   });
+
+  it('tells the voice server every state it sends (server mute, deafen, suppress), and a failing one changes nothing', async () => {
+    const dir = directory();
+    const notices: unknown[] = [];
+    let fail = false;
+    server = await startServer({
+      directory: dir,
+      voiceAllocator: {
+        allocate: () => ({ endpoint: 'voice.test', token: 't' }),
+        voiceStateChanged: async (state) => {
+          notices.push(state);
+          if (fail) throw new Error('voice server down');
+        },
+      },
+    });
+    const watcher = await client('1');
+    const c = await client('2');
+    c.send({ op: 4, d: { guild_id: GUILD_A, channel_id: VOICE, self_mute: false, self_deaf: false } });
+    await watcher.next(stateOf('2'));
+    dir.addMember(GUILD_A, { ...member('2'), mute: true });
+    fail = true;
+    expect(await server.refreshVoiceState(GUILD_A, '2')).toBe(1);
+    await watcher.next((p) => stateOf('2')(p) && p.d.mute === true);
+    c.send({ op: 4, d: { guild_id: GUILD_A, channel_id: null, self_mute: false, self_deaf: false } });
+    await watcher.next((p) => stateOf('2')(p) && p.d.channel_id === null);
+    const session = (notices[0] as { sessionId: string }).sessionId;
+    expect(notices).toEqual([
+      {
+        guildId: GUILD_A,
+        userId: '2',
+        sessionId: session,
+        channelId: VOICE,
+        mute: false,
+        deaf: false,
+        suppress: false,
+      },
+      { guildId: GUILD_A, userId: '2', sessionId: session, channelId: VOICE, mute: true, deaf: false, suppress: false },
+      { guildId: GUILD_A, userId: '2', sessionId: session, channelId: null, mute: true, deaf: false, suppress: false },
+    ]);
+  });
 });

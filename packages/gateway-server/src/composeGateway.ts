@@ -167,6 +167,7 @@ export function composeGateway(options: GatewayServerOptions, host: GatewayHost)
     inGuild: (guildId) => registry.inGuild(guildId),
     voiceChanged: (session, guildId, channelId) => streams.voiceChanged(session, guildId, channelId),
     isStreaming: (session, guildId, channelId) => streams.isStreaming(session, guildId, channelId),
+    voiceError: (error) => logger?.warn('voice state notice failed', { error: String(error) }),
   });
   const streams: StreamHandler = new StreamHandler({
     directory,

@@ -39,6 +39,7 @@ export type {
   VoiceGatewayContract,
   VoiceMove,
   VoiceReleaseRequest,
+  VoiceStateNotice,
 } from './server/VoiceGatewayContract.js';
 export { createVoiceServer, VoiceServer, type VoiceServerEvents } from './server/VoiceServer.js';
 export {

@@ -1,5 +1,6 @@
 import type { Directory } from '../Directory.js';
 import { isObject } from '../isObject.js';
+import { isThenable } from '../isThenable.js';
 import { PreparedDispatch } from '../PreparedDispatch.js';
 import type { VoiceAllocator } from '../ports/VoiceAllocator.js';
 import { readSnowflake } from '../readSnowflake.js';
@@ -23,6 +24,8 @@ export interface VoiceStateContext {
   voiceChanged?(session: Session, guildId: Snowflake, channelId: Snowflake | null): void;
   /** Whether the session streams (Go Live) in that channel: its voice state's `self_stream`. */
   isStreaming?(session: Session, guildId: Snowflake, channelId: Snowflake): boolean;
+  /** The voice server refused or failed a voice state notice (logged; the op 4 stands). */
+  voiceError?(error: unknown): void;
 }
 
 /**
@@ -194,6 +197,29 @@ export class VoiceStateHandler {
     return state;
   }
 
+  /**
+   * Hands the state to the voice server (VoiceAllocator.voiceStateChanged), which enforces server mute, deafen and
+   * `suppress` on the media plane. Its failure must not fail the op 4 (the state was sent): reported, not thrown.
+   */
+  #enforce(session: Session, guildId: Snowflake, state: VoiceStateData): void {
+    const notify = this.#context.voiceAllocator.voiceStateChanged;
+    if (!notify) return;
+    try {
+      const done = notify.call(this.#context.voiceAllocator, {
+        guildId,
+        userId: session.userId,
+        sessionId: session.sessionId,
+        channelId: state.channel_id,
+        mute: state.mute === true,
+        deaf: state.deaf === true,
+        suppress: state.suppress === true,
+      });
+      if (isThenable(done)) Promise.resolve(done).catch((error: unknown) => this.#context.voiceError?.(error));
+    } catch (error) {
+      this.#context.voiceError?.(error);
+    }
+  }
+
   #voiceSessions(guildId: Snowflake, userId: Snowflake): Session[] {
     return [...(this.#context.inGuild(guildId) ?? [])].filter(
       (s) => !s.destroyed && s.userId === userId && s.voice?.get(guildId) !== undefined,
@@ -201,6 +227,7 @@ export class VoiceStateHandler {
   }
 
   #remember(session: Session, guildId: Snowflake, state: VoiceStateData): void {
+    this.#enforce(session, guildId, state);
     let states = this.#states.get(session);
     if (state.channel_id === null) {
       session.voice?.delete(guildId);

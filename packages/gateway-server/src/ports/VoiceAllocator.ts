@@ -64,6 +64,24 @@ export interface VoiceAllocator {
   releaseStream?(request: StreamReleaseRequest): Awaitable<void>;
   /** Subscribes to channel moves; returns the unsubscribe function. */
   onMove?(listener: (move: VoiceMove) => void): () => void;
+  /**
+   * Told of every voice state this node sends (VOICE_STATE_UPDATE), so that the voice server enforces server mute,
+   * deafen and `suppress` on the media plane: a client ignoring its server mute must still not be heard.
+   */
+  voiceStateChanged?(state: VoiceStateNotice): Awaitable<void>;
+}
+
+/** A user's voice state as the gateway just sent it, for the voice server to enforce. */
+export interface VoiceStateNotice {
+  guildId: Snowflake;
+  userId: Snowflake;
+  sessionId: string;
+  /** Null: the user left voice in the guild. */
+  channelId: Snowflake | null;
+  mute: boolean;
+  deaf: boolean;
+  /** No SPEAK in the channel (or a stage's audience). */
+  suppress: boolean;
 }
 
 /** The default allocator: every guild on one voice endpoint, a random token per allocation. */

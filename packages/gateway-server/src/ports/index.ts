@@ -21,4 +21,4 @@ export {
   type SessionStartLimiter,
 } from '../SessionStartLimiter.js';
 export { type DetachedSessionStore, InMemoryDetachedSessionStore } from './DetachedSessionStore.js';
-export { createStaticVoiceAllocator, type VoiceAllocator } from './VoiceAllocator.js';
+export { createStaticVoiceAllocator, type VoiceAllocator, type VoiceStateNotice } from './VoiceAllocator.js';

@@ -63,6 +63,21 @@ export interface StreamReleaseRequest {
   userId?: string;
 }
 
+/** A user's voice state as the gateway just sent it (VOICE_STATE_UPDATE), for the voice server to enforce. */
+export interface VoiceStateNotice {
+  guildId: string;
+  userId: string;
+  sessionId: string;
+  /** Null: the user left voice in the guild. */
+  channelId: string | null;
+  /** Server mute (a moderator's). */
+  mute: boolean;
+  /** Server deafen. */
+  deaf: boolean;
+  /** No SPEAK in the channel (or a stage's audience). */
+  suppress: boolean;
+}
+
 /** What a gateway needs of voice. */
 export interface VoiceGatewayContract {
   allocate(request: VoiceAllocationRequest): Awaitable<VoiceAllocation>;
@@ -73,4 +88,6 @@ export interface VoiceGatewayContract {
   releaseStream?(request: StreamReleaseRequest): Awaitable<void>;
   /** Subscribes to channel moves; returns the unsubscribe function. */
   onMove?(listener: (move: VoiceMove) => void): () => void;
+  /** The gateway sent a user's voice state: enforce server mute, deafen and `suppress` on the media plane. */
+  voiceStateChanged?(state: VoiceStateNotice): Awaitable<void>;
 }

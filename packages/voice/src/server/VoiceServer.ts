@@ -30,6 +30,7 @@ import type {
   VoiceAllocationRequest,
   VoiceGatewayContract,
   VoiceReleaseRequest,
+  VoiceStateNotice,
 } from './VoiceGatewayContract.js';
 import {
   type ResolvedVoiceServerOptions,
@@ -63,6 +64,9 @@ export class VoiceServer extends EventEmitter<VoiceServerEvents> implements Voic
   readonly #rooms = new Map<string, Room>();
   /** One member per user and guild (`guild:user`): a new Identify replaces the old one. */
   readonly #members = new Map<string, Member>();
+  /** Server mute (or no SPEAK) and deafen per `guild:user`, from the gateway (`voiceStateChanged`). */
+  readonly #moderated = new Map<string, { mute: boolean; deaf: boolean }>();
+
   readonly #byToken = new Map<string, Member>();
   /** Go Live streams: each a room named by its own rtc server id (docs/protocol.md "Go Live"). */
   readonly #streams = new StreamRooms();
@@ -215,6 +219,25 @@ export class VoiceServer extends EventEmitter<VoiceServerEvents> implements Voic
   /** Server mute: the user's packets are no longer forwarded. */
   public setMute(userId: string, muted = true, guildId?: string): void {
     for (const member of this.#find(userId, guildId)) member.muted = muted;
+  }
+
+  /**
+   * The gateway's voice state of a user (the `VoiceGatewayContract` hook, called on every change): server mute, a
+   * missing SPEAK (`suppress`) and server deafen are enforced here, so a client that ignores them is still not heard,
+   * or not sent audio. Kept per guild and user until the user leaves voice, and applied when they connect.
+   */
+  public voiceStateChanged(state: VoiceStateNotice): void {
+    const key = `${state.guildId}:${state.userId}`;
+    if (state.channelId === null) {
+      this.#moderated.delete(key);
+      return;
+    }
+    const moderated = { mute: state.mute || state.suppress, deaf: state.deaf };
+    this.#moderated.set(key, moderated);
+    for (const member of this.#find(state.userId, state.guildId)) {
+      member.muted = moderated.mute;
+      member.deafened = moderated.deaf;
+    }
   }
 
   /** Server deafen: the user receives no audio. */
@@ -375,6 +398,12 @@ export class VoiceServer extends EventEmitter<VoiceServerEvents> implements Voic
       // Indexed before the event, so that a listener already finds the member (setMute, members(), stats).
       this.#members.set(`${member.guildId}:${member.userId}`, member);
       this.#byToken.set(member.token, member);
+      // The gateway's word on server mute and deafen may come before the member connects.
+      const moderated = this.#moderated.get(`${member.guildId}:${member.userId}`);
+      if (moderated) {
+        member.muted = moderated.mute;
+        member.deafened = moderated.deaf;
+      }
       this.emit('memberJoin', member.info);
     });
     room.on('speaking', (member, speaking) => this.emit('speaking', { member: member.info, speaking }));
