@@ -21,6 +21,9 @@
  * - `sessions`: WORKERS_SESSIONS (20,000; 100,000 for the full run) identified sessions on WORKERS_PROCESSES
  *   workers, guilds of 100, at each of WORKERS_RATES msg/s (stops at the first saturated rate): p99 and RSS per
  *   session (`gateway.host.sessions.p99`, `gateway.host.sessions.rss-per-session`, against the issue's goals).
+ *
+ * WORKERS_NODE_ARGS passes Node flags to every server process (host primary and workers, bus nodes), e.g.
+ * `--cpu-prof --cpu-prof-dir=<dir>` or `--perf-basic-prof` for `perf record`.
  */
 import { connect } from 'node:net';
 import { comparison, report } from '@concord/bench-kit';
@@ -105,6 +108,7 @@ async function run(
   const out: StepFigures[] = [];
   try {
     const base = await servers.stats(true);
+    log(`${servers.name}: gateway processes ${base.map((s) => s.pid).join(', ')} (the first publishes)`);
     const baseRss = base.reduce((s, n) => s + n.rss, 0) + (await servers.overhead()).rss;
     const opened = await openAll(servers, clients, sessions);
     log(`${servers.name}: ${opened.ok} sessions identified in ${(opened.ms / 1000).toFixed(1)} s`);

@@ -1,6 +1,7 @@
 /**
  * The broker path alone, per message: two processes joined by a bus broker (Redis or NATS), both subscribed to the
- * same guild topics (two gateway nodes whose guilds have members on both), one of them publishing
+ * same guild topics (two gateway nodes whose guilds have members on both; `host`: two processes of one host over the
+ * host links, src/host/HostBroker.ts), one of them publishing
  * `BROKER_PATH_RATE` msg/s (240) of the load test's MESSAGE_CREATE on load.ts's 5 ms publisher tick. Each listener does
  * what fan-out does once per message before its per-recipient work (the dispatch and its JSON frame, spliced from the
  * bus body or encoded in process), so what is left is the bus's own cost: µs of CPU per message on the publishing
@@ -8,7 +9,7 @@
  * one process) for the same publisher. Also printed: CPU ticks per thread (/proc), to tell the main thread's work
  * from GC/compiler threads.
  *
- *   BROKER_PATH_KIND=redis|nats|memory BROKER_PATH_RATE=240 BROKER_PATH_S=4 BROKER_PATH_WARM=6000 \
+ *   BROKER_PATH_KIND=redis|nats|host|memory BROKER_PATH_RATE=240 BROKER_PATH_S=4 BROKER_PATH_WARM=6000 \
  *     node --import tsx packages/gateway-server/bench/tools/broker-path.ts
  *
  * BROKER_PATH_WARM publishes that many messages at 2,000 msg/s first (0, the default: the code as cold as in a short
@@ -19,7 +20,9 @@
  * line, and needs the broker's server running).
  */
 import { fork } from 'node:child_process';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { splicedBody } from '../../src/brokers/brokerCodec.js';
 import { type Broker, type BrokerMessage, InMemoryBroker } from '../../src/index.js';
@@ -33,7 +36,18 @@ const seconds = Number(process.env.BROKER_PATH_S ?? 6);
 const GUILDS = 30;
 const prefix = `bp${process.env.BROKER_PATH_ID ?? process.pid}:`;
 
-async function open(): Promise<Broker & { close?(): unknown; ready?(): Promise<void> }> {
+type Opened = Broker & { close?(): unknown; ready?(): Promise<void>; listenersOf?(topic: string): string[] };
+
+async function open(name: 'pub' | 'sub'): Promise<Opened> {
+  if (kind === 'host') {
+    // Two processes of one host joined by the host links (no primary: each is told of the other directly).
+    const { HostBroker } = await import('../../src/host/HostBroker.js');
+    const dir = join(tmpdir(), `broker-path-${process.env.BROKER_PATH_ID ?? process.pid}`);
+    mkdirSync(dir, { recursive: true });
+    const broker = await HostBroker.listen({ id: name, path: join(dir, `${name}.sock`) });
+    broker.setPeers((['pub', 'sub'] as const).map((id) => ({ id, path: join(dir, `${id}.sock`) })));
+    return broker;
+  }
   if (kind === 'redis') {
     const { createRedisBroker } = await import('../../src/redis/index.js');
     return createRedisBroker({ prefix });
@@ -74,9 +88,15 @@ const listener = (m: BrokerMessage): void => {
 };
 
 async function role(name: 'pub' | 'sub'): Promise<void> {
-  const broker = await open();
+  const broker = await open(name);
   for (let g = 0; g < GUILDS; g++) await broker.subscribe(`guild:${guildId(g)}`, listener);
   await broker.ready?.();
+  // Host links: the publisher waits until it knows the other process listens to every guild.
+  if (name === 'pub' && broker.listenersOf !== undefined) {
+    const all = () =>
+      Array.from({ length: GUILDS }, (_, g) => guildId(g)).every((g) => broker.listenersOf!(`guild:${g}`).length > 0);
+    while (!all()) await new Promise((r) => setTimeout(r, 20));
+  }
   if (process.env.BROKER_PATH_PIDS) writeFileSync(`${process.env.BROKER_PATH_PIDS}.${name}`, String(process.pid));
   process.send!({ ready: true });
   await new Promise((r) => process.once('message', r));

@@ -11,6 +11,8 @@ export interface NodeCounts {
 /** A node's figures as read (node.ts's NodeStats). */
 export interface ReadStats extends NodeCounts {
   type: 'stats';
+  /** The process's id (to match a `perf record` of the run to it). */
+  pid: number;
   rss: number;
   heapUsed: number;
   external: number;
@@ -39,6 +41,7 @@ export function nodeStatsReader(counts: () => NodeCounts): (gc: boolean) => Read
     return {
       type: 'stats',
       ...counts(),
+      pid: process.pid,
       rss: m.rss,
       heapUsed: m.heapUsed,
       external: m.external,

@@ -13,6 +13,8 @@ interface Start {
   scheduling?: 'round-robin' | 'os';
   /** Each worker also on a port of its own (so a client can pick its worker). */
   direct?: boolean;
+  /** Extra Node flags for the workers (bench/lib/workers/servers.ts's WORKERS_NODE_ARGS). */
+  nodeArgs?: string[];
 }
 
 const send = (m: unknown): void => {
@@ -28,7 +30,7 @@ process.on('message', async (m: { type: string } & Record<string, unknown>) => {
       const start = m as unknown as Start;
       host = await startGatewayHost({
         exec: fileURLToPath(new URL('./hostWorker.ts', import.meta.url)),
-        execArgv: ['--expose-gc', '--import', 'tsx'],
+        execArgv: ['--expose-gc', ...(start.nodeArgs ?? []), '--import', 'tsx'],
         env: { ...process.env, BENCH_GUILD_SIZE: String(start.guildSize) },
         workers: start.workers,
         port: 0,

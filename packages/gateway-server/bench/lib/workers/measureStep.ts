@@ -27,6 +27,8 @@ export interface StepFigures {
   cpuPerDeliveryUs: number;
   clientCpu: number;
   elu: number[];
+  /** Per gateway process: voluntary context switches per second over the window (its event loop's wake-ups). */
+  wakeups: number[];
   /** Sum of gateway processes' RSS (+ the primary's) after the step, per session; and above the empty baseline. */
   rssPerSessionKB: number;
   rssAbovePerSessionKB: number;
@@ -106,6 +108,7 @@ export async function measureStep(
     cpuPerDeliveryUs: serverUs / Math.max(1, deliveriesInWindow),
     clientCpu: (c1 - c0) / 1e4 / wallS,
     elu: s1.map((n) => n.elu),
+    wakeups: s1.map((n, i) => (n.switchesVoluntary - s0[i]!.switchesVoluntary) / wallS),
     rssPerSessionKB: rss / 1024 / Math.max(1, sessions),
     rssAbovePerSessionKB: (rss - options.baseRss) / 1024 / Math.max(1, sessions),
     linkDrops: after.reduce((s, n) => s + (n.dropped ?? 0), 0),
@@ -119,12 +122,13 @@ export async function measureStep(
 
 /** One line of the readable log. */
 export function describeStep(f: StepFigures): string {
-  const cpu = f.serverCpu.map((c) => c.toFixed(0)).join('+');
+  const cpu = f.serverCpu.map((c) => c.toFixed(1)).join('+');
   return (
     `${f.servers}: ${f.sessions} sessions, ${f.rate} msg/s × ${f.guildSize} → ${f.offeredPerSec.toFixed(0)} deliveries/s ` +
     `offered, ${f.deliveredPerSec.toFixed(0)} delivered; p50 ${f.p50.toFixed(1)} p99 ${f.p99.toFixed(1)} max ` +
-    `${f.max.toFixed(0)} ms; server CPU ${cpu}${f.overheadCpu >= 0.5 ? ` + primary ${f.overheadCpu.toFixed(0)}` : ''} % ` +
-    `(kernel ${(100 * f.serverSysShare).toFixed(0)} %), ${f.cpuPerDeliveryUs.toFixed(1)} µs/delivery; clients ` +
+    `${f.max.toFixed(0)} ms; server CPU ${cpu}${f.overheadCpu >= 0.05 ? ` + primary ${f.overheadCpu.toFixed(1)}` : ''} % ` +
+    `(kernel ${(100 * f.serverSysShare).toFixed(0)} %), ${f.cpuPerDeliveryUs.toFixed(1)} µs/delivery; wake-ups ` +
+    `${f.wakeups.map((w) => w.toFixed(0)).join('+')}/s; clients ` +
     `${f.clientCpu.toFixed(0)} %; RSS ${f.rssPerSessionKB.toFixed(1)} KB/session (${f.rssAbovePerSessionKB.toFixed(1)} above ` +
     `empty); GC ${(100 * f.gcShare).toFixed(1)} % of each process's time, longest pause ${f.gcMaxMs.toFixed(0)} ms` +
     `; load ${f.load1.toFixed(1)}${f.linkDrops ? `; ${f.linkDrops} link drops` : ''}${f.degraded ? ` — SATURATED: ${f.degraded}` : ''}`

@@ -32,6 +32,18 @@ export interface Servers {
 }
 
 const here = (path: string): string => fileURLToPath(new URL(path, import.meta.url));
+/**
+ * Extra Node flags for every server process (host primary and workers, bus nodes), e.g. `--cpu-prof --cpu-prof-dir=<dir>` or
+ * `--perf-basic-prof` for `perf record` (a diagnostic knob: `--cpu-prof` cannot go through NODE_OPTIONS).
+ */
+const EXTRA_ARGS = (process.env.WORKERS_NODE_ARGS ?? '').split(' ').filter(Boolean);
+/**
+ * Node flags of every server process. `--no-memory-reducer`: V8's memory reducer runs a few mark-compacts in an isolate
+ * that goes idle, about 8 s after start — the host's primary (idle by design: it does nothing per message when the host
+ * has no fleet) and tsx's loader thread in every process. A one-off startup transient of up to ~100 ms of CPU, not a
+ * cost per message, that lands in an 8 s window; off in both shapes (host processes and bus nodes) alike.
+ */
+const NODE_ARGS = ['--no-memory-reducer', ...EXTRA_ARGS];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
@@ -44,10 +56,10 @@ export async function startHost(
   track: (child: Child) => void,
   direct = false,
 ): Promise<Servers> {
-  const primary = await spawnChild(here('./hostPrimary.ts'), `host of ${workers}`);
+  const primary = await spawnChild(here('./hostPrimary.ts'), `host of ${workers}`, NODE_ARGS);
   track(primary);
   const started = await primary.request<{ url: string; workers: { resumePort?: number }[] }>(
-    { type: 'start', workers, guildSize, direct },
+    { type: 'start', workers, guildSize, direct, nodeArgs: NODE_ARGS },
     'listening',
   );
   const urls = direct ? started.workers.map((w) => `ws://127.0.0.1:${w.resumePort}`) : [started.url];
@@ -87,7 +99,7 @@ export async function startNodes(
 ): Promise<Servers> {
   const nodes = await Promise.all(
     Array.from({ length: count }, (_, i) =>
-      spawnChild(here('../load/node.ts'), `${broker} node ${i}`, ['--expose-gc']),
+      spawnChild(here('../load/node.ts'), `${broker} node ${i}`, ['--expose-gc', ...NODE_ARGS]),
     ),
   );
   for (const n of nodes) track(n);
