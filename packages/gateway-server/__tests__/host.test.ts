@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { requireService } from '@concord/test-services';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { BrokerMessage } from '../src/Broker.js';
+import { splicedBody } from '../src/brokers/brokerCodec.js';
 import { createNatsBroker } from '../src/brokers/createNatsBroker.js';
 import { encodeFrame, FrameKind, HostBroker } from '../src/host/index.js';
 import { GUILD_A, GUILD_B, startServer, TestClient } from './helpers.js';
@@ -213,6 +214,42 @@ describe('HostBroker links', () => {
     for (const s of held) s.destroy();
     stalled.close();
     await broker.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('gives its own listeners the message its peers decode, spliced from the bytes it sent them', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'host-test-'));
+    const peers = [
+      { id: 'a', path: join(dir, 'a.sock') },
+      { id: 'b', path: join(dir, 'b.sock') },
+    ];
+    const [a, b] = await Promise.all(peers.map((p) => HostBroker.listen(p)));
+    const onA: BrokerMessage[] = [];
+    const onB: BrokerMessage[] = [];
+    const topic = `guild:${GUILD_A}`;
+    a!.subscribe(topic, (m) => onA.push(m));
+    b!.subscribe(topic, (m) => onB.push(m));
+    a!.setPeers(peers);
+    b!.setPeers(peers);
+    while (!a!.listenersOf(topic).includes('b')) await new Promise((r) => setTimeout(r, 5));
+
+    const sent = message(1, 10);
+    a!.publish(topic, sent);
+    // Delivered here at once, as the bytes sent to b decode: body kept for splicing, data equal to what b gets.
+    expect(onA).toHaveLength(1);
+    expect(onA[0]).not.toBe(sent);
+    expect(splicedBody(onA[0]!)?.toString()).toBe(JSON.stringify(sent.data));
+    while (onB.length === 0) await new Promise((r) => setTimeout(r, 5));
+    expect(onA[0]).toEqual(onB[0]);
+    expect(onA[0]!.data).toEqual(sent.data);
+
+    // No peer listens: the message itself, nothing encoded.
+    const alone = { ...sent, target: { type: 'guild' as const, guildId: GUILD_B } };
+    a!.subscribe(`guild:${GUILD_B}`, (m) => onA.push(m));
+    a!.publish(`guild:${GUILD_B}`, alone);
+    expect(onA[1]).toBe(alone);
+
+    await Promise.all([a!.close(), b!.close()]);
     rmSync(dir, { recursive: true, force: true });
   });
 });

@@ -1,10 +1,16 @@
 import { createServer, type Server, type Socket, connect as unixConnect } from 'node:net';
 import type { BrokerListener, BrokerMessage } from '../Broker.js';
 import type { BrokerStats, BusBroker } from '../brokers/BusBroker.js';
-import { decodeBrokerPayload, encodeBrokerPayload } from '../brokers/brokerCodec.js';
+import {
+  decodeBrokerPayload,
+  encodeBrokerMessage,
+  encodeBrokerPayload,
+  ownCopy,
+  splicedBody,
+} from '../brokers/brokerCodec.js';
 import { TopicListeners } from '../brokers/TopicListeners.js';
 import { defaultHostOptions } from './HostOptions.js';
-import { encodeFrame, FrameKind, FrameReader, type HostFrame } from './hostFrames.js';
+import { encodeFrame, FrameKind, FrameReader, frameBody, type HostFrame } from './hostFrames.js';
 import { PeerLink } from './PeerLink.js';
 import { topicHash } from './topicHash.js';
 
@@ -57,7 +63,10 @@ export interface HostBrokerOptions {
 }
 
 export const defaultCodec: HostMessageCodec = {
-  encode: encodeBrokerPayload,
+  // As text when `data` is encoded here: the frame is then written from the string in one go (no Buffer of the
+  // payload made and copied into the frame). A message that came spliced keeps its body bytes.
+  encode: (message) =>
+    splicedBody(message) === undefined ? encodeBrokerMessage(message) : encodeBrokerPayload(message),
   decode: decodeBrokerPayload,
 };
 
@@ -134,15 +143,23 @@ export class HostBroker implements BusBroker {
       return;
     }
     // Peers first: they write their share of the fan-out while this process writes its own. Encoded only when some
-    // peer listens.
+    // peer listens, once for all of them.
     const hash = topicHash(topic);
-    for (const hashes of this.#peerHashes.values()) {
-      if (hashes.has(hash)) {
-        this.forward(topic, this.#codec.encode(message));
-        break;
-      }
+    let frame: Buffer | undefined;
+    let sent = 0;
+    for (const [id, hashes] of this.#peerHashes) {
+      if (!hashes.has(hash)) continue;
+      frame ??= encodeFrame(FrameKind.message, topic, this.#codec.encode(message));
+      if (this.#links.get(id)?.sendMessage(frame)) sent++;
+      else this.stats.dropped++;
     }
-    this.#deliver(topic, message);
+    this.stats.relayed += sent;
+    if (!this.#listeners.has(topic)) return;
+    // Encoded for the peers: this process's listeners get the message those bytes decode to (the body spliced into
+    // its JSON frames, as the peers do), made from them without a parse (brokerCodec's ownCopy), rather than the
+    // object, which fan-out would encode to JSON a second time. The same message as the peers' then, too.
+    const mine = frame !== undefined && this.#codec === defaultCodec ? ownCopy(message, frameBody(frame)) : null;
+    this.#deliver(topic, mine ?? message);
   }
 
   subscribe(topic: string, listener: BrokerListener): void {

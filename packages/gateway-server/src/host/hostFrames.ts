@@ -37,6 +37,11 @@ export function encodeFrame(kind: FrameKindValue, topic: string, body?: string |
   return frame;
 }
 
+/** The body of a frame made by {@link encodeFrame} (a view into it). */
+export function frameBody(frame: Buffer): Buffer {
+  return frame.subarray(HEAD + frame.readUInt16BE(5));
+}
+
 /** One decoded frame; `body` is a view into the reader's buffer, valid until the next `push`. */
 export interface HostFrame {
   kind: FrameKindValue;
