@@ -151,6 +151,30 @@ describe.skipIf(!redisUp)('Redis resume store', () => {
     expect(await redis.pttl(`${prefix}h:guild:10`)).toBeGreaterThan(0);
   });
 
+  it('resolves a publish once Redis ran it, whether its reply or its own echo settles it (replies off)', async () => {
+    const broker = await setup();
+    const got: BrokerMessage[] = [];
+    await broker.subscribe('guild:10', (m) => got.push(m));
+    await broker.ready();
+    // guild:10 comes back to this node (settled by the echo), guild:11 does not (settled by a reply): in order, and
+    // each in its stream by the time its publish resolves.
+    for (let n = 0; n < 40; n++) {
+      await broker.publish(n % 2 === 0 ? 'guild:10' : 'guild:11', message(n));
+      const stream = (await store.readAfter(n % 2 === 0 ? 'guild:10' : 'guild:11', '0-0', 100))!;
+      expect(stream.at(-1)!.data).toEqual(message(n).data);
+    }
+    // Several in one turn, some of them to a topic nobody here listens to.
+    await Promise.all(
+      Array.from({ length: 30 }, (_, n) => broker.publish(n % 3 ? 'guild:10' : 'guild:11', message(n))),
+    );
+    for (let i = 0; i < 200 && got.length < 40; i++) await delay(5);
+    expect(got.map((m) => (m.data as { n: number }).n)).toEqual([
+      ...Array.from({ length: 20 }, (_, i) => 2 * i),
+      ...Array.from({ length: 30 }, (_, n) => n).filter((n) => n % 3),
+    ]);
+    expect((await store.readAfter('guild:11', '0-0', 100))!).toHaveLength(30);
+  });
+
   it('publishes with the stream id on the bus (history on) and without it (history off)', async () => {
     const broker = await setup();
     const plain = await createRedisBroker({ redis: REDIS, prefix, history: false });

@@ -60,16 +60,61 @@ return #KEYS`;
 /** Most messages per script call: a script holds Redis for its whole run (~10 µs per message here). */
 const MAX_BATCH = 256;
 
+/**
+ * The publishing connection runs with replies off (see `createRedisBroker`); a batch goes with its reply at least this
+ * often, and after this many batches without one.
+ */
+const CHECK_EVERY_MS = 100;
+const CHECK_EVERY_BATCHES = 16;
+const REPLY_OFF = Buffer.from('*3\r\n$6\r\nCLIENT\r\n$5\r\nREPLY\r\n$3\r\nOFF\r\n');
+
+/** One RESP command (an array of bulk strings) in one buffer. */
+function respCommand(args: readonly (string | number | Buffer)[]): Buffer {
+  const parts: (string | Buffer)[] = [`*${args.length}\r\n`];
+  let length = parts[0]!.length;
+  let text = '';
+  for (const arg of args) {
+    if (Buffer.isBuffer(arg)) {
+      text += `$${arg.length}\r\n`;
+      parts.push(text, arg);
+      length += Buffer.byteLength(text) + arg.length;
+      text = '\r\n';
+    } else {
+      const value = String(arg);
+      text += `$${Buffer.byteLength(value)}\r\n${value}\r\n`;
+    }
+  }
+  parts.push(text);
+  length += Buffer.byteLength(text);
+  const out = Buffer.allocUnsafe(length);
+  let at = 0;
+  for (const part of parts) at += typeof part === 'string' ? out.write(part, at) : part.copy(out, at);
+  return out;
+}
+
 type Body = string | Buffer;
 type HistoryRedis = Redis & {
   /** `numkeys, ...streams, maxLen, ttlMs, ...(channel, body)` (PUBLISH_SCRIPT). */
   concordPublish(...args: (number | string | Buffer)[]): Promise<number>;
 };
 
+/** A batch written on the publishing connection with replies off, until a later reply on it says Redis ran it. */
+interface Unanswered {
+  topics: string[];
+  bodies: Body[];
+  /** Own messages of the batch still to come back on the subscriber connection (0: it waits for a reply). */
+  echoes: number;
+  resolve: () => void;
+  reject: (error: unknown) => void;
+  settled: boolean;
+}
+
 /** The publishes of one event-loop turn, sent together when it ends; everyone who published in it shares a promise. */
 interface Batch {
   topics: string[];
   bodies: Body[];
+  /** How many of its messages come back to this node (a topic it listens to, its copy kept in OwnPublishes). */
+  echoes: number;
   promise: Promise<void>;
   resolve: () => void;
   reject: (error: unknown) => void;
@@ -123,6 +168,8 @@ export async function createRedisBroker(options: RedisBrokerOptions = {}): Promi
   let held: [string, string | null, Buffer][] | null = null;
   let wasReady = false;
 
+  // An own message came back: Redis ran the batch it was in (set below, with the publishing connection).
+  let ownEchoed = (): void => undefined;
   // Where the payload being delivered has its stream id and message, for `decodeDelivering`: one decode function for
   // every message rather than a closure over them each.
   const delivering: { id: string | null; start: number } = { id: null, start: 0 };
@@ -139,6 +186,7 @@ export async function createRedisBroker(options: RedisBrokerOptions = {}): Promi
   const deliver = (topic: string, id: string | null, payload: Buffer, start: number): void => {
     if (history && id !== null) lastId.set(topic, id);
     const mine = own.take(topic, payload, start);
+    if (mine !== null) ownEchoed();
     if (mine !== null && id !== null) mine.position = { topic, id };
     delivering.id = id;
     delivering.start = start;
@@ -255,14 +303,131 @@ export async function createRedisBroker(options: RedisBrokerOptions = {}): Promi
   // one go instead of one read per PUBLISH, which is most of its cost per message). With history they are one script
   // call; without, one pipeline of PUBLISHes. A batch succeeds or fails as a whole.
   let batch: Batch | null = null;
-  const sendBatch = (topics: string[], bodies: Body[]): Promise<unknown> => {
-    if (history) {
-      const args: (number | string | Buffer)[] = [topics.length];
-      for (const topic of topics) args.push(`${prefix}h:${topic}`);
-      args.push(history.maxLen, history.ttlMs);
-      for (let i = 0; i < topics.length; i++) args.push(prefix + topics[i], bodies[i]!);
-      return (pub as HistoryRedis).concordPublish(...args);
+
+  // With history, batches go out on a connection of their own with Redis's replies off (CLIENT REPLY OFF): a reply is
+  // a read, a parse and a promise per batch on the publishing node, most of what Redis cost it over NATS (whose
+  // publishes get none). A batch whose messages all come back to this node (topics it listens to: Redis sends its
+  // subscriber connection the publisher's own messages, in the order it ran them) is settled by the first of them to
+  // come back after the rest (the echo is read anyway); any other batch, and one every CHECK_EVERY_MS (or
+  // CHECK_EVERY_BATCHES), goes with its reply, through ioredis (CLIENT REPLY ON, the script, then OFF again), which
+  // settles every batch written before it; an error (no memory, a key of another type) reaches that batch's promise. A
+  // batch neither settles within CHECK_EVERY_MS gets a CLIENT REPLY ON of its own. So a publish still resolves once
+  // Redis ran it. While that connection is down, and until what went on `pub` meanwhile is answered (the order of a
+  // node's messages), batches go on `pub` with replies; batches written but unsettled when it dropped are sent again
+  // there, as ioredis resends an unanswered command (either may deliver twice what Redis ran but could not answer).
+  // Batches carry the script's text (EVAL): a script cache Redis lost (restart, SCRIPT FLUSH) cannot fail them unseen.
+  const quietConnection = history
+    ? pub.duplicate({ enableOfflineQueue: false, autoResendUnfulfilledCommands: false })
+    : null;
+  let quiet = false;
+  let onPub = 0;
+  let unanswered: Unanswered[] = [];
+  let lastCheck = 0;
+  if (quietConnection !== null) {
+    quietConnection.on('error', onError);
+    quietConnection.on('ready', () => {
+      quietConnection.stream.write(REPLY_OFF);
+      quiet = true;
+    });
+    quietConnection.on('close', () => {
+      quiet = false;
+      const lost = unanswered;
+      unanswered = [];
+      for (const u of lost) {
+        if (u.settled) continue;
+        u.settled = true;
+        sendOnPub(u.topics, u.bodies).then(u.resolve, u.reject);
+      }
+    });
+  }
+  const scriptArgs = (topics: string[], bodies: Body[]): (number | string | Buffer)[] => {
+    const args: (number | string | Buffer)[] = [topics.length];
+    for (const topic of topics) args.push(`${prefix}h:${topic}`);
+    args.push(history!.maxLen, history!.ttlMs);
+    for (let i = 0; i < topics.length; i++) args.push(prefix + topics[i], bodies[i]!);
+    return args;
+  };
+  // Settles the batches written up to `last` (one already settled: a later reply, or the connection's loss, did).
+  const settleUpTo = (last: Unanswered | undefined, error: unknown): void => {
+    if (last === undefined || last.settled) return;
+    while (unanswered.length > 0) {
+      const u = unanswered.shift()!;
+      if (!u.settled) {
+        u.settled = true;
+        if (u === last && error !== null) u.reject(error);
+        else u.resolve();
+      }
+      if (u === last) return;
     }
+  };
+  const sendQuiet = (topics: string[], bodies: Body[], echoes: number): Promise<unknown> => {
+    const connection = quietConnection!;
+    const all = echoes === topics.length;
+    const entry: Unanswered = {
+      topics,
+      bodies,
+      echoes: all ? echoes : 0,
+      resolve: () => undefined,
+      reject: () => undefined,
+      settled: false,
+    };
+    const promise = new Promise<void>((resolve, reject) => {
+      entry.resolve = resolve;
+      entry.reject = reject;
+    });
+    unanswered.push(entry);
+    const now = performance.now();
+    // Without a reply when every message of the batch comes back to this node (its echo settles it), unless a batch
+    // with one is due.
+    if (all && now - lastCheck < CHECK_EVERY_MS && unanswered.length < CHECK_EVERY_BATCHES) {
+      connection.stream.write(respCommand(['EVAL', PUBLISH_SCRIPT, ...scriptArgs(topics, bodies)]));
+      confirmTimer ??= setTimeout(confirm, CHECK_EVERY_MS);
+      return promise;
+    }
+    lastCheck = now;
+    // The reply to ON comes once Redis ran everything before it; the script's says how this batch went.
+    connection.call('client', 'reply', 'on').catch(() => undefined);
+    // EVAL with the script's text, not ioredis's EVALSHA: that one answers a NOSCRIPT by sending EVAL later, when the
+    // replies are off again.
+    connection.call('eval', PUBLISH_SCRIPT, ...scriptArgs(topics, bodies)).then(
+      () => settleUpTo(entry, null),
+      (error: unknown) => {
+        // Lost with the connection: 'close' sends it again on `pub`.
+        if (!entry.settled && quiet) settleUpTo(entry, error);
+      },
+    );
+    connection.stream.write(REPLY_OFF);
+    return promise;
+  };
+  // No batch with a reply came within CHECK_EVERY_MS of one written without: a reply to CLIENT REPLY ON settles it.
+  let confirmTimer: NodeJS.Timeout | null = null;
+  const confirm = (): void => {
+    confirmTimer = null;
+    const last = unanswered.at(-1);
+    if (!quiet || last === undefined || last.settled) return;
+    lastCheck = performance.now();
+    quietConnection!.call('client', 'reply', 'on').then(
+      () => settleUpTo(last, null),
+      () => undefined,
+    );
+    quietConnection!.stream.write(REPLY_OFF);
+  };
+  const sendOnPub = (topics: string[], bodies: Body[]): Promise<unknown> => {
+    onPub++;
+    return (pub as HistoryRedis).concordPublish(...scriptArgs(topics, bodies)).finally(() => {
+      onPub--;
+    });
+  };
+  ownEchoed = (): void => {
+    for (const u of unanswered) {
+      if (u.settled || u.echoes === 0) continue;
+      if (--u.echoes === 0) settleUpTo(u, null);
+      return;
+    }
+  };
+  const sendBatch = (topics: string[], bodies: Body[], echoes: number): Promise<unknown> => {
+    if (quiet && onPub === 0) return sendQuiet(topics, bodies, echoes);
+    if (history) return sendOnPub(topics, bodies);
     if (topics.length === 1) return pub.publish(prefix + topics[0], bodies[0]!);
     const pipeline = pub.pipeline();
     for (let i = 0; i < topics.length; i++) pipeline.publish(prefix + topics[i], bodies[i]!);
@@ -275,12 +440,12 @@ export async function createRedisBroker(options: RedisBrokerOptions = {}): Promi
     const b = batch;
     if (b === null) return;
     batch = null;
-    sendBatch(b.topics, b.bodies).then(() => {
+    sendBatch(b.topics, b.bodies, b.echoes).then(() => {
       stats.published += b.topics.length;
       b.resolve();
     }, b.reject);
   };
-  const enqueue = (topic: string, body: Body): Promise<void> => {
+  const enqueue = (topic: string, body: Body, echo = false): Promise<void> => {
     if (closed) return Promise.resolve();
     if (batch === null) {
       let resolve!: () => void;
@@ -289,12 +454,13 @@ export async function createRedisBroker(options: RedisBrokerOptions = {}): Promi
         resolve = res;
         reject = rej;
       });
-      batch = { topics: [], bodies: [], promise, resolve, reject };
+      batch = { topics: [], bodies: [], echoes: 0, promise, resolve, reject };
       setImmediate(flush);
     }
     const b = batch;
     b.topics.push(topic);
     b.bodies.push(body);
+    if (echo) b.echoes++;
     // A full batch goes now; the commands keep their order on the connection, so the next batch follows it.
     if (b.topics.length >= MAX_BATCH) flush();
     return b.promise;
@@ -377,7 +543,7 @@ export async function createRedisBroker(options: RedisBrokerOptions = {}): Promi
       const payload = encodeBrokerPayload(message);
       const mine = ownCopy(message, payload);
       if (mine !== null) own.add(topic, payload, mine);
-      return enqueue(topic, payload);
+      return enqueue(topic, payload, mine !== null);
     },
     publishRaw(topic: string, payload: Uint8Array): Promise<void> {
       return enqueue(topic, payload instanceof Buffer ? payload : Buffer.from(payload));
@@ -407,7 +573,13 @@ export async function createRedisBroker(options: RedisBrokerOptions = {}): Promi
       listeners.clear();
       own.clear();
       await pending;
-      await Promise.allSettled([sub.quit(), given ? undefined : pub.quit()]);
+      // Replies on again: the one to ON settles what was written before it, and QUIT gets its own.
+      if (quietConnection !== null && quiet) {
+        await quietConnection.call('client', 'reply', 'on').then(() => settleUpTo(unanswered.at(-1), null), onError);
+      }
+      quiet = false;
+      if (confirmTimer !== null) clearTimeout(confirmTimer);
+      await Promise.allSettled([sub.quit(), given ? undefined : pub.quit(), quietConnection?.quit()]);
     },
   };
 }
