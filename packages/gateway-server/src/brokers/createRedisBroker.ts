@@ -307,8 +307,8 @@ export async function createRedisBroker(options: RedisBrokerOptions = {}): Promi
   // With history, batches go out on a connection of their own with Redis's replies off (CLIENT REPLY OFF): a reply is
   // a read, a parse and a promise per batch on the publishing node, most of what Redis cost it over NATS (whose
   // publishes get none). A batch whose messages all come back to this node (topics it listens to: Redis sends its
-  // subscriber connection the publisher's own messages, in the order it ran them) is settled by the first of them to
-  // come back after the rest (the echo is read anyway); any other batch, and one every CHECK_EVERY_MS (or
+  // subscriber connection the publisher's own messages, in the order it ran them) is settled once they have come back
+  // (those echoes are read anyway); any other batch, and one every CHECK_EVERY_MS (or
   // CHECK_EVERY_BATCHES), goes with its reply, through ioredis (CLIENT REPLY ON, the script, then OFF again), which
   // settles every batch written before it; an error (no memory, a key of another type) reaches that batch's promise. A
   // batch neither settles within CHECK_EVERY_MS gets a CLIENT REPLY ON of its own. So a publish still resolves once
@@ -316,6 +316,7 @@ export async function createRedisBroker(options: RedisBrokerOptions = {}): Promi
   // node's messages), batches go on `pub` with replies; batches written but unsettled when it dropped are sent again
   // there, as ioredis resends an unanswered command (either may deliver twice what Redis ran but could not answer).
   // Batches carry the script's text (EVAL): a script cache Redis lost (restart, SCRIPT FLUSH) cannot fail them unseen.
+  // A server (or proxy) without CLIENT REPLY refuses the probe at connect: everything then stays on `pub`.
   const quietConnection = history
     ? pub.duplicate({ enableOfflineQueue: false, autoResendUnfulfilledCommands: false })
     : null;
@@ -326,8 +327,14 @@ export async function createRedisBroker(options: RedisBrokerOptions = {}): Promi
   if (quietConnection !== null) {
     quietConnection.on('error', onError);
     quietConnection.on('ready', () => {
-      quietConnection.stream.write(REPLY_OFF);
-      quiet = true;
+      quietConnection.call('client', 'reply', 'on').then(
+        () => {
+          if (quietConnection.status !== 'ready' || closed) return;
+          quietConnection.stream.write(REPLY_OFF);
+          quiet = true;
+        },
+        () => undefined,
+      );
     });
     quietConnection.on('close', () => {
       quiet = false;
