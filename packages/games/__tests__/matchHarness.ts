@@ -109,14 +109,25 @@ export class MatchPlayer {
     });
   }
 
-  async identify(): Promise<void> {
+  /** Identifies with the player's token and resolves at READY (its data). */
+  async identify(): Promise<Json> {
+    await this.sendIdentify();
+    return (await this.waitFor('READY')).d;
+  }
+
+  async sendIdentify(token = this.token): Promise<void> {
     await this.#opened;
-    this.#send(2, {
-      token: this.token,
-      intents: INTENTS,
-      properties: { os: 'linux', browser: 'engine', device: 'engine' },
-    });
-    await this.waitFor('READY');
+    this.#send(2, { token, intents: INTENTS, properties: { os: 'linux', browser: 'engine', device: 'engine' } });
+  }
+
+  /** The gateway close code, once the server closes the connection. */
+  closed(): Promise<number> {
+    return new Promise((resolve) => this.#ws.once('close', (code) => resolve(code)));
+  }
+
+  /** A raw gateway command (op 4 without joining the voice connection, say). */
+  send(op: number, d: Json): void {
+    this.#send(op, d);
   }
 
   waitFor(t: string, match: (d: Json) => boolean = () => true, ms = 10_000): Promise<{ t: string; d: Json }> {
