@@ -122,7 +122,14 @@ export class Narrator {
       view.set(pcm.subarray(f * SAMPLES_PER_FRAME, (f + 1) * SAMPLES_PER_FRAME));
       client.sendPcm(frame);
     }
-    for (let i = 0; i < 5 && !this.#closed; i++) client.sendOpus(SILENCE_FRAME);
+    // Five silence frames end the speech (as clients do), paced like the rest; the last one's send completes before
+    // the narrator may leave (a socket closed at once drops datagrams still queued).
+    for (let i = 0; i < 5 && !this.#closed; i++) {
+      const wait = start + (frames + i) * 20 - performance.now();
+      if (wait > 1) await sleep(wait);
+      client.sendOpus(SILENCE_FRAME);
+    }
+    await sleep(20);
     return frames;
   }
 }
