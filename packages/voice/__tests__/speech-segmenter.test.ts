@@ -107,7 +107,7 @@ describe('Segmenter (energy VAD)', () => {
 describe('WAV and resampling (the espeak-ng path)', () => {
   function wav(rate: number, samples: number[], declared?: number): Buffer {
     const data = Buffer.alloc(samples.length * 2);
-    samples.forEach((v, i) => data.writeInt16LE(v, i * 2));
+    for (const [i, v] of samples.entries()) data.writeInt16LE(v, i * 2);
     const head = Buffer.alloc(44);
     head.write('RIFF', 0, 'latin1');
     head.writeUInt32LE(36 + data.length, 4);
