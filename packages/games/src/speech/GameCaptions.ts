@@ -105,7 +105,7 @@ export class GameCaptions {
     link.sent.push(now);
     try {
       const name = await this.#name(t.userId);
-      const content = `**${escape(name)}**: ${escape(t.text)}`.slice(0, 2000);
+      const content = `**${escapeMarkdown(name)}**: ${escapeMarkdown(t.text)}`.slice(0, 2000);
       await host.community.messages.create(host.serviceUserId, link.textChannelId, {
         content,
         allowed_mentions: { parse: [] },
@@ -132,6 +132,6 @@ export class GameCaptions {
   }
 }
 
-function escape(text: string): string {
+function escapeMarkdown(text: string): string {
   return text.replace(MARKDOWN, (c) => `\\${c}`);
 }
