@@ -115,7 +115,11 @@ describe('speech through the voice server', () => {
     'espeak-ng speaks a sentence: the listener gets speech, the tap cuts it into utterances',
     async () => {
       const utterances: Utterance[] = [];
-      server.transcribe('g', 'espeak', { transcribe: async (u) => (utterances.push(u), `${u.pcm.length}`) });
+      const recording = async (u: Utterance) => {
+        utterances.push(u);
+        return `${u.pcm.length}`;
+      };
+      server.transcribe('g', 'espeak', { transcribe: recording });
       const listener = await join('espeak', 'frank');
       const pcm = await new EspeakSynthesizer({ bin: ESPEAK }).synthesize(
         'Hello players. The match starts in one minute.',

@@ -57,6 +57,11 @@ export {
   parseWav,
 } from './speech/EspeakSynthesizer.js';
 export { Narrator, type NarratorLink, type NarratorOptions } from './speech/Narrator.js';
+export {
+  PocketsphinxTranscriber,
+  type PocketsphinxTranscriberOptions,
+  wav16k,
+} from './speech/PocketsphinxTranscriber.js';
 export { toStereo48k } from './speech/resample.js';
 export {
   defaultSegmenterOptions,
