@@ -30,7 +30,7 @@ async function timed<T>(fn: () => Promise<T>): Promise<{ ms: number; value: T }>
 
 const tts = new EspeakSynthesizer();
 const speech: number[] = [];
-let stereo = new Int16Array(0);
+let stereo: Int16Array = new Int16Array(0);
 for (let i = 0; i < RUNS; i++) {
   const { ms, value } = await timed(() => tts.synthesize(TEXT));
   speech.push(ms);
