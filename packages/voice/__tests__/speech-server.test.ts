@@ -111,6 +111,20 @@ describe('speech through the voice server', () => {
     transcripts.length = 0;
   });
 
+  it('plays speeches in order on one session, leaves after them; bounds the narrators speaking at once', async () => {
+    const listener = await join('many', 'gina');
+    for (let i = 0; i < 24; i++) expect(await server.speak('g', 'many', pcmTone(0.02, 300))).toBe(1);
+    await waitFor(() => listener.packets.length >= 24, 5000, 'every speech');
+    await waitFor(() => !server.members('g', 'many').some((m) => m.userId === 'narrator'), 5000, 'narrator left');
+    const long = pcmTone(0.5, 300);
+    // One session per user and guild, as Discord: the same narrator cannot be in two channels of a guild at once.
+    const first = server.speak('g', 'busy', long);
+    await expect(server.speak('g', 'elsewhere', long)).rejects.toThrow('another channel');
+    const speaking = [first, ...['g2', 'g3', 'g4'].map((g) => server.speak(g, 'busy', long))];
+    await expect(server.speak('g5', 'busy', long)).rejects.toThrow(RangeError);
+    expect(await Promise.all(speaking)).toEqual([25, 25, 25, 25]);
+  });
+
   it.runIf(espeak)(
     'espeak-ng speaks a sentence: the listener gets speech, the tap cuts it into utterances',
     async () => {

@@ -56,7 +56,7 @@ export {
   type EspeakSynthesizerOptions,
   parseWav,
 } from './speech/EspeakSynthesizer.js';
-export { Narrator, type NarratorLink, type NarratorOptions } from './speech/Narrator.js';
+export { MAX_NARRATORS, Narrator, type NarratorLink, type NarratorOptions } from './speech/Narrator.js';
 export {
   PocketsphinxTranscriber,
   type PocketsphinxTranscriberOptions,

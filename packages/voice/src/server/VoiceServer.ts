@@ -11,7 +11,7 @@ import { ExternalSender } from '../dave/ExternalSender.js';
 import { type EvidenceClip, EvidenceRecorder } from '../evidence/EvidenceRecorder.js';
 import { Mixer, type MixerStats } from '../mixer/Mixer.js';
 import type { Position, PositionalOptions } from '../spatial/spatialize.js';
-import { Narrator } from '../speech/Narrator.js';
+import { MAX_NARRATORS, Narrator } from '../speech/Narrator.js';
 import type { Transcriber, Transcript } from '../speech/Speech.js';
 import { SpeechTap, type SpeechTapStats } from '../speech/SpeechTap.js';
 import { MemberVideo } from '../video/MemberVideo.js';
@@ -75,7 +75,7 @@ export class VoiceServer extends EventEmitter<VoiceServerEvents> implements Voic
   #publicIp = '127.0.0.1';
   #mixer: Mixer | null = null;
   #mixTimer: NodeJS.Timeout | null = null;
-  /** Text to speech: one narrator per channel speaking (`speak`). */
+  /** Text to speech: one narrator per guild and user speaking (`speak`), keyed `guild \0 user`. */
   readonly #narrators = new Map<string, Narrator>();
   #closed = false;
   /** The gateway's MLS external-sender key, one per server (null: DAVE off). */
@@ -321,24 +321,37 @@ export class VoiceServer extends EventEmitter<VoiceServerEvents> implements Voic
     options: { userId?: string } = {},
   ): Promise<number> {
     if (this.#closed) return Promise.reject(new Error('voice server closed'));
-    const key = roomKey(guildId, channelId);
+    const userId = options.userId ?? 'narrator';
+    // A user has one voice session per guild (a new Identify replaces the old): one narrator per guild and user.
+    const key = `${guildId}\0${userId}`;
     let narrator = this.#narrators.get(key);
+    if (narrator && narrator.channelId !== channelId) {
+      if (narrator.pending > 0) return Promise.reject(new Error(`${userId} is speaking in another channel`));
+      narrator.close();
+      this.#narrators.delete(key);
+      narrator = undefined;
+    }
     if (!narrator) {
+      // At the cap, a narrator lingering after its last speech makes room; one still speaking does not.
+      const [idleKey, idle] = [...this.#narrators].find(([, n]) => n.pending === 0) ?? [];
+      if (this.#narrators.size >= MAX_NARRATORS && idle) {
+        idle.close();
+        this.#narrators.delete(idleKey!);
+      }
+      if (this.#narrators.size >= MAX_NARRATORS)
+        return Promise.reject(new RangeError(`at most ${MAX_NARRATORS} channels speak at once`));
       const link = {
         allocate: (request: VoiceAllocationRequest) => this.allocate(request),
         address: () => ({ host: (this.#http.address() as AddressInfo).address, port: this.address().port }),
         secure: this.#options.tls !== undefined,
       };
-      narrator = new Narrator(link, { guildId, channelId, userId: options.userId ?? 'narrator' });
+      const made: Narrator = new Narrator(link, { guildId, channelId, userId }, () => {
+        if (this.#narrators.get(key) === made) this.#narrators.delete(key);
+      });
+      narrator = made;
       this.#narrators.set(key, narrator);
     }
-    const current = narrator;
-    const done = current.speak(pcm);
-    const forget = (): void => {
-      if (current.pending === 0 && this.#narrators.get(key) === current) this.#narrators.delete(key);
-    };
-    done.then(forget, forget);
-    return done;
+    return narrator.speak(pcm);
   }
 
   /**

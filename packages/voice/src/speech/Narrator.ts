@@ -24,12 +24,19 @@ export interface NarratorOptions {
 }
 
 const SAMPLES_PER_FRAME = OPUS_FRAME_SAMPLES * OPUS_CHANNELS;
+/**
+ * Channels a server speaks into at once (`VoiceServer.speak`): each narrator holds an Opus encoder while speaking, out
+ * of the ~20 opusscript instances a process can hold (README › Limits), and a gateway session.
+ */
+export const MAX_NARRATORS = 4;
+/** Quiet after the last speech before the narrator leaves the channel, ms. */
+const LINGER_MS = 500;
 
 /**
  * Speaks PCM into a voice channel as a member others receive like any speaker: a `VoiceClient` of this process joins
  * the channel through the server's own gateway on loopback, sends 20 ms Opus frames paced at real time (against the
- * clock, so timer lateness does not accumulate), five silence frames after each speech, and leaves when nothing more
- * is queued. Speeches play one after the other.
+ * clock, so timer lateness does not accumulate), five silence frames after each speech, and leaves 500 ms after the
+ * last one. Speeches play one after the other.
  */
 export class Narrator {
   readonly #link: NarratorLink;
@@ -37,11 +44,22 @@ export class Narrator {
   #chain: Promise<unknown> = Promise.resolve();
   #pending = 0;
   #client: VoiceClient | null = null;
+  /** The last client's leaving: a new session of the same user waits for it (a new Identify would race its close). */
+  #leaving: Promise<void> = Promise.resolve();
+  #idle: NodeJS.Timeout | null = null;
   #closed = false;
+  readonly #onLeft: () => void;
 
-  constructor(link: NarratorLink, options: NarratorOptions) {
+  /** `onLeft`: the narrator left the channel with nothing queued (its owner may forget it). */
+  constructor(link: NarratorLink, options: NarratorOptions, onLeft: () => void = () => {}) {
     this.#link = link;
     this.#options = { maxPending: 8, maxSeconds: 60, ...options };
+    this.#onLeft = onLeft;
+  }
+
+  /** The channel it speaks into. */
+  get channelId(): string {
+    return this.#options.channelId;
   }
 
   /** Speeches queued or playing. */
@@ -59,6 +77,8 @@ export class Narrator {
       return Promise.reject(new RangeError(`a speech is at most ${this.#options.maxSeconds} s`));
     if (this.#pending >= this.#options.maxPending) return Promise.reject(new RangeError('too many speeches queued'));
     this.#pending++;
+    if (this.#idle) clearTimeout(this.#idle);
+    this.#idle = null;
     const played = this.#chain.then(() => this.#play(pcm));
     this.#chain = played.then(
       () => this.#done(),
@@ -70,19 +90,39 @@ export class Narrator {
   /** Stops: the speech playing ends at its next frame, the client leaves. */
   close(): void {
     this.#closed = true;
+    if (this.#idle) clearTimeout(this.#idle);
     this.#client?.disconnect();
     this.#client = null;
   }
 
   #done(): void {
-    if (--this.#pending === 0) {
-      this.#client?.disconnect();
-      this.#client = null;
-    }
+    if (--this.#pending > 0) return;
+    // Speeches in quick succession keep one session; the narrator leaves after a short quiet.
+    this.#idle = setTimeout(() => this.#leave(), LINGER_MS);
+    this.#idle.unref();
+  }
+
+  #leave(): void {
+    this.#idle = null;
+    const client = this.#client;
+    this.#client = null;
+    if (!client) return this.#onLeft();
+    this.#leaving = new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, 1000);
+      timer.unref();
+      client.once('close', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      client.disconnect();
+    }).then(() => {
+      if (this.#pending === 0) this.#onLeft();
+    });
   }
 
   async #connect(): Promise<VoiceClient> {
     if (this.#client) return this.#client;
+    await this.#leaving;
     const { guildId, channelId, userId } = this.#options;
     const sessionId = `narrator-${randomBytes(8).toString('hex')}`;
     const { token } = this.#link.allocate({ guildId, channelId, userId, sessionId });
