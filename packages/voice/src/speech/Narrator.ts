@@ -106,7 +106,10 @@ export class Narrator {
     this.#idle = null;
     const client = this.#client;
     this.#client = null;
-    if (!client) return this.#onLeft();
+    if (!client) {
+      this.#onLeft();
+      return;
+    }
     this.#leaving = new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, 1000);
       timer.unref();
