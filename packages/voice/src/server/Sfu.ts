@@ -453,8 +453,7 @@ export class Sfu {
     const evidence = this.evidence;
     if (evidence !== null && !e2ee && sender.silenceRun === 0 && evidence.records(sender.room))
       evidence.record(sender.room, sender.userId, opened.payload);
-    const speech = this.speech; // its `hear` never throws
-    if (speech !== null && !e2ee && speech.taps(sender.room)) speech.hear(sender.room, sender.userId, opened.payload);
+    if (!e2ee && this.speech?.taps(sender.room)) this.speech.hear(sender.room, sender.userId, opened.payload); // never throws
     let mixed = false;
     for (const member of room) {
       if (member === sender || member.deafened || !Sfu.reachable(member)) continue;
