@@ -1,7 +1,8 @@
 import { EventEmitter } from 'eventemitter3';
+import Fastify from 'fastify';
 import { describe, expect, it } from 'vitest';
 import type { SpeechTranscriber, SpeechTranscript, SpeechVoice } from '../src/index.js';
-import { TextSafety } from '../src/index.js';
+import { gameApi, TextSafety } from '../src/index.js';
 import { createGame, GAME_GUILD, SERVICE_USER } from './gameHarness.js';
 import { manualClock } from './helpers.js';
 
@@ -112,6 +113,50 @@ describe('captions (speech to text into a text channel) and host.speak', () => {
     expect(texts).toEqual(['Match star']);
     expect(voice.spoken).toEqual([{ channelId: lobby.id, samples: 96_000, userId: SERVICE_USER }]);
     expect(() => host.speech({ voice }).link(lobby.id, '2')).toThrow('transcriber');
+    await host.close();
+  });
+});
+
+describe('captions and speech over the game API', () => {
+  it('PUT /voice/channels/:id/captions links and unlinks; POST …/speak speaks; 501 without speech set up', async () => {
+    const { host } = await createGame(0);
+    const service = 'service-token-of-the-game-backend-0123456789';
+    const app = Fastify();
+    await app.register(gameApi, { host, serviceTokens: [service], prefix: '/games/v1' });
+    const call = async (method: 'PUT' | 'POST', url: string, body: unknown) => {
+      const res = await app.inject({
+        method,
+        url: `/games/v1${url}`,
+        headers: { authorization: `Service ${service}`, 'content-type': 'application/json' },
+        payload: JSON.stringify(body),
+      });
+      return { status: res.statusCode, body: res.body ? JSON.parse(res.body) : null };
+    };
+    const squad = await host.createChannel({ name: 'squad', type: 'voice' });
+    const text = await host.createChannel({ name: 'captions', type: 'text' });
+    const url = `/voice/channels/${squad.id}`;
+    expect(await call('PUT', `${url}/captions`, { textChannelId: text.id })).toMatchObject({
+      status: 501,
+      body: { code: 'NO_SPEECH' },
+    });
+    const voice = new FakeVoice();
+    host.speech({ voice, transcriber, synthesizer: { synthesize: async () => new Int16Array(1920) } });
+    expect((await call('PUT', `${url}/captions`, { textChannelId: text.id })).status).toBe(204);
+    expect(voice.tapped.get(squad.id)).toBe(transcriber);
+    expect((await call('PUT', `${url}/captions`, { textChannelId: 'nope' })).status).toBe(400);
+    expect((await call('POST', `${url}/speak`, { text: 'x'.repeat(501) })).status).toBe(400);
+    expect((await call('POST', `${url}/speak`, { text: 'regroup' })).status).toBe(204);
+    expect(voice.spoken).toHaveLength(1);
+    voice.speak = async () => {
+      throw new RangeError('too many speeches queued');
+    };
+    expect(await call('POST', `${url}/speak`, { text: 'regroup' })).toMatchObject({
+      status: 429,
+      body: { code: 'VOICE_BUSY' },
+    });
+    expect((await call('PUT', `${url}/captions`, { textChannelId: null })).status).toBe(204);
+    expect(voice.tapped.get(squad.id)).toBeNull();
+    await app.close();
     await host.close();
   });
 });

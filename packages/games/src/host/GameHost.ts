@@ -308,6 +308,11 @@ export class GameHost extends EventEmitter<GameHostEvents> {
     return this.#captions;
   }
 
+  /** The captions set up by `speech`, or null. */
+  get captions(): GameCaptions | null {
+    return this.#captions;
+  }
+
   /** Says `text` in a voice channel as the service user, through `speech({ voice, synthesizer })`; once played. */
   async speak(channelId: string, text: string): Promise<void> {
     if (!this.#captions) throw new Error('call host.speech({ voice, synthesizer }) first');

@@ -62,6 +62,11 @@ export class GameCaptions {
     options.voice.on('transcript', this.#onTranscript);
   }
 
+  /** Whether a transcriber (for `link`) or a synthesizer (for `speak`) was given. */
+  has(what: 'transcriber' | 'synthesizer'): boolean {
+    return this.#options[what] !== undefined;
+  }
+
   /** Transcribes `voiceChannelId` into `textChannelId` (replacing an earlier link of that voice channel). */
   link(voiceChannelId: string, textChannelId: string): void {
     const transcriber = this.#options.transcriber;
