@@ -3,7 +3,8 @@
  * handle (host/GameHost.ts): players, their short-lived tokens (tokens/PlayerTokens.ts), channels, moderation and
  * parties (parties/Party.ts); and the `authenticate` hook that lets players connect with their tokens
  * (auth/createPlayerAuthenticate.ts); text safety and reports (safety/); the server-to-server HTTP API over all of it
- * (api/gameApi.ts). docs/GAMES.md has the whole layer and what is still to come.
+ * (api/gameApi.ts); captions and text to speech over the voice server (speech/). docs/GAMES.md has the whole layer
+ * and what is still to come.
  */
 
 export { GameApiError } from './api/GameApiError.js';
@@ -31,6 +32,19 @@ export {
 } from './safety/ReportDesk.js';
 export { type FilteredEvidence, TextSafety, type TextSafetyOptions } from './safety/TextSafety.js';
 export { textSafetyDefaults } from './safety/textSafetyDefaults.js';
+export {
+  type CaptionHost,
+  GameCaptions,
+  type GameCaptionsOptions,
+  type GameCaptionsStats,
+} from './speech/GameCaptions.js';
+export type {
+  SpeechSynthesizer,
+  SpeechTranscriber,
+  SpeechTranscript,
+  SpeechUtterance,
+  SpeechVoice,
+} from './speech/SpeechVoice.js';
 export { PlayerTokenError, type PlayerTokenErrorCode } from './tokens/PlayerTokenError.js';
 export {
   type IssueOptions,

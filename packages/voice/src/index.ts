@@ -49,3 +49,4 @@ export {
   type VoiceServerOptions,
 } from './server/VoiceServerOptions.js';
 export type { Position, PositionalOptions, RolloffModel } from './spatial/spatialize.js';
+export type { Synthesizer, Transcriber, Transcript, Utterance } from './speech/Speech.js';

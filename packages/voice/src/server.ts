@@ -52,6 +52,38 @@ export {
   type Spatialization,
   spatialize,
 } from './spatial/spatialize.js';
+export {
+  EspeakSynthesizer,
+  type EspeakSynthesizerOptions,
+  parseWav,
+} from './speech/EspeakSynthesizer.js';
+export { MAX_NARRATORS, Narrator, type NarratorLink, type NarratorOptions } from './speech/Narrator.js';
+export {
+  PocketsphinxTranscriber,
+  type PocketsphinxTranscriberOptions,
+  wav16k,
+} from './speech/PocketsphinxTranscriber.js';
+export { toStereo48k } from './speech/resample.js';
+export {
+  defaultSegmenterOptions,
+  rms,
+  type Segment,
+  Segmenter,
+  type SegmenterOptions,
+} from './speech/Segmenter.js';
+export {
+  SPEECH_SAMPLE_RATE,
+  type Synthesizer,
+  type Transcriber,
+  type Transcript,
+  type Utterance,
+} from './speech/Speech.js';
+export {
+  defaultSpeechTapOptions,
+  SpeechTap,
+  type SpeechTapOptions,
+  type SpeechTapStats,
+} from './speech/SpeechTap.js';
 export { type CodecEntry, type CodecTable, DEFAULT_PAYLOAD_TYPES } from './video/codecs.js';
 export { isKeyframe, type VideoCodecName } from './video/keyframe.js';
 export { MemberVideo } from './video/MemberVideo.js';

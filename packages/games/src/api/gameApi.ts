@@ -6,6 +6,7 @@ import type { GameVoice } from './GameVoice.js';
 import { partyRoutes } from './routes/partyRoutes.js';
 import { playerRoutes } from './routes/playerRoutes.js';
 import { reportRoutes } from './routes/reportRoutes.js';
+import { speechRoutes } from './routes/speechRoutes.js';
 import { voiceRoutes } from './routes/voiceRoutes.js';
 import { serviceTokenCheck } from './serviceTokens.js';
 import { toGameApiError } from './toGameApiError.js';
@@ -57,5 +58,6 @@ export const gameApi: FastifyPluginAsync<GameApiOptions> = async (app, options) 
   playerRoutes(app, ctx);
   partyRoutes(app, ctx);
   voiceRoutes(app, ctx);
+  speechRoutes(app, ctx);
   reportRoutes(app, ctx);
 };

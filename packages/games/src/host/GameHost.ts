@@ -13,6 +13,7 @@ import { MAX_PARTY_CAPACITY, partyDefaults } from '../parties/partyDefaults.js';
 import { OVERWRITE_MEMBER, OVERWRITE_ROLE, PARTY_HIDDEN, PARTY_MEMBER } from '../parties/partyPermissions.js';
 import { type AudioEvidenceSource, ReportDesk } from '../safety/ReportDesk.js';
 import type { TextSafety } from '../safety/TextSafety.js';
+import { GameCaptions, type GameCaptionsOptions } from '../speech/GameCaptions.js';
 import {
   type IssueOptions,
   type PlayerTokenKey,
@@ -82,6 +83,7 @@ export class GameHost extends EventEmitter<GameHostEvents> {
   readonly community: Community;
   readonly guildId: string;
   readonly serviceUserId: string;
+  #captions: GameCaptions | null = null;
   /** Verifies player tokens (pass it to createPlayerAuthenticate for the gateway and REST). */
   readonly tokens: PlayerTokens;
   /** Player reports with evidence; null without the `reports` option. */
@@ -296,8 +298,31 @@ export class GameHost extends EventEmitter<GameHostEvents> {
     return ending.length;
   }
 
-  /** Ends every party this host made (their channels go with them). */
+  /**
+   * Captions and text to speech through the voice server (speech/GameCaptions.ts): `link` a voice channel to a text
+   * channel, `speak` into one. One per host (a second call replaces the first); closed with the host.
+   */
+  speech(options: GameCaptionsOptions): GameCaptions {
+    this.#captions?.close();
+    this.#captions = new GameCaptions(this, options);
+    return this.#captions;
+  }
+
+  /** The captions set up by `speech`, or null. */
+  get captions(): GameCaptions | null {
+    return this.#captions;
+  }
+
+  /** Says `text` in a voice channel as the service user, through `speech({ voice, synthesizer })`; once played. */
+  async speak(channelId: string, text: string): Promise<void> {
+    if (!this.#captions) throw new Error('call host.speech({ voice, synthesizer }) first');
+    await this.#captions.speak(channelId, text);
+  }
+
+  /** Ends every party this host made (their channels go with them), and the captions. */
   async close(): Promise<void> {
+    this.#captions?.close();
+    this.#captions = null;
     await Promise.all(this.parties().map((p) => p.end('host_closed')));
   }
 

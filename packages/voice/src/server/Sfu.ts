@@ -5,6 +5,7 @@ import type { EvidenceRecorder } from '../evidence/EvidenceRecorder.js';
 import { buildReceiverReport, isRtcp, parseRtcp, RtcpType } from '../rtcp/Rtcp.js';
 import { Audibility } from '../spatial/Audibility.js';
 import type { Position, PositionalOptions, Spatialization } from '../spatial/spatialize.js';
+import type { SpeechTap } from '../speech/SpeechTap.js';
 import { buildIpDiscoveryResponse, isIpDiscoveryRequest } from '../udp/ipDiscovery.js';
 import type { MemberVideo } from '../video/MemberVideo.js';
 import { hasFeedback } from '../video/rtcpFeedback.js';
@@ -149,6 +150,8 @@ export class Sfu {
   public readonly audibility = new Audibility();
   /** Keeps the last seconds of speakers in rooms that opted in, for reports (set by the server when first used). */
   public evidence: EvidenceRecorder | null = null;
+  /** Speech to text for rooms that opted in (set by the server when first used; speech/SpeechTap.ts). */
+  public speech: SpeechTap | null = null;
   /** Set by the Mixer: gets each frame a mixed listener of the room should hear (decrypted Opus). */
   public onMixedAudio: ((sender: SfuMember, payload: Buffer) => void) | null = null;
   /** Called when sealing for a member failed because its nonce counter ran out: it needs a new key (a new session). */
@@ -450,6 +453,7 @@ export class Sfu {
     const evidence = this.evidence;
     if (evidence !== null && !e2ee && sender.silenceRun === 0 && evidence.records(sender.room))
       evidence.record(sender.room, sender.userId, opened.payload);
+    if (!e2ee && this.speech?.taps(sender.room)) this.speech.hear(sender.room, sender.userId, opened.payload); // never throws
     let mixed = false;
     for (const member of room) {
       if (member === sender || member.deafened || !Sfu.reachable(member)) continue;

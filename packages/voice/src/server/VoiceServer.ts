@@ -11,6 +11,9 @@ import { ExternalSender } from '../dave/ExternalSender.js';
 import { type EvidenceClip, EvidenceRecorder } from '../evidence/EvidenceRecorder.js';
 import { Mixer, type MixerStats } from '../mixer/Mixer.js';
 import type { Position, PositionalOptions } from '../spatial/spatialize.js';
+import { MAX_NARRATORS, Narrator } from '../speech/Narrator.js';
+import type { Transcriber, Transcript } from '../speech/Speech.js';
+import { SpeechTap, type SpeechTapStats } from '../speech/SpeechTap.js';
 import { MemberVideo } from '../video/MemberVideo.js';
 import { parseIdentifyStreams, type RequestedStream } from '../video/videoPayloads.js';
 import type { Connection } from './Connection.js';
@@ -44,6 +47,8 @@ export interface VoiceServerEvents {
   speaking: [event: { member: VoiceMemberInfo; speaking: number }];
   /** What a call's DAVE group did (version changes, commits, transitions executed, resets). */
   dave: [event: DaveEvent & { guildId: string; channelId: string }];
+  /** What the speech tap heard in a channel that transcribes (`transcribe`). */
+  transcript: [transcript: Transcript];
   error: [error: Error];
 }
 
@@ -74,6 +79,8 @@ export class VoiceServer extends EventEmitter<VoiceServerEvents> implements Voic
   #publicIp = '127.0.0.1';
   #mixer: Mixer | null = null;
   #mixTimer: NodeJS.Timeout | null = null;
+  /** Text to speech: one narrator per guild and user speaking (`speak`), keyed `guild \0 user`. */
+  readonly #narrators = new Map<string, Narrator>();
   #closed = false;
   /** The gateway's MLS external-sender key, one per server (null: DAVE off). */
   readonly #daveSender: ExternalSender | null;
@@ -154,12 +161,19 @@ export class VoiceServer extends EventEmitter<VoiceServerEvents> implements Voic
   }
 
   /** Media-plane counters: received, forwarded, dropped by reason; `mixer` once a user was set mixed. */
-  public get stats(): SfuStats & { sessions: number; connections: number; mixer: MixerStats | null } {
+  public get stats(): SfuStats & {
+    sessions: number;
+    connections: number;
+    mixer: MixerStats | null;
+    speech: SpeechTapStats | null;
+  } {
+    const speech = this.sfu.speech?.stats;
     return {
       ...this.sfu.stats,
       sessions: this.#members.size,
       connections: this.#gateway.size,
       mixer: this.#mixer ? { ...this.#mixer.stats } : null,
+      speech: speech ? { ...speech, dropped: { ...speech.dropped } } : null,
     };
   }
 
@@ -309,6 +323,61 @@ export class VoiceServer extends EventEmitter<VoiceServerEvents> implements Voic
   }
 
   /**
+   * Speech to text for a channel (null stops): each speaker's utterances go to `transcriber`, what it answers is
+   * emitted as `transcript` (README › Speech). Opt-in per channel; decoders, queue and timeout are bounded.
+   */
+  public transcribe(guildId: string, channelId: string, transcriber: Transcriber | null): void {
+    if (transcriber !== null && !this.sfu.speech)
+      this.sfu.speech = new SpeechTap((t) => this.emit('transcript', t), this.#options.speech);
+    const target = transcriber && { guildId, channelId, transcriber };
+    this.sfu.speech?.setRoom(roomKey(guildId, channelId), target);
+  }
+
+  /**
+   * Speaks 48 kHz interleaved stereo s16 samples into a channel as `userId` (default `narrator`; not a member's id:
+   * it would replace their session), paced at real time; resolves with the frames sent once played.
+   */
+  public speak(
+    guildId: string,
+    channelId: string,
+    pcm: Int16Array,
+    options: { userId?: string } = {},
+  ): Promise<number> {
+    if (this.#closed) return Promise.reject(new Error('voice server closed'));
+    const userId = options.userId ?? 'narrator';
+    // A user has one voice session per guild (a new Identify replaces the old): one narrator per guild and user.
+    const key = `${guildId}\0${userId}`;
+    let narrator = this.#narrators.get(key);
+    if (narrator && narrator.channelId !== channelId) {
+      if (narrator.pending > 0) return Promise.reject(new Error(`${userId} is speaking in another channel`));
+      narrator.close();
+      this.#narrators.delete(key);
+      narrator = undefined;
+    }
+    if (!narrator) {
+      // At the cap, a narrator lingering after its last speech makes room; one still speaking does not.
+      const [idleKey, idle] = [...this.#narrators].find(([, n]) => n.pending === 0) ?? [];
+      if (this.#narrators.size >= MAX_NARRATORS && idle) {
+        idle.close();
+        this.#narrators.delete(idleKey!);
+      }
+      if (this.#narrators.size >= MAX_NARRATORS)
+        return Promise.reject(new RangeError(`at most ${MAX_NARRATORS} channels speak at once`));
+      const link = {
+        allocate: (request: VoiceAllocationRequest) => this.allocate(request),
+        address: () => ({ host: (this.#http.address() as AddressInfo).address, port: this.address().port }),
+        secure: this.#options.tls !== undefined,
+      };
+      const made: Narrator = new Narrator(link, { guildId, channelId, userId }, () => {
+        if (this.#narrators.get(key) === made) this.#narrators.delete(key);
+      });
+      narrator = made;
+      this.#narrators.set(key, narrator);
+    }
+    return narrator.speak(pcm);
+  }
+
+  /**
    * Switches a user to one server-mixed stream (SSRC MIXER_SSRC) instead of one stream per speaker. The mixer (and
    * its 20 ms timer) starts with the first mixed user. Returns false when `maxMixedListeners` members already get the
    * mix (that user's sessions are left as they were); switching off always succeeds.
@@ -343,6 +412,8 @@ export class VoiceServer extends EventEmitter<VoiceServerEvents> implements Voic
     if (this.#mixTimer) clearInterval(this.#mixTimer);
     this.#mixer?.destroy();
     this.#mixer = null;
+    this.sfu.speech?.close();
+    for (const narrator of this.#narrators.values()) narrator.close();
     for (const room of [...this.#rooms.values()]) room.close(code, 'server closed');
     // Sockets not (or no longer) carrying a member: closed with the same code.
     await this.#gateway.close(code);
@@ -411,6 +482,7 @@ export class VoiceServer extends EventEmitter<VoiceServerEvents> implements Voic
       const key = `${member.guildId}:${member.userId}`;
       if (this.#members.get(key) === member) this.#members.delete(key);
       if (this.#byToken.get(member.token) === member) this.#byToken.delete(member.token);
+      this.sfu.speech?.leave(room.key, member.userId);
       this.emit('memberLeave', member.info, reason);
     });
     room.once('close', () => this.#rooms.delete(room.key));

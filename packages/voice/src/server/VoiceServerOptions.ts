@@ -1,6 +1,7 @@
 import type { CryptoBackend } from '../crypto/backends.js';
 import type { EncryptionMode } from '../crypto/modes.js';
 import { defaultMixerOptions } from '../mixer/Mixer.js';
+import type { SpeechTapOptions } from '../speech/SpeechTap.js';
 
 /** The Identify (op 0) a voice client sends, as an `authorize` hook sees it. */
 export interface VoiceIdentify {
@@ -58,6 +59,8 @@ export interface VoiceServerOptions {
   maxMixedListeners?: number;
   /** Speakers the mixer decodes at once (default 12); more are left out of the mix until one goes quiet. */
   maxMixedSpeakers?: number;
+  /** The speech-to-text tap (`transcribe`): decoders, queue and timeout per channel, voice activity detection. */
+  speech?: SpeechTapOptions;
   /**
    * DAVE end-to-end encryption (docs/protocol.md › DAVE). By default a call runs DAVE protocol version 1 while every
    * member's Identify says it supports it, and version 0 (transport encryption only) otherwise; `enabled: false` keeps
