@@ -166,9 +166,15 @@ export class MessageService {
     const message = await this.#live(channelId, messageId);
     if (message.authorId !== actorId) throw new CommunityError('otherAuthor');
     const author = await ctx.users.get(actorId);
+    const extraNow = (message.extra ?? {}) as MessageExtra;
     const content = validateMessageContent(body, {
-      files: ((message.extra as MessageExtra | null)?.attachments ?? []).length,
+      files: (extraNow.attachments ?? []).length,
       components: author?.bot === true,
+      editing: {
+        content: message.content,
+        embeds: (extraNow.embeds ?? []).length,
+        components: (extraNow.components ?? []).length,
+      },
     });
     const filtered =
       content.content !== undefined

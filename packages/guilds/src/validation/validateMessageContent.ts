@@ -47,6 +47,12 @@ export interface ValidateMessageContentOptions {
    * else sending a non-empty `components` gets 50035 on it. Default: false.
    */
   components?: boolean;
+  /**
+   * For an edit: what the message has now. The edit is judged by what the message will have afterwards (a field the
+   * body leaves out keeps its value), so an edit of `flags` alone is fine and clearing the content of a message that
+   * has nothing else is 50006, as on Discord. Default: a new message (the body alone).
+   */
+  editing?: { content: string; embeds: number; components: number };
 }
 
 /** The flags a message body may set (see `MessageContent.flags`). */
@@ -96,7 +102,15 @@ export function validateMessageContent(body: unknown, options: ValidateMessageCo
   }
 
   if (!errors.isEmpty) throw new InvalidFormBodyError(errors.toJSON());
-  if (!hasSomethingToSend(source, result, options.files ?? 0)) throw new EmptyMessageError();
+  const editing = options.editing;
+  if (editing) {
+    // What the message will have after the edit: a field the body leaves out keeps its value.
+    const text = (result.content ?? editing.content).trim() !== '';
+    const embeds = result.embeds?.length ?? editing.embeds;
+    const components = result.components?.length ?? editing.components;
+    if (!text && embeds === 0 && components === 0 && !hasSomethingToSend(source, {}, options.files ?? 0))
+      throw new EmptyMessageError();
+  } else if (!hasSomethingToSend(source, result, options.files ?? 0)) throw new EmptyMessageError();
   return result;
 }
 
