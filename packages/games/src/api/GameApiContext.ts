@@ -6,8 +6,11 @@ import type { GameVoice } from './GameVoice.js';
 export interface GameApiContext {
   host: GameHost;
   voice: GameVoice | null;
-  /** The service routes' check (`Authorization: Service <token>`); throws a 401 GameApiError. */
-  requireService(request: FastifyRequest): void;
+  /**
+   * The route options of a service route (`{ ...ctx.service, schema }`): its `onRequest` checks `Authorization: Service
+   * <token>` and answers 401 otherwise.
+   */
+  readonly service: { onRequest(request: FastifyRequest): Promise<void> };
   /** The player routes' check (`Authorization: Bearer <player token>`): the player's user id, or a 401. */
   requirePlayer(request: FastifyRequest): string;
 }

@@ -37,9 +37,11 @@ export const gameApi: FastifyPluginAsync<GameApiOptions> = async (app, options) 
   const ctx: GameApiContext = {
     host,
     voice: options.voice ?? null,
-    requireService(request) {
-      if (!isService(request.headers.authorization))
-        throw new GameApiError(401, 'UNAUTHORIZED', 'A service token is needed (Authorization: Service <token>)');
+    service: {
+      async onRequest(request) {
+        if (!isService(request.headers.authorization))
+          throw new GameApiError(401, 'UNAUTHORIZED', 'A service token is needed (Authorization: Service <token>)');
+      },
     },
     requirePlayer(request) {
       const match = /^Bearer (\S{1,4096})$/.exec(request.headers.authorization ?? '');

@@ -19,6 +19,7 @@ import {
   type PlayerTokenKey,
   PlayerTokens,
   type PlayerTokensOptions,
+  secretBytes,
 } from '../tokens/PlayerTokens.js';
 
 /** What `GameHost.open(options)` takes. */
@@ -69,8 +70,7 @@ export interface VoiceControl {
 
 /** A key derived from a player-token key for another purpose: tokens of one kind never verify as the other. */
 function deriveKey(key: PlayerTokenKey, purpose: string): PlayerTokenKey {
-  const secret = typeof key.secret === 'string' ? Buffer.from(key.secret, 'utf8') : Buffer.from(key.secret);
-  return { id: key.id, secret: createHmac('sha256', secret).update(purpose).digest() };
+  return { id: key.id, secret: createHmac('sha256', secretBytes(key.secret)).update(purpose).digest() };
 }
 
 /**

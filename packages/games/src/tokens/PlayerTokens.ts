@@ -90,8 +90,7 @@ export class PlayerTokens {
       if (this.#keys.has(key.id)) throw new PlayerTokenError('DUPLICATE_KEY_ID', `two keys with the id ${key.id}`);
       if (typeof key.secret !== 'string' && !(key.secret instanceof Uint8Array))
         throw new PlayerTokenError('WEAK_KEY', `key ${key.id} has no secret`);
-      // A copy: a caller reusing its buffer must not change the key under live tokens.
-      const bytes = typeof key.secret === 'string' ? Buffer.from(key.secret, 'utf8') : Buffer.from(key.secret);
+      const bytes = secretBytes(key.secret);
       if (bytes.length < SIGNATURE_BYTES)
         throw new PlayerTokenError('WEAK_KEY', `key ${key.id} has ${bytes.length} bytes; HS256 needs at least 32`);
       this.#keys.set(key.id, bytes);
@@ -194,6 +193,11 @@ function tokenId(): string {
   const id = pool.toString('base64url', poolAt, poolAt + 12);
   poolAt += 12;
   return id;
+}
+
+/** A key's secret as bytes, copied: a caller reusing its buffer must not change the key under live tokens. */
+export function secretBytes(secret: string | Uint8Array): Buffer {
+  return typeof secret === 'string' ? Buffer.from(secret, 'utf8') : Buffer.from(secret);
 }
 
 function sign(secret: Buffer, signed: string): Buffer {

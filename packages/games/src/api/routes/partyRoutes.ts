@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { Party } from '../../parties/Party.js';
 import type { GameApiContext } from '../GameApiContext.js';
 import { GameApiError } from '../GameApiError.js';
@@ -9,7 +9,7 @@ const joinMode = { enum: ['open', 'invite', 'closed'] } as const;
 /** Parties: the game server creates, fills, changes and ends them; a player joins with a join token. */
 export function partyRoutes(app: FastifyInstance, ctx: GameApiContext): void {
   const { host } = ctx;
-  const service = { onRequest: async (request: FastifyRequest) => ctx.requireService(request) };
+  const { service } = ctx;
   const party = (request: { params: unknown }): Party => {
     const found = host.party((request.params as { id: string }).id);
     if (!found) throw new GameApiError(404, 'UNKNOWN_PARTY', 'No such party (ended, or never made here)');

@@ -5,9 +5,7 @@ import { bodyOf, idParams, reason, snowflake } from '../schemas.js';
 /** Players: create, tokens, voice control and moderation, hidden channels, the audit log. Service routes. */
 export function playerRoutes(app: FastifyInstance, ctx: GameApiContext): void {
   const { host } = ctx;
-  const service = {
-    onRequest: async (request: Parameters<GameApiContext['requireService']>[0]) => ctx.requireService(request),
-  };
+  const { service } = ctx;
   const params = (request: { params: unknown }) => request.params as { id: string; userId?: string };
 
   app.post(

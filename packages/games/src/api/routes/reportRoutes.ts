@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { ReportDesk } from '../../safety/ReportDesk.js';
 import type { GameApiContext } from '../GameApiContext.js';
 import { GameApiError } from '../GameApiError.js';
@@ -6,7 +6,7 @@ import { bodyOf, idParams, reason, snowflake } from '../schemas.js';
 
 /** Reports: a player files one (their own token), the game's moderators list and resolve them (service token). */
 export function reportRoutes(app: FastifyInstance, ctx: GameApiContext): void {
-  const service = { onRequest: async (request: FastifyRequest) => ctx.requireService(request) };
+  const { service } = ctx;
   const desk = (): ReportDesk => {
     if (!ctx.host.reports) throw new GameApiError(501, 'NO_REPORTS', 'This game host was set up without reports');
     return ctx.host.reports;

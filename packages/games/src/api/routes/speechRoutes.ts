@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { GameCaptions } from '../../speech/GameCaptions.js';
 import type { GameApiContext } from '../GameApiContext.js';
 import { GameApiError } from '../GameApiError.js';
@@ -11,7 +11,7 @@ import { bodyOf, idParams, snowflake } from '../schemas.js';
  */
 export function speechRoutes(app: FastifyInstance, ctx: GameApiContext): void {
   const { host } = ctx;
-  const service = { onRequest: async (request: FastifyRequest) => ctx.requireService(request) };
+  const { service } = ctx;
   const captions = (what: 'transcriber' | 'synthesizer'): GameCaptions => {
     const c = host.captions;
     if (!c?.has(what)) throw new GameApiError(501, 'NO_SPEECH', `This game has no ${what} set up (host.speech)`);

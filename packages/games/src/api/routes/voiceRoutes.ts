@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { GameApiContext } from '../GameApiContext.js';
 import { GameApiError } from '../GameApiError.js';
 import type { GameVoice, Position, PositionalVoiceOptions } from '../GameVoice.js';
@@ -10,7 +10,7 @@ import { bodyOf, idParams, position, snowflake, userIds } from '../schemas.js';
  */
 export function voiceRoutes(app: FastifyInstance, ctx: GameApiContext): void {
   const { host } = ctx;
-  const service = { onRequest: async (request: FastifyRequest) => ctx.requireService(request) };
+  const { service } = ctx;
   const voice = (): GameVoice => {
     if (!ctx.voice) throw new GameApiError(501, 'NO_VOICE', 'This game API was set up without a voice server');
     return ctx.voice;
