@@ -3,6 +3,7 @@ import { PreparedDispatch } from '../PreparedDispatch.js';
 import { serializeGuildCreate } from '../serialize/serializeGuildCreate.js';
 import { serializeGuildCreateJson } from '../serialize/serializeGuildCreateJson.js';
 import { serializeReady } from '../serialize/serializeReady.js';
+import { sharedString } from '../transport/sharedStrings.js';
 import type { GuildMemberData, GuildSnapshot, PresenceData } from '../types.js';
 import type { Rebuildable } from './ReplayBuffer.js';
 import type { Session } from './Session.js';
@@ -48,7 +49,8 @@ export class IdentifyPayloads implements Rebuildable {
   constructor(session: Session, inputs: IdentifyInputs) {
     this.#session = session;
     this.#v = inputs.v;
-    this.#resumeGatewayUrl = shared(inputs.resumeGatewayUrl);
+    // One string per resume URL (`ws://` + the Host the client used): nearly all sessions have the same one.
+    this.#resumeGatewayUrl = sharedString(inputs.resumeGatewayUrl);
     this.#withShard = inputs.withShard;
     this.#first = session.seq + 1;
     if (inputs.guilds.length === 1) {
@@ -128,19 +130,4 @@ function guildAt(guilds: GuildSnapshot | null | readonly (GuildSnapshot | null)[
 /** `Array.isArray` for a readonly array (which it does not narrow). */
 function isList<T>(value: T | readonly T[]): value is readonly T[] {
   return Array.isArray(value);
-}
-
-/**
- * One string per resume URL: it is made per connection (`ws://` + the Host the client used) and nearly all sessions
- * have the same one, ~70 bytes each when kept per session. Bounded, as Host is the client's to choose.
- */
-const urls = new Map<string, string>();
-const URLS_KEPT = 64;
-
-function shared(url: string): string {
-  const known = urls.get(url);
-  if (known !== undefined) return known;
-  if (urls.size >= URLS_KEPT) urls.clear();
-  urls.set(url, url);
-  return url;
 }
