@@ -142,6 +142,10 @@ describe('the game API', () => {
       (await call('PUT', '/voice/players/1300000000000000100/blocked', { blocked: ['1300000000000000102'] })).status,
     ).toBe(204);
     expect((await call('PUT', `/voice/channels/${channel}/evidence`, { seconds: 30 })).status).toBe(204);
+    const trusted = { range: 40, positionSource: 'client', clientPositionRate: 30 };
+    expect((await call('PUT', `/voice/channels/${channel}/positional`, trusted)).status).toBe(204);
+    const tooFast = { range: 40, positionSource: 'client', clientPositionRate: 500 };
+    expect((await call('PUT', `/voice/channels/${channel}/positional`, tooFast)).status).toBe(400);
     expect(calls).toEqual([
       ['positional', GAME_GUILD, channel, { range: 40, teams: 'radio' }],
       [
@@ -157,6 +161,7 @@ describe('the game API', () => {
       ['whisper', '1300000000000000100', ['1300000000000000101']],
       ['blocked', '1300000000000000100', ['1300000000000000102']],
       ['evidence', GAME_GUILD, channel, 30],
+      ['positional', GAME_GUILD, channel, trusted],
     ]);
     await app!.close();
     const without = await start();

@@ -46,6 +46,14 @@ export {
 } from './server/VoiceServerOptions.js';
 export { Audibility, type Audible, type Silenced, UNITY } from './spatial/Audibility.js';
 export {
+  CLIENT_POSITION_OP,
+  DEFAULT_CLIENT_POSITION_RATE,
+  MAX_COORDINATE,
+  MAX_YAW,
+  POSITION_FLOOD_FACTOR,
+  parseClientPosition,
+} from './spatial/clientPosition.js';
+export {
   type Position,
   type PositionalOptions,
   type RolloffModel,

@@ -13,6 +13,10 @@ export interface PositionalVoiceOptions {
   refDistance?: number;
   rolloffFactor?: number;
   teams?: 'ignore' | 'radio' | 'only';
+  /** `'client'`: players also send their own positions over voice (trusted mode, docs/ENGINE-CONTRACT.md). */
+  positionSource?: 'server' | 'client';
+  /** Trusted mode: updates per second one player may send (default 60, 1–240). */
+  clientPositionRate?: number;
 }
 
 /** What the voice routes drive: `@concord/voice`'s VoiceServer has these methods. */

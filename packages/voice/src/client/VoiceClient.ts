@@ -6,6 +6,8 @@ import { VoiceError } from '../errors.js';
 import type { JitterStats } from '../jitter/types.js';
 import { SILENCE_FRAME } from '../opus/opus.js';
 import type { ReceptionStats } from '../rtcp/ReceptionStats.js';
+import { CLIENT_POSITION_OP } from '../spatial/clientPosition.js';
+import type { Position } from '../spatial/spatialize.js';
 import {
   closeAllowsResume,
   heartbeatInterval,
@@ -135,6 +137,17 @@ export class VoiceClient extends EventEmitter<VoiceClientEvents> {
     if (state.code !== 'ready' && state.code !== 'resuming') throw new VoiceError('VOICE_NOT_READY', 'not connected');
     if (!this.speaking) this.setSpeaking(true);
     this.mediaPath.send(state, frame);
+  }
+
+  /**
+   * Where this client is now (voice op 1001), for a positional channel whose positions come from its clients
+   * ("trusted mode", `PositionalOptions.positionSource: 'client'`); other channels ignore it. Send at the game's tick
+   * rate, at most the channel's `clientPositionRate` per second (default 60): the server drops the rest.
+   */
+  public sendPosition(position: Position): void {
+    const state = this.current;
+    if (state.code !== 'ready') throw new VoiceError('VOICE_NOT_READY', 'not connected');
+    state.ws.send(CLIENT_POSITION_OP, position);
   }
 
   /** Encodes and sends one 20 ms frame of 48 kHz stereo s16le PCM (3840 bytes). */

@@ -1,5 +1,6 @@
 import { VoiceCloseCode, VoiceOpcode } from '@concord/protocol';
 import { WebSocket } from 'ws';
+import { CLIENT_POSITION_OP, POSITION_FLOOD_FACTOR } from '../spatial/clientPosition.js';
 import type { Member, MemberLink } from './Member.js';
 import { decodeCommand, parseHeartbeat, Refusal } from './payloads.js';
 
@@ -30,6 +31,8 @@ export class Connection implements MemberLink {
   #lastSeen: number;
   #windowStart: number;
   #commands = 0;
+  #positionWindowStart = 0;
+  #positions = 0;
   #closing = false;
 
   public constructor(ws: WebSocket, version: number, rateLimit: { commands: number; windowMs: number }) {
@@ -85,9 +88,28 @@ export class Connection implements MemberLink {
       this.#windowStart = now;
       this.#commands = 0;
     }
-    if (++this.#commands > this.#rateLimit.commands)
+    // Client positions (trusted mode) come at a game's tick rate, far past the command budget: they have their own.
+    if (command.op !== CLIENT_POSITION_OP && ++this.#commands > this.#rateLimit.commands)
       return this.refuse(new Refusal(VoiceCloseCode.RateLimited, 'rate limited'));
     return command;
+  }
+
+  /**
+   * Counts a Client Position (op 1001) against `perSecond`: true when it may be applied, false when it is dropped.
+   * `POSITION_FLOOD_FACTOR` times the budget within one second closes the connection (4021), as the command limit does.
+   */
+  public positionAllowed(perSecond: number): boolean {
+    const now = this.#lastSeen;
+    if (now - this.#positionWindowStart >= 1000) {
+      this.#positionWindowStart = now;
+      this.#positions = 0;
+    }
+    const count = ++this.#positions;
+    if (count > perSecond * POSITION_FLOOD_FACTOR) {
+      this.refuse(new Refusal(VoiceCloseCode.RateLimited, 'rate limited'));
+      return false;
+    }
+    return count <= perSecond;
   }
 
   /** Heartbeat (op 3): acknowledged with the client's nonce; v8's `seq_ack` releases the member's kept messages. */

@@ -6,6 +6,8 @@ import type { CryptoBackend } from '../crypto/backends.js';
 import type { EncryptionMode } from '../crypto/modes.js';
 import { generateSecretKey, PacketCipher } from '../crypto/PacketCipher.js';
 import { DaveOpcode, parseTransitionId } from '../dave/daveFrames.js';
+import { CLIENT_POSITION_OP, DEFAULT_CLIENT_POSITION_RATE, parseClientPosition } from '../spatial/clientPosition.js';
+import type { PositionalOptions } from '../spatial/spatialize.js';
 import { codecTable, preferredVideoCodec } from '../video/codecs.js';
 import { VideoRouter } from '../video/VideoRouter.js';
 import { MEDIA_SINK_WANTS_OP, parseCodecs, parseSinkWants, parseVideo } from '../video/videoPayloads.js';
@@ -32,6 +34,8 @@ export interface VoiceGatewayHost {
   identify(conn: Connection, d: unknown): Promise<void>;
   /** Resume (op 7) on a connection without a member. */
   resume(conn: Connection, d: unknown): void;
+  /** A room's positional settings (null: not positional), for client positions (op 1001). */
+  positional(room: string): PositionalOptions | null;
   error(error: Error): void;
 }
 
@@ -144,9 +148,27 @@ export class VoiceGateway {
         }
         break;
       }
+      case CLIENT_POSITION_OP: {
+        const member = conn.member;
+        if (!member) conn.close(VoiceCloseCode.NotAuthenticated, 'not authenticated');
+        else this.#onClientPosition(conn, member, d);
+        break;
+      }
       default:
         conn.close(VoiceCloseCode.UnknownOpcode, 'unknown opcode');
     }
+  }
+
+  /**
+   * Client Position (op 1001): applied in a channel whose positions come from its clients (trusted mode), within the
+   * channel's rate; ignored in others. Checked the same way in both, so a client learns of a bad payload either way.
+   */
+  #onClientPosition(conn: Connection, member: Member, d: unknown): void {
+    const options = this.#host.positional(member.media.room);
+    if (!conn.positionAllowed(options?.clientPositionRate ?? DEFAULT_CLIENT_POSITION_RATE)) return;
+    const position = parseClientPosition(d);
+    if (position instanceof Refusal) conn.refuse(position);
+    else if (options?.positionSource === 'client') member.setPosition(position);
   }
 
   /** Select Protocol (op 1): a fresh key in the chosen mode, sent back in Session Description (op 4). */

@@ -107,6 +107,7 @@ export class VoiceServer extends EventEmitter<VoiceServerEvents> implements Voic
       {
         identify: (conn, d) => this.#onIdentify(conn, d),
         resume: (conn, d) => this.#onResume(conn, d),
+        positional: (room) => this.sfu.positionalOptions(room),
         error: (error) => this.emit('error', error),
       },
     );

@@ -32,6 +32,11 @@ export class Audibility {
       if (!(options.range >= 0)) throw new RangeError('range must be a non-negative number');
       if (options.teams !== undefined && !['ignore', 'radio', 'only'].includes(options.teams))
         throw new RangeError("teams is 'ignore', 'radio' or 'only'");
+      if (options.positionSource !== undefined && !['server', 'client'].includes(options.positionSource))
+        throw new RangeError("positionSource is 'server' or 'client'");
+      const rate = options.clientPositionRate;
+      if (rate !== undefined && !(Number.isInteger(rate) && rate >= 1 && rate <= 240))
+        throw new RangeError('clientPositionRate is an integer from 1 to 240');
       this.#positional.set(room, { ...options });
     } else this.#positional.delete(room);
   }

@@ -28,6 +28,14 @@ export interface PositionalOptions {
    * each other, by distance.
    */
   teams?: 'ignore' | 'radio' | 'only';
+  /**
+   * Who says where members are: `'server'` (default) the game server alone (`VoiceServer.setPositions`); `'client'`
+   * ("trusted mode") also each member itself, over its voice connection (op 1001, spatial/clientPosition.ts), at the
+   * game's tick rate. The game server may still set positions in trusted mode (a teleport, a respawn).
+   */
+  positionSource?: 'server' | 'client';
+  /** Trusted mode: position updates one member may send per second (default 60, 1–240); the rest are dropped. */
+  clientPositionRate?: number;
 }
 
 /** What one listener should hear of one speaker: overall gain (0-1), pan (-1 left … 1 right) and per-channel gains. */

@@ -33,6 +33,8 @@ export function voiceRoutes(app: FastifyInstance, ctx: GameApiContext): void {
             refDistance: { type: 'number', minimum: 0, maximum: 1e9 },
             rolloffFactor: { type: 'number', minimum: 0, maximum: 100 },
             teams: { enum: ['ignore', 'radio', 'only'] },
+            positionSource: { enum: ['server', 'client'] },
+            clientPositionRate: { type: 'integer', minimum: 1, maximum: 240 },
           },
         },
       },
