@@ -9,6 +9,9 @@ export type VoiceClusterErrorCode =
   | 'TOKEN_EXPIRED'
   /** A health probe that got no usable answer (refused, timed out, non-200). */
   | 'PROBE_FAILED'
+  /** A voice state notice that is not ours (malformed, forged, stale) or could not be delivered to its node. */
+  | 'BAD_NOTICE'
+  | 'NOTICE_FAILED'
   /** Options that cannot work (no secret, no nodes...). */
   | 'INVALID_OPTION';
 

@@ -5,6 +5,7 @@ import { createVoiceServer, type VoiceServer } from '../server/VoiceServer.js';
 import type { VoiceServerOptions } from '../server/VoiceServerOptions.js';
 import { VoiceClusterError } from './VoiceClusterError.js';
 import type { VoiceNodeStatus } from './VoiceNodeStatus.js';
+import { voiceStateRoute } from './voiceStateRoute.js';
 import { verifyVoiceToken } from './voiceToken.js';
 
 export interface VoiceNodeOptions extends VoiceServerOptions {
@@ -20,7 +21,10 @@ export interface VoiceNodeOptions extends VoiceServerOptions {
   loadSampleMs?: number;
 }
 
-/** A voice server that reports its health and load, and accepts tokens signed by the allocator. */
+/**
+ * A voice server that reports its health and load, accepts tokens signed by the allocator, and takes the allocator's
+ * voice state notices (`POST /voice-state` on the health port) so that server mute and deafen hold in a cluster too.
+ */
 export interface VoiceNode {
   readonly id: string;
   readonly region: string | null;
@@ -114,7 +118,10 @@ export async function createVoiceNode(options: VoiceNodeOptions): Promise<VoiceN
     draining,
   });
 
+  // The allocators' voice states (server mute, deafen, suppress), enforced here as on a single voice server.
+  const voiceStates = voiceStateRoute(secret, (state) => server.voiceStateChanged(state));
   const health: Server = createServer((req, res) => {
+    if (req.method === 'POST' && req.url === '/voice-state') return voiceStates(req, res);
     if (req.method === 'GET' && (req.url === '/health' || req.url?.startsWith('/health?'))) {
       res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
       res.end(JSON.stringify(status()));

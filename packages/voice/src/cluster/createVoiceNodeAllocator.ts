@@ -4,6 +4,7 @@ import type {
   VoiceAllocationRequest,
   VoiceGatewayContract,
   VoiceReleaseRequest,
+  VoiceStateNotice,
 } from '../server/VoiceGatewayContract.js';
 import {
   type HealthThresholds,
@@ -17,6 +18,7 @@ import { probeVoiceNode } from './probeVoiceNode.js';
 import { createInMemoryAssignmentStore, type VoiceAssignmentStore } from './VoiceAssignmentStore.js';
 import { VoiceClusterError } from './VoiceClusterError.js';
 import type { VoiceNodeStatus } from './VoiceNodeStatus.js';
+import { type NoticePoster, VoiceStateForwarder } from './VoiceStateForwarder.js';
 import { signVoiceToken } from './voiceToken.js';
 
 type Awaitable<T> = T | PromiseLike<T>;
@@ -111,6 +113,8 @@ export interface VoiceNodeAllocatorOptions {
   assignmentTtlMs?: number;
   /** Replaces the HTTP probe (tests, other transports). */
   probe?: (url: string, timeoutMs: number) => Promise<VoiceNodeStatus>;
+  /** Replaces the HTTP POST of voice state notices to the nodes (tests, other transports). */
+  postNotice?: NoticePoster;
 }
 
 interface NodeEntry {
@@ -134,6 +138,11 @@ interface ChannelEntry {
 export interface VoiceNodeAllocator extends EventEmitter<VoiceNodeAllocatorEvents>, VoiceGatewayContract {
   allocate(request: VoiceNodeAllocationRequest): Promise<VoiceNodeAllocation>;
   release(request: VoiceReleaseRequest): void;
+  /**
+   * The gateway's voice state of a user: sent (signed) to the node holding the user's channel, now or once the channel
+   * is placed, and to its new node after a move, so that server mute, deafen and `suppress` are enforced there.
+   */
+  voiceStateChanged(state: VoiceStateNotice): void;
   /** Subscribes to moves (what the gateway server hooks into); returns the unsubscribe function. */
   onMove(listener: (move: VoiceChannelMove) => void): () => void;
   /** Resolves once every node answered or missed its first probe. */
@@ -175,6 +184,13 @@ export function createVoiceNodeAllocator(options: VoiceNodeAllocatorOptions): Vo
   const store = options.store ?? createInMemoryAssignmentStore({ ttlMs: assignmentTtl });
 
   const emitter = new EventEmitter<VoiceNodeAllocatorEvents>() as VoiceNodeAllocator;
+  const notices = new VoiceStateForwarder({
+    secret: options.secret,
+    timeoutMs: timeout,
+    retryMs: retry,
+    ...(options.postNotice ? { post: options.postNotice } : {}),
+    onError: (error) => emitter.emit('error', error),
+  });
   const nodes = new Map<string, NodeEntry>();
   const channels = new Map<string, ChannelEntry>();
   const userChannel = new Map<string, string>();
@@ -485,6 +501,7 @@ export function createVoiceNodeAllocator(options: VoiceNodeAllocatorOptions): Vo
     }
     const status = node?.status;
     if (!status) return { token: '', endpoint: null };
+    notices.placed(request.guildId, request.userId, request.channelId, node!.url);
     const token = signVoiceToken(options.secret, {
       guildId: request.guildId,
       channelId: request.channelId,
@@ -507,6 +524,11 @@ export function createVoiceNodeAllocator(options: VoiceNodeAllocatorOptions): Vo
     removeMember(key, request.userId);
   };
 
+  emitter.voiceStateChanged = (state) => {
+    const channel = state.channelId === null ? undefined : channels.get(channelKey(state.guildId, state.channelId));
+    notices.changed(state, channel?.node ?? null);
+  };
+
   emitter.onMove = (listener) => {
     emitter.on('move', listener);
     return () => {
@@ -526,6 +548,7 @@ export function createVoiceNodeAllocator(options: VoiceNodeAllocatorOptions): Vo
     closed = true;
     if (discoveryTimer) clearInterval(discoveryTimer);
     clearInterval(refreshTimer);
+    notices.close();
     for (const entry of nodes.values()) if (entry.timer) clearTimeout(entry.timer);
     emitter.removeAllListeners();
   };

@@ -25,6 +25,7 @@ export {
   type VoiceNodeHealthState,
 } from './nodeHealth.js';
 export { type PlacementNode, type PlacementOptions, placeChannel, rankNodes, rendezvousScore } from './placeChannel.js';
+export { postVoiceStateNotice, voiceStateUrl } from './postVoiceStateNotice.js';
 export { probeVoiceNode } from './probeVoiceNode.js';
 export {
   createInMemoryAssignmentStore,
@@ -34,4 +35,13 @@ export {
 } from './VoiceAssignmentStore.js';
 export { VoiceClusterError, type VoiceClusterErrorCode } from './VoiceClusterError.js';
 export { decodeVoiceNodeStatus, MAX_STATUS_BYTES, type VoiceNodeStatus } from './VoiceNodeStatus.js';
+export type { NoticePoster } from './VoiceStateForwarder.js';
+export {
+  MAX_NOTICE_BYTES,
+  NOTICE_MAX_SKEW_MS,
+  type SignedVoiceStateNotice,
+  signVoiceStateNotice,
+  verifyVoiceStateNotice,
+} from './voiceStateNotice.js';
+export { voiceStateRoute } from './voiceStateRoute.js';
 export { MAX_VOICE_TOKEN_LENGTH, signVoiceToken, type VoiceTokenClaims, verifyVoiceToken } from './voiceToken.js';
