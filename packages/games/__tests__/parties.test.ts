@@ -84,6 +84,19 @@ describe('parties', () => {
     expect(await codeOf(host.createParty({ leaderId: players[0]!, capacity: 100 }))).toBe('INVALID_OPTIONS');
   });
 
+  it('says PARTY_LIMIT once the game guild holds 500 channels, and takes parties again when one ends', async () => {
+    const { community, host, players } = await createGame(1);
+    const guild = await community.directory.guild(GAME_GUILD);
+    const room = 500 - (guild?.channels.length ?? 0);
+    const parties = [];
+    for (let i = 0; i < room; i++) parties.push(await host.createParty({ leaderId: players[0]!, joinMode: 'open' }));
+    const refused = await host.createParty({ leaderId: players[0]! }).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(PartyError);
+    expect(refused).toMatchObject({ code: 'PARTY_LIMIT', cause: { code: 30013 } });
+    await parties[0]!.end();
+    expect((await host.createParty({ leaderId: players[0]! })).info().leaderId).toBe(players[0]);
+  });
+
   it('a leaving leader hands over to the longest-standing member; a leaver in voice is disconnected', async () => {
     const { community, host, players, gateway } = await createGame(3);
     const [leader, a, b] = players as [string, string, string];

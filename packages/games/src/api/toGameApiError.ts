@@ -12,6 +12,7 @@ const PARTY_STATUS: Record<PartyErrorCode, number> = {
   NOT_A_PLAYER: 404,
   NOT_A_MEMBER: 404,
   INVALID_OPTIONS: 400,
+  PARTY_LIMIT: 503,
 };
 
 /**

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import type { UserData } from '@concord/gateway-server';
-import { type Community, UnknownEntityError } from '@concord/guilds';
+import { type Community, CommunityError, UnknownEntityError } from '@concord/guilds';
 import { SnowflakeGenerator } from '@concord/snowflake';
 import type { EntityStore } from '@concord/storage-adapters/entities';
 import type { APIAuditLogEntry, APIChannel } from 'discord-api-types/v10';
@@ -256,20 +256,29 @@ export class GameHost extends EventEmitter<GameHostEvents> {
     const joinMode = options.joinMode ?? partyDefaults.joinMode;
     if (!isPartyJoinMode(joinMode)) throw new PartyError('INVALID_OPTIONS', 'joinMode is open, invite or closed');
     if (!(await this.#isPlayer(options.leaderId))) throw new PartyError('NOT_A_PLAYER', 'the leader is not a player');
-    const channel = await this.community.channels.create(
-      this.serviceUserId,
-      this.guildId,
-      {
-        type: ChannelType.GuildVoice,
-        name: options.name ?? partyDefaults.name,
-        user_limit: capacity,
-        permission_overwrites: [
-          { id: this.guildId, type: OVERWRITE_ROLE, allow: '0', deny: PARTY_HIDDEN.toString() },
-          { id: options.leaderId, type: OVERWRITE_MEMBER, allow: PARTY_MEMBER.toString(), deny: '0' },
-        ],
-      },
-      `party created for ${options.leaderId}${options.matchId !== undefined ? ` (match ${options.matchId})` : ''}`,
-    );
+    const channel = await this.community.channels
+      .create(
+        this.serviceUserId,
+        this.guildId,
+        {
+          type: ChannelType.GuildVoice,
+          name: options.name ?? partyDefaults.name,
+          user_limit: capacity,
+          permission_overwrites: [
+            { id: this.guildId, type: OVERWRITE_ROLE, allow: '0', deny: PARTY_HIDDEN.toString() },
+            { id: options.leaderId, type: OVERWRITE_MEMBER, allow: PARTY_MEMBER.toString(), deny: '0' },
+          ],
+        },
+        `party created for ${options.leaderId}${options.matchId !== undefined ? ` (match ${options.matchId})` : ''}`,
+      )
+      .catch((error: unknown) => {
+        // A party is a channel of the game's guild, and a guild holds 500 channels (as on Discord).
+        if (error instanceof CommunityError && error.kind === 'maxChannels')
+          throw new PartyError('PARTY_LIMIT', 'the game guild holds no more channels: end parties first', {
+            cause: error,
+          });
+        throw error;
+      });
     const party = new Party(this.#partyContext, {
       channelId: channel.id,
       leaderId: options.leaderId,

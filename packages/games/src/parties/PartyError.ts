@@ -7,7 +7,9 @@ export type PartyErrorCode =
   | 'JOIN_TOKEN_INVALID'
   | 'NOT_A_PLAYER'
   | 'NOT_A_MEMBER'
-  | 'INVALID_OPTIONS';
+  | 'INVALID_OPTIONS'
+  /** The game's guild holds no more channels (Discord's 500), so no more parties at once (docs/GAMES.md, Limits). */
+  | 'PARTY_LIMIT';
 
 /** A refused party operation (a full party, a bad join token…); `cause` carries the community error when one was. */
 export class PartyError extends Error {
