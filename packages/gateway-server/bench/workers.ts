@@ -27,6 +27,7 @@
  */
 import { connect } from 'node:net';
 import { comparison, report } from '@concord/bench-kit';
+import { daemonCpuSeconds } from './lib/load/brokerCeiling.js';
 import type { Child } from './lib/load/child.js';
 import { type ClientFleet, startClients } from './lib/workers/clientFleet.js';
 import { describeStep, measureStep, type StepFigures } from './lib/workers/measureStep.js';
@@ -103,6 +104,7 @@ async function run(
   sessions: number,
   guildSize: number,
   rates: number[],
+  daemonCpuSeconds?: () => number | null,
 ): Promise<StepFigures[]> {
   const [servers, clients] = await Promise.all([start(), startClients(sessions, PER_CLIENT, track)]);
   const out: StepFigures[] = [];
@@ -127,6 +129,7 @@ async function run(
         measureMs: MEASURE_MS,
         drainMs: DRAIN_MS,
         baseRss,
+        ...(daemonCpuSeconds ? { daemonCpuSeconds } : {}),
       });
       log(describeStep(figures));
       out.push(figures);
@@ -192,7 +195,13 @@ if (PARTS.includes('hop')) {
   const rate = HOP_RATE;
   const [host] = await run(() => startHost(2, 2, track, true), HOP_SESSIONS, 2, [rate]);
   if (await reachable(4222)) {
-    const [nats] = await run(() => startNodes(2, 'nats', 2, track), HOP_SESSIONS, 2, [rate]);
+    const [nats] = await run(
+      () => startNodes(2, 'nats', 2, track),
+      HOP_SESSIONS,
+      2,
+      [rate],
+      () => daemonCpuSeconds('nats'),
+    );
     if (host && nats) {
       // Two deliveries per message.
       const perMessage = (f: StepFigures) => 2 * f.cpuPerDeliveryUs;
@@ -206,10 +215,25 @@ if (PARTS.includes('hop')) {
           true,
         ),
       );
+      // The whole hop: a broker hop includes the daemon's work, as the host's includes its primary's (counted above).
+      const daemon = nats.daemonCpuPerDeliveryUs;
+      if (daemon !== null) {
+        rows.push(
+          comparison(
+            'gateway.host.hop.cpu-per-message.with-daemon',
+            'µs',
+            perMessage(host),
+            perMessage(nats) + 2 * daemon,
+            'two nodes over NATS, nats-server counted',
+            true,
+          ),
+        );
+      }
       notes.push(
         `hop: ${HOP_SESSIONS} sessions in guilds of 2 (one member per process), ${rate} msg/s; server CPU per message ` +
           `${perMessage(host).toFixed(1)} µs over the host links vs ${perMessage(nats).toFixed(1)} µs over NATS ` +
-          `(p99 ${host.p99.toFixed(0)} vs ${nats.p99.toFixed(0)} ms; NATS daemon CPU not counted)`,
+          `(+ ${daemon === null ? '?' : (2 * daemon).toFixed(1)} µs in nats-server; p99 ${host.p99.toFixed(0)} vs ` +
+          `${nats.p99.toFixed(0)} ms)`,
       );
     }
   }

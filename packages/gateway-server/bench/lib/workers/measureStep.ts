@@ -25,6 +25,11 @@ export interface StepFigures {
   serverSysShare: number;
   /** All server CPU (µs) over the window / deliveries due in it. */
   cpuPerDeliveryUs: number;
+  /**
+   * The broker daemon's CPU (µs) over the window / deliveries due in it, when the step was given one to watch (the
+   * NATS or Redis server: part of what a broker hop costs, as the host's primary is part of the host fan-out).
+   */
+  daemonCpuPerDeliveryUs: number | null;
   clientCpu: number;
   elu: number[];
   /** Per gateway process: voluntary context switches per second over the window (its event loop's wake-ups). */
@@ -56,6 +61,8 @@ export async function measureStep(
     measureMs: number;
     drainMs: number;
     baseRss: number;
+    /** CPU seconds of a broker daemon so far (null: unknown), read at both ends of the window. */
+    daemonCpuSeconds?: () => number | null;
   },
 ): Promise<StepFigures> {
   const { rate, guilds, guildSize } = options;
@@ -65,10 +72,12 @@ export async function measureStep(
   await clients.mark(from, to);
   const published = servers.publish({ rate, guilds, from, to });
   await sleep(Math.max(0, from - monotonicMs()));
+  const daemon0 = options.daemonCpuSeconds?.() ?? null;
   const [s0, o0, c0] = await Promise.all([servers.stats(false), servers.overhead(), clients.cpu()]);
   const w0 = monotonicMs();
   await sleep(Math.max(0, to - monotonicMs()));
   const [s1, o1, c1] = await Promise.all([servers.stats(false), servers.overhead(), clients.cpu()]);
+  const daemon1 = options.daemonCpuSeconds?.() ?? null;
   const wallS = (monotonicMs() - w0) / 1000;
   const pub = await published;
   const expected = pub.measured * guildSize;
@@ -106,6 +115,8 @@ export async function measureStep(
     overheadCpu: (o1.cpu - o0.cpu) / 1e4 / wallS,
     serverSysShare: sysUs / Math.max(1, serverUs - (o1.cpu - o0.cpu)),
     cpuPerDeliveryUs: serverUs / Math.max(1, deliveriesInWindow),
+    daemonCpuPerDeliveryUs:
+      daemon0 !== null && daemon1 !== null ? ((daemon1 - daemon0) * 1e6) / Math.max(1, deliveriesInWindow) : null,
     clientCpu: (c1 - c0) / 1e4 / wallS,
     elu: s1.map((n) => n.elu),
     wakeups: s1.map((n, i) => (n.switchesVoluntary - s0[i]!.switchesVoluntary) / wallS),
@@ -127,7 +138,8 @@ export function describeStep(f: StepFigures): string {
     `${f.servers}: ${f.sessions} sessions, ${f.rate} msg/s × ${f.guildSize} → ${f.offeredPerSec.toFixed(0)} deliveries/s ` +
     `offered, ${f.deliveredPerSec.toFixed(0)} delivered; p50 ${f.p50.toFixed(1)} p99 ${f.p99.toFixed(1)} max ` +
     `${f.max.toFixed(0)} ms; server CPU ${cpu}${f.overheadCpu >= 0.05 ? ` + primary ${f.overheadCpu.toFixed(1)}` : ''} % ` +
-    `(kernel ${(100 * f.serverSysShare).toFixed(0)} %), ${f.cpuPerDeliveryUs.toFixed(1)} µs/delivery; wake-ups ` +
+    `(kernel ${(100 * f.serverSysShare).toFixed(0)} %), ${f.cpuPerDeliveryUs.toFixed(1)} µs/delivery` +
+    `${f.daemonCpuPerDeliveryUs !== null ? ` + broker daemon ${f.daemonCpuPerDeliveryUs.toFixed(1)}` : ''}; wake-ups ` +
     `${f.wakeups.map((w) => w.toFixed(0)).join('+')}/s; clients ` +
     `${f.clientCpu.toFixed(0)} %; RSS ${f.rssPerSessionKB.toFixed(1)} KB/session (${f.rssAbovePerSessionKB.toFixed(1)} above ` +
     `empty); GC ${(100 * f.gcShare).toFixed(1)} % of each process's time, longest pause ${f.gcMaxMs.toFixed(0)} ms` +
