@@ -44,7 +44,10 @@ export const GAME_GUILD = '1300000000000000000';
 export const SERVICE_USER = '1300000000000000001';
 
 /** A community over in-memory stores with a game host on it and `players` players (ids 1300…100 onwards). */
-export async function createGame(players = 0, options: { textSafety?: TextSafety; audio?: AudioEvidenceSource } = {}) {
+export async function createGame(
+  players = 0,
+  options: { textSafety?: TextSafety; audio?: AudioEvidenceSource; keepParties?: boolean } = {},
+) {
   const gateway = new RecordingGateway();
   const store = createInMemoryEntityStore();
   const community = new Community({
@@ -63,6 +66,7 @@ export async function createGame(players = 0, options: { textSafety?: TextSafety
       ...(options.textSafety ? { textSafety: options.textSafety } : {}),
       ...(options.audio ? { audio: options.audio } : {}),
     },
+    ...(options.keepParties ? { parties: { store } } : {}),
   });
   const ids: string[] = [];
   for (let i = 0; i < players; i++) {
@@ -70,5 +74,5 @@ export async function createGame(players = 0, options: { textSafety?: TextSafety
     await host.createPlayer({ id, username: `player${i}` });
     ids.push(id);
   }
-  return { community, gateway, host, players: ids };
+  return { community, gateway, host, players: ids, store };
 }

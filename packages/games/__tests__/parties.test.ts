@@ -1,7 +1,9 @@
 import { PermissionFlagsBits as P } from 'discord-api-types/v10';
 import { describe, expect, it } from 'vitest';
-import { PartyError } from '../src/index.js';
+import { GameHost, type Party, PartyError } from '../src/index.js';
+import { PARTY_RECORD_KIND } from '../src/parties/PartyRecord.js';
 import { createGame, GAME_GUILD, SERVICE_USER } from './gameHarness.js';
+import { SECRET } from './helpers.js';
 
 async function codeOf(promise: Promise<unknown>): Promise<string> {
   try {
@@ -171,3 +173,94 @@ function voiceState(userId: string, channelId: string) {
     request_to_speak_timestamp: null,
   };
 }
+
+describe('parties kept across hosts (parties.store)', () => {
+  const reopen = async (game: Awaited<ReturnType<typeof createGame>>) => {
+    const restored: Party[] = [];
+    const next = await GameHost.open({
+      community: game.community,
+      guild: { id: GAME_GUILD, name: 'Space Game' },
+      serviceUser: { id: SERVICE_USER, username: 'Space Game' },
+      keys: [{ id: 'k1', secret: SECRET }],
+      parties: { store: game.store },
+    });
+    // Restored before `open` resolved: read them from the host.
+    restored.push(...next.parties());
+    return { next, restored };
+  };
+
+  it('a host opened after a crash takes the parties over as they were, and they go on', async () => {
+    const game = await createGame(5, { keepParties: true });
+    const [a, b, c, d] = game.players as [string, string, string, string];
+    const party = await game.host.createParty({ leaderId: a, capacity: 4, joinMode: 'open', matchId: 'm1' });
+    await party.join(b);
+    await party.join(c);
+    await party.setLeader(b);
+    await party.setJoinMode('invite');
+    const gone = await game.host.createParty({ leaderId: d });
+    // The first host "crashes" (nothing ended); meanwhile the second party's channel was deleted by a moderator.
+    await game.community.channels.delete(SERVICE_USER, GAME_GUILD, gone.id, 'cleanup');
+    const { next } = await reopen(game);
+    const back = next.party(party.id)!;
+    expect(back.info()).toEqual({ ...party.info(), ended: false });
+    expect(back.info()).toMatchObject({
+      leaderId: b,
+      members: [a, b, c],
+      joinMode: 'invite',
+      matchId: 'm1',
+      capacity: 4,
+    });
+    expect(next.party(gone.id)).toBeUndefined();
+    expect(await game.store.get(PARTY_RECORD_KIND, GAME_GUILD, gone.id)).toBeNull();
+    // It goes on: the leader leaves (hand-over in the kept join order), the match ends it, its record goes.
+    await back.leave(b);
+    expect(back.leaderId).toBe(a);
+    expect(await next.endMatch('m1')).toBe(1);
+    expect(await game.store.get(PARTY_RECORD_KIND, GAME_GUILD, party.id)).toBeNull();
+    await expect(game.community.channels.get(SERVICE_USER, GAME_GUILD, party.id)).rejects.toThrow();
+  });
+
+  it('trusts the channel for who is in it, and ends a party with nobody left or a damaged record', async () => {
+    const game = await createGame(4, { keepParties: true });
+    const [a, b, c] = game.players as [string, string, string];
+    const party = await game.host.createParty({ leaderId: a, joinMode: 'open' });
+    await party.join(b);
+    // A crash between the overwrite and the save: c is in the channel but not in the record; a left the channel.
+    await game.community.channels.editOverwrite(
+      SERVICE_USER,
+      GAME_GUILD,
+      party.id,
+      c,
+      {
+        type: 1,
+        allow: String(
+          P.ViewChannel | P.Connect | P.Speak | P.UseVAD | P.SendMessages | P.ReadMessageHistory | P.AddReactions,
+        ),
+        deny: '0',
+      },
+      'test',
+    );
+    await game.community.channels.deleteOverwrite(SERVICE_USER, GAME_GUILD, party.id, a, 'test');
+    const damaged = await game.host.createParty({ leaderId: c });
+    await game.store.write([
+      { op: 'put', kind: PARTY_RECORD_KIND, partition: GAME_GUILD, id: damaged.id, value: { v: 9 } },
+    ]);
+    const { next } = await reopen(game);
+    expect(next.party(party.id)!.info()).toMatchObject({ leaderId: b, members: [b, c] });
+    expect(next.party(damaged.id)).toBeUndefined();
+    await expect(game.community.channels.get(SERVICE_USER, GAME_GUILD, damaged.id)).rejects.toThrow();
+    expect(await game.store.get(PARTY_RECORD_KIND, GAME_GUILD, damaged.id)).toBeNull();
+  });
+
+  it('close({ endParties: false }) hands parties to the next host; close() ends them', async () => {
+    const game = await createGame(2, { keepParties: true });
+    const party = await game.host.createParty({ leaderId: game.players[0]! });
+    await game.host.close({ endParties: false });
+    expect(game.host.parties()).toEqual([]);
+    const { next } = await reopen(game);
+    expect(next.party(party.id)?.members).toEqual([game.players[0]]);
+    await next.close();
+    expect(await game.store.get(PARTY_RECORD_KIND, GAME_GUILD, party.id)).toBeNull();
+    await expect(game.community.channels.get(SERVICE_USER, GAME_GUILD, party.id)).rejects.toThrow();
+  });
+});

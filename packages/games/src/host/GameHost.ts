@@ -9,6 +9,7 @@ import { EventEmitter } from 'eventemitter3';
 import { Party, type PartyContext, type PartyEndReason } from '../parties/Party.js';
 import { PartyError } from '../parties/PartyError.js';
 import { isPartyJoinMode, type PartyJoinMode } from '../parties/PartyJoinMode.js';
+import { PARTY_RECORD_KIND, parsePartyRecord } from '../parties/PartyRecord.js';
 import { MAX_PARTY_CAPACITY, partyDefaults } from '../parties/partyDefaults.js';
 import { OVERWRITE_MEMBER, OVERWRITE_ROLE, PARTY_HIDDEN, PARTY_MEMBER } from '../parties/partyPermissions.js';
 import { type AudioEvidenceSource, ReportDesk } from '../safety/ReportDesk.js';
@@ -42,10 +43,18 @@ export interface GameHostOptions {
    * given to the Community as `messageFilter`), and the voice server's evidence recorder for audio.
    */
   reports?: { store: EntityStore; textSafety?: TextSafety; audio?: AudioEvidenceSource };
+  /**
+   * Where parties are kept (`games.party` records, partition the game's guild): with it, a host opened after another
+   * one stopped or crashed takes its parties over (`partyRestored`), and `close({ endParties: false })` leaves them
+   * to the next. Without it parties live and die with this host. One host per game guild at a time.
+   */
+  parties?: { store: EntityStore };
 }
 
 export interface GameHostEvents {
   partyCreated: [party: Party];
+  /** A party taken over from the store when the host opened (its channel and members as they were). */
+  partyRestored: [party: Party];
   partyEnded: [party: Party, reason: PartyEndReason];
 }
 
@@ -91,6 +100,7 @@ export class GameHost extends EventEmitter<GameHostEvents> {
   readonly #joinTokens: PlayerTokens;
   readonly #parties = new Map<string, Party>();
   readonly #partyContext: PartyContext;
+  readonly #partyStore: EntityStore | null;
 
   private constructor(options: GameHostOptions) {
     super();
@@ -115,6 +125,9 @@ export class GameHost extends EventEmitter<GameHostEvents> {
         })
       : null;
     const host = this;
+    const store = options.parties?.store ?? null;
+    this.#partyStore = store;
+    const guildId = this.guildId;
     this.#partyContext = {
       community: this.community,
       guildId: this.guildId,
@@ -124,6 +137,12 @@ export class GameHost extends EventEmitter<GameHostEvents> {
       voiceMembers: (channelId) => host.#voiceMembers(channelId),
       forget(party) {
         host.#parties.delete(party.id);
+      },
+      save: async (partyId, record) => {
+        await store?.write([{ op: 'put', kind: PARTY_RECORD_KIND, partition: guildId, id: partyId, value: record }]);
+      },
+      drop: async (partyId) => {
+        await store?.write([{ op: 'delete', kind: PARTY_RECORD_KIND, partition: guildId, id: partyId }]);
       },
     };
   }
@@ -146,7 +165,9 @@ export class GameHost extends EventEmitter<GameHostEvents> {
         { ignoreLimit: true, ids: { guild: guild.id } },
       );
     }
-    return new GameHost(options);
+    const host = new GameHost(options);
+    await host.#restoreParties();
+    return host;
   }
 
   /** The player's user (created when new) and their membership of the game's guild. */
@@ -286,10 +307,78 @@ export class GameHost extends EventEmitter<GameHostEvents> {
       joinMode,
       matchId: options.matchId ?? null,
     });
-    this.#parties.set(party.id, party);
-    party.once('ended', (reason) => this.emit('partyEnded', party, reason));
+    this.#adopt(party);
+    try {
+      await this.#partyContext.save(party.id, party.record());
+    } catch (error) {
+      // Not kept, so no later host could end it: end it now rather than leave a channel nobody owns.
+      await party.end('ended').catch(() => undefined);
+      throw error;
+    }
     this.emit('partyCreated', party);
     return party;
+  }
+
+  #adopt(party: Party): void {
+    this.#parties.set(party.id, party);
+    party.once('ended', (reason) => this.emit('partyEnded', party, reason));
+  }
+
+  /**
+   * Takes over the parties a previous host kept (`parties.store`): each whose channel still exists comes back with
+   * its members as the channel's overwrites say (in the kept join order; one added after the last save goes last)
+   * and its leader, join mode, cap and match; records whose channel is gone are dropped; a party whose record is
+   * damaged or that has nobody left is ended (its channel deleted), so no channel outlives its party.
+   */
+  async #restoreParties(): Promise<void> {
+    const store = this.#partyStore;
+    if (!store) return;
+    const guild = (await this.community.directory.guild(this.guildId)) as {
+      channels?: readonly {
+        id: string;
+        permission_overwrites?: readonly { id: string; type: number; allow: string }[];
+      }[];
+    } | null;
+    const channels = new Map((guild?.channels ?? []).map((c) => [c.id, c]));
+    let after: string | undefined;
+    for (;;) {
+      const page = await store.list(PARTY_RECORD_KIND, this.guildId, { limit: 1000, ...(after ? { after } : {}) });
+      for (const { id, value } of page) {
+        const channel = channels.get(id);
+        if (!channel) {
+          await this.#partyContext.drop(id);
+          continue;
+        }
+        const inChannel = (channel.permission_overwrites ?? [])
+          .filter((o) => o.type === OVERWRITE_MEMBER && (BigInt(o.allow) & PARTY_MEMBER) === PARTY_MEMBER)
+          .map((o) => o.id);
+        const record = parsePartyRecord(value);
+        const members = record
+          ? [
+              ...record.members.filter((m) => inChannel.includes(m)),
+              ...inChannel.filter((m) => !record.members.includes(m)),
+            ]
+          : [];
+        const leaderId = record && members.includes(record.leaderId) ? record.leaderId : (members[0] ?? '');
+        const party = new Party(this.#partyContext, {
+          channelId: id,
+          leaderId,
+          capacity: record?.capacity ?? MAX_PARTY_CAPACITY,
+          joinMode: record?.joinMode ?? 'closed',
+          matchId: record?.matchId ?? null,
+          members,
+        });
+        this.#adopt(party);
+        if (members.length === 0) {
+          await party.end('orphaned');
+          continue;
+        }
+        await this.#partyContext.save(id, party.record());
+        this.emit('partyRestored', party);
+      }
+      if (page.length < 1000) break;
+      after = page.at(-1)!.id;
+    }
   }
 
   party(partyId: string): Party | undefined {
@@ -328,10 +417,17 @@ export class GameHost extends EventEmitter<GameHostEvents> {
     await this.#captions.speak(channelId, text);
   }
 
-  /** Ends every party this host made (their channels go with them), and the captions. */
-  async close(): Promise<void> {
+  /**
+   * Ends every party this host made (their channels go with them), and the captions. With `endParties: false` (and a
+   * `parties.store`) the parties stay, kept, for the next host to take over: a rolling restart of the game server.
+   */
+  async close(options: { endParties?: boolean } = {}): Promise<void> {
     this.#captions?.close();
     this.#captions = null;
+    if (options.endParties === false && this.#partyStore) {
+      this.#parties.clear();
+      return;
+    }
     await Promise.all(this.parties().map((p) => p.end('host_closed')));
   }
 

@@ -3,11 +3,13 @@ import { EventEmitter } from 'eventemitter3';
 import type { PlayerTokens } from '../tokens/PlayerTokens.js';
 import { PartyError } from './PartyError.js';
 import { isPartyJoinMode, type PartyJoinMode } from './PartyJoinMode.js';
+import type { PartyRecord } from './PartyRecord.js';
 import { partyDefaults } from './partyDefaults.js';
 import { OVERWRITE_MEMBER, PARTY_MEMBER } from './partyPermissions.js';
 
 /** Why a party ended. */
-export type PartyEndReason = 'empty' | 'ended' | 'match_ended' | 'host_closed';
+/** `orphaned`: a host taking parties over found nobody left in it, or its record damaged. */
+export type PartyEndReason = 'empty' | 'ended' | 'match_ended' | 'host_closed' | 'orphaned';
 
 export interface PartyEvents {
   memberJoined: [userId: string];
@@ -27,6 +29,10 @@ export interface PartyContext {
   voiceMembers(channelId: string): Promise<string[]>;
   /** The party ended: the host forgets it. */
   forget(party: Party): void;
+  /** Keeps the party's record (GameHost's `parties.store`; a no-op without one), after every change. */
+  save(partyId: string, record: PartyRecord): Promise<void>;
+  /** The party ended: its record goes. */
+  drop(partyId: string): Promise<void>;
 }
 
 /** What a party is made from (GameHost.createParty fills the defaults and creates the channel). */
@@ -36,6 +42,8 @@ export interface PartyInit {
   capacity: number;
   joinMode: PartyJoinMode;
   matchId: string | null;
+  /** Members in join order, the leader among them (a party taken over from its record); default: the leader alone. */
+  members?: readonly string[];
 }
 
 /** A snapshot of a party, for the game backend's API answers. */
@@ -79,7 +87,7 @@ export class Party extends EventEmitter<PartyEvents> {
     this.capacity = init.capacity;
     this.#leaderId = init.leaderId;
     this.#joinMode = init.joinMode;
-    this.#members = [init.leaderId];
+    this.#members = init.members ? [...init.members] : [init.leaderId];
   }
 
   /** The party's channel: its text chat and its voice. */
@@ -101,6 +109,18 @@ export class Party extends EventEmitter<PartyEvents> {
 
   has(userId: string): boolean {
     return this.#members.includes(userId);
+  }
+
+  /** What is stored of the party (PartyRecord.ts). */
+  record(): PartyRecord {
+    return {
+      v: 1,
+      leaderId: this.#leaderId,
+      capacity: this.capacity,
+      joinMode: this.#joinMode,
+      matchId: this.matchId,
+      members: [...this.#members],
+    };
   }
 
   info(): PartyInfo {
@@ -163,6 +183,7 @@ export class Party extends EventEmitter<PartyEvents> {
       this.#assertLive();
       if (!this.#members.includes(userId)) throw new PartyError('NOT_A_MEMBER', 'the new leader is not in the party');
       this.#changeLeader(userId);
+      await this.#save();
     });
   }
 
@@ -171,6 +192,7 @@ export class Party extends EventEmitter<PartyEvents> {
       this.#assertLive();
       if (!isPartyJoinMode(mode)) throw new PartyError('INVALID_OPTIONS', 'joinMode is open, invite or closed');
       this.#joinMode = mode;
+      await this.#save();
     });
   }
 
@@ -183,6 +205,10 @@ export class Party extends EventEmitter<PartyEvents> {
     const result = this.#queue.then(operation);
     this.#queue = result.catch(() => undefined);
     return result;
+  }
+
+  #save(): Promise<void> {
+    return this.#context.save(this.id, this.record());
   }
 
   #assertLive(): void {
@@ -212,6 +238,7 @@ export class Party extends EventEmitter<PartyEvents> {
     );
     this.#members.push(userId);
     this.emit('memberJoined', userId);
+    await this.#save();
   }
 
   async #remove(userId: string, reason: 'left' | 'kicked'): Promise<void> {
@@ -232,6 +259,7 @@ export class Party extends EventEmitter<PartyEvents> {
     this.#members.splice(at, 1);
     this.emit('memberLeft', userId, reason);
     if (this.#leaderId === userId) this.#changeLeader(this.#members[0]!);
+    await this.#save();
   }
 
   #changeLeader(userId: string): void {
@@ -254,6 +282,7 @@ export class Party extends EventEmitter<PartyEvents> {
         // Deleted by someone else meanwhile (a moderator, the guild's deletion): the party is over all the same.
         if (!(error instanceof UnknownEntityError)) throw error;
       });
+      await this.#context.drop(this.id);
     } finally {
       this.#members.length = 0;
       this.#context.forget(this);
