@@ -1,7 +1,10 @@
 // Issue #20, engine reach: the C example client (examples/c-client) joins a party's text and voice through the engine
 // contract (docs/ENGINE-CONTRACT.md) next to a TypeScript player, and each hears and reads the other.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { type AddressInfo, createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -77,7 +80,8 @@ function run(program: string, args: string[], env: Record<string, string> = {}) 
     lines.push(line);
     for (const l of listeners) l(line);
   });
-  const exited = new Promise<number>((resolveExit) => child.once('exit', (code) => resolveExit(code ?? -1)));
+  // 'close', not 'exit': it comes after stdout has been read to its end, so every line is in `lines`.
+  const exited = new Promise<number>((resolveExit) => child.once('close', (code) => resolveExit(code ?? -1)));
   return {
     child,
     lines,
@@ -101,6 +105,41 @@ function run(program: string, args: string[], env: Record<string, string> = {}) 
   };
 }
 
+/**
+ * A server that completes the WebSocket handshake as RFC 6455 says, then writes `bytes`: what a hostile or broken
+ * gateway could send the client.
+ */
+async function hostileGateway(bytes: Buffer): Promise<{ server: Server; url: string }> {
+  const server = createServer((socket) => {
+    let head = '';
+    socket.on('data', (chunk) => {
+      head += String(chunk);
+      if (!head.includes('\r\n\r\n')) return;
+      const key = /sec-websocket-key: *(\S+)/i.exec(head)?.[1] ?? '';
+      const accept = createHash('sha1').update(`${key}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest('base64');
+      socket.write(
+        `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`,
+      );
+      socket.write(bytes);
+      head = '';
+    });
+    socket.on('error', () => {});
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+}
+
+/** An unmasked server text frame. */
+function textFrame(text: string): Buffer {
+  const payload = Buffer.from(text);
+  const head =
+    payload.length < 126
+      ? Buffer.from([0x81, payload.length])
+      : Buffer.from([0x81, 126, payload.length >> 8, payload.length & 0xff]);
+  return Buffer.concat([head, payload]);
+}
+
 describe.skipIf(missing !== null)('the C example client (examples/c-client)', () => {
   let build = '';
   beforeAll(() => {
@@ -120,6 +159,31 @@ describe.skipIf(missing !== null)('the C example client (examples/c-client)', ()
     child = null;
     await stack?.close();
     stack = null;
+  });
+
+  it.each([
+    ['a frame announcing 1 TiB', Buffer.from([0x82, 127, 0, 0, 1, 0, 0, 0, 0, 0]), 'too_large'],
+    ['a masked server frame', Buffer.from([0x81, 0x85, 1, 2, 3, 4, 0, 0, 0, 0, 0]), 'protocol'],
+    ['a Hello nested 100 deep', textFrame(`{"op":10,"d":${'['.repeat(100)}${']'.repeat(100)}}`), 'protocol'],
+    ['a fragmented ping', Buffer.from([0x09, 0]), 'protocol'],
+  ])('stops with an error line and exit 1 on %s from the gateway', async (_, bytes, status) => {
+    const { server, url } = await hostileGateway(bytes);
+    try {
+      const c = run(join(build, 'party_client'), [url, 'token', '1'], { CONCORD_TIMEOUT_MS: '5000' });
+      child = c.child;
+      expect(await c.exited).toBe(1);
+      expect(c.lines.at(-1)).toMatchObject({ event: 'error', status });
+    } finally {
+      server.close();
+    }
+  });
+
+  it('reports a refused player token (gateway close 4004) as an auth error', async () => {
+    stack = await startMatchStack();
+    const c = run(join(build, 'party_client'), [stack.url, 'not-a-token', '1']);
+    child = c.child;
+    expect(await c.exited).toBe(1);
+    expect(c.lines.at(-1)).toMatchObject({ event: 'error', status: 'auth' });
   });
 
   it('survives hostile bytes in every decoder (frames, handshake, HTTP, JSON, IP discovery, RTP, URLs)', async () => {
