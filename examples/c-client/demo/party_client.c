@@ -38,7 +38,7 @@ typedef struct demo {
   const char *channel_id;
   char guild_id[32];
   char user_id[32];
-  int expect_messages, messages_from_others, saw_own_voice_state;
+  int expect_messages, messages_from_others, saw_own_voice_state, voice_closed;
   speaker_stats speakers[MAX_SPEAKERS];
   int speaker_count;
 } demo;
@@ -107,6 +107,14 @@ static void on_voice_ready(void *u, uint32_t ssrc, const char *mode) {
   cJSON *o = event("voice_ready");
   cJSON_AddNumberToObject(o, "ssrc", ssrc);
   cJSON_AddStringToObject(o, "mode", mode);
+  emit(o);
+}
+
+static void on_voice_closed(void *u, int code) {
+  demo *d = u;
+  d->voice_closed = 1;
+  cJSON *o = event("voice_closed");
+  cJSON_AddNumberToObject(o, "code", code);
   emit(o);
 }
 
@@ -194,6 +202,8 @@ static cc_status play_tone(cc_client *c, double hz, int seconds) {
       int16_t v = (int16_t)lrint(0.4 * 32767 * sin(2 * 3.14159265358979323846 * hz * (double)n / 48000.0));
       pcm[2 * i] = pcm[2 * i + 1] = v;
     }
+    /* The game may disconnect us from voice meanwhile (on_voice_closed): the tone ends there, the session goes on. */
+    if (!cc_client_voice_ready(c)) return CC_OK;
     cc_status st = cc_client_send_pcm(c, pcm, 960);
     if (st != CC_OK) return st;
     next.tv_nsec += 20000000;
@@ -245,6 +255,7 @@ int main(int argc, char **argv) {
                                  .on_message_create = on_message,
                                  .on_voice_state = on_voice_state,
                                  .on_voice_ready = on_voice_ready,
+                                 .on_voice_closed = on_voice_closed,
                                  .on_audio = on_audio};
   cfg.user = &d;
   cc_client *c = NULL;

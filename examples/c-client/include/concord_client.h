@@ -76,6 +76,12 @@ typedef struct cc_callbacks {
   /** The voice connection can send and receive audio (after the Session Description). */
   void (*on_voice_ready)(void *user, uint32_t ssrc, const char *mode);
   void (*on_audio)(void *user, const cc_audio_frame *frame);
+  /**
+   * The voice connection ended without cc_client_leave_voice: the game disconnected the player (4014), the channel
+   * was deleted, or the voice server went away. The gateway session goes on; cc_client_join_voice may be called
+   * again (not from inside this callback).
+   */
+  void (*on_voice_closed)(void *user, int close_code);
   /** Any other dispatch (t, raw JSON of d), for events this library does not model. May be NULL. */
   void (*on_dispatch)(void *user, const char *type, const char *json);
 } cc_callbacks;
@@ -120,6 +126,7 @@ const char *cc_client_user_id(const cc_client *client);
 /**
  * Gateway op 4 into a voice channel (a party's channel id); the voice connection follows in cc_client_step
  * (VOICE_STATE_UPDATE + VOICE_SERVER_UPDATE, voice gateway, IP discovery, Select Protocol); on_voice_ready when done.
+ * The step that runs IP discovery waits for its answer (up to 2.5 s, loopback or LAN: a round trip).
  */
 cc_status cc_client_join_voice(cc_client *client, const char *guild_id, const char *channel_id);
 /** Op 4 with channel_id null and the voice connection closed (code 1000: leaves at once). */

@@ -108,7 +108,14 @@ static cc_status pump(cc_client *c, cc_ws *ws, int voice) {
     if (st == CC_ERR_TIMEOUT) return CC_OK; /* nothing more complete yet */
     if (st == CC_ERR_CLOSED) {
       c->close_code = ws->close_code;
-      const char *which = voice ? "voice gateway" : "gateway";
+      if (voice) {
+        /* Voice ending is not the session ending: the game may disconnect a player from voice and keep them. */
+        int code = ws->close_code;
+        cc_voice_teardown(c, 0);
+        if (c->cfg.callbacks.on_voice_closed) c->cfg.callbacks.on_voice_closed(c->cfg.user, code);
+        return CC_OK;
+      }
+      const char *which = "gateway";
       if (!voice && ws->close_code == 4004) return cc_fail(c, CC_ERR_AUTH, "gateway closed 4004: token refused");
       return cc_fail(c, CC_ERR_CLOSED, "%s closed (code %d)", which, ws->close_code);
     }

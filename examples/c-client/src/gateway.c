@@ -61,6 +61,17 @@ static void on_voice_state(cc_client *c, const cJSON *d) {
   if (c->cfg.callbacks.on_voice_state) c->cfg.callbacks.on_voice_state(c->cfg.user, &vs);
 }
 
+/* Our own voice state left the channel we are connected to (the game disconnected us): the voice server closes the
+ * connection too (4014); tearing it down here keeps us from sending into a room we are no longer in. */
+static void on_own_voice_left(cc_client *c, const cJSON *d) {
+  const char *uid = cc_json_str(d, "user_id");
+  if (c->phase < CC_VOICE_HANDSHAKE || !uid || strcmp(uid, c->user_id) != 0) return;
+  const char *channel = cc_json_str(d, "channel_id");
+  if (channel && strcmp(channel, c->channel_id) == 0) return;
+  cc_voice_teardown(c, 0);
+  if (c->cfg.callbacks.on_voice_closed) c->cfg.callbacks.on_voice_closed(c->cfg.user, 4014);
+}
+
 static cc_status on_voice_server(cc_client *c, const cJSON *d) {
   const char *token = cc_json_str(d, "token");
   const char *endpoint = cc_json_str(d, "endpoint");
@@ -100,6 +111,7 @@ static cc_status dispatch(cc_client *c, const char *t, const cJSON *d, const uin
     if (cb->on_message_create) cb->on_message_create(c->cfg.user, &m);
   } else if (strcmp(t, "VOICE_STATE_UPDATE") == 0) {
     on_voice_state(c, d);
+    on_own_voice_left(c, d);
   } else if (strcmp(t, "VOICE_SERVER_UPDATE") == 0) {
     cc_status st = on_voice_server(c, d);
     if (st != CC_OK) return st;

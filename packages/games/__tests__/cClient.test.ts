@@ -186,6 +186,37 @@ describe.skipIf(missing !== null)('the C example client (examples/c-client)', ()
     expect(c.lines.at(-1)).toMatchObject({ event: 'error', status: 'auth' });
   });
 
+  it('goes on without voice when the game disconnects it from voice (4014), and still reads the party', async () => {
+    stack = await startMatchStack();
+    const { host, url } = stack;
+    const ada = (await host.createPlayer({ id: '1300000000000000210', username: 'ada' })).id;
+    const cee = (await host.createPlayer({ id: '1300000000000000211', username: 'cee' })).id;
+    const pa = new MatchPlayer(url, ada, host.issueToken(ada));
+    stack.players.push(pa);
+    await pa.identify();
+    const party = await host.createParty({ leaderId: ada, joinMode: 'invite' });
+    const c = run(join(build, 'party_client'), [url, host.issueToken(cee), party.id], {
+      CONCORD_JOIN_TOKEN: party.createJoinToken({ userId: cee }),
+      CONCORD_EXPECT_MESSAGES: '1',
+      CONCORD_SECONDS: '30',
+    });
+    child = c.child;
+    await c.line('message_sent');
+    const kicked = await stack.call('PATCH', `/games/v1/players/${cee}/voice`, { channelId: null, reason: 'afk' });
+    expect(kicked.status).toBeLessThan(300);
+    expect(await c.line('voice_closed')).toEqual({ event: 'voice_closed', code: 4014 });
+    const posted = await stack.call(
+      'POST',
+      `/api/v10/channels/${party.id}/messages`,
+      { content: 'still here?' },
+      `Bearer ${host.issueToken(ada)}`,
+    );
+    expect(posted.status).toBe(200);
+    expect(await c.exited, c.stderr()).toBe(0);
+    expect(c.lines.find((l) => l.event === 'message_create' && !l.own)).toMatchObject({ content: 'still here?' });
+    expect(c.lines.at(-1)).toEqual({ event: 'done' });
+  });
+
   it('survives hostile bytes in every decoder (frames, handshake, HTTP, JSON, IP discovery, RTP, URLs)', async () => {
     const fuzz = run(join(build, 'fuzz_decoders'), ['20000', '7']);
     child = fuzz.child;
