@@ -13,7 +13,7 @@
 #define DEFAULT_JSON_DEPTH 64
 #define DEFAULT_TIMEOUT_MS 5000
 #define MAX_REST_ANSWER (1u << 20)
-#define MAX_CONTENT 2000 * 4 /* 2,000 characters of UTF-8 */
+#define MAX_CONTENT (2000 * 4) /* 2,000 characters of UTF-8 */
 
 const char *cc_status_name(cc_status s) {
   switch (s) {
