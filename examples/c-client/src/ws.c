@@ -34,6 +34,14 @@ static const char *find_header(const char *resp, size_t len, const char *name, s
   return NULL;
 }
 
+/* Length of the HTTP head (through its blank line) in buf, or 0 while it is incomplete. The bytes after it may be
+ * the first frame, NULs included: the search is bounded by len, not by a terminator. */
+static size_t head_length(const char *buf, size_t len) {
+  for (size_t i = 0; i + 4 <= len; i++)
+    if (buf[i] == '\r' && memcmp(buf + i, "\r\n\r\n", 4) == 0) return i + 4;
+  return 0;
+}
+
 int cc_ws_check_handshake(const char *response, size_t len, const char *key) {
   if (len < 12 || strncmp(response, "HTTP/1.1 101", 12) != 0) return -1;
   char joined[128];
@@ -77,13 +85,16 @@ cc_status cc_ws_connect(cc_ws *ws, const cc_url *url, int timeout_ms, size_t max
   }
   /* Read the 101 answer byte by byte-ish up to its blank line, never past HANDSHAKE_MAX; what follows it (a first
    * frame sent at once, like the gateway's Hello) stays in the frame buffer. */
-  char resp[HANDSHAKE_MAX + 1];
+  char resp[HANDSHAKE_MAX];
   size_t got = 0;
   int64_t deadline = cc_now_ms() + timeout_ms;
   for (;;) {
-    char *end = got >= 4 ? strstr(resp, "\r\n\r\n") : NULL;
-    if (end) {
-      size_t head = (size_t)(end - resp) + 4;
+    size_t head = head_length(resp, got);
+    if (head) {
+      if (memchr(resp, '\0', head)) { /* a NUL has no place in an HTTP head */
+        snprintf(err, err_size, "handshake answer has a NUL byte");
+        return CC_ERR_PROTOCOL;
+      }
       if (cc_ws_check_handshake(resp, head, key) != 0) {
         snprintf(err, err_size, "handshake refused: %.*s", (int)strcspn(resp, "\r\n"), resp);
         return CC_ERR_PROTOCOL;
@@ -109,11 +120,6 @@ cc_status cc_ws_connect(cc_ws *ws, const cc_url *url, int timeout_ms, size_t max
       return CC_ERR_IO;
     }
     got += (size_t)r;
-    resp[got] = '\0';
-    if (memchr(resp, '\0', got)) { /* strstr would stop early; a NUL has no place in an HTTP head */
-      snprintf(err, err_size, "handshake answer has a NUL byte");
-      return CC_ERR_PROTOCOL;
-    }
   }
 }
 
