@@ -9,7 +9,8 @@
  * CONCORD_GUILD_ID (default: the guild of the first GUILD_CREATE), CONCORD_SECONDS (tone length, default 3),
  * CONCORD_TONE_HZ (default 660), CONCORD_MESSAGE (posted in the party's text), CONCORD_EXPECT_MESSAGES (wait for this
  * many messages from others before leaving, default 0), CONCORD_MODE (an encryption mode), CONCORD_TIMEOUT_MS
- * (each wait, default 15000).
+ * (each wait, default 15000), CONCORD_POSITION ("x,y,z,yaw": sent as a trusted-mode position, op 1001, once voice
+ * is up and then every second of the tone).
  */
 #define _POSIX_C_SOURCE 200809L
 #include <cjson/cJSON.h>
@@ -191,8 +192,17 @@ static int has_messages(cc_client *c, demo *d) {
   return d->messages_from_others >= d->expect_messages;
 }
 
+/* CONCORD_POSITION, when set: 1 with the four numbers, 0 when unset, -1 when malformed. */
+static int position_from_env(double p[4]) {
+  const char *v = getenv("CONCORD_POSITION");
+  if (!v || !*v) return 0;
+  return sscanf(v, "%lf,%lf,%lf,%lf", &p[0], &p[1], &p[2], &p[3]) == 4 ? 1 : -1;
+}
+
 /* Plays `seconds` of a stereo tone, one 20 ms frame per 20 ms of wall time, stepping the client in between. */
 static cc_status play_tone(cc_client *c, double hz, int seconds) {
+  double pos[4];
+  int has_position = position_from_env(pos) == 1;
   int16_t pcm[960 * 2];
   struct timespec next;
   clock_gettime(CLOCK_MONOTONIC, &next);
@@ -204,7 +214,8 @@ static cc_status play_tone(cc_client *c, double hz, int seconds) {
     }
     /* The game may disconnect us from voice meanwhile (on_voice_closed): the tone ends there, the session goes on. */
     if (!cc_client_voice_ready(c)) return CC_OK;
-    cc_status st = cc_client_send_pcm(c, pcm, 960);
+    cc_status st = has_position && frame % 50 == 0 ? cc_client_send_position(c, pos[0], pos[1], pos[2], pos[3]) : CC_OK;
+    if (st == CC_OK) st = cc_client_send_pcm(c, pcm, 960);
     if (st != CC_OK) return st;
     next.tv_nsec += 20000000;
     if (next.tv_nsec >= 1000000000) {
@@ -268,6 +279,8 @@ int main(int argc, char **argv) {
   }
   if ((st = cc_client_join_voice(c, d.guild_id, channel)) != CC_OK) return fail(c, st, "joining voice");
   if ((st = step_until(c, &d, is_voice_ready, timeout)) != CC_OK) return fail(c, st, "voice handshake");
+  double pos[4];
+  if (position_from_env(pos) < 0) return fail(c, CC_ERR_ARG, "CONCORD_POSITION is not x,y,z,yaw");
   char id[32];
   if ((st = cc_client_post_message(c, channel, message, id, sizeof id)) != CC_OK) return fail(c, st, "posting");
   cJSON *sent = event("message_sent");

@@ -138,6 +138,12 @@ int cc_client_voice_ready(const cc_client *client);
 cc_status cc_client_send_pcm(cc_client *client, const int16_t *pcm, size_t frames);
 /** Sends one already-encoded Opus frame (48 kHz stereo, 20 ms). */
 cc_status cc_client_send_opus(cc_client *client, const uint8_t *opus, size_t length);
+/**
+ * Trusted mode (docs/ENGINE-CONTRACT.md 4.1): our position on the voice connection (op 1001), for a channel the game
+ * made positional with positionSource "client"; elsewhere the server ignores it. x, y, z within +-1e9, yaw (radians,
+ * 0 faces +y) within +-100, all finite, else CC_ERR_ARG. Send at most the channel's rate (default 60 per second).
+ */
+cc_status cc_client_send_position(cc_client *client, double x, double y, double z, double yaw);
 /** The five silence frames a pause starts with, then Speaking 0. */
 cc_status cc_client_stop_speaking(cc_client *client);
 

@@ -205,6 +205,11 @@ cc_status cc_client_send_pcm(cc_client *c, const int16_t *pcm, size_t frames) {
   return cc_udp_send_opus(c, opus, (size_t)n);
 }
 
+cc_status cc_client_send_position(cc_client *c, double x, double y, double z, double yaw) {
+  if (!c) return CC_ERR_ARG;
+  return cc_voice_position(c, x, y, z, yaw);
+}
+
 cc_status cc_client_stop_speaking(cc_client *c) {
   if (!c) return CC_ERR_ARG;
   if (c->phase != CC_VOICE_READY || !c->speaking) return CC_OK;

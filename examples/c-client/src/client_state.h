@@ -87,5 +87,7 @@ cc_status cc_udp_receive(cc_client *c);
 cc_status cc_udp_send_opus(cc_client *c, const uint8_t *opus, size_t len);
 /* voice_gateway.c: op 5 Speaking with our SSRC. */
 cc_status cc_voice_speaking(cc_client *c, int on);
+/* voice_gateway.c: op 1001, trusted-mode position (bounds checked). */
+cc_status cc_voice_position(cc_client *c, double x, double y, double z, double yaw);
 
 #endif

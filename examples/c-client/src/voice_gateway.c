@@ -1,5 +1,6 @@
 /* The voice gateway, version 8 (docs/protocol.md, "Voice gateway"): Hello, Identify, Ready, Select Protocol with the
  * address IP discovery found, the Session Description's key, Speaking, and heartbeats carrying seq_ack. */
+#include <math.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -191,4 +192,22 @@ void cc_voice_teardown(cc_client *c, int code) {
   c->phase = CC_VOICE_IDLE;
   c->have_state = c->have_server = 0;
   c->speaking = 0;
+}
+
+/* The server's bounds on op 1001 (a value outside them closes the connection with 4002): checked before sending. */
+#define MAX_COORDINATE 1e9
+#define MAX_YAW 100.0
+
+static int bounded(double v, double max) { return isfinite(v) && fabs(v) <= max; }
+
+cc_status cc_voice_position(cc_client *c, double x, double y, double z, double yaw) {
+  if (!bounded(x, MAX_COORDINATE) || !bounded(y, MAX_COORDINATE) || !bounded(z, MAX_COORDINATE) || !bounded(yaw, MAX_YAW))
+    return cc_fail(c, CC_ERR_ARG, "position out of bounds");
+  if (c->phase != CC_VOICE_READY) return cc_fail(c, CC_ERR_STATE, "voice is not ready");
+  cJSON *d = cJSON_CreateObject();
+  cJSON_AddNumberToObject(d, "x", x);
+  cJSON_AddNumberToObject(d, "y", y);
+  cJSON_AddNumberToObject(d, "z", z);
+  cJSON_AddNumberToObject(d, "yaw", yaw);
+  return vsend(c, 1001, d);
 }

@@ -106,7 +106,7 @@ function run(program: string, args: string[], env: Record<string, string> = {}) 
 }
 
 /**
- * A server that completes the WebSocket handshake as RFC 6455 says, then writes `bytes`: what a hostile or broken
+ * A server that completes the WebSocket handshake as RFC 6455 says and writes `bytes` right behind it: what a hostile or broken
  * gateway could send the client.
  */
 async function hostileGateway(bytes: Buffer): Promise<{ server: Server; url: string }> {
@@ -117,10 +117,9 @@ async function hostileGateway(bytes: Buffer): Promise<{ server: Server; url: str
       if (!head.includes('\r\n\r\n')) return;
       const key = /sec-websocket-key: *(\S+)/i.exec(head)?.[1] ?? '';
       const accept = createHash('sha1').update(`${key}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest('base64');
-      socket.write(
-        `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`,
-      );
-      socket.write(bytes);
+      // One write: the frame arrives with the handshake's answer, as a fast server's Hello does.
+      const answer = `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`;
+      socket.write(Buffer.concat([Buffer.from(answer), bytes]));
       head = '';
     });
     socket.on('error', () => {});
@@ -215,6 +214,41 @@ describe.skipIf(missing !== null)('the C example client (examples/c-client)', ()
     expect(await c.exited, c.stderr()).toBe(0);
     expect(c.lines.find((l) => l.event === 'message_create' && !l.own)).toMatchObject({ content: 'still here?' });
     expect(c.lines.at(-1)).toEqual({ event: 'done' });
+  });
+
+  it('reports its own position (trusted mode, op 1001) in a channel the game made client-positioned', async () => {
+    stack = await startMatchStack();
+    const { host, url, voice } = stack;
+    const ada = (await host.createPlayer({ id: '1300000000000000220', username: 'ada' })).id;
+    const cee = (await host.createPlayer({ id: '1300000000000000221', username: 'cee' })).id;
+    const party = await host.createParty({ leaderId: ada, joinMode: 'invite' });
+    const positional = await stack.call('PUT', `/games/v1/voice/channels/${party.id}/positional`, {
+      range: 50,
+      positionSource: 'client',
+    });
+    expect(positional.status).toBe(204);
+    const c = run(join(build, 'party_client'), [url, host.issueToken(cee), party.id], {
+      CONCORD_JOIN_TOKEN: party.createJoinToken({ userId: cee }),
+      CONCORD_SECONDS: '1',
+      CONCORD_POSITION: '12.5,-3,0,1.57',
+    });
+    child = c.child;
+    await c.line('message_sent');
+    const positionOf = () =>
+      [...(voice.room(host.guildId, party.id)?.members ?? [])].find((m) => m.userId === cee)?.media.position ?? null;
+    await new Promise<void>((resolvePosition, reject) => {
+      const timer = setInterval(() => {
+        if (!positionOf()) return;
+        clearInterval(timer);
+        resolvePosition();
+      }, 10);
+      void c.exited.then(() => {
+        clearInterval(timer);
+        if (!positionOf()) reject(new Error(`no position before the C client exited: ${c.stderr()}`));
+      });
+    });
+    expect(positionOf()).toMatchObject({ x: 12.5, y: -3 });
+    expect(await c.exited, c.stderr()).toBe(0);
   });
 
   it('survives hostile bytes in every decoder (frames, handshake, HTTP, JSON, IP discovery, RTP, URLs)', async () => {
