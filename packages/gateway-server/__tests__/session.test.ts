@@ -191,6 +191,54 @@ describe('session flow', () => {
     expect(asked).toEqual([`2:${GUILD_A}9`, `2:${open}`]);
   });
 
+  it('delivers a hidden channel’s message to the sessions of the viewers the directory names, asking nobody else', async () => {
+    server = await startServer();
+    const dir = server.directory as import('../src/Directory.js').InMemoryDirectory;
+    addHiddenChannel(dir);
+    const hidden = `${GUILD_A}9`;
+    const asked: string[] = [];
+    const canView = dir.canView.bind(dir);
+    dir.canView = (userId, guildId, channelId) => {
+      asked.push(`${userId}:${channelId}`);
+      return canView(userId, guildId, channelId);
+    };
+    let viewers: string[] | null | 'throw' = ['3', '1'];
+    (dir as import('../src/Directory.js').Directory).channelViewers = () => {
+      if (viewers === 'throw') throw new Error('directory down');
+      return viewers;
+    };
+    const one = await client();
+    const two = await client();
+    const three = await client();
+    const threeAgain = await client();
+    await one.ready('1');
+    await two.ready('2');
+    await three.ready('3');
+    await threeAgain.ready('3');
+    const author = { id: '3', username: 'user3' };
+    const inChannel = (id: string) =>
+      serializeMessage({ id, channel_id: hidden, guild_id: GUILD_A, author, content: 'hi', timestamp: 0 });
+    asked.length = 0;
+    server.dispatchToChannel(GUILD_A, hidden, 'MESSAGE_CREATE', inChannel('40'));
+    // Every session of a named viewer gets it (both of user 3's), unasked; user 2 is neither asked nor sent it.
+    expect((await one.dispatch('MESSAGE_CREATE')).d.id).toBe('40');
+    expect((await three.dispatch('MESSAGE_CREATE')).d.id).toBe('40');
+    expect((await threeAgain.dispatch('MESSAGE_CREATE')).d.id).toBe('40');
+    expect(asked).toEqual([]);
+    // Null or a throwing directory: back to asking every session (the real rule: user 3 by overwrite, 1 as the owner).
+    viewers = null;
+    server.dispatchToChannel(GUILD_A, hidden, 'MESSAGE_CREATE', inChannel('41'));
+    viewers = 'throw';
+    server.dispatchToChannel(GUILD_A, hidden, 'MESSAGE_CREATE', inChannel('42'));
+    expect((await three.dispatch('MESSAGE_CREATE')).d.id).toBe('41');
+    expect((await three.dispatch('MESSAGE_CREATE')).d.id).toBe('42');
+    expect(asked.filter((a) => a.startsWith('2:'))).toHaveLength(2);
+    server.dispatchToGuild(GUILD_A, 'PING_EVENT', {}, { intent: null });
+    await two.dispatch('PING_EVENT');
+    expect(two.received.some((p) => p.t === 'MESSAGE_CREATE')).toBe(false);
+    expect(one.received.filter((p) => p.t === 'MESSAGE_CREATE').map((p) => p.d.id)).toEqual(['40', '41', '42']);
+  });
+
   it('broadcasts Presence Update to sessions with GUILD_PRESENCES', async () => {
     server = await startServer();
     const watcher = await client();

@@ -63,6 +63,14 @@ export interface Directory {
    */
   everyMemberCanView?(guildId: Snowflake, channelId: Snowflake): boolean;
   /**
+   * Optional and synchronous: every member who sees the channel, when they are few and the directory can name them
+   * (a channel hidden from `@everyone` and opened to members one by one, as a game's party); null otherwise. The
+   * fan-out then delivers a message to that channel to those users' sessions in the guild only, instead of asking
+   * `canView` for every session of the guild. Must never leave out a member who can see the channel, nor name one
+   * who cannot.
+   */
+  channelViewers?(guildId: Snowflake, channelId: Snowflake): readonly Snowflake[] | null;
+  /**
    * Record a user's presence (called on op 3 and on Identify with `presence`, and with status `offline` when the
    * user's last session on this node ends); applies to all of the user's guilds.
    */

@@ -73,6 +73,7 @@ describe('the directory’s permission cache', () => {
           // Warm the cache between steps so stale entries would be caught by the next check.
           for (const channelId of channels) {
             community.directory.everyMemberCanView(s.guild.id, channelId);
+            community.directory.channelViewers(s.guild.id, channelId);
             for (const userId of members) community.directory.canView(userId, s.guild.id, channelId);
           }
         }
@@ -100,6 +101,17 @@ describe('the directory’s permission cache', () => {
           };
           // "Every member sees it" lets the fan-out skip the per-recipient check: it must never hide someone who can't.
           const open = community.directory.everyMemberCanView(s.guild.id, channelId);
+          // Named viewers let the fan-out skip everyone else: exactly the members who see it, owner included.
+          const viewers = community.directory.channelViewers(s.guild.id, channelId);
+          if (viewers !== null) {
+            const seeing: string[] = [];
+            for (const userId of [s.owner, ...members]) {
+              const member = await community.members.get(s.owner, s.guild.id, userId);
+              const perms = computePermissions(guild, { userId, roles: member.roles }, channel);
+              if ((perms & P.ViewChannel) !== 0n) seeing.push(userId);
+            }
+            expect([...viewers].sort()).toEqual(seeing.sort());
+          }
           for (const userId of members) {
             const member = await community.members.get(s.owner, s.guild.id, userId);
             const expected = computePermissions(guild, { userId, roles: member.roles }, channel);

@@ -90,4 +90,79 @@ for (const [label, roleCount] of [
     }),
   );
 }
-report('Channel visibility per recipient (Directory.canView)', rows, [`${MEMBERS} members; sink ${sink > 0}`]);
+// A message to a party: a voice channel hidden from `@everyone` and opened to its 4 members by member overwrites, in
+// a game guild of PARTY_GUILD_MEMBERS players, all online. One op = the visibility decisions of one message: ours
+// names the viewers (`channelViewers`: 4 + the owner) and the fan-out asks nobody else; the baseline is the
+// per-recipient check the fan-out did before (our own cached `canView`, once per online member). "after-change": a
+// channel of the guild changed just before (a party join elsewhere), which empties the guild's permission caches.
+const PARTY_GUILD_MEMBERS = Number(process.env.PARTY_GUILD_MEMBERS ?? 10_000);
+{
+  const community = new Community({ store: createInMemoryEntityStore(), messages: createInMemoryStore() });
+  const owner = '1000';
+  await community.users.ensure({ id: owner, username: 'game' });
+  const guild = await community.guilds.create(owner, { name: 'game' });
+  const general = (await community.channels.list(owner, guild.id)).find((c) => c.name === 'general')!;
+  const invite = await community.invites.create(owner, general.id, { max_age: 0 });
+  const members: string[] = [];
+  for (let i = 0; i < PARTY_GUILD_MEMBERS; i++) {
+    const id = String(2000 + i);
+    await community.users.ensure({ id, username: `player${i}` });
+    await community.invites.accept(id, invite.code);
+    members.push(id);
+  }
+  const hidden = { id: guild.id, type: 0 as const, allow: '0', deny: String(P.ViewChannel | P.Connect) };
+  const party = await community.channels.create(owner, guild.id, {
+    name: 'party',
+    type: 2,
+    permission_overwrites: [
+      hidden,
+      ...members.slice(0, 4).map((id) => ({ id, type: 1 as const, allow: String(P.ViewChannel), deny: '0' })),
+    ],
+  });
+  const other = await community.channels.create(owner, guild.id, { name: 'other', type: 2 });
+  const dir = community.directory;
+  const viewers = dir.channelViewers(guild.id, party.id);
+  const seeing = members.filter((id) => dir.canView(id, guild.id, party.id) === true);
+  if (!viewers || viewers.length !== seeing.length + 1) throw new Error('the named viewers are not who sees the party');
+  // A change elsewhere in the guild (another party's overwrite), applied to the guild's state as a dispatch would.
+  const state = (dir as unknown as { guilds: { peek(id: string): { setChannel(c: unknown): void } } }).guilds.peek(
+    guild.id,
+  )!;
+  let flip = false;
+  const change = () => {
+    flip = !flip;
+    state.setChannel({ ...other, permission_overwrites: flip ? [hidden] : [] });
+  };
+  const named = () => {
+    for (const id of dir.channelViewers(guild.id, party.id) ?? []) sink += id.length;
+  };
+  const everyone = () => {
+    for (const id of members) if (dir.canView(id, guild.id, party.id) === true) sink++;
+  };
+  rows.push(
+    compareOps({
+      bench: 'guilds.visibility.party-message',
+      against: 'per-recipient canView (our cache, warm)',
+      opsPerCall: 1,
+      ours: named,
+      baseline: everyone,
+    }),
+    compareOps({
+      bench: 'guilds.visibility.party-message.after-change',
+      against: 'per-recipient canView after the same change',
+      opsPerCall: 1,
+      ours: () => {
+        change();
+        named();
+      },
+      baseline: () => {
+        change();
+        everyone();
+      },
+    }),
+  );
+}
+
+report('Channel visibility per recipient (Directory.canView)', rows, [
+  `${MEMBERS} members; party lines: ${PARTY_GUILD_MEMBERS} online players; sink ${sink > 0}`,
+]);

@@ -75,7 +75,20 @@ export class FanOut {
       case 'guild':
       case 'channel': {
         const sessions = registry.inGuild(target.guildId);
-        if (sessions) {
+        const viewers = target.type === 'channel' && sessions ? this.#viewers(target.guildId, target.channelId) : null;
+        if (sessions && viewers) {
+          // A hidden channel whose few viewers the directory names: only their sessions in this guild are asked.
+          for (const userId of viewers) {
+            const own = registry.ofUser(userId);
+            if (!own) continue;
+            for (const session of own) {
+              if (!sessions.has(session)) continue;
+              const verdict = this.#tryDecide(session, message, gated, true);
+              if (verdict === NOT_FOR_IT) continue;
+              recipients += this.#deliverTo(session, dispatch, verdict as Verdict, message);
+            }
+          }
+        } else if (sessions) {
           // A channel every member sees needs no per-recipient visibility check: the guild's sessions are its members.
           const open = target.type === 'channel' && this.#openChannel(target.guildId, target.channelId);
           for (const session of sessions) {
@@ -157,6 +170,17 @@ export class FanOut {
     } catch (error) {
       this.#context.deliveryFailed(message.event, session, error);
       return NOT_FOR_IT;
+    }
+  }
+
+  /** The directory's `channelViewers`, once per message; a throwing or absent one means: check every recipient. */
+  #viewers(guildId: string, channelId: string): readonly string[] | null {
+    const directory = this.#context.directory;
+    if (directory.channelViewers === undefined) return null;
+    try {
+      return directory.channelViewers(guildId, channelId) ?? null;
+    } catch {
+      return null;
     }
   }
 

@@ -78,6 +78,11 @@ export class CommunityDirectory implements Directory {
     return this.guilds.peek(guildId)?.everyMemberCanView(channelId) === true;
   }
 
+  /** The few members who see a hidden channel (see GuildState.channelViewers); null while the guild is not loaded. */
+  channelViewers(guildId: string, channelId: string): readonly string[] | null {
+    return this.guilds.peek(guildId)?.channelViewers(channelId) ?? null;
+  }
+
   channelPermissions(
     userId: string,
     guildId: string,
