@@ -1,7 +1,8 @@
 // `@concord/voice`: what most users need — the voice client, the voice server, the gateway ↔ voice contract, and
 // the shared vocabulary (modes, errors, Opus constants, jitter buffer). Everything else is behind a subpath:
 // `/client` and `/server` (complete sets, building blocks included), `/cluster` (voice nodes and their allocator),
-// `/rtp` (packet tools: RTP, RTCP, encryption, IP discovery), `/testing` (network simulation).
+// `/rtp` (packet tools: RTP, RTCP, encryption, IP discovery), `/browser` (voice in a browser over WebRTC, no Node
+// module), `/testing` (network simulation).
 export { SpeakingFlags, VoiceCloseCode, VoiceOpcode } from '@concord/protocol';
 export type { ReceivedFrame, SubscribeOptions, SubscriptionTarget } from './client/ReceiveSubscription.js';
 export { VoiceClient } from './client/VoiceClient.js';

@@ -4,12 +4,17 @@
 // connection, to the stream's room, while the voice channel's connection keeps my microphone and camera. Watching
 // someone's stream is op 20 Stream Watch, answered the same way, and a receive-only connection to that room. STREAM_DELETE
 // (the streamer stopped, left, or I was refused) closes the connection; op 19 is how I stop either.
+import { VoiceOpcode as VoiceOp } from '@concord/protocol';
+import {
+  codecsOf,
+  type VoiceReady as Ready,
+  VoiceGatewaySocket,
+  VoicePeer,
+  videoPayload,
+} from '@concord/voice/browser';
 import { showError } from './dom.js';
 import { state } from './state.js';
-import { VoiceGatewaySocket, VoiceOp } from './voiceGateway.js';
 import { showOwnVideo, showStream } from './voiceGrid.js';
-import { codecsOf, type Ready, videoPayload } from './voicePayloads.js';
-import { VoicePeer } from './voicePeer.js';
 
 /** The server refused my stream or my watching it (STREAM_DELETE with a reason other than the stream ending). */
 export class StreamRefusedError extends Error {

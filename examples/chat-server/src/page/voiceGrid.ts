@@ -3,9 +3,10 @@
 // the messages — and the Go Live streams I watch (`data-kind` stream, and stream-audio for their sound). Every slot's
 // element names its slot (`data-slot`), the member it plays now (`data-user`, empty while the slot is free) and what it
 // shows (`data-kind`: audio, video, self-camera, self-screen, stream, stream-audio).
+
+import type { SlotTrack } from '@concord/voice/browser';
 import { $, h } from './dom.js';
 import { memberName, state } from './state.js';
-import type { SlotTrack } from './voicePeer.js';
 
 let deafened = false;
 /** Slot → the member it plays: kept apart from the elements, since a binding may come before the slot's track. */

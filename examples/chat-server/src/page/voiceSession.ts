@@ -3,6 +3,18 @@
 // Select Protocol (`protocol: 'webrtc'`) and whose answer comes back in Session Description (docs/protocol.md,
 // "Browsers (WebRTC)"). Mute, deafen and the camera are both a local change and a voice state the others see. Sharing
 // the screen is Go Live (streamSession.ts): a stream of its own beside this connection, so the camera stays on.
+
+import { VoiceOpcode as VoiceOp } from '@concord/protocol';
+import {
+  codecsOf,
+  type LevelMeter,
+  type VoiceReady as Ready,
+  SLOTS,
+  VoiceGatewaySocket,
+  VoicePeer,
+  videoPayload,
+  watchLevel,
+} from '@concord/voice/browser';
 import { showError } from './dom.js';
 import { state } from './state.js';
 import {
@@ -13,11 +25,7 @@ import {
   setStreamSender,
   streamDispatch,
 } from './streamSession.js';
-import { VoiceGatewaySocket, VoiceOp } from './voiceGateway.js';
 import { addSlotTrack, bindSlot, clearMedia, dropUser, setDeafened, showOwnVideo } from './voiceGrid.js';
-import { type LevelMeter, watchLevel } from './voiceLevel.js';
-import { codecsOf, type Ready, videoPayload } from './voicePayloads.js';
-import { SLOTS, VoicePeer } from './voicePeer.js';
 import { applyVoiceState, clearSpeaking, loadVoiceStates, setSpeaking, type VoiceState } from './voiceStates.js';
 
 /** What the page's voice session shows: the panel reads it after every change. */

@@ -1,17 +1,19 @@
-// The page's RTCPeerConnection to a voice server, laid out as the server expects it (docs/protocol.md, "Browsers
+// A browser's RTCPeerConnection to a voice server, laid out as the server expects it (docs/protocol.md, "Browsers
 // (WebRTC)"): my sound, then my video (turning it on or off is a replaceTrack, never a new offer), then K receive slots
 // for audio and K for video. The server binds a slot to a member when it starts forwarding them (voice op 12 names the
 // slot's audio SSRC and the user), so no renegotiation is ever needed. The voice channel's connection sends the
 // microphone and the camera and has SLOTS slots; a Go Live stream's connection sends the shared screen (and its sound)
 // with no slots, or, watching, sends nothing and has one slot: the streamer's.
 
-/** Receive slots per kind in a voice channel: how many others this page can hear and see at once. */
+/** Receive slots per kind in a voice channel: how many others one client can hear and see at once. */
 export const SLOTS = 8;
 
 /** A receive slot's track, as `ontrack` gives it: the slot number is its stream id's (`a=msid:slot<i> …`). */
 export interface SlotTrack {
   slot: number;
   track: MediaStreamTrack;
+  /** The slot's receiver: its `getStats()` tell whether packets still come (a speaker out of range sends none). */
+  receiver: RTCRtpReceiver;
 }
 
 export interface VoicePeerOptions {
@@ -22,6 +24,7 @@ export interface VoicePeerOptions {
   onTrack: (slot: SlotTrack) => void;
 }
 
+/** The peer connection of one voice connection: one offer, one answer, no renegotiation. */
 export class VoicePeer {
   readonly pc = new RTCPeerConnection({ bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require' });
   readonly #video: RTCRtpTransceiver;
@@ -36,7 +39,7 @@ export class VoicePeer {
     for (const transceiver of this.pc.getTransceivers()) narrow(transceiver);
     this.pc.addEventListener('track', (event) => {
       const slot = /^slot(\d+)$/.exec(event.streams[0]?.id ?? '');
-      if (slot) onTrack({ slot: Number(slot[1]), track: event.track });
+      if (slot) onTrack({ slot: Number(slot[1]), track: event.track, receiver: event.receiver });
     });
   }
 

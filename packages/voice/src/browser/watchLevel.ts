@@ -1,4 +1,4 @@
-// My own speaking indicator: the microphone's level through a WebAudio AnalyserNode, with a short hangover so the
+// A client's own speaking indicator: the microphone's level through a WebAudio AnalyserNode, with a short hangover so the
 // indicator (and voice op 5 Speaking, which tells the others) does not flicker between syllables.
 
 /** RMS level (0..1) above which the microphone counts as speaking. */
