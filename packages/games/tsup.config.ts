@@ -1,5 +1,5 @@
 import { definePackageBuild } from '../../internal/config/tsup.js';
 
 export default definePackageBuild({
-  entry: { index: 'src/index.ts' },
+  entry: { index: 'src/index.ts', client: 'src/client/index.ts' },
 });

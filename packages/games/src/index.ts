@@ -3,8 +3,9 @@
  * handle (host/GameHost.ts): players, their short-lived tokens (tokens/PlayerTokens.ts), channels, moderation and
  * parties (parties/Party.ts); and the `authenticate` hook that lets players connect with their tokens
  * (auth/createPlayerAuthenticate.ts); text safety and reports (safety/); the server-to-server HTTP API over all of it
- * (api/gameApi.ts); captions and text to speech over the voice server (speech/). docs/GAMES.md has the whole layer
- * and what is still to come.
+ * (api/gameApi.ts); captions and text to speech over the voice server (speech/). The player's side, for
+ * a browser or WebGL build, is the `@concord/games/client` subpath (client/). docs/GAMES.md has the whole layer and
+ * what is still to come.
  */
 
 export { GameApiError } from './api/GameApiError.js';
