@@ -1,0 +1,28 @@
+import type { Browser } from 'playwright-core';
+import { CHROMIUM } from '../../../chat-server/__tests__/browserHelpers.js';
+
+/**
+ * Chromium as the chat page's voice tests launch it (fake microphone playing `wav`, media granted, loopback ICE,
+ * autoplay), but with WebGL: no `--disable-gpu`, and ANGLE on SwiftShader, the CPU renderer headless machines have.
+ */
+export async function launchGameBrowser(wav: string): Promise<Browser> {
+  const { chromium } = await import('playwright-core');
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--use-angle=swiftshader',
+      '--enable-unsafe-swiftshader',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--use-fake-device-for-media-stream',
+      '--use-fake-ui-for-media-stream',
+      `--use-file-for-fake-audio-capture=${wav}`,
+      '--autoplay-policy=no-user-gesture-required',
+      '--allow-loopback-in-peer-connection',
+    ],
+  });
+}
