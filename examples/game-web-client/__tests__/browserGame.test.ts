@@ -3,17 +3,16 @@
 // gateway, joins the invite-only party and its voice over WebRTC. They chat both ways and hear each other's tone; the
 // party's voice is positional with positions from the clients (trusted mode), so when one walks away with the arrow
 // keys (op 1001 on its voice connection) the other stops receiving its audio (getStats: no more RTP bytes), and
-// hears it again when it walks back.
+// hears it again when it walks back. Muting takes a player's tone (and speaking light) away from the other.
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromiumAvailable } from '../../chat-server/__tests__/browserHelpers.js';
 import { hearTone, sineWav, until } from '../../chat-server/__tests__/browserVoiceHelpers.js';
 import { createGameWebServer, type GameWebServer } from '../src/createGameWebServer.js';
 import { demoWorld } from '../src/demoWorld.js';
-import { launchGameBrowser } from './helpers/launchGameBrowser.js';
+import { chromiumAvailable, launchGameBrowser } from './helpers/launchGameBrowser.js';
 
 const available = chromiumAvailable();
 
@@ -64,7 +63,7 @@ describe.skipIf(!available)('the browser game client (WebGL map, party chat, pro
   const near = (heard: { hz: number; db: number } | null, hz: number) =>
     heard !== null && Math.abs(heard.hz - hz) <= HZ_TOLERANCE && heard.db > MIN_DB;
 
-  it('two players chat, hear each other, and stop hearing each other out of range', async () => {
+  it('two players chat, hear each other, stop hearing each other out of range, and mute', async () => {
     const [adaBrowser, graceBrowser] = browsers as [Browser, Browser];
     const ada = await play(adaBrowser, 'ada');
     const grace = await play(graceBrowser, 'grace');
@@ -131,6 +130,22 @@ describe.skipIf(!available)('the browser game client (WebGL map, party chat, pro
       () => hearTone(grace.page, ada.id),
       (t) => near(t, TONES.ada),
       'grace hears ada again',
+    );
+
+    // Ada mutes: grace sees her stop speaking and her tone is gone; unmuted, it is back.
+    await ada.page.click('#mute');
+    await grace.page.waitForSelector(`#players li[data-user="${ada.id}"]:not(.speaking)`);
+    await until(
+      () => hearTone(grace.page, ada.id),
+      (t) => t !== null && !near(t, TONES.ada),
+      'ada is muted',
+    );
+    await ada.page.click('#mute');
+    await grace.page.waitForSelector(`#players li.speaking[data-user="${ada.id}"]`);
+    await until(
+      () => hearTone(grace.page, ada.id),
+      (t) => near(t, TONES.ada),
+      'grace hears ada unmuted',
     );
   });
 });

@@ -1,5 +1,17 @@
+import { existsSync } from 'node:fs';
 import type { Browser } from 'playwright-core';
 import { CHROMIUM } from '../../../chat-server/__tests__/browserHelpers.js';
+
+/** Whether the browser test can run here (under CI=true a missing Chromium is an error, not a skip). */
+export function chromiumAvailable(): boolean {
+  const available = existsSync(CHROMIUM);
+  if (!available) {
+    if (process.env.CI === 'true')
+      throw new Error(`${CHROMIUM} is missing (install it: bash .ci/services/chromium.sh start)`);
+    console.warn(`[game-web-client] skipping the browser test: ${CHROMIUM} is missing (bash .ci/services/chromium.sh)`);
+  }
+  return available;
+}
 
 /**
  * Chromium as the chat page's voice tests launch it (fake microphone playing `wav`, media granted, loopback ICE,

@@ -145,6 +145,15 @@ async function start(name: string): Promise<void> {
     if (content) client.say(content).catch((error: Error) => setStatus('error', error.message));
   });
 
+  const mute = $<HTMLButtonElement>('mute');
+  mute.disabled = false;
+  mute.addEventListener('click', () => {
+    const muted = mute.getAttribute('aria-pressed') !== 'true';
+    client.setMuted(muted);
+    mute.setAttribute('aria-pressed', String(muted));
+    mute.textContent = muted ? 'Unmute' : 'Mute';
+  });
+
   await move(page.position);
   const poll = async () => {
     const state = (await (await fetch('/demo/state')).json()) as { players: DemoPlayer[] };
