@@ -6,6 +6,7 @@
 // others see) stays with the main gateway's owner: @concord/games/client's GameClient, or a page of one's own.
 import { VoiceOpcode } from '@concord/protocol';
 import EventEmitter from 'eventemitter3';
+import { CLIENT_POSITION_OP } from '../spatial/clientPositionOp.js';
 import { codecsOf } from './codecsOf.js';
 import type { VoiceGatewayClosedError } from './VoiceGatewayClosedError.js';
 import { VoiceGatewaySocket } from './VoiceGatewaySocket.js';
@@ -13,13 +14,6 @@ import { SLOTS, VoicePeer } from './VoicePeer.js';
 import type { VoiceReady } from './VoiceReady.js';
 import { videoPayload } from './videoPayload.js';
 import { type LevelMeter, watchLevel } from './watchLevel.js';
-
-/**
- * Client Position, the suite's voice op 1001. The server's constant (`CLIENT_POSITION_OP` of `@concord/voice/server`)
- * lives beside its parser, which imports Node modules, so the browser entry keeps its own copy;
- * packages/voice/__tests__/browserEntry.test.ts holds the two equal.
- */
-export const BROWSER_CLIENT_POSITION_OP = 1001;
 
 /** Where this client is, for op 1001: `x`, `y` required; `z` and `yaw` (radians, 0 faces +y) optional. */
 export interface ClientPosition {
@@ -220,7 +214,7 @@ export class BrowserVoiceSession extends EventEmitter<BrowserVoiceSessionEvents>
     const d: ClientPosition = { x: position.x, y: position.y };
     if (position.z !== undefined) d.z = position.z;
     if (position.yaw !== undefined) d.yaw = position.yaw;
-    this.#socket.send(BROWSER_CLIENT_POSITION_OP, d);
+    this.#socket.send(CLIENT_POSITION_OP, d);
   }
 
   /** Leaves the voice connection (1000: the server ends the session at once). The microphone's tracks stay. */

@@ -2,8 +2,8 @@
 // imported here (packages/voice/__tests__/browserEntry.test.ts checks the built file): a page bundles it as it is.
 // BrowserVoiceSession is the whole connection; the pieces it is built of are here for pages with more to do (video,
 // Go Live: examples/chat-server/src/page/).
+export { CLIENT_POSITION_OP } from '../spatial/clientPositionOp.js';
 export {
-  BROWSER_CLIENT_POSITION_OP,
   BrowserVoiceSession,
   type BrowserVoiceSessionEvents,
   type BrowserVoiceSessionOptions,

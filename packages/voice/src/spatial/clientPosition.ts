@@ -2,12 +2,7 @@ import { VoiceCloseCode } from '@concord/protocol';
 import { Refusal } from '../server/payloads.js';
 import type { Position } from './spatialize.js';
 
-/**
- * Client Position, voice op 1001 (client → server): `{ x, y, z?, yaw? }`, where the sender is now. An extension of this
- * suite (ops from 1000 up are ours, Discord's stay below): taken only in a positional channel whose positions come
- * from its clients (`PositionalOptions.positionSource: 'client'`, "trusted mode"), ignored elsewhere.
- */
-export const CLIENT_POSITION_OP = 1001;
+export { CLIENT_POSITION_OP } from './clientPositionOp.js';
 
 /** Position updates a member may send per second in trusted mode, unless the channel says (`clientPositionRate`). */
 export const DEFAULT_CLIENT_POSITION_RATE = 60;
