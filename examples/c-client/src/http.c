@@ -11,28 +11,6 @@
 
 #define HEAD_MAX 16384
 
-/* Value of a header in the head [buf, head_end), or NULL. */
-static const char *header(const char *buf, size_t head_end, const char *name, size_t *vlen) {
-  size_t nlen = strlen(name);
-  const char *end = buf + head_end;
-  const char *line = memchr(buf, '\n', head_end);
-  while (line && line + 1 < end) {
-    line++;
-    const char *eol = memchr(line, '\n', (size_t)(end - line));
-    if (!eol) eol = end;
-    if ((size_t)(eol - line) > nlen && strncasecmp(line, name, nlen) == 0 && line[nlen] == ':') {
-      const char *v = line + nlen + 1;
-      while (v < eol && (*v == ' ' || *v == '\t')) v++;
-      const char *ve = eol;
-      while (ve > v && isspace((unsigned char)ve[-1])) ve--;
-      *vlen = (size_t)(ve - v);
-      return v;
-    }
-    line = eol;
-  }
-  return NULL;
-}
-
 /* Parses an unsigned decimal or hex number of at most `max_digits` digits in [p, end); -1 when malformed. */
 static long long parse_number(const char *p, const char *end, int base, int max_digits, const char **stop) {
   long long v = 0;
@@ -94,12 +72,12 @@ int cc_http_parse_response(char *buf, size_t len, int *status, size_t *body_off,
   *status = (int)code;
   size_t head = (size_t)(head_end - buf);
   size_t vlen = 0;
-  const char *te = header(buf, head, "Transfer-Encoding", &vlen);
+  const char *te = cc_http_header(buf, head, "Transfer-Encoding", &vlen);
   if (te && vlen == 7 && strncasecmp(te, "chunked", 7) == 0) {
     *body_off = head;
     return dechunk(buf + head, len - head, body_len);
   }
-  const char *cl = header(buf, head, "Content-Length", &vlen);
+  const char *cl = cc_http_header(buf, head, "Content-Length", &vlen);
   if (cl) {
     long long n = parse_number(cl, cl + vlen, 10, 12, &stop);
     if (n < 0 || stop != cl + vlen) return -1;
@@ -112,6 +90,15 @@ int cc_http_parse_response(char *buf, size_t len, int *status, size_t *body_off,
   *body_off = head;
   *body_len = len - head;
   return 2;
+}
+
+/* Hands the answer's body (at off, blen bytes) to the response, NUL-terminated, in the buffer it was read into. */
+static void take_body(char **buf, size_t off, size_t blen, cc_http_response *out) {
+  memmove(*buf, *buf + off, blen);
+  (*buf)[blen] = 0;
+  out->body = *buf;
+  out->body_len = blen;
+  *buf = NULL;
 }
 
 cc_status cc_http_request(const cc_url *base, const char *method, const char *path, const char *authorization,
@@ -159,11 +146,7 @@ cc_status cc_http_request(const cc_url *base, const char *method, const char *pa
       goto done;
     }
     if (parsed == 1) {
-      memmove(buf, buf + off, blen);
-      buf[blen] = 0;
-      out->body = buf;
-      out->body_len = blen;
-      buf = NULL;
+      take_body(&buf, off, blen, out);
       break;
     }
     if (got >= max_response) {
@@ -179,11 +162,7 @@ cc_status cc_http_request(const cc_url *base, const char *method, const char *pa
     }
     long r = cc_net_recv_some(fd, buf + got, max_response - got);
     if (r == -2 && parsed == 2) { /* body delimited by the close */
-      memmove(buf, buf + off, blen);
-      buf[blen] = 0;
-      out->body = buf;
-      out->body_len = blen;
-      buf = NULL;
+      take_body(&buf, off, blen, out);
       break;
     }
     if (r < 0) {

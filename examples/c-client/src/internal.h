@@ -81,6 +81,9 @@ void cc_ws_close(cc_ws *ws, int code);
 /* The handshake answer check, exposed for the tests: 0 when response accepts key. */
 int cc_ws_check_handshake(const char *response, size_t len, const char *key);
 
+/* ---- http_header.c: a header's value in an HTTP/1.1 head (status line first), or NULL ---- */
+const char *cc_http_header(const char *head, size_t head_len, const char *name, size_t *value_len);
+
 /* ---- http.c: HTTP/1.1 requests (Connection: close) ---- */
 typedef struct cc_http_response {
   int status;

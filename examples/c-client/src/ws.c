@@ -13,27 +13,6 @@
 #define HANDSHAKE_MAX 8192
 static const char GUID[] = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 
-static const char *find_header(const char *resp, size_t len, const char *name, size_t *value_len) {
-  size_t name_len = strlen(name);
-  const char *end = resp + len;
-  const char *line = memchr(resp, '\n', len);
-  while (line && line + 1 < end) {
-    line++;
-    const char *eol = memchr(line, '\n', (size_t)(end - line));
-    if (!eol) eol = end;
-    if ((size_t)(eol - line) > name_len && strncasecmp(line, name, name_len) == 0 && line[name_len] == ':') {
-      const char *v = line + name_len + 1;
-      while (v < eol && (*v == ' ' || *v == '\t')) v++;
-      const char *ve = eol;
-      while (ve > v && isspace((unsigned char)ve[-1])) ve--;
-      *value_len = (size_t)(ve - v);
-      return v;
-    }
-    line = eol;
-  }
-  return NULL;
-}
-
 /* Length of the HTTP head (through its blank line) in buf, or 0 while it is incomplete. The bytes after it may be
  * the first frame, NULs included: the search is bounded by len, not by a terminator. */
 static size_t head_length(const char *buf, size_t len) {
@@ -52,7 +31,7 @@ int cc_ws_check_handshake(const char *response, size_t len, const char *key) {
   char expected[64];
   sodium_bin2base64(expected, sizeof expected, digest, sizeof digest, sodium_base64_VARIANT_ORIGINAL);
   size_t vlen = 0;
-  const char *v = find_header(response, len, "Sec-WebSocket-Accept", &vlen);
+  const char *v = cc_http_header(response, len, "Sec-WebSocket-Accept", &vlen);
   if (!v || vlen != strlen(expected) || memcmp(v, expected, vlen) != 0) return -1;
   return 0;
 }

@@ -11,6 +11,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { createOpusCodec, ENCRYPTION_MODES } from '@concord/voice';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { goertzel } from '../../voice/__tests__/helpers.js';
 import { MatchPlayer, startMatchStack } from './matchHarness.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: the demo's JSON lines, read field by field by the assertions.
@@ -47,20 +48,6 @@ function toneFrames(frequency: number, frames: number): Buffer[] {
     out.push(frame);
   }
   return out;
-}
-
-/** Goertzel power of one frequency in the left channel of stereo s16le PCM. */
-function goertzel(pcm: Buffer, frequency: number): number {
-  const samples = pcm.length / 4;
-  const coeff = 2 * Math.cos((2 * Math.PI * frequency) / 48_000);
-  let s1 = 0;
-  let s2 = 0;
-  for (let i = 0; i < samples; i++) {
-    const s0 = pcm.readInt16LE(i * 4) / 32768 + coeff * s1 - s2;
-    s2 = s1;
-    s1 = s0;
-  }
-  return (s1 * s1 + s2 * s2 - coeff * s1 * s2) / samples;
 }
 
 /** Runs a built program; its JSON lines as they come, and its exit. */
