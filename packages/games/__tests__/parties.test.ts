@@ -99,6 +99,28 @@ describe('parties', () => {
     expect((await host.createParty({ leaderId: players[0]! })).info().leaderId).toBe(players[0]);
   });
 
+  it('a second game guild on the same community has its own parties and its own limit (sharding a large game)', async () => {
+    const { community, host, players } = await createGame(1);
+    const shard = await GameHost.open({
+      community,
+      guild: { id: '1300000000000009000', name: 'Space Game EU' },
+      serviceUser: { id: SERVICE_USER, username: 'Space Game' },
+      keys: [{ id: 'k1', secret: SECRET }],
+    });
+    const euPlayer = await shard.createPlayer({ id: '1300000000000009100', username: 'eu-player' });
+    const here = await host.createParty({ leaderId: players[0]! });
+    const there = await shard.createParty({ leaderId: euPlayer.id });
+    expect(host.parties().map((p) => p.id)).toEqual([here.id]);
+    expect(shard.parties().map((p) => p.id)).toEqual([there.id]);
+    // Players belong to their shard's guild: a party of one game guild does not take the other's players.
+    expect(await codeOf(there.add(players[0]!))).toBe('NOT_A_PLAYER');
+    const eu = await community.directory.guild('1300000000000009000');
+    const room = 500 - (eu?.channels.length ?? 0);
+    for (let i = 0; i < room; i++) await shard.createParty({ leaderId: euPlayer.id });
+    expect(await codeOf(shard.createParty({ leaderId: euPlayer.id }))).toBe('PARTY_LIMIT');
+    expect((await host.createParty({ leaderId: players[0]! })).ended).toBe(false);
+  });
+
   it('a leaving leader hands over to the longest-standing member; a leaver in voice is disconnected', async () => {
     const { community, host, players, gateway } = await createGame(3);
     const [leader, a, b] = players as [string, string, string];
