@@ -70,6 +70,32 @@ export class CommunityRepository {
     }
   }
 
+  /**
+   * The partitions of {@link allByRef}'s records (a user's guilds), without reading the records where the store can
+   * (EntityStore.partitionsByRef: from an index alone on SQLite, on every Identify).
+   */
+  async partitionsByRef(kind: EntityKind, ref: string): Promise<string[]> {
+    const { store } = this;
+    if (!store.partitionsByRef) {
+      const records = await this.allByRef(kind, ref);
+      const out: string[] = [];
+      for (let i = 0; i < records.length; i++) out.push(records[i]!.partition);
+      return out;
+    }
+    const out: string[] = [];
+    let after: string | undefined;
+    for (;;) {
+      const page = await store.partitionsByRef(
+        kind,
+        ref,
+        after === undefined ? { limit: 1000 } : { after, limit: 1000 },
+      );
+      for (let i = 0; i < page.length; i++) out.push(page[i]!);
+      if (page.length < 1000) return out;
+      after = page[page.length - 1];
+    }
+  }
+
   count(kind: EntityKind, partition: string): Promise<number> {
     return this.store.count(kind, partition);
   }

@@ -228,6 +228,36 @@ export function runEntityStoreConformance(
         expect(await values()).toEqual(['a1', 'a2']);
         expect(await store.listByRef(kind, 'nobody')).toEqual([]);
       });
+
+      it('partitionsByRef, where a store has it, answers the partitions of listByRef, in its order and pages', async () => {
+        if (!store.partitionsByRef) return;
+        const kind = freshKind();
+        await store.write([
+          put(kind, '200', 'm', 'c', 'u1'),
+          put(kind, '30', 'm', 'b', 'u1'),
+          put(kind, '4', 'y', 'a2', 'u1'),
+          put(kind, '4', 'x', 'a1', 'u1'),
+          put(kind, '4', 'z', 'not mine', 'u2'),
+          put(kind, '5', 'n', 'no ref'),
+          put(freshKind(), '1', 'm', 'other kind', 'u1'),
+        ]);
+        const queries: (Parameters<EntityStore['listByRef']>[2] | undefined)[] = [
+          undefined,
+          { limit: 3 },
+          { after: '4' },
+          { after: '30', limit: 1 },
+          { before: '200' },
+          { before: '200', limit: 1 },
+          { before: '4' },
+        ];
+        for (const query of queries) {
+          const expected = (await store.listByRef(kind, 'u1', query)).map((r) => r.partition);
+          expect(await store.partitionsByRef(kind, 'u1', query)).toEqual(expected);
+        }
+        expect(await store.partitionsByRef(kind, 'u1')).toEqual(['4', '4', '30', '200']);
+        expect(await store.partitionsByRef(kind, 'nobody')).toEqual([]);
+        await expect(store.partitionsByRef('', 'u1')).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+      });
     });
 
     describe('write', () => {

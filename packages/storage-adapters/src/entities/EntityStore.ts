@@ -80,6 +80,12 @@ export interface EntityStore {
    * record per partition and ref, or a page ending inside a partition skips the rest of it.
    */
   listByRef<T>(kind: string, ref: string, query?: EntityListQuery): Promise<EntityRecord<T>[]>;
+  /**
+   * Optional: the partitions of the records {@link listByRef} answers, in its order and pages, without the records
+   * (a user's guilds from its memberships, on every Identify). Stores that can answer it from an index alone have it;
+   * callers without it map `listByRef`.
+   */
+  partitionsByRef?(kind: string, ref: string, query?: EntityListQuery): Promise<string[]>;
   /** How many records the partition holds. */
   count(kind: string, partition: string): Promise<number>;
   /** Applies the writes atomically, in order: all of them or, when one fails, none. */

@@ -209,6 +209,17 @@ export function createInMemoryEntityStore(): EntityStore {
       ).map((e) => record<T>(kind, e));
     },
 
+    async partitionsByRef(kind: string, ref: string, query?: Parameters<EntityStore['listByRef']>[2]) {
+      open();
+      checkEntityKey(kind, 'kind');
+      checkEntityKey(ref, 'ref');
+      const q = parseEntityListQuery(query);
+      const partitions = [...(byRef.get(kind)?.get(ref) ?? [])]
+        .sort((a, b) => compareEntityIds(a.partition, b.partition) || compareEntityIds(a.id, b.id))
+        .map((e) => e.partition);
+      return page(partitions, partitions, q);
+    },
+
     async count(kind: string, partition: string) {
       open();
       checkEntityKey(kind, 'kind');

@@ -99,6 +99,24 @@ export function createSqliteEntityStore(options: SqliteEntityStoreOptions = {}):
       `SELECT ${cols} FROM ${t} WHERE kind = ? AND ref = ? AND sort_partition < ?
        ORDER BY sort_partition DESC, sort_id DESC ${BOUND_LIMIT}`,
     ),
+    // The partitions alone: `(kind, ref, sort_partition, sort_id)` plus the key's columns is the whole `by_ref` index
+    // entry, so these read the index and never the table (nor decode a value).
+    partitionsFirst: db
+      .prepare(
+        `SELECT "partition" FROM ${t} WHERE kind = ? AND ref = ? ORDER BY sort_partition, sort_id ${BOUND_LIMIT}`,
+      )
+      .pluck(),
+    partitionsAfter: db
+      .prepare(
+        `SELECT "partition" FROM ${t} WHERE kind = ? AND ref = ? AND sort_partition > ? ORDER BY sort_partition, sort_id ${BOUND_LIMIT}`,
+      )
+      .pluck(),
+    partitionsBefore: db
+      .prepare(
+        `SELECT "partition" FROM ${t} WHERE kind = ? AND ref = ? AND sort_partition < ?
+         ORDER BY sort_partition DESC, sort_id DESC ${BOUND_LIMIT}`,
+      )
+      .pluck(),
     count: db.prepare(`SELECT count(*) AS n FROM ${t} WHERE ${inPartition}`),
     upsert: db.prepare(
       `INSERT INTO ${t} (kind, "partition", id, sort_id, ref, sort_partition, value) VALUES (?, ?, ?, ?, ?, ?, ?)
@@ -230,6 +248,21 @@ export function createSqliteEntityStore(options: SqliteEntityStoreOptions = {}):
           return rows(kind, page).reverse() as EntityRecord<T>[];
         }
         return rows(kind, stmt.refFirst.all(kind, ref, q.limit)) as EntityRecord<T>[];
+      });
+    },
+
+    partitionsByRef(kind: string, ref: string, query?: Parameters<EntityStore['listByRef']>[2]) {
+      return guard(() => {
+        checkEntityKey(kind, 'kind');
+        checkEntityKey(ref, 'ref');
+        const q = parseEntityListQuery(query);
+        if (q.after !== undefined) {
+          return stmt.partitionsAfter.all(kind, ref, entitySortKey(q.after), q.limit) as string[];
+        }
+        if (q.before !== undefined) {
+          return (stmt.partitionsBefore.all(kind, ref, entitySortKey(q.before), q.limit) as string[]).reverse();
+        }
+        return stmt.partitionsFirst.all(kind, ref, q.limit) as string[];
       });
     },
 
