@@ -74,6 +74,22 @@ export class PreparedDispatch {
     return dispatch;
   }
 
+  /**
+   * A dispatch for a single session whose `d` is already JSON text (a GUILD_CREATE made from its snapshot's JSON,
+   * serializeGuildCreateJson.ts): the JSON frame's head is encoded from the text in one go, into pooled memory, since
+   * nothing keeps it past the write (a replay buffer keeps what rebuilds it); `data` is parsed only if read.
+   */
+  static jsonForOne(event: string, json: string): PreparedDispatch {
+    const dispatch = new PreparedDispatch(event, UNPARSED, Date.now(), false);
+    const envelope = `{"op":0,"t":${JSON.stringify(event)},"d":`;
+    const head = Buffer.from(`${envelope}${json},"s":`, 'utf8');
+    dispatch.#templates[0] = { kind: 'json', head };
+    dispatch.#body = head.subarray(Buffer.byteLength(envelope), -JSON_TAIL.length);
+    const check = outgoingCheck();
+    if (check) check.dispatch(event, dispatch.data);
+    return dispatch;
+  }
+
   /** The payload (`d`): for a spliced dispatch, parsed from its JSON bytes on first read. */
   get data(): unknown {
     if (this.#data === UNPARSED) this.#data = decodeJson(this.#body!);

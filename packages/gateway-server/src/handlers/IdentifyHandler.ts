@@ -35,7 +35,7 @@ export interface IdentifyContext {
   readonly largeThreshold: number;
   readonly replayBufferSize: number;
   /** The integrator's `authenticate`, for the token as sent (`Bot ` prefix included). */
-  authenticate(connection: LiveConnection, token: string): Promise<AuthenticatedUser | null | undefined>;
+  authenticate(connection: LiveConnection, token: string): Awaitable<AuthenticatedUser | null | undefined>;
   /** The integrator's `privilegedIntentsAllowed`; undefined = every privileged intent allowed. */
   privilegedIntentsAllowed: ((user: UserData) => Awaitable<boolean | number>) | undefined;
   /** The server closed meanwhile: a session made now would outlive it. */

@@ -3,7 +3,7 @@ import { PreparedDispatch } from '../PreparedDispatch.js';
 import type { DetachedSessionStore } from '../ports/DetachedSessionStore.js';
 import type { SessionJournal } from '../resume/SessionJournal.js';
 import type { LiveConnection, LiveSession } from '../session/LiveSession.js';
-import type { AuthenticatedUser, GatewayMetrics } from '../types.js';
+import type { AuthenticatedUser, Awaitable, GatewayMetrics } from '../types.js';
 import { CloseCode } from '../wire/protocol.js';
 import { invalidResume } from './invalidResume.js';
 import type { ResumeFromStore } from './ResumeFromStore.js';
@@ -18,7 +18,7 @@ export interface ResumeContext {
   /** With a resume store: the journal, and the resume of a session this node does not hold. */
   readonly journal: SessionJournal<LiveSession> | undefined;
   readonly fromStore: ResumeFromStore | undefined;
-  authenticate(connection: LiveConnection, token: string): Promise<AuthenticatedUser | null | undefined>;
+  authenticate(connection: LiveConnection, token: string): Awaitable<AuthenticatedUser | null | undefined>;
   session(sessionId: string): LiveSession | undefined;
   /** The session has a connection again (no longer waits for a Resume). */
   attached(session: LiveSession): void;

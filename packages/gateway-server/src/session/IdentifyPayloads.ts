@@ -110,7 +110,7 @@ export class IdentifyPayloads implements Rebuildable {
         // whole ~3 KB guild per Identify. Other encodings encode the object.
         const json = session.connection?.encodingLabel === 'json' ? serializeGuildCreateJson(guild, parts) : null;
         return json !== null
-          ? PreparedDispatch.spliced('GUILD_CREATE', Buffer.from(json), Date.now())
+          ? PreparedDispatch.jsonForOne('GUILD_CREATE', json)
           : PreparedDispatch.forOne('GUILD_CREATE', serializeGuildCreate(guild, parts));
       }
     }

@@ -260,6 +260,27 @@ export class Connection<S = unknown> implements SessionSink {
   }
 
   /**
+   * Sends a control frame encoded once for many connections (Hello: the same bytes for every connection of an
+   * encoding): `payload` as `encodeControl` makes it, `wsFrame` the same payload as a whole WebSocket frame, written
+   * straight to the socket when nothing transforms the payload (never changed: sockets only read what they are given).
+   */
+  sendEncodedControl(payload: Buffer, wsFrame: Buffer): void {
+    if (this.closed) return;
+    if (this.#profile.sharedZlib) {
+      Connection.#emit(this, Connection.#withZlibHeader(this, compressIndependent(payload, this.host.zlibLevel)), true);
+      return;
+    }
+    const socket = this.#compressor || this.payloadCompression ? null : writableSocketOf(this.ws);
+    if (socket === null) {
+      Connection.#write(this, payload, true);
+      return;
+    }
+    Connection.#coalesce(this, socket);
+    socket.write(wsFrame);
+    Connection.#sent(this, payload.length, socket.writableLength);
+  }
+
+  /**
    * Writes one dispatch. A dispatch this encoding cannot carry is skipped for this connection (reported to the host)
    * rather than thrown: it must neither stop a fan-out loop nor end the session (a Resume would replay it again).
    */

@@ -4,6 +4,7 @@ import type { Duplex } from 'node:stream';
 import type { RawData, WebSocket, WebSocketServer } from 'ws';
 import type { LiveConnection, LiveSession } from '../session/LiveSession.js';
 import type { CompressionLabel } from '../types.js';
+import { encodeControl, WS_HEADER_ROOM, writeWsHeader } from '../wire/frames.js';
 import {
   CloseCode,
   createZlibStreamDeflater,
@@ -22,6 +23,23 @@ import { dropClearedIdleTimer, peerAddressOf } from './socketInternals.js';
 
 const ZLIB_ONLY = ['zlib-stream'] as const;
 const ZLIB_AND_ZSTD = ['zlib-stream', 'zstd-stream'] as const;
+/** Connect URLs whose parse is kept (see `#parseQuery`); past this many the memo starts over. */
+const QUERY_MEMO_SIZE = 32;
+
+/** What a connect URL asked for, parsed once per distinct URL. */
+interface ParsedQuery {
+  readonly encoding: Encoding;
+  readonly compression: CompressionLabel;
+  readonly version: number;
+  /** `v` missing or unsupported: the socket is opened and closed with 4012, as Discord does. */
+  readonly versionError: boolean;
+}
+
+/** Hello for one encoding: its payload, and the same payload as a whole WebSocket frame. */
+interface EncodedHello {
+  readonly payload: Buffer;
+  readonly wsFrame: Buffer;
+}
 
 /** What the upgrade handling needs from the server. */
 export interface UpgradeContext {
@@ -61,6 +79,13 @@ export class UpgradeHandler {
   readonly #socketClass: new (
     ...args: never[]
   ) => GatewaySocket;
+  /**
+   * Parsed connect URLs: nearly every client of a server sends the same one (`/?v=10&encoding=json`), and
+   * URLSearchParams per upgrade was ~5 µs of each.
+   */
+  readonly #queries = new Map<string, ParsedQuery>();
+  /** Hello per encoding, encoded once: its only field, the heartbeat interval, is the server's. */
+  readonly #hellos = new Map<Encoding, EncodedHello>();
 
   constructor(context: UpgradeContext) {
     this.#context = context;
@@ -73,7 +98,10 @@ export class UpgradeHandler {
     const context = this.#context;
     const url = req.url ?? '/';
     const path = context.path;
-    const ours = path === undefined || url.split('?')[0] === path;
+    // The part before any `?` is the path (without splitting the URL into an array per upgrade).
+    const ours =
+      path === undefined ||
+      (url.startsWith(path) && (url.length === path.length || url.charCodeAt(path.length) === 0x3f));
     if (!wantsWebSocket(req)) {
       // `Upgrade: h2c` and the like: an ordinary HTTP/1.1 request for the request handlers (issue #13). Left to the
       // other upgrade listeners when it is not on our path and there are some.
@@ -91,42 +119,66 @@ export class UpgradeHandler {
       rejectUpgrade(socket, 503, 'Service Unavailable');
       return;
     }
-    let encoding: Encoding;
-    let compression: CompressionLabel = 'none';
-    let version = GATEWAY_VERSION;
-    let versionError = false;
-    try {
-      // zstd-stream needs a zstd streaming context per connection (node:zlib's, or zstd-napi's on Node 20): without
-      // one we refuse it at the upgrade (HTTP 400), like an unknown encoding, rather than accept a connection we
-      // cannot serve.
-      const query = parseGatewayQuery(url, { compressions: zstdAvailable() ? ZLIB_AND_ZSTD : ZLIB_ONLY });
-      encoding = getEncoding(query.encoding);
-      version = query.version;
-      if (query.compress !== null) compression = query.compress;
-    } catch (error) {
-      if (error instanceof GatewayQueryError && error.closeCode !== null) {
-        versionError = true;
-        encoding = getEncoding('json');
-      } else {
-        rejectUpgrade(socket, 400, error instanceof Error ? error.message : 'bad request');
-        return;
-      }
+    const query = this.#parseQuery(url);
+    if (typeof query === 'string') {
+      rejectUpgrade(socket, 400, query);
+      return;
     }
     // `handleUpgrade` writes the 101 response and calls back at once, where Hello is sent: corked, both leave in one
     // write (one syscall and one wake-up of the client instead of two per connection).
     socket.cork();
     try {
       context.wss.handleUpgrade(req, socket, head, (ws) => {
-        if (versionError) {
+        if (query.versionError) {
           ws.close(CloseCode.InvalidAPIVersion, 'Invalid API version');
           return;
         }
-        this.#open(ws, req, encoding, compression, version);
+        this.#open(ws, req, query.encoding, query.compression, query.version);
       });
     } finally {
       socket.uncork();
     }
   };
+
+  /** The connect URL's query, or why the upgrade is refused (HTTP 400). */
+  #parseQuery(url: string): ParsedQuery | string {
+    const known = this.#queries.get(url);
+    if (known !== undefined) return known;
+    let parsed: ParsedQuery;
+    try {
+      // zstd-stream needs a zstd streaming context per connection (node:zlib's, or zstd-napi's on Node 20): without
+      // one we refuse it at the upgrade (HTTP 400), like an unknown encoding, rather than accept a connection we
+      // cannot serve.
+      const query = parseGatewayQuery(url, { compressions: zstdAvailable() ? ZLIB_AND_ZSTD : ZLIB_ONLY });
+      parsed = {
+        encoding: getEncoding(query.encoding),
+        compression: query.compress ?? 'none',
+        version: query.version,
+        versionError: false,
+      };
+    } catch (error) {
+      if (!(error instanceof GatewayQueryError && error.closeCode !== null)) {
+        return error instanceof Error ? error.message : 'bad request';
+      }
+      parsed = { encoding: getEncoding('json'), compression: 'none', version: GATEWAY_VERSION, versionError: true };
+    }
+    // Refusals are not kept: a stream of distinct bad URLs would only churn the memo.
+    if (this.#queries.size >= QUERY_MEMO_SIZE) this.#queries.clear();
+    this.#queries.set(url, parsed);
+    return parsed;
+  }
+
+  #hello(encoding: Encoding): EncodedHello {
+    let hello = this.#hellos.get(encoding);
+    if (hello === undefined) {
+      const payload = encodeControl(encoding, 10, { heartbeat_interval: this.#context.heartbeatInterval });
+      const out = Buffer.allocUnsafe(WS_HEADER_ROOM + payload.length);
+      payload.copy(out, WS_HEADER_ROOM);
+      hello = { payload, wsFrame: out.subarray(writeWsHeader(out, WS_HEADER_ROOM, payload.length, encoding.binary)) };
+      this.#hellos.set(encoding, hello);
+    }
+    return hello;
+  }
 
   #open(ws: WebSocket, req: IncomingMessage, encoding: Encoding, compression: CompressionLabel, version: number): void {
     const context = this.#context;
@@ -157,7 +209,8 @@ export class UpgradeHandler {
     ws.connection = connection;
     dropClearedIdleTimer(req.socket);
     context.opened(connection);
-    connection.sendControl(10, { heartbeat_interval: context.heartbeatInterval });
+    const hello = this.#hello(encoding);
+    connection.sendEncodedControl(hello.payload, hello.wsFrame);
   }
 }
 
