@@ -92,20 +92,26 @@ export async function createChatServer(options: ChatServerOptions) {
   }
 
   const limiter = new InMemoryRateLimitStore();
-  // `find`, not `get`: an unknown user is an answer here, not an UnknownEntityError built (stack and all) per visit.
-  const known = async (id: string) => (await community.users.find(id)) !== null;
   const newUsers = options.devAuthNewUsers ?? defaultDevAuthNewUsers;
-  const identify = options.authenticate ?? createDevAuth({ isKnown: known, limiter, newUsers });
-  // The stored user is the one both paths report: a bot first seen on REST (`Bot <token>`) is a bot in READY too.
-  const authenticate: RestAuthenticate = async (token, context) => {
-    const auth = await identify(token, context);
-    if (!auth) return null;
-    const stored = await community.users.find(auth.user.id);
-    if (stored) return { ...auth, user: stored };
-    const user = await community.users.ensure(auth.user);
-    await community.members.join(user.id, LOBBY_ID);
-    return { ...auth, user };
+  // A user first seen is stored and joins the Lobby.
+  const create = async (user: Parameters<typeof community.users.ensure>[0]) => {
+    const stored = await community.users.ensure(user);
+    await community.members.join(stored.id, LOBBY_ID);
+    return stored;
   };
+  // `find`, not `get`: an unknown user is an answer here, not an UnknownEntityError built (stack and all) per visit.
+  const find = (id: string) => community.users.find(id);
+  const custom = options.authenticate;
+  // The stored user is the one both paths report: a bot first seen on REST (`Bot <token>`) is a bot in READY too.
+  // Dev auth answers with it already (one lookup per visit).
+  const authenticate: RestAuthenticate = custom
+    ? async (token, context) => {
+        const auth = await custom(token, context);
+        if (!auth) return null;
+        const stored = await find(auth.user.id);
+        return { ...auth, user: stored ?? (await create(auth.user)) };
+      }
+    : createDevAuth({ find, create, limiter, newUsers });
 
   const connectionTimeout = options.idleTimeoutMs ?? 10_000;
   const app = Fastify({
@@ -126,11 +132,14 @@ export async function createChatServer(options: ChatServerOptions) {
     ...(metrics ? { metrics } : {}),
     ...(options.voice ? { voiceAllocator: options.voice.allocator } : {}),
     // The gateway can only accept or refuse: dev auth's new-user limit (429 over REST) closes it with 4004.
-    authenticate: (token, context) =>
-      Promise.resolve(authenticate(token, context)).catch((error) => {
+    authenticate: async (token, context) => {
+      try {
+        return await authenticate(token, context);
+      } catch (error) {
         if (error instanceof RateLimitedError) return null;
         throw error;
-      }),
+      }
+    },
   });
   await community.attach(gateway);
   const { blobs } = storage;

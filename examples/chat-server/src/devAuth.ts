@@ -1,5 +1,5 @@
 import { hash } from 'node:crypto';
-import { type AuthenticateContext, type AuthenticatedUser, addressKey } from '@concord/gateway-server';
+import { type AuthenticateContext, type AuthenticatedUser, addressKey, type UserData } from '@concord/gateway-server';
 import { RateLimitedError, type RateLimitRule, type RateLimitStore } from '@concord/rest-server';
 
 /** New users one address may create: each is a GUILD_MEMBER_ADD to every session, so a flood would cost O(N²). */
@@ -31,25 +31,31 @@ export function usernameForToken(token: string): string {
 
 /**
  * Dev auth: any token is accepted and names its user; a token sent as `Bot <token>` on REST (as bot libraries do
- * before they connect) or a name ending in `bot` makes a bot. A token never seen before
- * creates a user, at most `newUsers` per window and address; past that it throws Discord's 429 (`RateLimitedError`).
+ * before they connect) or a name ending in `bot` makes a bot. A stored user is answered as stored (a bot first seen on
+ * REST stays a bot in READY). A token never seen before creates a user (`create` stores it), at most `newUsers` per
+ * window and address; past that it throws Discord's 429 (`RateLimitedError`).
  */
 export function createDevAuth(options: {
-  isKnown(userId: string): Promise<boolean>;
+  /** The stored user, or null. */
+  find(userId: string): Promise<UserData | null>;
+  /** Stores a new user (and whatever a first visit brings); answers the user as stored. */
+  create(user: UserData): Promise<UserData>;
   limiter: RateLimitStore;
   newUsers: RateLimitRule;
 }) {
+  // One lookup per visit, answered as the caller gets it: each Identify ran two lookups of the same user and five
+  // async layers around them.
   return async (token: string, context: AuthenticateContext): Promise<AuthenticatedUser | null> => {
     const name = token.replace(/^(Bot|Bearer)\s+/i, '').trim();
     if (!name) return null;
     const id = userIdForToken(name);
-    if (!(await options.isKnown(id))) {
-      const key = `dev-auth-new-user:${addressKey(context.remoteAddress)}`;
-      const window = await options.limiter.take(key, options.newUsers);
-      if (!window.allowed) throw new RateLimitedError(window.resetAfter, false);
-    }
+    const stored = await options.find(id);
+    if (stored !== null) return { user: stored };
+    const key = `dev-auth-new-user:${addressKey(context.remoteAddress)}`;
+    const window = await options.limiter.take(key, options.newUsers);
+    if (!window.allowed) throw new RateLimitedError(window.resetAfter, false);
     const username = usernameForToken(name);
     const bot = context.scheme === 'Bot' || /bot$/i.test(username);
-    return { user: { id, username, global_name: username, bot } };
+    return { user: await options.create({ id, username, global_name: username, bot }) };
   };
 }
