@@ -19,10 +19,15 @@
  * --cpu-prof-dir=/tmp/prof`, say; with
  * `--heapsnapshot-signal=SIGUSR2`, ASSEMBLED_HEAP_SNAPSHOT=<seconds> takes a snapshot once the sessions are open).
  * ASSEMBLED_THREADS=1 prints the server's CPU by thread (main vs helpers), ASSEMBLED_RSS_TRACE=1 its RSS while settling
- * (ASSEMBLED_SETTLE_S, default 20). Needs the example built (`npx turbo run build --filter=@concord/example-chat-server...`).
+ * (ASSEMBLED_SETTLE_S, default 20), ASSEMBLED_ONLY=assembled measures the assembled server alone (no ratios: for
+ * iterating on it). Both servers run with the same young generation size (ASSEMBLED_YOUNG_MB, see YOUNG_MB) and, with
+ * the full-GC readings, also report what is live after them (`live-heap-per-session`). Needs the example built (`npx turbo run build --filter=@concord/example-chat-server...`).
  */
 import { spawn } from 'node:child_process';
+import { readFileSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Child, spawnChild } from '../../../packages/gateway-server/bench/lib/load/child.js';
 import { monotonicMs, tokenOf } from '../../../packages/gateway-server/bench/lib/load/fixtures.js';
@@ -71,10 +76,21 @@ const HEARTBEAT_MS = 41_250;
  * delivery 2–3× in runs that collected there).
  */
 const GC_RSS = process.env.ASSEMBLED_GC_RSS !== '0';
-const GC_ARGS = GC_RSS
-  ? ['--expose-gc', '--import', fileURLToPath(new URL('./lib/fullGcOnSignal.mjs', import.meta.url))]
-  : [];
+/**
+ * Both servers' young generation at one fixed size (ASSEMBLED_YOUNG_MB per semi-space, V8's default maximum here; 0 =
+ * V8's own sizing): V8 grows it under the Identify burst and shrinks it only when its memory reducer runs on an idle
+ * process, which in some runs came before a reading and in others not, moving ~38 MB (3.8 KB of 10,000 sessions) of
+ * RSS between runs of the same build (both RSS lines read 0.475–1.42 for ours against the naive). Fixed, the
+ * young generation is the same committed memory before and after the sessions, in both servers, and cancels out.
+ */
+const YOUNG_MB = Number(process.env.ASSEMBLED_YOUNG_MB ?? 16);
+const GC_ARGS = [
+  ...(YOUNG_MB > 0 ? [`--min-semi-space-size=${YOUNG_MB}`, `--max-semi-space-size=${YOUNG_MB}`] : []),
+  ...(GC_RSS ? ['--expose-gc', '--import', fileURLToPath(new URL('./lib/fullGcOnSignal.mjs', import.meta.url))] : []),
+];
 
+/** ASSEMBLED_ONLY=assembled: measure the assembled server alone (quicker iteration; no ratios printed). */
+const ONLY_ASSEMBLED = process.env.ASSEMBLED_ONLY === 'assembled';
 const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const agent = new Agent({ keepAlive: true, maxSockets: 4 });
@@ -108,6 +124,8 @@ interface Figures {
   rssPerSessionKb: number;
   /** After full collections in the server (NaN with ASSEMBLED_GC_RSS=0). */
   rssAfterGcPerSessionKb: number;
+  /** Live bytes (V8 heap used + external memory) after full collections, per session (NaN with ASSEMBLED_GC_RSS=0). */
+  livePerSessionKb: number;
   userUsPerDelivery: number;
   systemUsPerDelivery: number;
   firstDeliveryMs: number;
@@ -135,12 +153,25 @@ async function waitDelivered(clients: Child[], expected: number, timeoutMs: numb
   return n;
 }
 
-/** RSS right after full collections in the server (lib/fullGcOnSignal.mjs), or NaN without them. */
-async function rssAfterGc(pid: number): Promise<number> {
-  if (!GC_RSS) return Number.NaN;
+/**
+ * RSS right after full collections in the server (lib/fullGcOnSignal.mjs), and what is live then (V8 heap used plus
+ * external memory, as the server wrote it), or NaNs without them.
+ */
+async function rssAfterGc(pid: number): Promise<{ rss: number; live: number }> {
+  if (!GC_RSS) return { rss: Number.NaN, live: Number.NaN };
+  const report = join(tmpdir(), `assembled-gc-${pid}.json`);
+  rmSync(report, { force: true });
   process.kill(pid, 'SIGPWR');
   await sleep(2000);
-  return processUsage(pid).rssBytes;
+  let live = Number.NaN;
+  try {
+    const usage = JSON.parse(readFileSync(report, 'utf8')) as { heapUsed: number; external: number };
+    live = usage.heapUsed + usage.external;
+    rmSync(report, { force: true });
+  } catch {
+    // No report (an older preload): the live line reads NaN.
+  }
+  return { rss: processUsage(pid).rssBytes, live };
 }
 
 /**
@@ -290,7 +321,7 @@ async function measure(name: string, server: StartedServer, onWarm?: () => Promi
     }
     // Once every session has heartbeated since the last message (acknowledged deliveries leave the replay buffers),
     // what the held sessions keep after full collections.
-    let heldGc = Number.NaN;
+    let heldGc = { rss: Number.NaN, live: Number.NaN };
     if (GC_RSS) {
       await sleep(HEARTBEAT_MS + 5000);
       heldGc = await rssAfterGc(server.pid);
@@ -307,7 +338,8 @@ async function measure(name: string, server: StartedServer, onWarm?: () => Promi
     const figures: Figures = {
       identifiesPerS: ok / (openMs / 1000),
       rssPerSessionKb: (held.rssBytes - before.rssBytes) / 1024 / ok,
-      rssAfterGcPerSessionKb: (heldGc - beforeGc) / 1024 / ok,
+      rssAfterGcPerSessionKb: (heldGc.rss - beforeGc.rss) / 1024 / ok,
+      livePerSessionKb: (heldGc.live - beforeGc.live) / 1024 / ok,
       userUsPerDelivery: (cpuTo.userUs - cpuFrom.userUs) / delivered,
       systemUsPerDelivery: (cpuTo.systemUs - cpuFrom.systemUs) / delivered,
       firstDeliveryMs: firsts[Math.floor(firsts.length / 2)] ?? Number.NaN,
@@ -322,8 +354,10 @@ async function measure(name: string, server: StartedServer, onWarm?: () => Promi
       `${name}: ${ok} sessions in ${(openMs / 1000).toFixed(1)} s (${figures.identifiesPerS.toFixed(0)}/s, ` +
         `${identifyCpuUs.toFixed(0)} µs CPU each), ` +
         `RSS ${(before.rssBytes / 2 ** 20).toFixed(0)} → ${(held.rssBytes / 2 ** 20).toFixed(0)} MB ` +
-        `(${figures.rssPerSessionKb.toFixed(2)} KB/session; after full GCs ${(beforeGc / 2 ** 20).toFixed(0)} → ` +
-        `${(heldGc / 2 ** 20).toFixed(0)} MB, ${figures.rssAfterGcPerSessionKb.toFixed(2)} KB/session); ` +
+        `(${figures.rssPerSessionKb.toFixed(2)} KB/session; after full GCs ${(beforeGc.rss / 2 ** 20).toFixed(0)} → ` +
+        `${(heldGc.rss / 2 ** 20).toFixed(0)} MB, ${figures.rssAfterGcPerSessionKb.toFixed(2)} KB/session; live ` +
+        `${(beforeGc.live / 2 ** 20).toFixed(1)} → ${(heldGc.live / 2 ** 20).toFixed(1)} MB, ` +
+        `${figures.livePerSessionKb.toFixed(2)} KB/session); ` +
         `${delivered}/${MESSAGES * (ok + warm)} delivered, ` +
         `CPU ${figures.userUsPerDelivery.toFixed(2)} user + ${figures.systemUsPerDelivery.toFixed(2)} sys µs/delivery; ` +
         `first delivery median ${figures.firstDeliveryMs.toFixed(2)} ms (min ${firsts[0]?.toFixed(2)}, max ` +
@@ -373,6 +407,10 @@ try {
 } finally {
   database.remove();
 }
+if (ONLY_ASSEMBLED) {
+  agent.destroy();
+  process.exit(0);
+}
 const naiveArgs = [...GC_ARGS, ...(process.env.ASSEMBLED_NAIVE_ARGS ?? '').split(' ').filter(Boolean)];
 const naiveSpawnedAt = performance.now();
 const naiveChild = await spawnChild(here('./lib/naiveGateway.ts'), 'naive gateway', naiveArgs);
@@ -416,6 +454,13 @@ if (GC_RSS) {
     ours.rssAfterGcPerSessionKb,
     naive.rssAfterGcPerSessionKb,
     naive.rssAfterGcPerSessionKb / ours.rssAfterGcPerSessionKb,
+  );
+  line(
+    'live-heap-per-session',
+    'KB live (V8 heap used + external) per connected session, after full GCs in the server',
+    ours.livePerSessionKb,
+    naive.livePerSessionKb,
+    naive.livePerSessionKb / ours.livePerSessionKb,
   );
 }
 line(
