@@ -121,6 +121,7 @@ export async function createPostgresEntityStore(
   const pk = `kind = $1 AND "partition" = $2 AND id = $3`;
   const inPartition = `kind = $1 AND "partition" = $2`;
   const byRef = `SELECT ${cols} FROM ${t} WHERE kind = $1 AND ref = $2`;
+  const partitionsByRef = `SELECT "partition" FROM ${t} WHERE kind = $1 AND ref = $2`;
   const stmt = {
     get: q('get', `SELECT ${cols} FROM ${t} WHERE ${pk}`),
     getMany: q('get_many', `SELECT ${cols} FROM ${t} WHERE ${inPartition} AND id = ANY($3::text[])`),
@@ -137,6 +138,17 @@ export async function createPostgresEntityStore(
     refFirst: q('ref_first', `${byRef} ORDER BY sort_partition, sort_id LIMIT $3`),
     refAfter: q('ref_after', `${byRef} AND sort_partition > $3 ORDER BY sort_partition, sort_id LIMIT $4`),
     refBefore: q('ref_before', `${byRef} AND sort_partition < $3 ORDER BY sort_partition DESC, sort_id DESC LIMIT $4`),
+    // The partitions alone: no value sent over the wire or decoded (the `by_ref` index does not hold the partition, so
+    // the rows are still read).
+    partitionsFirst: q('partitions_first', `${partitionsByRef} ORDER BY sort_partition, sort_id LIMIT $3`),
+    partitionsAfter: q(
+      'partitions_after',
+      `${partitionsByRef} AND sort_partition > $3 ORDER BY sort_partition, sort_id LIMIT $4`,
+    ),
+    partitionsBefore: q(
+      'partitions_before',
+      `${partitionsByRef} AND sort_partition < $3 ORDER BY sort_partition DESC, sort_id DESC LIMIT $4`,
+    ),
     count: q('count', `SELECT count(*)::int AS n FROM ${t} WHERE ${inPartition}`),
     upsert: q(
       'upsert',
@@ -294,6 +306,23 @@ export async function createPostgresEntityStore(
         return records<T>(kind, rows.reverse());
       }
       return records<T>(kind, await run(stmt.refFirst, [kind, ref, p.limit]));
+    },
+
+    async partitionsByRef(kind: string, ref: string, query?: Parameters<EntityStore['listByRef']>[2]) {
+      open();
+      checkEntityKey(kind, 'kind');
+      checkEntityKey(ref, 'ref');
+      const p = parseEntityListQuery(query);
+      type PartitionRow = { partition: string };
+      const partitions = (rows: PartitionRow[]) => rows.map((r) => r.partition);
+      if (p.after !== undefined) {
+        return partitions(await run<PartitionRow>(stmt.partitionsAfter, [kind, ref, entitySortKey(p.after), p.limit]));
+      }
+      if (p.before !== undefined) {
+        const rows = await run<PartitionRow>(stmt.partitionsBefore, [kind, ref, entitySortKey(p.before), p.limit]);
+        return partitions(rows.reverse());
+      }
+      return partitions(await run<PartitionRow>(stmt.partitionsFirst, [kind, ref, p.limit]));
     },
 
     async count(kind: string, partition: string) {
