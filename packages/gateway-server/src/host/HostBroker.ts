@@ -9,6 +9,7 @@ import {
   splicedBody,
 } from '../brokers/brokerCodec.js';
 import { TopicListeners } from '../brokers/TopicListeners.js';
+import { decodeHostPayload } from './decodeHostPayload.js';
 import { defaultHostOptions } from './HostOptions.js';
 import { encodeFrame, FrameKind, FrameReader, frameBody, type HostFrame } from './hostFrames.js';
 import { PeerLink } from './PeerLink.js';
@@ -62,6 +63,13 @@ export interface HostBrokerOptions {
   onError?: (error: unknown) => void;
 }
 
+/**
+ * A local delivery this long holds the peers' frames back by as much if they wait for the end of the tick: past it,
+ * the next message on the topic is sent to the peers before it is delivered here (a 10,000-member guild takes ~85 ms
+ * per process to write; a small one, tens of µs).
+ */
+const SLOW_DELIVERY_MS = 1;
+
 export const defaultCodec: HostMessageCodec = {
   // As text when `data` is encoded here: the frame is then written from the string in one go (no Buffer of the
   // payload made and copied into the frame). A message that came spliced keeps its body bytes.
@@ -79,7 +87,8 @@ export interface HostBrokerStats extends BrokerStats {
 /**
  * The host-local fan-out: a `Broker` joining the processes of one host over unix sockets, one link each way between
  * every two processes. Each process tells its peers which topics it has listeners for; a publish is delivered to the
- * local listeners synchronously and sent, encoded once, only to the peers that listen to its topic, batched per tick.
+ * local listeners synchronously and sent, encoded once, only to the peers that listen to its topic, batched per tick
+ * (one write per peer per tick; before the local delivery on a topic whose deliveries take long).
  * No broker daemon and no second hop: a message costs one encode at the publisher and one decode per receiving worker.
  */
 export class HostBroker implements BusBroker {
@@ -103,7 +112,14 @@ export class HostBroker implements BusBroker {
   #peers = new Map<string, HostPeer>();
   readonly #options: HostBrokerOptions;
   readonly #codec: HostMessageCodec;
+  /**
+   * A host on its own with the default codec: every message frame was encoded by a sibling's `publish`, so its body
+   * is not scanned again (decodeHostPayload). With a fleet, frames carry what other nodes published: fully decoded.
+   */
+  readonly #trusted: boolean;
   readonly #server: Server;
+  /** Topics whose last local delivery took `SLOW_DELIVERY_MS` or more; only topics with local listeners. */
+  readonly #slowTopics = new Set<string>();
   #closed = false;
 
   private constructor(options: HostBrokerOptions, server: Server) {
@@ -112,6 +128,7 @@ export class HostBroker implements BusBroker {
     this.history = options.history ?? false;
     this.#options = options;
     this.#codec = options.codec ?? defaultCodec;
+    this.#trusted = this.#codec === defaultCodec && options.uplink === undefined && options.hub === undefined;
     this.#server = server;
     server.on('connection', (socket) => this.#accept(socket));
   }
@@ -159,7 +176,18 @@ export class HostBroker implements BusBroker {
     // its JSON frames, as the peers do), made from them without a parse (brokerCodec's ownCopy), rather than the
     // object, which fan-out would encode to JSON a second time. The same message as the peers' then, too.
     const mine = frame !== undefined && this.#codec === defaultCodec ? ownCopy(message, frameBody(frame)) : null;
+    if (sent === 0) {
+      this.#deliver(topic, mine ?? message);
+      return;
+    }
+    // The frame waits for the end of the tick (one write and one peer wake-up per burst), unless this topic's local
+    // delivery is long (a large guild): then it goes out now, so the peers write their share while this process
+    // writes its own. Long is judged by the last delivery on the topic, measured only when a peer listens too.
+    if (this.#slowTopics.has(topic)) for (const link of this.#links.values()) link.flush();
+    const start = performance.now();
     this.#deliver(topic, mine ?? message);
+    if (performance.now() - start >= SLOW_DELIVERY_MS) this.#slowTopics.add(topic);
+    else this.#slowTopics.delete(topic);
   }
 
   subscribe(topic: string, listener: BrokerListener): void {
@@ -170,6 +198,7 @@ export class HostBroker implements BusBroker {
 
   unsubscribe(topic: string, listener: BrokerListener): void {
     if (this.#closed || !this.#listeners.remove(topic, listener)) return;
+    this.#slowTopics.delete(topic);
     const frame = encodeFrame(FrameKind.unsubscribe, topic);
     for (const link of this.#links.values()) link.sendControl(frame);
   }
@@ -335,7 +364,9 @@ export class HostBroker implements BusBroker {
         }
         let message: BrokerMessage;
         try {
-          message = this.#codec.decode(frame.topic, frame.body);
+          message = this.#trusted
+            ? decodeHostPayload(frame.topic, frame.body)
+            : this.#codec.decode(frame.topic, frame.body);
         } catch (error) {
           this.stats.dropped++;
           this.#options.onError?.(error);

@@ -1,10 +1,10 @@
 import type { Socket } from 'node:net';
 
 /**
- * The sending half of a link to one peer process of the host. The first frame of a tick is written at once (the peer
- * starts its share of a large fan-out while this process still writes its own); frames that follow in the same tick
- * go out together in one `write` when it ends (one more syscall per peer per tick, however many messages a burst
- * published).
+ * The sending half of a link to one peer process of the host. Frames queued in a tick go out together in one `write`
+ * when it ends, or earlier when the broker calls `flush` (before it delivers a tick's messages to its own sessions, so
+ * the peer starts its share of a large fan-out while this process writes its own): one syscall per peer per tick,
+ * and one wake-up of the peer, however many messages a burst published.
  *
  * Bounded: message frames are dropped (and counted) while the bytes queued here and in the socket pass
  * `maxBufferedBytes` — a stalled peer costs its sessions some messages, never the publisher's memory. Subscription
@@ -47,15 +47,14 @@ export class PeerLink {
   #enqueue(frame: Buffer): void {
     if (!this.#scheduled) {
       this.#scheduled = true;
-      setImmediate(this.#flush);
-      this.socket.write(frame);
-      return;
+      setImmediate(this.flush);
     }
     this.#queue.push(frame);
     this.#queued += frame.length;
   }
 
-  readonly #flush = (): void => {
+  /** Writes what is queued now, in one `write`. */
+  readonly flush = (): void => {
     this.#scheduled = false;
     const queue = this.#queue;
     if (queue.length === 0 || this.socket.destroyed) return;
@@ -65,7 +64,7 @@ export class PeerLink {
   };
 
   close(): void {
-    this.#flush();
+    this.flush();
     this.socket.end();
   }
 }
