@@ -17,7 +17,8 @@
  *   per delivery with two workers over the host fan-out vs two nodes over NATS (`gateway.host.cpu-per-delivery`).
  * - `hop`: WORKERS_HOP_SESSIONS (2,000) sessions in guilds of two, one member on each of two processes, at
  *   WORKERS_HOP_RATE (1,000) msg/s: server CPU per message, i.e. what a crossing costs, host links vs NATS
- *   (`gateway.host.hop.cpu-per-message`).
+ *   (`gateway.host.hop.cpu-per-message`; `.with-daemon` counts nats-server's CPU from /proc too). WORKERS_HOP_ROUNDS
+ *   (1) alternates the two that many times and reports medians.
  * - `sessions`: WORKERS_SESSIONS (20,000; 100,000 for the full run) identified sessions on WORKERS_PROCESSES
  *   workers, guilds of 100, at each of WORKERS_RATES msg/s (stops at the first saturated rate): p99 and RSS per
  *   session (`gateway.host.sessions.p99`, `gateway.host.sessions.rss-per-session`, against the issue's goals).
@@ -44,6 +45,7 @@ const CPU_SESSIONS = env('WORKERS_CPU_SESSIONS', 10_000);
 const SESSIONS = env('WORKERS_SESSIONS', 20_000);
 const HOP_SESSIONS = env('WORKERS_HOP_SESSIONS', 2000);
 const HOP_RATE = env('WORKERS_HOP_RATE', 1000);
+const HOP_ROUNDS = env('WORKERS_HOP_ROUNDS', 1);
 const PROCESSES = env('WORKERS_PROCESSES', 4);
 const RATES = (process.env.WORKERS_RATES ?? '200')
   .split(',')
@@ -58,6 +60,13 @@ const DRAIN_MS = 5000;
 const TIME_LIMIT_MS = env('WORKERS_TIME_LIMIT_S', 170) * 1000;
 const GOAL_P99_MS = 100;
 const GOAL_RSS_KB = 12;
+
+/** The middle value (the mean of the two middle ones for an even count). */
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
 
 const started = Date.now();
 const log = (line: string) =>
@@ -191,10 +200,13 @@ if (PARTS.includes('cpu')) {
 if (PARTS.includes('hop')) {
   // What crossing between processes costs per message: guilds of two members, one on each process (the host's
   // workers reached on their own ports, session i on worker i mod 2, as nodes are), so every message is one local
-  // delivery, one crossing (encode, link or broker, decode) and one remote delivery.
+  // delivery, one crossing (encode, link or broker, decode) and one remote delivery. WORKERS_HOP_ROUNDS > 1 runs host
+  // and NATS alternately that many times and reports medians (this box's load drifts within a run).
   const rate = HOP_RATE;
-  const [host] = await run(() => startHost(2, 2, track, true), HOP_SESSIONS, 2, [rate]);
-  if (await reachable(4222)) {
+  const hosts: StepFigures[] = [];
+  const natses: StepFigures[] = [];
+  for (let round = 0; round < HOP_ROUNDS && (await reachable(4222)); round++) {
+    const [host] = await run(() => startHost(2, 2, track, true), HOP_SESSIONS, 2, [rate]);
     const [nats] = await run(
       () => startNodes(2, 'nats', 2, track),
       HOP_SESSIONS,
@@ -203,38 +215,54 @@ if (PARTS.includes('hop')) {
       () => daemonCpuSeconds('nats'),
     );
     if (host && nats) {
-      // Two deliveries per message.
-      const perMessage = (f: StepFigures) => 2 * f.cpuPerDeliveryUs;
+      hosts.push(host);
+      natses.push(nats);
+    }
+  }
+  if (hosts.length > 0) {
+    // Two deliveries per message; a broker hop's whole cost includes the daemon's work, as the host's includes its
+    // primary's (counted in cpuPerDeliveryUs).
+    const perMessage = (f: StepFigures) => 2 * f.cpuPerDeliveryUs;
+    const daemons = natses.map((f) => f.daemonCpuPerDeliveryUs);
+    const withDaemon = daemons.every((d) => d !== null) ? natses.map((f, i) => perMessage(f) + 2 * daemons[i]!) : null;
+    const ours = median(hosts.map(perMessage));
+    rows.push(
+      comparison(
+        'gateway.host.hop.cpu-per-message',
+        'µs',
+        ours,
+        median(natses.map(perMessage)),
+        'two nodes over NATS',
+        true,
+      ),
+    );
+    if (withDaemon !== null) {
       rows.push(
         comparison(
-          'gateway.host.hop.cpu-per-message',
+          'gateway.host.hop.cpu-per-message.with-daemon',
           'µs',
-          perMessage(host),
-          perMessage(nats),
-          'two nodes over NATS',
+          ours,
+          median(withDaemon),
+          'two nodes over NATS, nats-server counted',
           true,
         ),
       );
-      // The whole hop: a broker hop includes the daemon's work, as the host's includes its primary's (counted above).
-      const daemon = nats.daemonCpuPerDeliveryUs;
-      if (daemon !== null) {
-        rows.push(
-          comparison(
-            'gateway.host.hop.cpu-per-message.with-daemon',
-            'µs',
-            perMessage(host),
-            perMessage(nats) + 2 * daemon,
-            'two nodes over NATS, nats-server counted',
-            true,
-          ),
-        );
-      }
+    }
+    for (let i = 0; i < hosts.length; i++) {
+      const host = hosts[i]!;
+      const nats = natses[i]!;
+      const daemon = daemons[i] ?? null;
       notes.push(
-        `hop: ${HOP_SESSIONS} sessions in guilds of 2 (one member per process), ${rate} msg/s; server CPU per message ` +
-          `${perMessage(host).toFixed(1)} µs over the host links vs ${perMessage(nats).toFixed(1)} µs over NATS ` +
-          `(+ ${daemon === null ? '?' : (2 * daemon).toFixed(1)} µs in nats-server; p99 ${host.p99.toFixed(0)} vs ` +
-          `${nats.p99.toFixed(0)} ms)`,
+        `hop${hosts.length > 1 ? ` round ${i + 1}` : ''}: ${HOP_SESSIONS} sessions in guilds of 2 (one member per ` +
+          `process), ${rate} msg/s; server CPU per message ${perMessage(host).toFixed(1)} µs over the host links vs ` +
+          `${perMessage(nats).toFixed(1)} µs over NATS (+ ${daemon === null ? '?' : (2 * daemon).toFixed(1)} µs in ` +
+          `nats-server; p99 ${host.p99.toFixed(0)} vs ${nats.p99.toFixed(0)} ms; receiving process wakes ` +
+          `${host.wakeups[1]?.toFixed(0)} vs ${nats.wakeups[1]?.toFixed(0)} times/s)`,
       );
+    }
+    if (hosts.length > 1) {
+      const ratios = hosts.map((h, i) => perMessage(natses[i]!) / perMessage(h));
+      notes.push(`hop: NATS/host per round ${ratios.map((r) => r.toFixed(3)).join(', ')} (rows: medians of each side)`);
     }
   }
 }
