@@ -351,12 +351,11 @@ export class GuildState {
   #administratorSet(): ReadonlySet<string> {
     if (this.#administrators !== null) return this.#administrators;
     const holders = new Set<string>();
-    const anyAdminRole = [...this.roles.values()].some(
-      (role) => (BigInt(role.permissions) & PermissionFlagsBits.Administrator) !== 0n,
-    );
+    const admin = this.#adminRoles();
     // `@everyone` with ADMINISTRATOR makes every member one: the caller's limit turns that into "not few".
-    if (anyAdminRole)
-      for (const [userId, entry] of this.members) if (this.#holdsAdministrator(entry.record.roles)) holders.add(userId);
+    if (admin.size > 0)
+      for (const [userId, entry] of this.members)
+        if (this.#holdsAdministrator(entry.record.roles, admin)) holders.add(userId);
     this.#administrators = holders;
     return holders;
   }
@@ -443,18 +442,21 @@ export class GuildState {
     if (administrators === null) return;
     // Kept up to date for this member alone: a player joining the guild must not cost a walk over every member.
     const roles = this.members.get(userId)?.record.roles;
-    const admin = roles !== undefined && this.#holdsAdministrator(roles);
+    const admin = roles !== undefined && this.#holdsAdministrator(roles, this.#adminRoles());
     if (admin) administrators.add(userId);
     else administrators.delete(userId);
   }
 
-  #holdsAdministrator(roles: readonly string[]): boolean {
-    const everyone = this.roles.get(this.id);
-    if (everyone && (BigInt(everyone.permissions) & PermissionFlagsBits.Administrator) !== 0n) return true;
-    return roles.some((id) => {
-      const role = this.roles.get(id);
-      return role !== undefined && (BigInt(role.permissions) & PermissionFlagsBits.Administrator) !== 0n;
-    });
+  /** Ids of the roles granting ADMINISTRATOR, from the roles as permissions are computed (already parsed). */
+  #adminRoles(): Set<string> {
+    const admin = new Set<string>();
+    for (const role of this.permissionGuild().roles)
+      if ((role.permissions & PermissionFlagsBits.Administrator) !== 0n) admin.add(role.id);
+    return admin;
+  }
+
+  #holdsAdministrator(roles: readonly string[], admin: ReadonlySet<string>): boolean {
+    return admin.has(this.id) || roles.some((id) => admin.has(id));
   }
 }
 
