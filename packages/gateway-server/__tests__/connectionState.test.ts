@@ -1,8 +1,8 @@
 import { createServer, connect as netConnect, Socket } from 'node:net';
 import { getEncoding } from '@concord/protocol';
 import { describe, expect, it } from 'vitest';
-import type { WebSocket } from 'ws';
 import { Connection, type ConnectionHost } from '../src/transport/Connection.js';
+import type { GatewaySocket } from '../src/transport/GatewaySocket.js';
 import { fromEpoch, sinceEpoch } from '../src/transport/processClock.js';
 import { sharedString } from '../src/transport/sharedStrings.js';
 import { peerAddressOf } from '../src/transport/socketInternals.js';
@@ -15,19 +15,20 @@ const host: ConnectionHost = {
   onBackpressure() {},
 };
 
-/** A `ws` stand-in without the internals: everything goes through `send`, `close` is recorded. */
+/** A gateway socket stand-in with no socket to write to: everything goes through `send`, `close` is recorded. */
 function fakeWs() {
   const closes: number[] = [];
   const ws = {
     readyState: 1,
     bufferedAmount: 0,
     send() {},
+    writableSocket: () => null,
     close(code: number) {
       closes.push(code);
     },
-    once() {},
+    terminate() {},
   };
-  return { ws: ws as unknown as WebSocket, closes };
+  return { ws: ws as unknown as GatewaySocket, closes };
 }
 
 function connection(init: Partial<ConstructorParameters<typeof Connection>[0]> = {}) {

@@ -1,11 +1,11 @@
 import { Socket } from 'node:net';
 import { getEncoding } from '@concord/protocol';
 import { describe, expect, it } from 'vitest';
-import type { WebSocket } from 'ws';
 import { PreparedDispatch } from '../src/PreparedDispatch.js';
 import { Connection, type ConnectionHost } from '../src/transport/Connection.js';
+import type { GatewaySocket } from '../src/transport/GatewaySocket.js';
 
-/** A socket as `ws` keeps it in `_socket`, logging writes (and whether it was corked then), corks and uncorks. */
+/** An upgraded socket, logging writes (and whether it was corked then), corks and uncorks. */
 function fakeSocket() {
   const log: string[] = [];
   return {
@@ -36,11 +36,11 @@ const host: ConnectionHost = {
   onBackpressure() {},
 };
 
-/** A JSON connection over `socket`, as `ws` would hold it (open, its Sender idle). */
+/** A JSON connection over `socket`, open (its gateway socket hands the socket out for whole frames). */
 function connectionOn(socket: object): Connection {
-  const ws = { readyState: 1, bufferedAmount: 0, send() {}, _socket: socket, _sender: { _state: 0 } };
+  const ws = { readyState: 1, bufferedAmount: 0, send() {}, socket, writableSocket: () => socket };
   return new Connection({
-    ws: ws as unknown as WebSocket,
+    ws: ws as unknown as GatewaySocket,
     encoding: getEncoding('json'),
     compression: 'none',
     compressor: null,

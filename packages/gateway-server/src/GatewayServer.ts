@@ -383,24 +383,17 @@ export class GatewayServer extends EventEmitter<GatewayServerEvents> implements 
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    const { http, ownsHttp, wss, upgrades, connections, registry, keeper, journal, sweeper } = this.#parts;
+    const { http, ownsHttp, upgrades, connections, registry, keeper, journal, sweeper, allClosed } = this.#parts;
     this.#offVoiceMove?.();
     sweeper.stop();
     http.off('upgrade', upgrades.listener);
     for (const connection of connections) connection.close(1001, 'server shutting down', 500);
-    const waitClosed = [...connections].map(
-      (c) =>
-        new Promise<void>((resolve) =>
-          c.ws.readyState === c.ws.CLOSED ? resolve() : c.ws.once('close', () => resolve()),
-        ),
-    );
-    await Promise.race([Promise.all(waitClosed), new Promise((r) => setTimeout(r, 1000).unref())]);
+    await Promise.race([allClosed(), new Promise((r) => setTimeout(r, 1000).unref())]);
     for (const connection of connections) connection.ws.terminate();
     for (const session of [...registry.values()]) keeper.destroy(session, false);
     // What is journaled so far reaches the resume store before the node goes (sessions left there resume elsewhere).
     await journal?.close();
     if (this.detachedSessionStore instanceof InMemoryDetachedSessionStore) this.detachedSessionStore.clear();
-    wss.close();
     if (ownsHttp && http.listening) {
       await new Promise<void>((resolve) => {
         http.close(() => resolve());

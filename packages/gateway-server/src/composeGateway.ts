@@ -1,6 +1,5 @@
 import { createServer, type Server as HttpServer } from 'node:http';
 import { Server as HttpsServer } from 'node:https';
-import { WebSocket, WebSocketServer } from 'ws';
 import { ServerOwnedBroker } from './brokers/ServerOwnedBroker.js';
 import type { DispatchEncodeError } from './DispatchEncodeError.js';
 import type { GatewayServerEvents } from './events/GatewayServerEvents.js';
@@ -70,7 +69,6 @@ export interface GatewayHost {
 export interface GatewayParts {
   readonly http: HttpServer | HttpsServer;
   readonly ownsHttp: boolean;
-  readonly wss: WebSocketServer;
   readonly upgrades: UpgradeHandler;
   readonly connections: Set<LiveConnection>;
   readonly registry: SessionRegistry;
@@ -79,6 +77,8 @@ export interface GatewayParts {
   readonly voice: VoiceStateHandler;
   readonly sweeper: Sweeper;
   readonly startLimiter: SessionStartLimiter;
+  /** Resolves once every open connection has closed (at once when none is open). */
+  allClosed(): Promise<void>;
 }
 
 /**
@@ -325,30 +325,18 @@ export function composeGateway(options: GatewayServerOptions, host: GatewayHost)
       });
     },
   };
-  /**
-   * Answers a WebSocket ping (RFC 6455 §5.5.2) with its data. ws does it itself unless `autoPong: false`, through a
-   * closure it makes for every socket (~100 bytes per connection with its context); this listener is shared by all.
-   * As ws's own guard does, a client that pings without reading the answers is cut once they pile up.
-   */
-  function answerPing(this: WebSocket, data: Buffer): void {
-    if (this.readyState !== WebSocket.OPEN) return;
-    if (this.bufferedAmount > host.maxBufferedBytes) this.terminate();
-    else this.pong(data, false);
-  }
-  const wss = new WebSocketServer({
-    noServer: true,
-    perMessageDeflate: false,
-    clientTracking: false,
-    // Pings are answered by one shared listener (`answerPing`), not ws's closure made per socket.
-    autoPong: false,
-    // Payloads between our limit and this one are read and answered with 4002; bigger ones ws cuts itself (1009).
-    maxPayload: Math.max(64 * 1024, maxPayloadBytes * 4),
-  });
+  /** Called once `connections` is empty (the server's close waits for its connections' close handshakes). */
+  let whenEmpty: (() => void)[] = [];
+  const allClosed = (): Promise<void> =>
+    connections.size === 0 ? Promise.resolve() : new Promise((resolve) => whenEmpty.push(resolve));
   const upgrades = new UpgradeHandler({
     http,
     ownsHttp,
-    wss,
     path: options.path,
+    // Payloads between our limit and this one are read and answered with 4002 (readCommand.ts); bigger ones are
+    // refused with 1009 before they are read (FrameReader.ts).
+    maxPayload: Math.max(64 * 1024, maxPayloadBytes * 4),
+    maxBufferedBytes: host.maxBufferedBytes,
     zlibStream: options.zlibStream ?? defaults.zlibStream,
     zlibLevel: host.zlibLevel,
     heartbeatInterval,
@@ -357,7 +345,6 @@ export function composeGateway(options: GatewayServerOptions, host: GatewayHost)
     hostFallback: () => host.hostFallback(),
     opened(connection) {
       connections.add(connection);
-      connection.ws.on('ping', answerPing);
       metrics?.connectionOpened(connection.encoding.name, connection.compression);
       const { remoteAddress, compression } = connection;
       host.notify('sessionOpened', { remoteAddress, encoding: connection.encoding.name, compression });
@@ -373,6 +360,11 @@ export function composeGateway(options: GatewayServerOptions, host: GatewayHost)
     },
     closed(connection, code) {
       connections.delete(connection);
+      if (connections.size === 0 && whenEmpty.length > 0) {
+        const waiting = whenEmpty;
+        whenEmpty = [];
+        for (const resolve of waiting) resolve();
+      }
       connection.dispose();
       metrics?.connectionClosed(connection.closeCode ?? code, connection.encoding.name, connection.compression);
       const session = connection.session;
@@ -408,7 +400,6 @@ export function composeGateway(options: GatewayServerOptions, host: GatewayHost)
   return {
     http,
     ownsHttp,
-    wss,
     upgrades,
     connections,
     registry,
@@ -417,6 +408,7 @@ export function composeGateway(options: GatewayServerOptions, host: GatewayHost)
     voice,
     sweeper,
     startLimiter,
+    allClosed,
   };
 }
 

@@ -1,5 +1,5 @@
 import { Socket } from 'node:net';
-import type { WebSocket } from 'ws';
+import type { Duplex } from 'node:stream';
 import { DispatchEncodeError } from '../DispatchEncodeError.js';
 import type { PreparedDispatch } from '../PreparedDispatch.js';
 import type { SessionSink } from '../session/SessionSink.js';
@@ -7,9 +7,9 @@ import type { CompressionLabel, EncodingLabel, GatewayMetrics } from '../types.j
 import { encodeControl } from '../wire/frames.js';
 import { deflatePayload, type Encoding, GATEWAY_VERSION, GatewayOpcodes } from '../wire/protocol.js';
 import { compressIndependent, ZLIB_HEADER } from '../wire/sharedZlib.js';
+import type { GatewaySocket } from './GatewaySocket.js';
 import { fromEpoch, sinceEpoch } from './processClock.js';
 import { sharedString } from './sharedStrings.js';
-import { writableSocketOf } from './socketInternals.js';
 
 /**
  * Write coalescing per tick. A connection's first dispatch frame in a tick goes to the socket at once: with one
@@ -20,7 +20,7 @@ import { writableSocketOf } from './socketInternals.js';
  */
 let tick = 1;
 let tickEnding = false;
-let corked: Socket[] = [];
+let corked: Duplex[] = [];
 
 function endTick(): void {
   tick++;
@@ -124,7 +124,8 @@ const ZLIB_HEADER_SENT = 32;
  * Host header strings are shared between connections (sharedStrings.ts).
  */
 export class Connection<S = unknown> implements SessionSink {
-  readonly ws: WebSocket;
+  /** The connection's WebSocket (GatewaySocket.ts): the frame reader and the upgraded socket frames are written to. */
+  readonly ws: GatewaySocket;
   readonly #profile: Profile<S>;
   /** Host header of the upgrade request (for the default resume_gateway_url). */
   readonly origin: string;
@@ -147,7 +148,7 @@ export class Connection<S = unknown> implements SessionSink {
   closeCode: number | null = null;
 
   constructor(init: {
-    ws: WebSocket;
+    ws: GatewaySocket;
     encoding: Encoding;
     compression: CompressionLabel;
     version?: number;
@@ -270,7 +271,7 @@ export class Connection<S = unknown> implements SessionSink {
       Connection.#emit(this, Connection.#withZlibHeader(this, compressIndependent(payload, this.host.zlibLevel)), true);
       return;
     }
-    const socket = this.#compressor || this.payloadCompression ? null : writableSocketOf(this.ws);
+    const socket = this.#compressor || this.payloadCompression ? null : this.ws.writableSocket();
     if (socket === null) {
       Connection.#write(this, payload, true);
       return;
@@ -298,8 +299,8 @@ export class Connection<S = unknown> implements SessionSink {
   // instance (8 bytes per held connection).
   static #sendDispatch(c: Connection, dispatch: PreparedDispatch, full: boolean, seq: number): void {
     // Fast path: the whole WebSocket frame built in one buffer (shared bytes copied, never re-encoded) and written
-    // straight to the socket; `ws.send` would allocate a header and make a two-buffer write per recipient.
-    const socket = c.#compressor || c.payloadCompression ? null : writableSocketOf(c.ws);
+    // straight to the socket; `ws.send` would allocate a header and copy the payload behind it per recipient.
+    const socket = c.#compressor || c.payloadCompression ? null : c.ws.writableSocket();
     if (socket !== null) {
       let frame: Buffer;
       if (c.#profile.sharedZlib) {
@@ -318,7 +319,7 @@ export class Connection<S = unknown> implements SessionSink {
         // Corking decided first: a corked (or busy) socket queues the frame, which must then be its own Buffer.
         Connection.#coalesce(c, socket);
         // Only a net.Socket (TCP, pipe, TLS) is known to copy or hold what it is given until written: another Duplex
-        // under `ws` (a proxy's, a test's) may keep the Buffer after a synchronous callback, so it gets its own.
+        // handed to 'upgrade' (a proxy's, a test's) may keep the Buffer after a synchronous callback, so it gets its own.
         const direct = socket.writableLength === 0 && !socket.writableCorked && socket instanceof Socket;
         if (direct && SLAB_BYTES - slabUsed < SLAB_MIN_ROOM) {
           slab = Buffer.allocUnsafeSlow(SLAB_BYTES);
@@ -344,7 +345,7 @@ export class Connection<S = unknown> implements SessionSink {
   }
 
   /** The tick's first frame for c socket goes at once; a second one corks it until the tick ends (see `endTick`). */
-  static #coalesce(c: Connection, socket: Socket): void {
+  static #coalesce(c: Connection, socket: Duplex): void {
     if (c.#wroteInTick !== tick) {
       c.#wroteInTick = tick;
       if (!tickEnding) {
@@ -371,7 +372,7 @@ export class Connection<S = unknown> implements SessionSink {
   }
 
   static #emit(c: Connection, out: Uint8Array, binary: boolean): void {
-    c.ws.send(out, { binary });
+    c.ws.send(out, binary);
     Connection.#sent(c, out.byteLength, c.ws.bufferedAmount);
   }
 
@@ -410,14 +411,11 @@ export class Connection<S = unknown> implements SessionSink {
     this.#compressor?.close();
     this.#compressor = null;
     try {
-      this.ws.close(code, reason.slice(0, 120));
+      this.ws.close(code, reason.slice(0, 120), graceMs);
     } catch {
+      // Not a code a close frame may carry.
       this.ws.terminate();
-      return;
     }
-    const timer = setTimeout(() => this.ws.terminate(), graceMs);
-    timer.unref();
-    this.ws.once('close', () => clearTimeout(timer));
   }
 
   /** The socket is gone (close event): release the compressor. */

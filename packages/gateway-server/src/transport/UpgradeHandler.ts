@@ -1,7 +1,6 @@
 import type { Server as HttpServer, IncomingMessage } from 'node:http';
 import type { Server as HttpsServer } from 'node:https';
 import type { Duplex } from 'node:stream';
-import type { RawData, WebSocket, WebSocketServer } from 'ws';
 import type { LiveConnection, LiveSession } from '../session/LiveSession.js';
 import type { CompressionLabel } from '../types.js';
 import { encodeControl, WS_HEADER_ROOM, writeWsHeader } from '../wire/frames.js';
@@ -17,9 +16,11 @@ import {
   zstdAvailable,
 } from '../wire/protocol.js';
 import { Connection, type ConnectionHost, type FrameCompressor } from './Connection.js';
-import { type GatewaySocket, gatewaySocketClass } from './gatewaySocketClass.js';
+import type { GatewaySocket } from './GatewaySocket.js';
+import { gatewaySocketClass, type SocketEvents } from './gatewaySocketClass.js';
 import { serveWithoutUpgrade, wantsWebSocket } from './serveWithoutUpgrade.js';
 import { dropClearedIdleTimer, peerAddressOf } from './socketInternals.js';
+import { type UpgradeRefusal, upgradeResponse } from './upgradeResponse.js';
 
 const ZLIB_ONLY = ['zlib-stream'] as const;
 const ZLIB_AND_ZSTD = ['zlib-stream', 'zstd-stream'] as const;
@@ -42,12 +43,10 @@ interface EncodedHello {
 }
 
 /** What the upgrade handling needs from the server. */
-export interface UpgradeContext {
+export interface UpgradeContext extends SocketEvents {
   readonly http: HttpServer | HttpsServer;
   /** The server created `http` itself (it then answers any path; attached, other listeners may own other paths). */
   readonly ownsHttp: boolean;
-  /** Made for this handler alone: the handler sets the class of its sockets (gatewaySocketClass.ts). */
-  readonly wss: WebSocketServer;
   /** Only upgrade requests on this path (undefined: any). */
   readonly path: string | undefined;
   readonly zlibStream: 'shared' | 'per-connection';
@@ -59,9 +58,6 @@ export interface UpgradeContext {
   /** `host:port` for the resume URL when the request had no Host header. */
   hostFallback(): string;
   opened(connection: LiveConnection): void;
-  message(connection: LiveConnection, data: RawData, isBinary: boolean): void;
-  closed(connection: LiveConnection, code: number): void;
-  socketError(error: Error): void;
 }
 
 /**
@@ -71,13 +67,9 @@ export interface UpgradeContext {
  */
 export class UpgradeHandler {
   readonly #context: UpgradeContext;
-  /**
-   * The class of this server's sockets: their message, close and error events go to the context without a listener
-   * per socket (three closures and their scope per connection were ~250 bytes of every held session; three shared
-   * listeners still grew each socket's listener dictionary by ~100).
-   */
+  /** The class of this server's sockets: their messages, close and errors go to the context (gatewaySocketClass.ts). */
   readonly #socketClass: new (
-    ...args: never[]
+    socket: Duplex,
   ) => GatewaySocket;
   /**
    * Parsed connect URLs: nearly every client of a server sends the same one (`/?v=10&encoding=json`), and
@@ -90,7 +82,6 @@ export class UpgradeHandler {
   constructor(context: UpgradeContext) {
     this.#context = context;
     this.#socketClass = gatewaySocketClass(context);
-    context.wss.options.WebSocket = this.#socketClass as unknown as typeof WebSocket;
   }
 
   /** The `upgrade` listener of the HTTP server. */
@@ -124,17 +115,20 @@ export class UpgradeHandler {
       rejectUpgrade(socket, 400, query);
       return;
     }
-    // `handleUpgrade` writes the 101 response and calls back at once, where Hello is sent: corked, both leave in one
-    // write (one syscall and one wake-up of the client instead of two per connection).
+    const response = upgradeResponse(req);
+    if (typeof response !== 'string') {
+      rejectUpgrade(socket, response.status, response.message);
+      return;
+    }
+    if (!socket.readable || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    // The 101 response and Hello leave in one write (one syscall and one wake-up of the client instead of two).
     socket.cork();
     try {
-      context.wss.handleUpgrade(req, socket, head, (ws) => {
-        if (query.versionError) {
-          ws.close(CloseCode.InvalidAPIVersion, 'Invalid API version');
-          return;
-        }
-        this.#open(ws, req, query.encoding, query.compression, query.version);
-      });
+      socket.write(response, 'latin1');
+      this.#open(socket, head, req, query);
     } finally {
       socket.uncork();
     }
@@ -180,14 +174,20 @@ export class UpgradeHandler {
     return hello;
   }
 
-  #open(ws: WebSocket, req: IncomingMessage, encoding: Encoding, compression: CompressionLabel, version: number): void {
+  #open(socket: Duplex, head: Buffer, req: IncomingMessage, query: ParsedQuery): void {
     const context = this.#context;
-    if (!(ws instanceof this.#socketClass)) {
-      // Someone replaced the WebSocket class of our `ws` server: its events would reach nobody.
-      ws.terminate();
-      context.socketError(new Error('gateway socket not of the upgrade handler’s WebSocket class'));
+    const ws = new this.#socketClass(socket);
+    // As `ws` set up its sockets: no idle timeout (the gateway's heartbeat is the liveness check), and frames leave
+    // at once (Nagle would hold a small frame back until the previous one is acknowledged). Absent on a plain Duplex.
+    const tcp = socket as Duplex & { setTimeout?: (ms: number) => void; setNoDelay?: () => void };
+    tcp.setTimeout?.(0);
+    tcp.setNoDelay?.();
+    if (query.versionError) {
+      ws.attach(head);
+      ws.close(CloseCode.InvalidAPIVersion, 'Invalid API version');
       return;
     }
+    const { encoding, compression, version } = query;
     const shared = compression === 'zlib-stream' && context.zlibStream !== 'per-connection';
     let compressor: FrameCompressor | null = null;
     if (compression === 'zlib-stream' && !shared) compressor = createZlibStreamDeflater({ level: context.zlibLevel });
@@ -211,13 +211,25 @@ export class UpgradeHandler {
     context.opened(connection);
     const hello = this.#hello(encoding);
     connection.sendEncodedControl(hello.payload, hello.wsFrame);
+    // Frames the client sent with its request are read after Hello went out, as they would have arrived.
+    ws.attach(head);
   }
 }
 
-function rejectUpgrade(socket: Duplex, status: number, message: string): void {
+const REASONS: Record<number, string> = {
+  400: 'Bad Request',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  426: 'Upgrade Required',
+  503: 'Service Unavailable',
+};
+
+function rejectUpgrade(socket: Duplex, status: UpgradeRefusal['status'] | 404 | 503, message: string): void {
   const body = `${message}\n`;
+  // 426 names the version we speak (RFC 6455 §4.4); 405 the method we take.
+  const extra = status === 426 ? 'Sec-WebSocket-Version: 13\r\n' : status === 405 ? 'Allow: GET\r\n' : '';
   socket.end(
-    `HTTP/1.1 ${status} ${status === 400 ? 'Bad Request' : status === 404 ? 'Not Found' : 'Service Unavailable'}\r\n` +
+    `HTTP/1.1 ${status} ${REASONS[status]}\r\n${extra}` +
       `Connection: close\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
   );
 }

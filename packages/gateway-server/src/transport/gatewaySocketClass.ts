@@ -1,42 +1,48 @@
-import { type RawData, WebSocket } from 'ws';
+import type { Duplex } from 'node:stream';
 import type { LiveConnection } from '../session/LiveSession.js';
+import { GatewaySocket } from './GatewaySocket.js';
 
-/** Where a gateway socket's events go (the upgrade handler's context, see UpgradeHandler.ts). */
+/** Where a gateway socket's events go (the upgrade handler's context, see UpgradeHandler.ts), and its limits. */
 export interface SocketEvents {
-  message(connection: LiveConnection, data: RawData, isBinary: boolean): void;
+  /** The largest client message read (bigger ones are refused with 1009 before they are read). */
+  readonly maxPayload: number;
+  /** A client whose unread pongs leave more than this buffered is cut (as `ws`'s own ping answer did). */
+  readonly maxBufferedBytes: number;
+  message(connection: LiveConnection, data: Buffer, isBinary: boolean): void;
   closed(connection: LiveConnection, code: number): void;
   socketError(error: Error): void;
 }
 
-/** A `ws` WebSocket of {@link gatewaySocketClass}: carries its connection once the upgrade made one. */
-export interface GatewaySocket extends WebSocket {
-  connection: LiveConnection | null;
-}
-
 /**
- * The WebSocket class of one server's sockets (`ws`'s `WebSocket` server option: a subclass of its own): the events
- * the server handles go from `emit` straight to `events`, with no listener registered per socket. Three listeners
- * per socket made its `_events` dictionary (Node's EventEmitter keeps one per emitter) grow past its first size,
- * ~100 bytes more per held session; other listeners (the server's ping answer, `Connection.close`'s wait for the
- * close) are still called after ours, in the order they were added. A socket without a connection (refused at the
- * upgrade) emits as a plain `ws` WebSocket does.
+ * The class of one server's sockets: a {@link GatewaySocket} whose hooks go straight to `events`, captured once per
+ * server rather than kept in (or closed over by) every socket. A socket without a connection (refused at the upgrade
+ * with 4012) only reports errors.
  */
-export function gatewaySocketClass(events: SocketEvents): new (...args: never[]) => GatewaySocket {
-  return class extends WebSocket implements GatewaySocket {
-    connection: LiveConnection | null = null;
+export function gatewaySocketClass(events: SocketEvents): new (socket: Duplex) => GatewaySocket<LiveConnection> {
+  const { maxPayload, maxBufferedBytes } = events;
+  return class ServerGatewaySocket extends GatewaySocket<LiveConnection> {
+    protected override get maxPayload(): number {
+      return maxPayload;
+    }
 
-    override emit(event: string | symbol, ...args: unknown[]): boolean {
+    protected override onMessage(data: Buffer, binary: boolean): void {
       const connection = this.connection;
-      if (connection === null) return super.emit(event, ...args);
-      if (event === 'message') events.message(connection, args[0] as RawData, args[1] as boolean);
-      else if (event === 'close') events.closed(connection, args[0] as number);
-      else if (event === 'error') {
-        events.socketError(args[0] as Error);
-        // Handled: an EventEmitter with no 'error' listener would throw it.
-        if (this.listenerCount('error') === 0) return true;
-      } else return super.emit(event, ...args);
-      super.emit(event, ...args);
-      return true;
+      if (connection !== null) events.message(connection, data, binary);
+    }
+
+    /** Answered with a pong (RFC 6455 §5.5.2) unless the client leaves them unread: then it is cut. */
+    protected override onPing(data: Buffer): void {
+      if (this.bufferedAmount > maxBufferedBytes) this.terminate();
+      else super.onPing(data);
+    }
+
+    protected override onClosed(code: number): void {
+      const connection = this.connection;
+      if (connection !== null) events.closed(connection, code);
+    }
+
+    protected override onError(error: Error): void {
+      events.socketError(error);
     }
   };
 }

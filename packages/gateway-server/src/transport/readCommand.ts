@@ -1,4 +1,3 @@
-import type { RawData } from 'ws';
 import type { LiveConnection } from '../session/LiveSession.js';
 import type { GatewayMetrics } from '../types.js';
 import { etfUsesAtomKeys } from '../wire/etfAtomKeys.js';
@@ -19,19 +18,13 @@ export interface GatewayCommand {
   d?: unknown;
 }
 
-function rawToBuffer(data: RawData): Buffer {
-  if (Buffer.isBuffer(data)) return data;
-  if (Array.isArray(data)) return Buffer.concat(data);
-  return Buffer.from(data);
-}
-
 /**
  * One client frame up to its opcode: marks the connection alive, applies the size and rate limits, decodes it in
  * the connection's encoding. null = the connection was closed for it (4002 decode error, 4008 rate limited).
  */
 export function readCommand(
   connection: LiveConnection,
-  raw: RawData,
+  data: Buffer,
   isBinary: boolean,
   limits: InboundLimits,
   metrics: GatewayMetrics | undefined,
@@ -40,7 +33,6 @@ export function readCommand(
   const now = Date.now();
   connection.lastSeen = now;
   connection.heartbeatRequested = false;
-  const data = rawToBuffer(raw);
   metrics?.bytesReceived(data.length);
   if (data.length > limits.maxPayloadBytes) {
     connection.close(CloseCode.DecodeError, 'Payload too large');

@@ -1,32 +1,10 @@
 import type { EventEmitter } from 'node:events';
-import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import type { WebSocket } from 'ws';
 
 /**
- * The one file that reads private fields of `ws` and of Node's http server. Both are stable in practice but not
- * public API: whoever upgrades `ws` or Node checks here, and each reader has a fallback that only costs speed.
+ * The one file that reads private fields of Node's http server and sockets. They are stable in practice but not public
+ * API: whoever upgrades Node checks here, and each reader has a fallback that only costs memory or speed.
  */
-
-/** The parts of a `ws` WebSocket the dispatch fast path writes through (ws ≥ 8.17). */
-interface WsInternals {
-  readonly _socket?: Socket | null;
-  readonly _sender?: { readonly _state?: number; readonly _bufferedBytes?: number } | null;
-}
-
-/**
- * The socket under `ws` when a prebuilt frame may be written to it directly: open, and the `ws` Sender idle (it only
- * queues while deflating or reading a Blob, neither of which the gateway does), so frames stay in order. null = use
- * `ws.send` (not open, busy, or a `ws` without these fields).
- */
-export function writableSocketOf(ws: WebSocket): Socket | null {
-  if (ws.readyState !== 1) return null;
-  const internals = ws as unknown as WsInternals;
-  const socket = internals._socket;
-  const sender = internals._sender;
-  if (!socket || !sender || sender._state !== 0 || socket.destroyed) return null;
-  return socket;
-}
 
 /** Node's http server keeps the response that currently owns a socket in `_httpMessage` (`ServerResponse.assignSocket`). */
 type ResponseSocket = Duplex & { _httpMessage?: (EventEmitter & { writableFinished?: boolean }) | null };

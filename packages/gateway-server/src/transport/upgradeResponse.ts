@@ -1,0 +1,46 @@
+import { createHash } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+
+/** An upgrade request that is not a valid WebSocket opening handshake: answered with this HTTP status. */
+export interface UpgradeRefusal {
+  readonly status: 400 | 405 | 426;
+  readonly message: string;
+}
+
+/** RFC 6455 §1.3: appended to the client's key before hashing. */
+const GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
+/** A base64-encoded 16-byte nonce (RFC 6455 §4.1): 22 characters and `==` (the form `ws` accepted). */
+const KEY = /^[+/0-9A-Za-z]{22}==$/;
+
+/**
+ * The server's side of the opening handshake (RFC 6455 §4.2.1 and §4.2.2): the request checked (GET, HTTP/1.1 or
+ * later, `Connection: upgrade`, a 16-byte `Sec-WebSocket-Key`, `Sec-WebSocket-Version: 13` — any other version gets
+ * 426 naming the one we speak), then the 101 response head, or why it is refused. `Upgrade: websocket` was checked by
+ * the caller (serveWithoutUpgrade.ts's `wantsWebSocket`). No extension is ever accepted (the gateway never used
+ * permessage-deflate: its compression is zlib-stream / zstd-stream in the payloads) and no subprotocol chosen, so the
+ * response names neither.
+ */
+export function upgradeResponse(req: IncomingMessage): string | UpgradeRefusal {
+  if (req.method !== 'GET') return { status: 405, message: 'Invalid HTTP method' };
+  if (req.httpVersionMajor < 1 || (req.httpVersionMajor === 1 && req.httpVersionMinor < 1)) {
+    return { status: 400, message: 'Invalid HTTP version' };
+  }
+  if (!hasToken(req.headers.connection, 'upgrade')) return { status: 400, message: 'Missing Connection: upgrade' };
+  const key = req.headers['sec-websocket-key'];
+  if (typeof key !== 'string' || !KEY.test(key)) {
+    return { status: 400, message: 'Missing or invalid Sec-WebSocket-Key header' };
+  }
+  const version = req.headers['sec-websocket-version'];
+  if (version !== '13') return { status: 426, message: 'Unsupported WebSocket version' };
+  const accept = createHash('sha1')
+    .update(key + GUID)
+    .digest('base64');
+  return `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`;
+}
+
+/** Whether a comma-separated header (`Connection: keep-alive, Upgrade`) lists `token`, in any case. */
+function hasToken(value: string | undefined, token: string): boolean {
+  if (value === undefined) return false;
+  if (value.length === token.length) return value.toLowerCase() === token; // the common `Upgrade`: no split
+  return value.split(',').some((part) => part.trim().toLowerCase() === token);
+}
