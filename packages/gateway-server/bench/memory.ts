@@ -211,7 +211,7 @@ report(
   ],
   [
     `of the heap per session, the gateway's own state (Session, Connection, READY + GUILD_CREATE kept for Resume)`,
-    `≈ ${Math.round(sessionPer + 192)} B; the rest is ws (WebSocket, Receiver, Sender) and net.Socket with its stream`,
+    `≈ ${Math.round(sessionPer + 192)} B; the rest is its WebSocket object (GatewaySocket) and net.Socket with its stream`,
     'states and listener tables; RSS on top of the heap: V8 page slack, the TCP handle, malloc (kernel socket buffers',
     'are not in RSS)',
     ...kinds,
