@@ -130,3 +130,49 @@ describe('the opening handshake', () => {
     expect(answer.includes(Buffer.from([0x88, 0x02, 0x03, 0xea]))).toBe(true);
   });
 });
+
+describe('over a Duplex that is not a net.Socket (a proxy’s, an in-process transport)', () => {
+  it('upgrades it, writes 101 and Hello, and answers a heartbeat on it', async () => {
+    const { createServer } = await import('node:http');
+    const { Duplex } = await import('node:stream');
+    const http = createServer();
+    server = await startServer({ server: http, port: undefined, host: undefined });
+    const written: Buffer[] = [];
+    const duplex = new Duplex({
+      write(chunk: Buffer, _encoding, callback) {
+        written.push(Buffer.from(chunk));
+        callback();
+      },
+      read() {},
+    });
+    const req = {
+      method: 'GET',
+      url: '/?v=10&encoding=json',
+      httpVersionMajor: 1,
+      httpVersionMinor: 1,
+      headers: {
+        host: 'proxy.example',
+        upgrade: 'websocket',
+        connection: 'Upgrade',
+        'sec-websocket-key': KEY,
+        'sec-websocket-version': '13',
+      },
+      socket: duplex,
+    };
+    http.emit('upgrade', req, duplex, Buffer.alloc(0));
+    const text = () => Buffer.concat(written).toString('latin1');
+    expect(text()).toMatch(/^HTTP\/1\.1 101 Switching Protocols\r\n/);
+    expect(text()).toContain('"op":10');
+    const heartbeat = Buffer.from('{"op":1,"d":null}');
+    const mask = [9, 8, 7, 6];
+    duplex.push(
+      Buffer.concat([
+        Buffer.from([0x81, 0x80 | heartbeat.length, ...mask]),
+        Buffer.from(heartbeat.map((b, i) => b ^ mask[i & 3]!)),
+      ]),
+    );
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(text()).toContain('{"op":11,');
+    duplex.destroy();
+  });
+});
