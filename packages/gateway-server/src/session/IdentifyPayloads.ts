@@ -2,7 +2,8 @@ import { guildCreateParts } from '../buildGuildCreate.js';
 import { PreparedDispatch } from '../PreparedDispatch.js';
 import { serializeGuildCreate } from '../serialize/serializeGuildCreate.js';
 import { serializeGuildCreateJson } from '../serialize/serializeGuildCreateJson.js';
-import { serializeReady } from '../serialize/serializeReady.js';
+import { type ReadyInput, serializeReady } from '../serialize/serializeReady.js';
+import { serializeReadyJson } from '../serialize/serializeReadyJson.js';
 import { sharedString } from '../transport/sharedStrings.js';
 import type { GuildMemberData, GuildSnapshot, PresenceData } from '../types.js';
 import type { Rebuildable } from './ReplayBuffer.js';
@@ -80,18 +81,21 @@ export class IdentifyPayloads implements Rebuildable {
         const guild = guildAt(this.#guilds, i);
         if (guild) guildIds.push(guild.id);
       }
-      return PreparedDispatch.forOne(
-        'READY',
-        serializeReady({
-          v: this.#v,
-          user: session.user,
-          guildIds,
-          sessionId: session.sessionId,
-          resumeGatewayUrl: this.#resumeGatewayUrl,
-          ...(this.#withShard ? { shard: session.shard } : {}),
-          application: session.application,
-        }),
-      );
+      const input: ReadyInput = {
+        v: this.#v,
+        user: session.user,
+        guildIds,
+        sessionId: session.sessionId,
+        resumeGatewayUrl: this.#resumeGatewayUrl,
+        ...(this.#withShard ? { shard: session.shard } : {}),
+        application: session.application,
+      };
+      // A JSON session gets READY written as text around its user and application (serializeReadyJson.ts): the same
+      // bytes, without the object and the encoder's walk of it.
+      const json = session.connection?.encodingLabel === 'json' ? serializeReadyJson(input) : null;
+      return json !== null
+        ? PreparedDispatch.jsonForOne('READY', json)
+        : PreparedDispatch.forOne('READY', serializeReady(input));
     }
     let k = 0;
     for (let i = 0; i < lengthOf(this.#guilds); i++) {

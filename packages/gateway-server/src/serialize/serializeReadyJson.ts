@@ -1,0 +1,64 @@
+import type { ReadyInput } from './serializeReady.js';
+import { serializeCurrentUser } from './serializeUser.js';
+
+/**
+ * The deepest a user or application object may nest for its text to be spliced here: READY's `d` is checked to 64
+ * levels when encoded as an object (protocol's `encodeJson`), and these sit one level inside it.
+ */
+const NESTED_LIMIT = 63;
+
+/** The fields after `application`, the same for every READY (serializeReady.ts's order). */
+const READY_TAIL =
+  ',"session_type":"normal","private_channels":[],"presences":[],"relationships":[],"guild_join_requests":[],' +
+  '"geo_ordered_rtc_regions":[],"user_settings":{}';
+
+/**
+ * READY's `d` as JSON text, the same bytes as `JSON.stringify(serializeReady(input))` (issue #19, Identify): only the
+ * user and the application are stringified as objects; the rest is written around them, without building READY's
+ * object (~20 fields and arrays per Identify) and walking it again for the encoder's depth check. Null when either
+ * part cannot be written this way (a bigint, a cycle, nesting past the encoder's limit): then the object path encodes
+ * it and reports the failure as it always did.
+ */
+export function serializeReadyJson(input: ReadyInput): string | null {
+  const user = serializeCurrentUser(input.user);
+  const application = { ...input.application, flags_new: String(input.application.flags) };
+  let userJson: string;
+  let applicationJson: string;
+  try {
+    userJson = JSON.stringify(user);
+    applicationJson = JSON.stringify(application);
+  } catch {
+    return null;
+  }
+  if (nestsDeeper(user, NESTED_LIMIT) || nestsDeeper(application, NESTED_LIMIT)) return null;
+  let guilds = '[';
+  const ids = input.guildIds;
+  for (let i = 0; i < ids.length; i++) {
+    guilds += `${i === 0 ? '' : ','}{"id":${JSON.stringify(ids[i])},"unavailable":true}`;
+  }
+  guilds += ']';
+  const shard = input.shard === undefined ? '' : `,"shard":${JSON.stringify(input.shard)}`;
+  return (
+    `{"v":${JSON.stringify(input.v)},"user":${userJson},"guilds":${guilds},` +
+    `"session_id":${JSON.stringify(input.sessionId)},"resume_gateway_url":${JSON.stringify(input.resumeGatewayUrl)},` +
+    `"application":${applicationJson}${READY_TAIL}${shard}}`
+  );
+}
+
+/** True when arrays/objects nest more than `left` levels below `value` (as the JSON codec counts them). */
+function nestsDeeper(value: object, left: number): boolean {
+  if (left <= 0) return true;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const item: unknown = value[i];
+      if (typeof item === 'object' && item !== null && nestsDeeper(item, left - 1)) return true;
+    }
+    return false;
+  }
+  const record = value as Record<string, unknown>;
+  for (const key in record) {
+    const item = record[key];
+    if (typeof item === 'object' && item !== null && nestsDeeper(item, left - 1)) return true;
+  }
+  return false;
+}
