@@ -1,6 +1,7 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { CompressionLabel, EncodingLabel, GatewayMetrics } from '../types.js';
 import { KNOWN_CLOSE_CODES, KNOWN_COMMAND_OPS, KNOWN_DISPATCH_EVENTS } from './dispatchEvents.js';
+import { PendingCounts } from './PendingCounts.js';
 
 export interface GatewayMetricsOptions {
   /** Registry to register into (default: a fresh one, so two servers in one process do not collide). */
@@ -49,30 +50,50 @@ export function createGatewayMetrics(options: GatewayMetricsOptions = {}): Prome
   const registry = options.registry ?? new Registry();
   const p = options.prefix ?? 'concord_gateway_';
   const registers = [registry];
+  // What is counted per connection, Identify and command is summed here and handed over when the registry collects
+  // (see PendingCounts.ts), as the bytes sent are.
+  const pendingConnections = new PendingCounts();
+  const pendingOpened = new PendingCounts();
+  const pendingClosed = new PendingCounts();
+  const pendingIdentifies = new PendingCounts();
+  const pendingCommands = new PendingCounts();
+  let pendingReceived = 0;
 
   const connections = new Gauge({
     name: `${p}connections`,
     help: 'Open WebSocket connections',
     labelNames: ['encoding', 'compression'] as const,
     registers,
+    collect() {
+      pendingConnections.flush((key, n) => (n >= 0 ? connectionsOf(key).inc(n) : connectionsOf(key).dec(-n)));
+    },
   });
   const opened = new Counter({
     name: `${p}connections_opened_total`,
     help: 'WebSocket connections accepted',
     labelNames: ['encoding', 'compression'] as const,
     registers,
+    collect() {
+      pendingOpened.flush((key, n) => openedOf(key).inc(n));
+    },
   });
   const closed = new Counter({
     name: `${p}connections_closed_total`,
     help: 'WebSocket connections closed, by close code',
     labelNames: ['code'] as const,
     registers,
+    collect() {
+      pendingClosed.flush((key, n) => closedOf(key).inc(n));
+    },
   });
   const identifies = new Counter({
     name: `${p}identifies_total`,
     help: 'Identify attempts, by result',
     labelNames: ['result'] as const,
     registers,
+    collect() {
+      pendingIdentifies.flush((key, n) => identifies.labels(key).inc(n));
+    },
   });
   const resumes = new Counter({
     name: `${p}resumes_total`,
@@ -114,6 +135,10 @@ export function createGatewayMetrics(options: GatewayMetricsOptions = {}): Prome
     name: `${p}received_bytes_total`,
     help: 'Bytes read from sockets',
     registers,
+    collect() {
+      if (pendingReceived > 0) received.inc(pendingReceived);
+      pendingReceived = 0;
+    },
   });
   const fanout = new Histogram({
     name: `${p}fanout_latency_seconds`,
@@ -137,6 +162,9 @@ export function createGatewayMetrics(options: GatewayMetricsOptions = {}): Prome
     help: 'Client commands received, by opcode',
     labelNames: ['op'] as const,
     registers,
+    collect() {
+      pendingCommands.flush((key, n) => commandOf(key).inc(n));
+    },
   });
   const rateLimits = new Counter({
     name: `${p}rate_limit_hits_total`,
@@ -171,15 +199,15 @@ export function createGatewayMetrics(options: GatewayMetricsOptions = {}): Prome
     contentType: registry.contentType,
     connectionOpened(encoding: EncodingLabel, compression: CompressionLabel) {
       const key = `${encoding}|${compression}`;
-      connectionsOf(key).inc();
-      openedOf(key).inc();
+      pendingConnections.add(key, 1);
+      pendingOpened.add(key);
     },
     connectionClosed(code: number, encoding: EncodingLabel, compression: CompressionLabel) {
-      connectionsOf(`${encoding}|${compression}`).dec();
-      closedOf(KNOWN_CLOSE_CODES.has(code) ? String(code) : 'other').inc();
+      pendingConnections.add(`${encoding}|${compression}`, -1);
+      pendingClosed.add(KNOWN_CLOSE_CODES.has(code) ? String(code) : 'other');
     },
     identify(result) {
-      identifies.labels(result).inc();
+      pendingIdentifies.add(result);
     },
     resume(result, count) {
       resumes.labels(result).inc();
@@ -196,7 +224,7 @@ export function createGatewayMetrics(options: GatewayMetricsOptions = {}): Prome
       unsent.set(key, (unsent.get(key) ?? 0) + bytes);
     },
     bytesReceived(bytes: number) {
-      if (bytes > 0) received.inc(bytes);
+      if (bytes > 0) pendingReceived += bytes;
     },
     fanoutLatency(seconds: number) {
       if (Number.isFinite(seconds) && seconds >= 0) fanout.observe(seconds);
@@ -209,7 +237,7 @@ export function createGatewayMetrics(options: GatewayMetricsOptions = {}): Prome
       backpressure.inc();
     },
     command(op: number) {
-      commandOf(KNOWN_COMMAND_OPS.has(op) ? String(op) : 'other').inc();
+      pendingCommands.add(KNOWN_COMMAND_OPS.has(op) ? String(op) : 'other');
     },
     rateLimited(kind: RateLimitKind) {
       rateLimits.labels(kind).inc();
