@@ -100,7 +100,7 @@ export async function createChatServer(options: ChatServerOptions) {
     return stored;
   };
   // `find`, not `get`: an unknown user is an answer here, not an UnknownEntityError built (stack and all) per visit.
-  const find = (id: string) => community.users.find(id);
+  const find = (id: string) => community.users.findCached(id) ?? community.users.find(id);
   const custom = options.authenticate;
   // The stored user is the one both paths report: a bot first seen on REST (`Bot <token>`) is a bot in READY too.
   // Dev auth answers with it already (one lookup per visit).
@@ -132,13 +132,20 @@ export async function createChatServer(options: ChatServerOptions) {
     ...(metrics ? { metrics } : {}),
     ...(options.voice ? { voiceAllocator: options.voice.allocator } : {}),
     // The gateway can only accept or refuse: dev auth's new-user limit (429 over REST) closes it with 4004.
-    authenticate: async (token, context) => {
+    // Not an async function: an answer dev auth gives at once (a returning user) stays without a promise.
+    authenticate: (token, context) => {
+      let answer: ReturnType<typeof authenticate>;
       try {
-        return await authenticate(token, context);
+        answer = authenticate(token, context);
       } catch (error) {
         if (error instanceof RateLimitedError) return null;
         throw error;
       }
+      if (!(answer instanceof Promise)) return answer;
+      return answer.catch((error: unknown) => {
+        if (error instanceof RateLimitedError) return null;
+        throw error;
+      });
     },
   });
   await community.attach(gateway);

@@ -36,26 +36,38 @@ export function usernameForToken(token: string): string {
  * window and address; past that it throws Discord's 429 (`RateLimitedError`).
  */
 export function createDevAuth(options: {
-  /** The stored user, or null. */
-  find(userId: string): Promise<UserData | null>;
+  /** The stored user, or null; a user at hand may be answered without a promise (then so is the visit). */
+  find(userId: string): UserData | null | Promise<UserData | null>;
   /** Stores a new user (and whatever a first visit brings); answers the user as stored. */
   create(user: UserData): Promise<UserData>;
   limiter: RateLimitStore;
   newUsers: RateLimitRule;
 }) {
   // One lookup per visit, answered as the caller gets it: each Identify ran two lookups of the same user and five
-  // async layers around them.
-  return async (token: string, context: AuthenticateContext): Promise<AuthenticatedUser | null> => {
-    const name = token.replace(/^(Bot|Bearer)\s+/i, '').trim();
-    if (!name) return null;
-    const id = userIdForToken(name);
-    const stored = await options.find(id);
+  // async layers around them. A returning user the server holds is answered at once, without a promise (the gateway
+  // then goes on with the Identify in the same turn).
+  const visit = async (id: string, name: string, found: Promise<UserData | null>, context: AuthenticateContext) => {
+    const stored = await found;
     if (stored !== null) return { user: stored };
+    return newUser(id, name, context);
+  };
+  const newUser = async (id: string, name: string, context: AuthenticateContext): Promise<AuthenticatedUser> => {
     const key = `dev-auth-new-user:${addressKey(context.remoteAddress)}`;
     const window = await options.limiter.take(key, options.newUsers);
     if (!window.allowed) throw new RateLimitedError(window.resetAfter, false);
     const username = usernameForToken(name);
     const bot = context.scheme === 'Bot' || /bot$/i.test(username);
     return { user: await options.create({ id, username, global_name: username, bot }) };
+  };
+  return (
+    token: string,
+    context: AuthenticateContext,
+  ): AuthenticatedUser | null | Promise<AuthenticatedUser | null> => {
+    const name = token.replace(/^(Bot|Bearer)\s+/i, '').trim();
+    if (!name) return null;
+    const id = userIdForToken(name);
+    const found = options.find(id);
+    if (found instanceof Promise) return visit(id, name, found, context);
+    return found !== null ? { user: found } : newUser(id, name, context);
   };
 }

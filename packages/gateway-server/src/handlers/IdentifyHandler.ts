@@ -93,7 +93,9 @@ export class IdentifyHandler {
     }
     connection.authenticating = true;
     try {
-      const auth = await context.authenticate(connection, d.token);
+      // An answer given at once (a user the integrator holds) is not awaited: the Identify goes on in this turn.
+      const answer = context.authenticate(connection, d.token);
+      const auth = isThenable(answer) ? await answer : answer;
       if (connection.closed) return;
       if (!auth) {
         context.metrics?.identify('auth_failed');

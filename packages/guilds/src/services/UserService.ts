@@ -60,6 +60,14 @@ export class UserService {
     return this.ctx.users.get(userId);
   }
 
+  /**
+   * The user when this process holds it already, else undefined (then {@link find} reads the store): an answer
+   * without a promise for callers on a hot path, such as dev auth on every gateway Identify (issue #19).
+   */
+  findCached(userId: string): UserRecord | undefined {
+    return this.ctx.users.peek(userId);
+  }
+
   async get(userId: string): Promise<APIUser> {
     const user = await this.ctx.users.get(userId);
     if (!user) throw new UnknownEntityError('user');
