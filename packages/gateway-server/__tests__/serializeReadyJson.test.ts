@@ -49,6 +49,17 @@ describe('serializeReadyJson', () => {
     );
   });
 
+  it('writes the application with flags_new last, and leaves an application it cannot splice to the object path', () => {
+    same(input({ application: { id: '1', flags: 8, name: 'x', tags: ['a'] } }));
+    for (const application of [
+      { id: '1', flags: 8, flags_new: 'own' },
+      { id: '1', flags: 8, toJSON: () => ({ id: 'other' }) },
+    ]) {
+      const i = input({ application });
+      expect(serializeReadyJson(i)).toBeNull();
+    }
+  });
+
   it('gives null where the object path must decide (bigint, nesting past the codec limit)', () => {
     expect(serializeReadyJson(input({ application: { id: '1', flags: 0, big: 1n } }))).toBeNull();
     let deep: unknown = 1;

@@ -21,16 +21,18 @@ const READY_TAIL =
  */
 export function serializeReadyJson(input: ReadyInput): string | null {
   const user = serializeCurrentUser(input.user);
-  const application = { ...input.application, flags_new: String(input.application.flags) };
+  const application = input.application;
   let userJson: string;
-  let applicationJson: string;
+  let applicationJson: string | null;
   try {
     userJson = JSON.stringify(user);
-    applicationJson = JSON.stringify(application);
+    applicationJson = applicationText(application);
   } catch {
     return null;
   }
-  if (nestsDeeper(user, NESTED_LIMIT) || nestsDeeper(application, NESTED_LIMIT)) return null;
+  if (applicationJson === null || nestsDeeper(user, NESTED_LIMIT) || nestsDeeper(application, NESTED_LIMIT)) {
+    return null;
+  }
   let guilds = '[';
   const ids = input.guildIds;
   for (let i = 0; i < ids.length; i++) {
@@ -43,6 +45,19 @@ export function serializeReadyJson(input: ReadyInput): string | null {
     `"session_id":${JSON.stringify(input.sessionId)},"resume_gateway_url":${JSON.stringify(input.resumeGatewayUrl)},` +
     `"application":${applicationJson}${READY_TAIL}${shard}}`
   );
+}
+
+/**
+ * `JSON.stringify({ ...application, flags_new: String(application.flags) })` without the copy: the application's own
+ * text with `flags_new` written before its closing brace, where the spread puts it. Null where that would not be the
+ * same bytes (a `flags_new` of its own keeps its place in the spread; a `toJSON` answers for the object; an empty
+ * text has no field to follow).
+ */
+function applicationText(application: ReadyInput['application']): string | null {
+  if ('flags_new' in application || 'toJSON' in application) return null;
+  const text = JSON.stringify(application);
+  if (text.length < 3 || text.charCodeAt(text.length - 1) !== 0x7d) return null;
+  return `${text.slice(0, -1)},"flags_new":${JSON.stringify(String(application.flags))}}`;
 }
 
 /** True when arrays/objects nest more than `left` levels below `value` (as the JSON codec counts them). */

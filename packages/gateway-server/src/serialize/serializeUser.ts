@@ -59,19 +59,33 @@ export type CurrentUser = APIUser & Required<Pick<APIUser, OwnFields>>;
 /**
  * READY's `user` and `GET /users/@me`. discord-api-types marks `mfa_enabled`, `verified`, `flags`, `locale`,
  * `premium_type` and `email` optional; Discord always sends them to the user themself (email null for bots), and
- * discord.py reads `mfa_enabled` unconditionally from READY.
+ * discord.py reads `mfa_enabled` unconditionally from READY. One literal: the public fields as {@link serializeUser}
+ * writes them (same order, same defaults: __tests__/serializeCurrentUser.test.ts holds the two together), then the
+ * account fields. It was the public object with the account fields assigned onto it, which made every Identify add
+ * seven properties one by one (a slow define per field) before encoding the user (issue #19, Identify).
  */
 export function serializeCurrentUser(user: UserData): CurrentUser {
-  const pub = serializeUser(user);
-  const own: Omit<CurrentUser, keyof APIUser> & Pick<CurrentUser, OwnFields> = {
-    flags: pub.flags ?? (0 as UserFlags),
-    public_flags: pub.public_flags ?? (0 as UserFlags),
+  const publicFlags = num(user.public_flags, 0);
+  const out: CurrentUser = {
+    id: user.id,
+    username: user.username,
+    discriminator: str(user.discriminator, '0'),
+    global_name: user.global_name === undefined ? null : user.global_name,
+    avatar: user.avatar === undefined ? null : user.avatar,
+    bot: bool(user.bot, false),
+    system: bool(user.system, false),
+    banner: strOrNull(user.banner),
+    accent_color: typeof user.accent_color === 'number' ? user.accent_color : null,
+    public_flags: publicFlags as UserFlags,
+    flags: num(user.flags, publicFlags) as UserFlags,
+    avatar_decoration_data: (user.avatar_decoration_data as APIUser['avatar_decoration_data']) ?? null,
+    collectibles: (user.collectibles as APIUser['collectibles']) ?? null,
+    primary_guild: (user.primary_guild as APIUser['primary_guild']) ?? null,
     mfa_enabled: bool(user.mfa_enabled, false),
     verified: bool(user.verified, true),
     locale: str(user.locale, 'en-US'),
     premium_type: num(user.premium_type, 0),
     email: strOrNull(user.email),
   };
-  // Added to the public object rather than spread into a copy: READY stays in the session's replay buffer.
-  return Object.assign(pub, own);
+  return afterExtras(extras(user, PUBLIC_FIELDS), out);
 }
