@@ -52,6 +52,26 @@ describe('InMemorySessionStartLimiter', () => {
     expect(limiter.get('u', now + 86_400_000).remaining).toBe(1000);
   });
 
+  it('prunes exactly the windows that ended (reset at or before now), however each is kept', () => {
+    const now = Date.now() + 5;
+    const limiter = new InMemorySessionStartLimiter(1000, 60_000, 1);
+    // One start (a small integer), two starts (a packed number), fractional times (an object).
+    limiter.consume('single', now);
+    limiter.consume('packed', now);
+    limiter.consume('packed', now + 1);
+    limiter.consume('object', now + 0.5);
+    limiter.consume('object', now + 0.75);
+    expect(limiter.size).toBe(3);
+    limiter.prune(now + 59_999);
+    expect(limiter.size).toBe(3);
+    limiter.prune(now + 60_000.25);
+    // `single` and `packed` reset at now + 60,000; `object` at now + 60,000.5.
+    expect(limiter.get('object', now + 60_000.25).remaining).toBe(998);
+    expect(limiter.size).toBe(1);
+    limiter.prune(now + 60_000.5);
+    expect(limiter.size).toBe(0);
+  });
+
   it('refuses once the total is used, until the window ends', () => {
     const limiter = new InMemorySessionStartLimiter(2, 1000, 1);
     expect(limiter.consume('u', 5)).toBe(true);

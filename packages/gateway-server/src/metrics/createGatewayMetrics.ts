@@ -157,7 +157,7 @@ export function createGatewayMetrics(options: GatewayMetricsOptions = {}): Prome
     help: 'Connections closed because their send buffer passed the bound',
     registers,
   });
-  const commands = new Counter({
+  const commands: Counter<'op'> = new Counter({
     name: `${p}commands_total`,
     help: 'Client commands received, by opcode',
     labelNames: ['op'] as const,

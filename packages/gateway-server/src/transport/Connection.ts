@@ -4,6 +4,7 @@ import { DispatchEncodeError } from '../DispatchEncodeError.js';
 import type { PreparedDispatch } from '../PreparedDispatch.js';
 import type { SessionSink } from '../session/SessionSink.js';
 import type { CompressionLabel, EncodingLabel, GatewayMetrics } from '../types.js';
+import { emptyControl } from '../wire/emptyControls.js';
 import { encodeControl } from '../wire/frames.js';
 import { deflatePayload, type Encoding, GATEWAY_VERSION, GatewayOpcodes } from '../wire/protocol.js';
 import { compressIndependent, ZLIB_HEADER } from '../wire/sharedZlib.js';
@@ -249,6 +250,12 @@ export class Connection<S = unknown> implements SessionSink {
 
   sendControl(op: number, d: unknown): void {
     if (this.closed) return;
+    // A heartbeat ACK or request: the same bytes for every connection of an encoding, encoded once (emptyControls.ts).
+    if (d === null && (op === GatewayOpcodes.HeartbeatAck || op === GatewayOpcodes.Heartbeat)) {
+      const control = emptyControl(this.encoding, op);
+      this.sendEncodedControl(control.payload, control.wsFrame);
+      return;
+    }
     const frame = encodeControl(this.encoding, op, d);
     if (this.#profile.sharedZlib)
       Connection.#emit(this, Connection.#withZlibHeader(this, compressIndependent(frame, this.host.zlibLevel)), true);
