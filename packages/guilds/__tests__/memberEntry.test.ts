@@ -1,3 +1,4 @@
+import { setFlagsFromString } from 'node:v8';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { GuildRecord, MemberRecord, UserRecord } from '../src/model/records.js';
@@ -60,5 +61,30 @@ describe('MemberEntry', () => {
         },
       ),
     );
+  });
+
+  it('gives the member objects of a guild one hidden class between them', () => {
+    // V8's own check (`%HaveSameMap`), compiled after allowing natives syntax: a member object built as a spread
+    // plus `user` had a map of its own (~340 bytes per member, ~200 more once serialized; GuildState.setMember).
+    setFlagsFromString('--allow-natives-syntax');
+    const sameMap = new Function('a', 'b', 'return %HaveSameMap(a, b)') as (a: object, b: object) => boolean;
+    const state = new GuildState({ id: guildId, name: 'g', owner_id: '9', features: [] } as unknown as GuildRecord);
+    const members = Array.from({ length: 200 }, (_, i) => {
+      const record: MemberRecord = {
+        user_id: String(1000 + i),
+        nick: null,
+        avatar: null,
+        roles: [],
+        joined_at: '2024-01-01T00:00:00.000Z',
+        deaf: false,
+        mute: false,
+        flags: 0,
+        pending: false,
+        communication_disabled_until: null,
+      };
+      return state.setMember(record, user(String(1000 + i))).data;
+    });
+    // The first few go through V8's runtime before its inline cache settles; what matters is every one after.
+    for (let i = 100; i < members.length; i++) expect(sameMap(members[i]!, members[99]!)).toBe(true);
   });
 });
