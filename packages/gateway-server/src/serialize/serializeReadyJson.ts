@@ -1,3 +1,4 @@
+import { nestsDeeper } from '@concord/protocol/json';
 import type { ReadyInput } from './serializeReady.js';
 import { serializeCurrentUser } from './serializeUser.js';
 
@@ -58,22 +59,4 @@ function applicationText(application: ReadyInput['application']): string | null 
   const text = JSON.stringify(application);
   if (text.length < 3 || text.charCodeAt(text.length - 1) !== 0x7d) return null;
   return `${text.slice(0, -1)},"flags_new":${JSON.stringify(String(application.flags))}}`;
-}
-
-/** True when arrays/objects nest more than `left` levels below `value` (as the JSON codec counts them). */
-function nestsDeeper(value: object, left: number): boolean {
-  if (left <= 0) return true;
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) {
-      const item: unknown = value[i];
-      if (typeof item === 'object' && item !== null && nestsDeeper(item, left - 1)) return true;
-    }
-    return false;
-  }
-  const record = value as Record<string, unknown>;
-  for (const key in record) {
-    const item = record[key];
-    if (typeof item === 'object' && item !== null && nestsDeeper(item, left - 1)) return true;
-  }
-  return false;
 }
