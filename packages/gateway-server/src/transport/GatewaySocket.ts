@@ -1,4 +1,5 @@
 import type { Duplex } from 'node:stream';
+import { WS_HEADER_ROOM, writeFrameHeader } from '../wire/frames.js';
 import { FrameReader, NO_STATUS } from './FrameReader.js';
 import { isValidCloseCode } from './isValidCloseCode.js';
 
@@ -209,25 +210,15 @@ const COPY_BELOW = 16 * 1024;
 /** One final unmasked frame (RFC 6455 §5.2: servers never mask). */
 function writeFrame(socket: Duplex, first: number, data: Uint8Array): void {
   const length = data.byteLength;
-  const headerLength = length < 126 ? 2 : length < 65536 ? 4 : 10;
-  const header = Buffer.allocUnsafe(length < COPY_BELOW ? headerLength + length : headerLength);
-  header[0] = first;
-  if (length < 126) header[1] = length;
-  else if (length < 65536) {
-    header[1] = 126;
-    header.writeUInt16BE(length, 2);
-  } else {
-    header[1] = 127;
-    header.writeUInt32BE(Math.floor(length / 2 ** 32), 2);
-    header.writeUInt32BE(length >>> 0, 6);
-  }
   if (length < COPY_BELOW) {
-    header.set(data, headerLength);
-    socket.write(header);
+    const out = Buffer.allocUnsafe(WS_HEADER_ROOM + length);
+    out.set(data, WS_HEADER_ROOM);
+    socket.write(out.subarray(writeFrameHeader(out, WS_HEADER_ROOM, length, first)));
     return;
   }
+  const header = Buffer.allocUnsafe(WS_HEADER_ROOM);
   socket.cork();
-  socket.write(header);
+  socket.write(header.subarray(writeFrameHeader(header, WS_HEADER_ROOM, length, first)));
   socket.write(data);
   socket.uncork();
 }

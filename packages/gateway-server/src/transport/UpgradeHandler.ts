@@ -3,7 +3,7 @@ import type { Server as HttpsServer } from 'node:https';
 import type { Duplex } from 'node:stream';
 import type { LiveConnection, LiveSession } from '../session/LiveSession.js';
 import type { CompressionLabel } from '../types.js';
-import { encodeControl, WS_HEADER_ROOM, writeWsHeader } from '../wire/frames.js';
+import { type EncodedControl, prepareControl } from '../wire/emptyControls.js';
 import {
   CloseCode,
   createZlibStreamDeflater,
@@ -34,12 +34,6 @@ interface ParsedQuery {
   readonly version: number;
   /** `v` missing or unsupported: the socket is opened and closed with 4012, as Discord does. */
   readonly versionError: boolean;
-}
-
-/** Hello for one encoding: its payload, and the same payload as a whole WebSocket frame. */
-interface EncodedHello {
-  readonly payload: Buffer;
-  readonly wsFrame: Buffer;
 }
 
 /** What the upgrade handling needs from the server. */
@@ -77,7 +71,7 @@ export class UpgradeHandler {
    */
   readonly #queries = new Map<string, ParsedQuery>();
   /** Hello per encoding, encoded once: its only field, the heartbeat interval, is the server's. */
-  readonly #hellos = new Map<Encoding, EncodedHello>();
+  readonly #hellos = new Map<Encoding, EncodedControl>();
 
   constructor(context: UpgradeContext) {
     this.#context = context;
@@ -162,13 +156,10 @@ export class UpgradeHandler {
     return parsed;
   }
 
-  #hello(encoding: Encoding): EncodedHello {
+  #hello(encoding: Encoding): EncodedControl {
     let hello = this.#hellos.get(encoding);
     if (hello === undefined) {
-      const payload = encodeControl(encoding, 10, { heartbeat_interval: this.#context.heartbeatInterval });
-      const out = Buffer.allocUnsafe(WS_HEADER_ROOM + payload.length);
-      payload.copy(out, WS_HEADER_ROOM);
-      hello = { payload, wsFrame: out.subarray(writeWsHeader(out, WS_HEADER_ROOM, payload.length, encoding.binary)) };
+      hello = prepareControl(encoding, 10, { heartbeat_interval: this.#context.heartbeatInterval });
       this.#hellos.set(encoding, hello);
     }
     return hello;

@@ -138,11 +138,11 @@ export function encodeControl(encoding: Encoding, op: number, d: unknown): Buffe
 export const WS_HEADER_ROOM = 10;
 
 /**
- * Writes the header of a single final unmasked WebSocket frame (RFC 6455 §5.2) just before `payloadStart`, and
- * returns where it starts. Server frames carry no mask, so the bytes are the same for every recipient.
+ * Writes the header of a single final unmasked WebSocket frame (RFC 6455 §5.2) whose first byte is `first` (FIN and
+ * the opcode) just before `payloadStart`, and returns where it starts. Server frames carry no mask, so the bytes are
+ * the same for every recipient.
  */
-export function writeWsHeader(out: Buffer, payloadStart: number, payloadLength: number, binary: boolean): number {
-  const first = binary ? 0x82 : 0x81;
+export function writeFrameHeader(out: Buffer, payloadStart: number, payloadLength: number, first: number): number {
   if (payloadLength < 126) {
     out[payloadStart - 2] = first;
     out[payloadStart - 1] = payloadLength;
@@ -161,6 +161,11 @@ export function writeWsHeader(out: Buffer, payloadStart: number, payloadLength: 
   out.writeUInt32BE(Math.floor(payloadLength / 2 ** 32), at + 2);
   out.writeUInt32BE(payloadLength >>> 0, at + 6);
   return at;
+}
+
+/** {@link writeFrameHeader} for a data frame: binary or text. */
+export function writeWsHeader(out: Buffer, payloadStart: number, payloadLength: number, binary: boolean): number {
+  return writeFrameHeader(out, payloadStart, payloadLength, binary ? 0x82 : 0x81);
 }
 
 /**
