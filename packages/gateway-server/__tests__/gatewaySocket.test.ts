@@ -135,6 +135,25 @@ describe('GatewaySocket (transport/GatewaySocket.ts)', () => {
     expect(seen).toEqual([['closed', 4004]]);
   });
 
+  it('cuts a long close reason to 123 bytes at a character boundary, so the reason stays valid UTF-8', () => {
+    for (const [reason, bytes] of [
+      ['a'.repeat(200), 123],
+      // 61 four-byte characters are 244 bytes: 30 of them (120 bytes) fit, the 31st would be split.
+      ['😀'.repeat(61), 120],
+      // 'a' then 61 two-byte characters: 1 + 61 × 2 = 123 bytes fit whole.
+      [`a${'é'.repeat(70)}`, 123],
+      [`${'é'.repeat(70)}`, 122],
+    ] as const) {
+      const { ws, socket } = setup();
+      ws.close(4000, reason);
+      const frame = socket.written[0]!;
+      expect(frame[1]).toBe(2 + bytes);
+      const text = frame.subarray(4);
+      expect(text).toHaveLength(bytes);
+      expect(new TextDecoder('utf-8', { fatal: true }).decode(text)).toBe(reason.slice(0, text.toString().length));
+    }
+  });
+
   it('cuts a peer that does not answer its close within the grace time', async () => {
     const { ws, socket, seen } = setup();
     ws.close(4009, '', 10);

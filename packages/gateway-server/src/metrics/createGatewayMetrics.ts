@@ -120,15 +120,14 @@ export function createGatewayMetrics(options: GatewayMetricsOptions = {}): Prome
   });
   // Bytes sent are counted per delivery: summed in plain numbers here and handed to prom-client when it collects,
   // since a labelled `inc` (label validation and hashing) costs about as much as building the frame.
-  const unsent = new Map<string, number>();
+  const unsent = new PendingCounts();
   const sent: Counter<'encoding' | 'compression'> = new Counter({
     name: `${p}sent_bytes_total`,
     help: 'Bytes written to sockets (after compression)',
     labelNames: ['encoding', 'compression'] as const,
     registers,
     collect() {
-      for (const [key, bytes] of unsent) if (bytes > 0) sentOf(key).inc(bytes);
-      unsent.clear();
+      unsent.flush((key, bytes) => sentOf(key).inc(bytes));
     },
   });
   const received = new Counter({
@@ -221,7 +220,7 @@ export function createGatewayMetrics(options: GatewayMetricsOptions = {}): Prome
     bytesSent(bytes: number, encoding: EncodingLabel, compression: CompressionLabel) {
       if (bytes <= 0) return;
       const key = compression === 'none' ? encoding : `${encoding}|${compression}`;
-      unsent.set(key, (unsent.get(key) ?? 0) + bytes);
+      unsent.add(key, bytes);
     },
     bytesReceived(bytes: number) {
       if (bytes > 0) pendingReceived += bytes;

@@ -195,12 +195,18 @@ function armGrace(s: GatewaySocket, graceMs: number): void {
   graceTimers.set(s, timer);
 }
 
-/** A close frame's payload: the code, then the reason (cut to fit the 125 bytes of a control frame). */
+/**
+ * A close frame's payload: the code, then the reason cut to fit the 125 bytes of a control frame — at a character
+ * boundary, since the reason must be valid UTF-8 (RFC 6455 §5.5.1; a client that checks it fails the connection 1007).
+ */
 function closePayload(code: number, reason: string): Buffer {
   const text = Buffer.from(reason);
-  const out = Buffer.allocUnsafe(2 + Math.min(text.length, 123));
+  let cut = Math.min(text.length, 123);
+  // A byte 10xxxxxx continues the character before it: the cut would split that character, so cut before it.
+  while (cut < text.length && cut > 0 && (text[cut]! & 0xc0) === 0x80) cut--;
+  const out = Buffer.allocUnsafe(2 + cut);
   out.writeUInt16BE(code, 0);
-  text.copy(out, 2, 0, out.length - 2);
+  text.copy(out, 2, 0, cut);
   return out;
 }
 
