@@ -149,6 +149,8 @@ export async function createChatServer(options: ChatServerOptions) {
     },
   });
   await community.attach(gateway);
+  // A chat server's few guilds held from the start: Identify then reads a user's guilds from them, not from the store.
+  await community.loadGuilds();
   const { blobs } = storage;
   const rest = { community, authenticate, gateway, blobs, rateLimitStore: limiter, prefix: '/api' };
   const onInternalError = options.logger

@@ -152,6 +152,16 @@ export class Community {
   }
 
   /**
+   * Loads every stored guild when there are few (at most 128) and keeps them, so the gateway's Identify reads a user's
+   * guilds from memory instead of the store; resolves true when it did. Call after {@link Community.attach} (a node in
+   * a cluster must hear of guilds created elsewhere from then on).
+   */
+  async loadGuilds(): Promise<boolean> {
+    await this.#pendingAttach;
+    return this.#cache.loadAll();
+  }
+
+  /**
    * The guild a channel (or thread) belongs to, for routes that name only the channel: the guild id, `null` for a DM
    * or group DM, undefined when there is no such channel. Whether the caller may see it is each service's check.
    */
