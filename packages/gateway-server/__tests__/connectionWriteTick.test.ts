@@ -191,3 +191,139 @@ describe('Connection frame memory (frames written at once reuse their room in on
     expect(kept.map(([, copy]) => JSON.parse(copy.subarray(2).toString()).s)).toEqual([1, 2, 3, 4, 5]);
   });
 });
+
+describe('Connection bursts (READY + GUILD_CREATEs) written from the slab', () => {
+  /** A net.Socket-like fake recording each write's bytes as they were then; `queue` leaves writes queued. */
+  function slabSocket() {
+    const writes: Buffer[] = [];
+    const chunks: Buffer[] = [];
+    const state = { queue: false };
+    const socket = Object.setPrototypeOf(
+      {
+        destroyed: false,
+        writableCorked: 0,
+        writableLength: 0,
+        cork() {
+          this.writableCorked++;
+        },
+        uncork() {
+          this.writableCorked--;
+        },
+        write(chunk: Buffer) {
+          writes.push(Buffer.from(chunk));
+          chunks.push(chunk);
+          if (state.queue) this.writableLength += chunk.length;
+          return true;
+        },
+      },
+      Socket.prototype,
+    ) as { writableLength: number };
+    return { socket, writes, chunks, state };
+  }
+
+  /** Splits a run of bytes into its WebSocket frames' JSON payloads. */
+  function payloads(bytes: Buffer): { t: string; s: number; d: unknown }[] {
+    const out = [];
+    let at = 0;
+    while (at < bytes.length) {
+      let len = bytes[at + 1]! & 127;
+      let start = at + 2;
+      if (len === 126) {
+        len = bytes.readUInt16BE(at + 2);
+        start = at + 4;
+      } else if (len === 127) {
+        len = Number(bytes.readBigUInt64BE(at + 2));
+        start = at + 10;
+      }
+      out.push(JSON.parse(bytes.subarray(start, start + len).toString()));
+      at = start + len;
+    }
+    return out;
+  }
+
+  it('writes the whole burst in one write, frames back to back, text dispatches included', async () => {
+    const { socket, writes } = slabSocket();
+    const conn = connectionOn(socket);
+    conn.burst(() => {
+      conn.sendDispatch(PreparedDispatch.jsonForOne('TEXT_A', '{"v":10}'), true, 1);
+      conn.sendDispatch(PreparedDispatch.jsonForOne('TEXT_B', ['{"id":', Buffer.from('"7"'), '}']), true, 2);
+      conn.sendDispatch(dispatch(), true, 3);
+    });
+    expect(writes).toHaveLength(1);
+    expect(payloads(writes[0]!).map((p) => [p.t, p.s, p.d])).toEqual([
+      ['TEXT_A', 1, { v: 10 }],
+      ['TEXT_B', 2, { id: '7' }],
+      ['TYPING_START', 3, { channel_id: '1', user_id: '2', timestamp: 3 }],
+    ]);
+    // A frame later in the same tick waits for the tick's end (corked), after the burst.
+    conn.sendDispatch(dispatch(), true, 4);
+    expect(writes).toHaveLength(2);
+    expect(socket.writableLength).toBe(0);
+    await endOfTick();
+  });
+
+  it('keeps the order when the burst outgrows the slab: what fits first, the rest corked after it', async () => {
+    const { socket, writes } = slabSocket();
+    const conn = connectionOn(socket);
+    const big = (n: number) => PreparedDispatch.jsonForOne('TEXT_B', JSON.stringify({ n, pad: 'z'.repeat(30_000) }));
+    conn.burst(() => {
+      for (let seq = 1; seq <= 5; seq++) conn.sendDispatch(big(seq), true, seq);
+    });
+    await endOfTick();
+    const seen = payloads(Buffer.concat(writes));
+    expect(seen.map((p) => p.s)).toEqual([1, 2, 3, 4, 5]);
+    expect(seen.map((p) => (p.d as { n: number }).n)).toEqual([1, 2, 3, 4, 5]);
+    expect(socket.writableLength).toBe(0);
+  });
+
+  it('never writes over a burst the socket still holds', async () => {
+    const { socket, writes, chunks, state } = slabSocket();
+    const conn = connectionOn(socket);
+    state.queue = true;
+    conn.burst(() => {
+      conn.sendDispatch(PreparedDispatch.jsonForOne('TEXT_A', '{"v":10}'), true, 1);
+      conn.sendDispatch(dispatch(), true, 2);
+    });
+    await endOfTick();
+    state.queue = false;
+    const other = connectionOn(slabSocket().socket);
+    const second = connectionOn(socket);
+    socket.writableLength = 0;
+    for (let i = 0; i < 50; i++) {
+      other.burst(() => other.sendDispatch(PreparedDispatch.jsonForOne('TEXT_A', `{"i":${i}}`), true, 1));
+      second.sendDispatch(dispatch(), true, 10 + i);
+      await endOfTick();
+    }
+    expect(chunks[0]!.equals(writes[0]!)).toBe(true);
+    expect(payloads(chunks[0]!).map((p) => p.s)).toEqual([1, 2]);
+  });
+
+  it('writes a burst left in the slab before a close frame', () => {
+    const { socket, writes } = slabSocket();
+    const ws = {
+      readyState: 1,
+      bufferedAmount: 0,
+      send() {},
+      socket,
+      writableSocket: () => socket,
+      close() {
+        writes.push(Buffer.from('close'));
+      },
+      terminate() {},
+    };
+    const conn = new Connection({
+      ws: ws as unknown as GatewaySocket,
+      encoding: getEncoding('json'),
+      compression: 'none',
+      compressor: null,
+      host,
+      origin: 'localhost',
+      now: Date.now(),
+    });
+    conn.burst(() => {
+      conn.sendDispatch(dispatch(), true, 1);
+      conn.close(4000, 'bye');
+    });
+    expect(writes.map((w) => (w.toString() === 'close' ? 'close' : 'frames'))).toEqual(['frames', 'close']);
+  });
+});

@@ -72,6 +72,11 @@ class NodeProcess {
     }
   }
 
+  /** Resolves once `check` holds, looked at again after each line (or once the process has exited). */
+  async until(check: () => boolean): Promise<void> {
+    while (!check() && this.running) await new Promise<void>((resolve) => this.#waiters.push(resolve));
+  }
+
   get running(): boolean {
     return this.child.exitCode === null && this.child.signalCode === null;
   }
@@ -123,6 +128,16 @@ async function identifyEight(urls: string[]) {
   return cs;
 }
 
+/**
+ * The Identifies both nodes report, once there are `count`: a node reports one right after its READY is written, so
+ * the line may come after the client has read READY.
+ */
+async function identifiedBy(pair: NodeProcess[], count: number) {
+  const all = () => pair.flatMap((n) => n.identified);
+  await Promise.race(pair.map((n) => n.until(() => all().length >= count)));
+  return all();
+}
+
 /** Smallest time between two identifies of one bucket (`shard_id % maxConcurrency`), over both nodes. */
 function minGap(identified: { shard: [number, number]; at: number }[], maxConcurrency: number): number {
   let min = Number.POSITIVE_INFINITY;
@@ -146,7 +161,7 @@ describe.skipIf(!redisUp)('identify limits shared by two gateway nodes through R
     expect(await a.limit('1')).toEqual({ total: 10, remaining: 10, reset_after: 60_000, max_concurrency: 2 });
     const cs = await identifyEight(urls);
     await Promise.all(cs.map((c) => c.dispatch('READY', 10_000)));
-    const identified = [...a.identified, ...b.identified];
+    const identified = await identifiedBy(pair, 8);
     expect(identified.map((i) => i.shard[0]).sort()).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
     expect(minGap(identified, 2)).toBeGreaterThanOrEqual(intervalMs * SLACK);
 
@@ -176,7 +191,7 @@ describe('the spacing check above can fail', () => {
     const { pair, urls } = await twoNodes('memory', intervalMs, 2, 100);
     const cs = await identifyEight(urls);
     await Promise.all(cs.map((c) => c.dispatch('READY', 10_000)));
-    const identified = pair.flatMap((n) => n.identified);
+    const identified = await identifiedBy(pair, 8);
     expect(identified).toHaveLength(8);
     expect(minGap(identified, 2)).toBeLessThan(intervalMs * SLACK);
   });

@@ -4,8 +4,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { buildGuildCreate, guildCreateParts } from '../src/buildGuildCreate.js';
 import { serializeGuildCreate } from '../src/serialize/serializeGuildCreate.js';
-import { serializeGuildCreateJson } from '../src/serialize/serializeGuildCreateJson.js';
+import { guildCreateJsonPieces, serializeGuildCreateJson } from '../src/serialize/serializeGuildCreateJson.js';
 import type { GuildMemberData, GuildSnapshot, PresenceData, VoiceStateData } from '../src/types.js';
+import type { JsonText } from '../src/wire/frames.js';
 import { GUILD_A, guild, member, user } from './helpers.js';
 
 const voiceState = (userId: string): VoiceStateData => ({
@@ -34,9 +35,19 @@ const session = (userId: string, largeThreshold = 50) => ({
   largeThreshold,
 });
 
+/** The pieces a frame is written from, as the text they make together. */
+function joined(pieces: JsonText | null): string | null {
+  if (pieces === null) return null;
+  if (typeof pieces === 'string') return pieces;
+  return Buffer.concat(pieces.map((p) => (typeof p === 'string' ? Buffer.from(p, 'utf8') : p))).toString('utf8');
+}
+
 function same(g: GuildSnapshot, userId: string, largeThreshold?: number, largeMembers?: GuildMemberData[]) {
   const parts = guildCreateParts(g, session(userId, largeThreshold), largeMembers);
   expect(serializeGuildCreateJson(g, parts)).toBe(JSON.stringify(serializeGuildCreate(g, parts)));
+  // As the bytes a frame carries (a lone surrogate is U+FFFD in UTF-8 either way).
+  const utf8 = (text: string) => Buffer.from(text, 'utf8').toString('utf8');
+  expect(joined(guildCreateJsonPieces(g, parts))).toBe(utf8(JSON.stringify(serializeGuildCreate(g, parts))));
   expect(JSON.stringify(buildGuildCreate(g, session(userId, largeThreshold), largeMembers))).toBe(
     serializeGuildCreateJson(g, parts),
   );
@@ -52,6 +63,11 @@ describe('serializeGuildCreateJson', () => {
     const g = guild(GUILD_A, ids, { voice_states: [voiceState('7')], member_count: 80 });
     same(g, '3');
     same(g, '3', 50, [member('3'), member('7')]);
+    // The guild's long pieces go as the bytes kept with its template, the session's values as text.
+    const pieces = guildCreateJsonPieces(g, guildCreateParts(g, session('3')))!;
+    expect(Array.isArray(pieces)).toBe(true);
+    expect((pieces as readonly unknown[]).some((p) => p instanceof Uint8Array)).toBe(true);
+    expect((pieces as readonly unknown[]).some((p) => typeof p === 'string')).toBe(true);
   });
 
   it('is the same JSON for threads, extras an integrator added and strings that need escaping', () => {
@@ -94,7 +110,10 @@ describe('serializeGuildCreateJson', () => {
         };
         const userId = members[0]?.user.id ?? '1';
         const parts = guildCreateParts(g, session(userId, 3));
-        expect(serializeGuildCreateJson(g, parts)).toBe(JSON.stringify(serializeGuildCreate(g, parts)));
+        const expected = JSON.stringify(serializeGuildCreate(g, parts));
+        expect(serializeGuildCreateJson(g, parts)).toBe(expected);
+        // Lone surrogates become U+FFFD in UTF-8 either way: compared as the bytes a frame carries.
+        expect(joined(guildCreateJsonPieces(g, parts))).toBe(Buffer.from(expected, 'utf8').toString('utf8'));
       }),
       { numRuns: 200 },
     );

@@ -4,8 +4,14 @@ import { carriesMessageContent, stripMessageContent } from './eventIntents.js';
 import {
   buildTemplate,
   type FrameTemplate,
+  frameHeaderLength,
   frameWithSeq,
+  type JsonText,
+  jsonTextLength,
   seqTail,
+  writeJsonText,
+  writeJsonWsFrameAt,
+  writeWsFrameAt,
   wsFrameWithSeq,
   zlibWsFrameWithSeq,
 } from './wire/frames.js';
@@ -29,6 +35,24 @@ function jsonTemplateAround(event: string, body: Uint8Array): FrameTemplate {
   return { kind: 'json', head };
 }
 
+/** `{"op":0,"t":<event>,"d":` as bytes, per event (a handful: the events sent to one session as text). */
+const envelopes = new Map<string, Buffer>();
+function envelopeOf(event: string): Buffer {
+  let envelope = envelopes.get(event);
+  if (envelope === undefined) {
+    envelope = Buffer.from(`{"op":0,"t":${JSON.stringify(event)},"d":`, 'utf8');
+    if (envelopes.size < 64) envelopes.set(event, envelope);
+  }
+  return envelope;
+}
+
+/** {@link JsonText} as one Buffer. */
+function joinJsonText(json: JsonText): Buffer {
+  const out = Buffer.allocUnsafe(jsonTextLength(json));
+  writeJsonText(out, 0, json);
+  return out;
+}
+
 /**
  * One dispatch on its way to many sessions. Each (encoding, content variant) pair is encoded at most once, on first
  * use, and shared by every recipient and by their replay buffers; a session only adds its sequence number.
@@ -39,6 +63,8 @@ export class PreparedDispatch {
   #data: unknown;
   /** Spliced dispatches: where `d` sits in the JSON template head, parsed into `data` on first read. */
   #body: Buffer | null = null;
+  /** A one-session dispatch's `d` as JSON text ({@link PreparedDispatch.jsonForOne}), until a template is made of it. */
+  #json: JsonText | null = null;
   // [json, etf, msgpack] × [full, stripped]; an error = that encoding cannot carry the payload (kept, not retried).
   readonly #templates: (FrameTemplate | DispatchEncodeError | undefined)[] = [];
   // Same slots: the template head deflated once (shared zlib-stream).
@@ -75,24 +101,41 @@ export class PreparedDispatch {
   }
 
   /**
-   * A dispatch for a single session whose `d` is already JSON text (a GUILD_CREATE made from its snapshot's JSON,
-   * serializeGuildCreateJson.ts): the JSON frame's head is encoded from the text in one go, into pooled memory, since
-   * nothing keeps it past the write (a replay buffer keeps what rebuilds it); `data` is parsed only if read.
+   * A dispatch for a single session whose `d` is already JSON text (READY, serializeReadyJson.ts; a GUILD_CREATE made
+   * from its snapshot's JSON, serializeGuildCreateJson.ts): the text is written straight into the WebSocket frame
+   * ({@link PreparedDispatch.writeWsFrame}), with no Buffer of it made first; `data` is parsed only if read.
    */
-  static jsonForOne(event: string, json: string): PreparedDispatch {
+  static jsonForOne(event: string, json: JsonText): PreparedDispatch {
     const dispatch = new PreparedDispatch(event, UNPARSED, Date.now(), false);
-    const envelope = `{"op":0,"t":${JSON.stringify(event)},"d":`;
-    const head = Buffer.from(`${envelope}${json},"s":`, 'utf8');
-    dispatch.#templates[0] = { kind: 'json', head };
-    dispatch.#body = head.subarray(Buffer.byteLength(envelope), -JSON_TAIL.length);
+    dispatch.#json = json;
     const check = outgoingCheck();
     if (check) check.dispatch(event, dispatch.data);
     return dispatch;
   }
 
+  /** {@link PreparedDispatch.jsonForOne}'s text as the JSON template, for the paths that take a template. */
+  static #fromText(dispatch: PreparedDispatch, json: JsonText): FrameTemplate {
+    const envelope = envelopeOf(dispatch.event);
+    const length = jsonTextLength(json);
+    const head = Buffer.allocUnsafe(envelope.length + length + JSON_TAIL.length);
+    head.set(envelope, 0);
+    const end = writeJsonText(head, envelope.length, json);
+    JSON_TAIL.copy(head, end);
+    const template: FrameTemplate = { kind: 'json', head };
+    dispatch.#templates[0] = template;
+    dispatch.#body = head.subarray(envelope.length, end);
+    dispatch.#json = null;
+    return template;
+  }
+
   /** The payload (`d`): for a spliced dispatch, parsed from its JSON bytes on first read. */
   get data(): unknown {
-    if (this.#data === UNPARSED) this.#data = decodeJson(this.#body!);
+    if (this.#data === UNPARSED) {
+      const json = this.#json;
+      // The text kept as it is: a test run's check reads every dispatch, and must not change how it is written.
+      if (json !== null) this.#data = decodeJson(typeof json === 'string' ? json : joinJsonText(json));
+      else this.#data = decodeJson(this.#body!);
+    }
     return this.#data;
   }
 
@@ -120,6 +163,8 @@ export class PreparedDispatch {
   #template(encoding: Encoding, full: boolean): [FrameTemplate, number] {
     const slot = (SLOTS[encoding.name] ?? 0) * 2 + (full || !carriesMessageContent(this.event) ? 0 : 1);
     let template = this.#templates[slot];
+    if (template === undefined && slot === 0 && this.#json !== null)
+      template = PreparedDispatch.#fromText(this, this.#json);
     if (template === undefined) {
       try {
         template = buildTemplate(encoding, this.event, this.dataFor(full));
@@ -148,7 +193,29 @@ export class PreparedDispatch {
    * when given and large enough (the frame is then a view of it).
    */
   wsFrame(encoding: Encoding, full: boolean, seq: number, scratch?: Buffer): Buffer {
+    const json = this.#json;
+    if (json !== null && encoding.name === 'json' && (full || !carriesMessageContent(this.event))) {
+      // The text written into the frame itself, sized exactly: one allocation (none with room in `scratch`).
+      const envelope = envelopeOf(this.event);
+      const length = jsonTextLength(json);
+      const size = envelope.length + length + JSON_TAIL.length + 17;
+      const room = frameHeaderLength(size) + size;
+      const out = scratch !== undefined && scratch.length >= room ? scratch : Buffer.allocUnsafe(room);
+      return out.subarray(0, writeJsonWsFrameAt(out, 0, envelope, json, seq, length));
+    }
     return wsFrameWithSeq(this.#template(encoding, full)[0], seq, encoding.binary, scratch);
+  }
+
+  /**
+   * Writes the complete WebSocket frame for one session at `out[at]`, its header first (frames written one after
+   * another make one run of bytes: a burst's single socket write, transport/Connection.ts), and answers where it
+   * ends; -1 when `out` has no room for it (nothing written). Throws as {@link PreparedDispatch.wsFrame} does.
+   */
+  writeWsFrame(encoding: Encoding, full: boolean, seq: number, out: Buffer, at: number): number {
+    const json = this.#json;
+    if (json !== null && encoding.name === 'json' && (full || !carriesMessageContent(this.event)))
+      return writeJsonWsFrameAt(out, at, envelopeOf(this.event), json, seq);
+    return writeWsFrameAt(out, at, this.#template(encoding, full)[0], seq, encoding.binary);
   }
 
   #deflatedHead(encoding: Encoding, full: boolean, level: number): [FrameTemplate, Buffer] {

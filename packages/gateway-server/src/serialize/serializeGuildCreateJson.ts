@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { GuildSnapshot } from '../types.js';
+import type { JsonText } from '../wire/frames.js';
+import { unpooled } from '../wire/unpooled.js';
 import { memoizeByIdentity } from './memoizeByIdentity.js';
 import {
   GUILD_CREATE_SESSION_KEYS,
@@ -20,7 +22,16 @@ interface JsonTemplate {
   keys: GuildCreateSessionKey[];
   /** The JSON around them: `pieces[i]` comes before `keys[i]`'s value, the last piece after the last value. */
   pieces: string[];
+  /**
+   * Per piece, its UTF-8 bytes when it is long (the guild's fields and roles before `joined_at`, its channels), else
+   * null: copied into each session's frame as bytes rather than encoded from text again (see
+   * {@link guildCreateJsonPieces}). In memory of their own: kept as long as the snapshot.
+   */
+  bytes: (Buffer | null)[];
 }
+
+/** A piece at least this long is kept as bytes too (shorter ones are joined with the session's values as text). */
+const BYTES_FROM = 256;
 
 /**
  * A snapshot's GUILD_CREATE as JSON with holes for what differs per session (members, presences, voice states,
@@ -43,7 +54,10 @@ const jsonTemplate = memoizeByIdentity((guild: GuildSnapshot): JsonTemplate | nu
   const marker = JSON.parse(HOLE) as string;
   for (const key of keys) out[key] = marker;
   const pieces = JSON.stringify(out).split(HOLE);
-  return keys.length === sessionKeys.length && pieces.length === keys.length + 1 ? { keys, pieces } : null;
+  if (keys.length !== sessionKeys.length || pieces.length !== keys.length + 1) return null;
+  const bytes: (Buffer | null)[] = [];
+  for (const piece of pieces) bytes.push(piece.length >= BYTES_FROM ? unpooled(Buffer.from(piece, 'utf8')) : null);
+  return { keys, pieces, bytes };
 });
 
 /**
@@ -61,4 +75,28 @@ export function serializeGuildCreateJson(guild: GuildSnapshot, parts: GuildCreat
     json += JSON.stringify(guildCreateSessionValue(keys[i]!, guild, parts)) + pieces[i + 1]!;
   }
   return json;
+}
+
+/**
+ * {@link serializeGuildCreateJson} as the pieces a frame is written from (wire/frames.ts's JsonText): the snapshot's
+ * long pieces as the bytes kept with its template, the session's values and the short pieces between them as text.
+ * The same bytes once written; no 3 KB string built, flattened and encoded per Identify. Null as there.
+ */
+export function guildCreateJsonPieces(guild: GuildSnapshot, parts: GuildCreateParts): JsonText | null {
+  const template = jsonTemplate(guild);
+  if (template === null) return null;
+  const { keys, pieces, bytes } = template;
+  const out: (string | Uint8Array)[] = [];
+  let text = '';
+  for (let i = 0; i <= keys.length; i++) {
+    const piece = bytes[i]!;
+    if (piece !== null) {
+      if (text !== '') out.push(text);
+      out.push(piece);
+      text = '';
+    } else text += pieces[i]!;
+    if (i < keys.length) text += JSON.stringify(guildCreateSessionValue(keys[i]!, guild, parts));
+  }
+  if (text !== '') out.push(text);
+  return out;
 }

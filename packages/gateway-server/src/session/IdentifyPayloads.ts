@@ -1,7 +1,7 @@
 import { guildCreateParts } from '../buildGuildCreate.js';
 import { PreparedDispatch } from '../PreparedDispatch.js';
 import { serializeGuildCreate } from '../serialize/serializeGuildCreate.js';
-import { serializeGuildCreateJson } from '../serialize/serializeGuildCreateJson.js';
+import { guildCreateJsonPieces } from '../serialize/serializeGuildCreateJson.js';
 import { type ReadyInput, serializeReady } from '../serialize/serializeReady.js';
 import { serializeReadyJson } from '../serialize/serializeReadyJson.js';
 import { sharedString } from '../transport/sharedStrings.js';
@@ -109,10 +109,10 @@ export class IdentifyPayloads implements Rebuildable {
           ? (this.#largePresences as readonly (PresenceData[] | undefined)[] | undefined)?.[i]
           : (this.#largePresences as PresenceData[] | undefined);
         const parts = guildCreateParts(guild, session, members, presences);
-        // A JSON session (most are) gets the snapshot's part as text stringified once per snapshot and only its own
-        // fields stringified now (serializeGuildCreateJson.ts): the same bytes, without building and encoding the
-        // whole ~3 KB guild per Identify. Other encodings encode the object.
-        const json = session.connection?.encodingLabel === 'json' ? serializeGuildCreateJson(guild, parts) : null;
+        // A JSON session (most are) gets the snapshot's part as bytes made once per snapshot and only its own fields
+        // stringified now (serializeGuildCreateJson.ts), written straight into its frame: the same bytes, without
+        // building and encoding the whole ~3 KB guild per Identify. Other encodings encode the object.
+        const json = session.connection?.encodingLabel === 'json' ? guildCreateJsonPieces(guild, parts) : null;
         return json !== null
           ? PreparedDispatch.jsonForOne('GUILD_CREATE', json)
           : PreparedDispatch.forOne('GUILD_CREATE', serializeGuildCreate(guild, parts));

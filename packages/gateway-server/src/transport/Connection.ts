@@ -46,6 +46,25 @@ const SLAB_MIN_ROOM = 8 * 1024;
 let slab = Buffer.allocUnsafeSlow(SLAB_BYTES);
 let slabUsed = 0;
 
+/**
+ * The socket whose burst (Connection.burst: READY and its GUILD_CREATEs, a resume replay) is being written into the
+ * slab, frame after frame from `burstStart`, to leave in one socket write when the burst ends; null outside one. Corked,
+ * the same frames were a Buffer each, queued by the stream and handed to `writev` at the tick's end.
+ */
+let burstSocket: Duplex | null = null;
+let burstStart = 0;
+
+/** Writes what the burst put in the slab (if any) and ends it: the burst's later frames take the corked path. */
+function flushBurst(): void {
+  const socket = burstSocket;
+  if (socket === null) return;
+  burstSocket = null;
+  if (slabUsed === burstStart) return;
+  socket.write(slab.subarray(burstStart, slabUsed));
+  // Written in full: the room is free again. Still queued: its bytes are the socket's until written.
+  if (socket.writableLength === 0) slabUsed = burstStart;
+}
+
 /** Per-connection compressor: one context for the connection's life (zlib-stream). */
 export interface FrameCompressor {
   compress(data: Uint8Array): Uint8Array;
@@ -274,6 +293,7 @@ export class Connection<S = unknown> implements SessionSink {
    */
   sendEncodedControl(payload: Buffer, wsFrame: Buffer): void {
     if (this.closed) return;
+    if (burstSocket !== null) flushBurst();
     if (this.#profile.sharedZlib) {
       Connection.#emit(this, Connection.#withZlibHeader(this, compressIndependent(payload, this.host.zlibLevel)), true);
       return;
@@ -323,6 +343,19 @@ export class Connection<S = unknown> implements SessionSink {
         Connection.#coalesce(c, socket);
         socket.write(frame);
       } else {
+        if (socket === burstSocket) {
+          // In a burst: the frame goes into the slab right after the burst's previous one (flushBurst writes them).
+          const start = slabUsed;
+          const end = dispatch.writeWsFrame(c.encoding, full, seq, slab, start);
+          if (end >= 0) {
+            slabUsed = end;
+            const size = slab[start + 1]! & 127;
+            Connection.#sent(c, end - start - (size < 126 ? 2 : size === 126 ? 4 : 10), 0);
+            return;
+          }
+          // No room left: what is there goes now, and the rest of the burst is corked.
+          flushBurst();
+        }
         // Corking decided first: a corked (or busy) socket queues the frame, which must then be its own Buffer.
         Connection.#coalesce(c, socket);
         // Only a net.Socket (TCP, pipe, TLS) is known to copy or hold what it is given until written: another Duplex
@@ -379,6 +412,7 @@ export class Connection<S = unknown> implements SessionSink {
   }
 
   static #emit(c: Connection, out: Uint8Array, binary: boolean): void {
+    if (burstSocket !== null) flushBurst();
     c.ws.send(out, binary);
     Connection.#sent(c, out.byteLength, c.ws.bufferedAmount);
   }
@@ -396,15 +430,34 @@ export class Connection<S = unknown> implements SessionSink {
    */
   burst(write: () => void): void {
     this.#flags |= IN_BURST;
-    // The whole burst leaves in one write at the end of the tick: every frame of it takes the corked path.
+    // The whole burst leaves in one write: from the slab (below), or corked until the end of the tick.
     this.#wroteInTick = tick;
     if (!tickEnding) {
       tickEnding = true;
       process.nextTick(endTick);
     }
+    // Frames written straight into the slab and the whole burst in one socket write, when nothing transforms them
+    // and the socket has nothing queued (as for a direct frame in #sendDispatch).
+    const socket =
+      this.#compressor || this.payloadCompression || this.#profile.sharedZlib ? null : this.ws.writableSocket();
+    const slabbed =
+      socket !== null &&
+      burstSocket === null &&
+      socket.writableLength === 0 &&
+      !socket.writableCorked &&
+      socket instanceof Socket;
+    if (slabbed) {
+      if (SLAB_BYTES - slabUsed < SLAB_MIN_ROOM) {
+        slab = Buffer.allocUnsafeSlow(SLAB_BYTES);
+        slabUsed = 0;
+      }
+      burstSocket = socket;
+      burstStart = slabUsed;
+    }
     try {
       write();
     } finally {
+      if (slabbed && burstSocket === socket) flushBurst();
       this.#flags &= ~IN_BURST;
       this.#allowance = this.ws.bufferedAmount;
     }
@@ -413,6 +466,8 @@ export class Connection<S = unknown> implements SessionSink {
   /** Sends a close frame; the socket is cut if the peer does not answer within `graceMs`. */
   close(code: number, reason = '', graceMs = 2000): void {
     if (this.closed) return;
+    // A burst in the slab goes first: nothing written after a close frame is read.
+    if (burstSocket !== null) flushBurst();
     this.#flags |= CLOSED;
     this.closeCode = code;
     this.#compressor?.close();

@@ -73,6 +73,23 @@ export function seqTail(kind: FrameTemplate['kind'], seq: number): Buffer {
   return out.subarray(0, writeSeqTail(kind, seq, out, 0));
 }
 
+/** How many bytes {@link writeSeqTail} writes for `seq` (so a frame's length is known before it is written). */
+export function seqTailLength(kind: FrameTemplate['kind'], seq: number): number {
+  switch (kind) {
+    case 'json':
+      return String(seq).length + 1;
+    case 'etf': {
+      if (seq < 256) return 2;
+      if (seq <= 0x7fffffff) return 5;
+      let n = 0;
+      for (let v = seq; v > 0; v = Math.floor(v / 256)) n++;
+      return 3 + n;
+    }
+    default:
+      return seq < 128 ? 1 : seq < 256 ? 2 : seq < 65536 ? 3 : seq <= 0xffffffff ? 5 : 9;
+  }
+}
+
 function writeSeqTail(kind: FrameTemplate['kind'], seq: number, out: Buffer, start: number): number {
   let at = start;
   switch (kind) {
@@ -163,6 +180,11 @@ export function writeFrameHeader(out: Buffer, payloadStart: number, payloadLengt
   return at;
 }
 
+/** The length of {@link writeFrameHeader}'s header for a payload of `payloadLength` bytes. */
+export function frameHeaderLength(payloadLength: number): number {
+  return payloadLength < 126 ? 2 : payloadLength < 65536 ? 4 : 10;
+}
+
 /** {@link writeFrameHeader} for a data frame: binary or text. */
 export function writeWsHeader(out: Buffer, payloadStart: number, payloadLength: number, binary: boolean): number {
   return writeFrameHeader(out, payloadStart, payloadLength, binary ? 0x82 : 0x81);
@@ -181,6 +203,79 @@ export function wsFrameWithSeq(template: FrameTemplate, seq: number, binary: boo
   const end = writeSeqTail(template.kind, seq, out, WS_HEADER_ROOM + head.length);
   return out.subarray(writeWsHeader(out, WS_HEADER_ROOM, end - WS_HEADER_ROOM, binary), end);
 }
+
+/**
+ * {@link wsFrameWithSeq} written at `out[at]` exactly (header first, no room left in front), so frames written one
+ * after another are one run of bytes for one socket write. Answers where the frame ends, or -1 (nothing written) when
+ * `out` has no room for it.
+ */
+export function writeWsFrameAt(out: Buffer, at: number, template: FrameTemplate, seq: number, binary: boolean): number {
+  const { head } = template;
+  const payload = head.length + seqTailLength(template.kind, seq);
+  const start = at + frameHeaderLength(payload);
+  if (start + payload > out.length) return -1;
+  writeWsHeader(out, start, payload, binary);
+  head.copy(out, start);
+  return writeSeqTail(template.kind, seq, out, start + head.length);
+}
+
+/** A dispatch's `d` as JSON: one text, or pieces in order (text, or bytes already UTF-8). */
+export type JsonText = string | readonly (string | Uint8Array)[];
+
+/** The UTF-8 length of {@link JsonText}. */
+export function jsonTextLength(json: JsonText): number {
+  if (typeof json === 'string') return Buffer.byteLength(json, 'utf8');
+  let n = 0;
+  for (let i = 0; i < json.length; i++) {
+    const piece = json[i]!;
+    n += typeof piece === 'string' ? Buffer.byteLength(piece, 'utf8') : piece.length;
+  }
+  return n;
+}
+
+/** Writes {@link JsonText} at `out[at]` (room checked by the caller) and answers where it ends. */
+export function writeJsonText(out: Buffer, at: number, json: JsonText): number {
+  if (typeof json === 'string') return at + out.write(json, at, 'utf8');
+  let end = at;
+  for (let i = 0; i < json.length; i++) {
+    const piece = json[i]!;
+    if (typeof piece === 'string') end += out.write(piece, end, 'utf8');
+    else {
+      out.set(piece, end);
+      end += piece.length;
+    }
+  }
+  return end;
+}
+
+/**
+ * The text WebSocket frame of a JSON dispatch whose `d` is text (`envelope` = `{"op":0,"t":<event>,"d":` as bytes),
+ * written at `out[at]` in one pass: header, envelope, `d` encoded straight into place, `,"s":<seq>}`. No Buffer of the
+ * text first and frame copy after. Answers where the frame ends, or -1 (nothing written) when `out` has no room.
+ * `length`: {@link jsonTextLength} of `json`, when known.
+ */
+export function writeJsonWsFrameAt(
+  out: Buffer,
+  at: number,
+  envelope: Uint8Array,
+  json: JsonText,
+  seq: number,
+  length = jsonTextLength(json),
+): number {
+  const digits = String(seq);
+  const payload = envelope.length + length + JSON_S.length + digits.length + 1;
+  const start = at + frameHeaderLength(payload);
+  if (start + payload > out.length) return -1;
+  writeWsHeader(out, start, payload, false);
+  out.set(envelope, start);
+  let end = writeJsonText(out, start + envelope.length, json);
+  out.set(JSON_S, end);
+  end += JSON_S.length;
+  end += out.write(digits, end, 'latin1');
+  out[end++] = 0x7d;
+  return end;
+}
+const JSON_S = Buffer.from(',"s":');
 
 /**
  * The complete binary WebSocket frame of one session's dispatch on a shared-mode zlib stream (see sharedZlib.ts):
