@@ -91,6 +91,7 @@ export class GatewayServer extends EventEmitter<GatewayServerEvents> implements 
       closed: () => this.#closed,
       accepting: () => !this.#closed && this.#drainRun === null,
       dispatch: (event, data, target) => this.#dispatch(event, data, target, {}),
+      listens: (event) => this.listenerCount(event) > 0,
       notify: (event, ...args) => this.#notify(event, ...args),
       reportError: (message, error, fields) => this.#reportError(message, error, fields),
       hostFallback: () => {

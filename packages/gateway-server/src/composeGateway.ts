@@ -57,6 +57,8 @@ export interface GatewayHost {
   accepting(): boolean;
   /** Publishes a dispatch (the untyped form of the dispatch API). */
   dispatch(event: string, data: unknown, target: DispatchTarget): void;
+  /** Whether anyone listens to the server event (its payload need not be built otherwise). */
+  listens(event: keyof GatewayServerEvents): boolean;
   /** Emits a server event; a throwing listener is reported, never thrown here. */
   notify<K extends keyof GatewayServerEvents>(event: K, ...args: GatewayServerEvents[K]): void;
   /** Logs and emits `error`; `fields` are the log line's (default: the error as a string). */
@@ -241,7 +243,9 @@ export function composeGateway(options: GatewayServerOptions, host: GatewayHost)
     identified: (session) => {
       const { sessionId, userId, shard, intents } = session;
       logger?.debug('identified', { sessionId, userId, shard, intents });
-      host.notify('sessionIdentified', { ...session.info(), user: session.user });
+      // Its payload built only for a listener: a copy of the session's info per Identify that nobody read (~2 µs).
+      if (host.listens('sessionIdentified'))
+        host.notify('sessionIdentified', { ...session.info(), user: session.user });
     },
     internalError,
   });

@@ -29,7 +29,11 @@ export class IdentifyAddressLimiter {
     const bucket = this.#buckets.get(key);
     const tokens = bucket ? Math.min(this.#capacity, bucket.tokens + (now - bucket.at) * this.#rate) : this.#capacity;
     if (tokens < 1) return false;
-    this.#buckets.set(key, { tokens: tokens - 1, at: now });
+    // A known bucket updated in place: a new object and a map write per Identify otherwise.
+    if (bucket) {
+      bucket.tokens = tokens - 1;
+      bucket.at = now;
+    } else this.#buckets.set(key, { tokens: tokens - 1, at: now });
     return true;
   }
 

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { GuildSnapshot } from '../types.js';
 import type { JsonText } from '../wire/frames.js';
 import { unpooled } from '../wire/unpooled.js';
+import { discordTimestamp } from './discordTimestamp.js';
 import { memoizeByIdentity } from './memoizeByIdentity.js';
 import {
   GUILD_CREATE_SESSION_KEYS,
@@ -72,7 +73,7 @@ export function serializeGuildCreateJson(guild: GuildSnapshot, parts: GuildCreat
   const { keys, pieces } = template;
   let json = pieces[0]!;
   for (let i = 0; i < keys.length; i++) {
-    json += JSON.stringify(guildCreateSessionValue(keys[i]!, guild, parts)) + pieces[i + 1]!;
+    json += sessionValueJson(keys[i]!, guild, parts) + pieces[i + 1]!;
   }
   return json;
 }
@@ -95,8 +96,33 @@ export function guildCreateJsonPieces(guild: GuildSnapshot, parts: GuildCreatePa
       out.push(piece);
       text = '';
     } else text += pieces[i]!;
-    if (i < keys.length) text += JSON.stringify(guildCreateSessionValue(keys[i]!, guild, parts));
+    if (i < keys.length) text += sessionValueJson(keys[i]!, guild, parts);
   }
   if (text !== '') out.push(text);
   return out;
+}
+
+/**
+ * `JSON.stringify(guildCreateSessionValue(key, guild, parts))`, written directly where the text is known (a
+ * timestamp, a boolean, a count, an empty list): a call into the runtime per value was most of what these cost.
+ */
+function sessionValueJson(key: GuildCreateSessionKey, guild: GuildSnapshot, parts: GuildCreateParts): string {
+  switch (key) {
+    case 'joined_at':
+      // Always Discord's form (digits, `-`, `:`, `.`, `T`, `+`): nothing to escape.
+      return `"${discordTimestamp(parts.joinedAt)}"`;
+    case 'large':
+      return parts.large ? 'true' : 'false';
+    case 'member_count':
+      return Number.isFinite(parts.memberCount) ? String(parts.memberCount) : 'null';
+    case 'voice_states':
+      if (parts.voiceStates.length === 0) return '[]';
+      break;
+    case 'members':
+      if (parts.members.length === 0) return '[]';
+      break;
+    default:
+      if (parts.presences.length === 0) return '[]';
+  }
+  return JSON.stringify(guildCreateSessionValue(key, guild, parts));
 }

@@ -1,4 +1,5 @@
 import { nestsDeeper } from '@concord/protocol/json';
+import { jsonString } from './jsonString.js';
 import type { ReadyInput } from './serializeReady.js';
 import { serializeCurrentUser } from './serializeUser.js';
 
@@ -34,18 +35,28 @@ export function serializeReadyJson(input: ReadyInput): string | null {
   if (applicationJson === null || nestsDeeper(user, NESTED_LIMIT) || nestsDeeper(application, NESTED_LIMIT)) {
     return null;
   }
+  // The scalars written as JSON here, not each stringified by a call of its own (the same text: jsonString.ts).
   let guilds = '[';
   const ids = input.guildIds;
   for (let i = 0; i < ids.length; i++) {
-    guilds += `${i === 0 ? '' : ','}{"id":${JSON.stringify(ids[i])},"unavailable":true}`;
+    guilds += `${i === 0 ? '' : ','}{"id":${jsonString(ids[i]!)},"unavailable":true}`;
   }
   guilds += ']';
-  const shard = input.shard === undefined ? '' : `,"shard":${JSON.stringify(input.shard)}`;
+  const s = input.shard;
+  const shard =
+    s === undefined
+      ? ''
+      : `,"shard":${s.length === 2 ? `[${jsonNumber(s[0])},${jsonNumber(s[1])}]` : JSON.stringify(s)}`;
   return (
-    `{"v":${JSON.stringify(input.v)},"user":${userJson},"guilds":${guilds},` +
-    `"session_id":${JSON.stringify(input.sessionId)},"resume_gateway_url":${JSON.stringify(input.resumeGatewayUrl)},` +
+    `{"v":${jsonNumber(input.v)},"user":${userJson},"guilds":${guilds},` +
+    `"session_id":${jsonString(input.sessionId)},"resume_gateway_url":${jsonString(input.resumeGatewayUrl)},` +
     `"application":${applicationJson}${READY_TAIL}${shard}}`
   );
+}
+
+/** `JSON.stringify` of a number. */
+function jsonNumber(n: number): string {
+  return Number.isFinite(n) ? String(n) : 'null';
 }
 
 /**
