@@ -126,6 +126,9 @@ export async function createChatServer(options: ChatServerOptions) {
   let shuttingDown = false;
   const gateway = await createGatewayServer({
     server: app.server,
+    // Gateway connections are told from REST ones by their first bytes: an upgrade never goes through Node's HTTP
+    // parser or Fastify's idle timer, and every other connection reaches Fastify as before (the gateway's README).
+    acceptConnections: true,
     directory: community.directory,
     ...(options.broker ? { broker: options.broker } : {}),
     ...(options.logger ? { logger: gatewayLogger(app.log) } : {}),

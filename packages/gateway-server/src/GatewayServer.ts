@@ -28,6 +28,7 @@ import {
   type VoiceAllocator,
 } from './ports/index.js';
 import { shardOf } from './shardOf.js';
+import { UpgradeDemux } from './transport/UpgradeDemux.js';
 import type { GatewayLogger, GatewayMetrics, Snowflake } from './types.js';
 
 /**
@@ -51,6 +52,8 @@ export class GatewayServer extends EventEmitter<GatewayServerEvents> implements 
   readonly #logger: GatewayLogger | undefined;
   readonly #parts: GatewayParts;
   readonly #offVoiceMove: (() => void) | undefined;
+  /** Reads new connections' request heads before the HTTP server (`acceptConnections`), when on. */
+  #demux: UpgradeDemux | undefined;
   #closed = false;
   /** The running drain, once `drain()` was called. */
   #drainRun: Promise<DrainStats> | null = null;
@@ -108,6 +111,10 @@ export class GatewayServer extends EventEmitter<GatewayServerEvents> implements 
       );
     });
     this.#parts.http.on('upgrade', this.#parts.upgrades.listener);
+    if (options.acceptConnections ?? options.server === undefined) {
+      this.#demux = new UpgradeDemux(this.#parts.http, this.#parts.upgrades.takeHead);
+      this.#demux.install();
+    }
   }
 
   /** Starts listening (own server) and the liveness sweep. Resolves once listening. */
@@ -388,6 +395,7 @@ export class GatewayServer extends EventEmitter<GatewayServerEvents> implements 
     this.#offVoiceMove?.();
     sweeper.stop();
     http.off('upgrade', upgrades.listener);
+    this.#demux?.uninstall();
     for (const connection of connections) connection.close(1001, 'server shutting down', 500);
     await Promise.race([allClosed(), new Promise((r) => setTimeout(r, 1000).unref())]);
     for (const connection of connections) connection.ws.terminate();

@@ -31,6 +31,19 @@ export interface GatewayServerOptions {
   server?: HttpServer | HttpsServer;
   /** Only upgrade requests on this path (default: any path). */
   path?: string;
+  /**
+   * The gateway reads each new connection's request head itself, before the HTTP server's parser does: a gateway
+   * upgrade then never builds Node's HTTP parser, `IncomingMessage`, the server's per-connection listeners and idle
+   * timer or its 'upgrade' event (together more CPU per connection than the gateway's own handshake). Every other
+   * connection — REST requests, other upgrades, anything not in the one form clients send (GET, HTTP/1.1, no
+   * duplicate handshake fields) — is handed to the server's own connection handling with the bytes read, as if it had
+   * come straight there: keep-alive, pipelining, request bodies, TLS (HTTPS: the decrypted head is read) and the other
+   * 'upgrade' listeners work as before. A connection gets the server's `headersTimeout` (its idle `timeout` when
+   * shorter) to send its head, then is answered 408, as Node answers a late head. `close()` gives the server its
+   * connection listeners back. Default: true on the gateway's own server, false on an attached one (it changes when
+   * the server's other 'connection' listeners see a connection: once its head is read).
+   */
+  acceptConnections?: boolean;
 
   /**
    * Resolves an Identify/Resume token (with any `Bot ` prefix removed) to a user; null/undefined = 4004. `context`

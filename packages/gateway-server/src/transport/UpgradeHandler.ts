@@ -1,5 +1,6 @@
 import type { Server as HttpServer, IncomingMessage } from 'node:http';
 import type { Server as HttpsServer } from 'node:https';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { LiveConnection, LiveSession } from '../session/LiveSession.js';
 import type { CompressionLabel } from '../types.js';
@@ -18,9 +19,10 @@ import {
 import { Connection, type ConnectionHost, type FrameCompressor } from './Connection.js';
 import type { GatewaySocket } from './GatewaySocket.js';
 import { gatewaySocketClass, type SocketEvents } from './gatewaySocketClass.js';
+import type { RequestHead } from './readRequestHead.js';
 import { serveWithoutUpgrade, wantsWebSocket } from './serveWithoutUpgrade.js';
 import { dropClearedIdleTimer, peerAddressOf } from './socketInternals.js';
-import { type UpgradeRefusal, upgradeResponse } from './upgradeResponse.js';
+import { listsToken, type UpgradeRefusal, type UpgradeRequest, upgradeResponse } from './upgradeResponse.js';
 
 const ZLIB_ONLY = ['zlib-stream'] as const;
 const ZLIB_AND_ZSTD = ['zlib-stream', 'zstd-stream'] as const;
@@ -82,12 +84,8 @@ export class UpgradeHandler {
   readonly listener = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
     const context = this.#context;
     const url = req.url ?? '/';
-    const path = context.path;
-    // The part before any `?` is the path (without splitting the URL into an array per upgrade).
-    const ours =
-      path === undefined ||
-      (url.startsWith(path) && (url.length === path.length || url.charCodeAt(path.length) === 0x3f));
-    if (!wantsWebSocket(req)) {
+    const ours = this.#ours(url);
+    if (!wantsWebSocket(req.headers.upgrade)) {
       // `Upgrade: h2c` and the like: an ordinary HTTP/1.1 request for the request handlers (issue #13). Left to the
       // other upgrade listeners when it is not on our path and there are some.
       if (ours || context.http.listenerCount('upgrade') === 1) {
@@ -100,33 +98,111 @@ export class UpgradeHandler {
       if (context.ownsHttp) rejectUpgrade(socket, 404, 'Not Found');
       return;
     }
+    if (!this.#upgrade(req, url, socket, head)) return;
+    // As `ws` set up its sockets: no idle timeout (the gateway's heartbeat is the liveness check), and the server's
+    // idle timer, now off, not kept for the connection's life (socketInternals.ts). Absent on a plain Duplex.
+    (socket as Duplex & { setTimeout?: (ms: number) => void }).setTimeout?.(0);
+    dropClearedIdleTimer(socket);
+  };
+
+  /**
+   * A request head the gateway read itself (UpgradeDemux.ts, before Node's HTTP parser): taken (upgraded, or refused
+   * with its HTTP status) when it is a WebSocket upgrade on our path, in the one form every client sends — GET,
+   * HTTP/1.1, each field the handshake reads sent once, no body. Anything else is left to the HTTP server (false),
+   * whose parser and 'upgrade' event then bring it to {@link listener} if it is an upgrade after all: one behaviour
+   * for both paths, and the rare forms are judged by Node as before.
+   */
+  readonly takeHead = (head: RequestHead, socket: Socket, rest: Buffer): boolean => {
+    if (head.method !== 'GET' || head.versionMinor !== 1) return false;
+    const url = head.target;
+    if (url.charCodeAt(0) !== 0x2f || !this.#ours(url)) return false;
+    const fields = head.fields;
+    let host: string | undefined;
+    let connection: string | undefined;
+    let upgrade: string | undefined;
+    let key: string | undefined;
+    let version: string | undefined;
+    for (let i = 0; i < fields.length; i += 2) {
+      const value = fields[i + 1];
+      switch (fields[i]) {
+        case 'host':
+          if (host !== undefined) return false;
+          host = value;
+          break;
+        case 'connection':
+          if (connection !== undefined) return false;
+          connection = value;
+          break;
+        case 'upgrade':
+          if (upgrade !== undefined) return false;
+          upgrade = value;
+          break;
+        case 'sec-websocket-key':
+          if (key !== undefined) return false;
+          key = value;
+          break;
+        case 'sec-websocket-version':
+          if (version !== undefined) return false;
+          version = value;
+          break;
+        case 'content-length':
+        case 'transfer-encoding':
+          return false;
+      }
+    }
+    // Without `Connection: upgrade` Node's parser sees no upgrade, and the request handlers answer it: so do they here.
+    if (!wantsWebSocket(upgrade) || !listsToken(connection, 'upgrade')) return false;
+    const request: UpgradeRequest = {
+      method: 'GET',
+      httpVersionMajor: 1,
+      httpVersionMinor: 1,
+      headers: { host, connection, 'sec-websocket-key': key, 'sec-websocket-version': version },
+    };
+    // Never given an idle timer (the HTTP server's listener never saw it): none to turn off.
+    this.#upgrade(request, url, socket, rest);
+    return true;
+  };
+
+  /** Whether `url` is on the gateway's path: the part before any `?` (found without splitting the URL). */
+  #ours(url: string): boolean {
+    const path = this.#context.path;
+    return (
+      path === undefined ||
+      (url.startsWith(path) && (url.length === path.length || url.charCodeAt(path.length) === 0x3f))
+    );
+  }
+
+  /** A WebSocket upgrade on our path: refused with its HTTP status, or answered with 101 and Hello (true). */
+  #upgrade(req: UpgradeRequest, url: string, socket: Duplex, head: Buffer): boolean {
+    const context = this.#context;
     if (!context.accepting()) {
       rejectUpgrade(socket, 503, 'Service Unavailable');
-      return;
+      return false;
     }
     const query = this.#parseQuery(url);
     if (typeof query === 'string') {
       rejectUpgrade(socket, 400, query);
-      return;
+      return false;
     }
     const response = upgradeResponse(req);
     if (typeof response !== 'string') {
       rejectUpgrade(socket, response.status, response.message);
-      return;
+      return false;
     }
     if (!socket.readable || !socket.writable) {
       socket.destroy();
-      return;
+      return false;
     }
     // The 101 response and Hello leave in one write (one syscall and one wake-up of the client instead of two).
     socket.cork();
     try {
       socket.write(response, 'latin1');
-      this.#open(socket, head, req, query);
+      this.#open(socket, head, req.headers.host, query);
     } finally {
       socket.uncork();
     }
-  };
+    return true;
+  }
 
   /** The connect URL's query, or why the upgrade is refused (HTTP 400). */
   #parseQuery(url: string): ParsedQuery | string {
@@ -165,14 +241,12 @@ export class UpgradeHandler {
     return hello;
   }
 
-  #open(socket: Duplex, head: Buffer, req: IncomingMessage, query: ParsedQuery): void {
+  #open(socket: Duplex, head: Buffer, host: string | undefined, query: ParsedQuery): void {
     const context = this.#context;
     const ws = new this.#socketClass(socket);
-    // As `ws` set up its sockets: no idle timeout (the gateway's heartbeat is the liveness check), and frames leave
-    // at once (Nagle would hold a small frame back until the previous one is acknowledged). Absent on a plain Duplex.
-    const tcp = socket as Duplex & { setTimeout?: (ms: number) => void; setNoDelay?: () => void };
-    tcp.setTimeout?.(0);
-    tcp.setNoDelay?.();
+    // As `ws` set up its sockets: frames leave at once (Nagle would hold a small frame back until the previous one is
+    // acknowledged). Absent on a plain Duplex.
+    (socket as Duplex & { setNoDelay?: () => void }).setNoDelay?.();
     if (query.versionError) {
       ws.attach(head);
       ws.close(CloseCode.InvalidAPIVersion, 'Invalid API version');
@@ -192,13 +266,12 @@ export class UpgradeHandler {
       compressor,
       sharedZlib: shared,
       host: context.host,
-      origin: req.headers.host ?? context.hostFallback(),
+      origin: host ?? context.hostFallback(),
       // Read without Node keeping `_peername` on the socket for its life (socketInternals.ts).
-      remoteAddress: peerAddressOf(req.socket),
+      remoteAddress: peerAddressOf(socket),
       now: Date.now(),
     });
     ws.connection = connection;
-    dropClearedIdleTimer(req.socket);
     context.opened(connection);
     const hello = this.#hello(encoding);
     connection.sendEncodedControl(hello.payload, hello.wsFrame);
@@ -216,6 +289,8 @@ const REASONS: Record<number, string> = {
 };
 
 function rejectUpgrade(socket: Duplex, status: UpgradeRefusal['status'] | 404 | 503, message: string): void {
+  // Nobody else listens to the socket any more: a reset while the answer goes out must not be thrown.
+  socket.on('error', ignoreError);
   const body = `${message}\n`;
   // 426 names the version we speak (RFC 6455 §4.4); 405 the method we take.
   const extra = status === 426 ? 'Sec-WebSocket-Version: 13\r\n' : status === 405 ? 'Allow: GET\r\n' : '';
@@ -224,3 +299,5 @@ function rejectUpgrade(socket: Duplex, status: UpgradeRefusal['status'] | 404 | 
       `Connection: close\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
   );
 }
+
+function ignoreError(): void {}

@@ -3,9 +3,8 @@ import { Server as HttpsServer } from 'node:https';
 import type { Duplex } from 'node:stream';
 import { unfinishedResponseOf } from './socketInternals.js';
 
-/** true when the request asks for a WebSocket (`Upgrade: websocket`, possibly among other protocols). */
-export function wantsWebSocket(req: IncomingMessage): boolean {
-  const upgrade = req.headers.upgrade;
+/** true when an `Upgrade` header asks for a WebSocket (`websocket`, possibly among other protocols, in any case). */
+export function wantsWebSocket(upgrade: string | undefined): boolean {
   if (upgrade === 'websocket') return true; // what every client sends: no split per connection
   return typeof upgrade === 'string' && upgrade.split(',').some((p) => p.trim().toLowerCase() === 'websocket');
 }

@@ -1,10 +1,25 @@
 import { createHash } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
 
 /** An upgrade request that is not a valid WebSocket opening handshake: answered with this HTTP status. */
 export interface UpgradeRefusal {
   readonly status: 400 | 405 | 426;
   readonly message: string;
+}
+
+/**
+ * What the handshake reads of an upgrade request: Node's `IncomingMessage` has it, and so does the request head the
+ * gateway reads itself (UpgradeHandler.ts `takeHead`).
+ */
+export interface UpgradeRequest {
+  readonly method?: string | undefined;
+  readonly httpVersionMajor: number;
+  readonly httpVersionMinor: number;
+  readonly headers: {
+    readonly host?: string | undefined;
+    readonly connection?: string | undefined;
+    readonly 'sec-websocket-key'?: string | undefined;
+    readonly 'sec-websocket-version'?: string | undefined;
+  };
 }
 
 /** RFC 6455 §1.3: appended to the client's key before hashing. */
@@ -20,12 +35,12 @@ const KEY = /^[+/0-9A-Za-z]{22}==$/;
  * permessage-deflate: its compression is zlib-stream / zstd-stream in the payloads) and no subprotocol chosen, so the
  * response names neither.
  */
-export function upgradeResponse(req: IncomingMessage): string | UpgradeRefusal {
+export function upgradeResponse(req: UpgradeRequest): string | UpgradeRefusal {
   if (req.method !== 'GET') return { status: 405, message: 'Invalid HTTP method' };
   if (req.httpVersionMajor < 1 || (req.httpVersionMajor === 1 && req.httpVersionMinor < 1)) {
     return { status: 400, message: 'Invalid HTTP version' };
   }
-  if (!hasToken(req.headers.connection, 'upgrade')) return { status: 400, message: 'Missing Connection: upgrade' };
+  if (!listsToken(req.headers.connection, 'upgrade')) return { status: 400, message: 'Missing Connection: upgrade' };
   const key = req.headers['sec-websocket-key'];
   if (typeof key !== 'string' || !KEY.test(key)) {
     return { status: 400, message: 'Missing or invalid Sec-WebSocket-Key header' };
@@ -38,8 +53,8 @@ export function upgradeResponse(req: IncomingMessage): string | UpgradeRefusal {
   return `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`;
 }
 
-/** Whether a comma-separated header (`Connection: keep-alive, Upgrade`) lists `token`, in any case. */
-function hasToken(value: string | undefined, token: string): boolean {
+/** Whether a comma-separated header (`Connection: keep-alive, Upgrade`) lists `token` (lower-case), in any case. */
+export function listsToken(value: string | undefined, token: string): boolean {
   if (value === undefined) return false;
   if (value.length === token.length) return value.toLowerCase() === token; // the common `Upgrade`: no split
   return value.split(',').some((part) => part.trim().toLowerCase() === token);
