@@ -23,17 +23,23 @@ type WritableInternals = {
   _writev(chunks: unknown[], cb: () => void): void;
 };
 
-/** Chunks per write the socket hands to the kernel (`_write`: one, `_writev`: several in one call). */
-function countWrites(socket: Duplex): number[] {
+/**
+ * Chunks per write the socket hands to the kernel (`_write`: one, `_writev`: several in one call); `first` gets the
+ * bytes of the first call.
+ */
+function countWrites(socket: Duplex, first: Buffer[] = []): number[] {
   const writes: number[] = [];
   const s = socket as unknown as WritableInternals;
   const write = s._write.bind(s);
   const writev = s._writev.bind(s);
+  const bytes = (chunk: unknown) => (typeof chunk === 'string' ? Buffer.from(chunk, 'latin1') : (chunk as Buffer));
   s._write = (chunk, encoding, cb) => {
+    if (writes.length === 0) first.push(bytes(chunk));
     writes.push(1);
     write(chunk, encoding, cb);
   };
   s._writev = (chunks, cb) => {
+    if (writes.length === 0) for (const c of chunks) first.push(bytes((c as { chunk: unknown }).chunk));
     writes.push(chunks.length);
     writev(chunks, cb);
   };
@@ -43,9 +49,10 @@ function countWrites(socket: Duplex): number[] {
 describe('writes per connection', () => {
   it('sends the 101 response and Hello in one write, READY and GUILD_CREATEs in one more', async () => {
     const perSocket: number[][] = [];
+    const first: Buffer[] = [];
     http = createServer();
     // Before the gateway's own upgrade listener: the socket is instrumented before anything is written to it.
-    http.on('upgrade', (_req, socket: Duplex) => perSocket.push(countWrites(socket)));
+    http.on('upgrade', (_req, socket: Duplex) => perSocket.push(countWrites(socket, first)));
     await new Promise<void>((resolve) => http!.listen(0, '127.0.0.1', resolve));
     server = await startServer({ server: http });
     const client = await connect(server);
@@ -53,9 +60,10 @@ describe('writes per connection', () => {
     const hello = await client.next((p) => p.op === 10);
     expect(hello.d).toMatchObject({ heartbeat_interval: 5000 });
     expect(perSocket).toHaveLength(1);
-    // One call: the 101 headers and Hello's frame (`ws` hands a frame over as header + payload) in one writev.
-    expect(perSocket[0]).toHaveLength(1);
-    expect(perSocket[0]![0]).toBeGreaterThanOrEqual(2);
+    // One call with one buffer: the 101 headers and Hello's frame.
+    expect(perSocket[0]).toEqual([1]);
+    const sent = Buffer.concat(first).toString('latin1');
+    expect(sent).toMatch(/^HTTP\/1\.1 101 Switching Protocols\r\n[^]*\r\n\r\n\x81.\{"op":10,/);
 
     client.identify('1');
     await client.dispatch('READY');
@@ -65,5 +73,18 @@ describe('writes per connection', () => {
     // chunk (it was three frames corked into one writev).
     expect(perSocket[0]).toHaveLength(2);
     expect(perSocket[0]![1]).toBe(1);
+  });
+
+  it('with zlib-stream too: the 101 response and the compressed Hello in one call', async () => {
+    const perSocket: number[][] = [];
+    http = createServer();
+    http.on('upgrade', (_req, socket: Duplex) => perSocket.push(countWrites(socket)));
+    await new Promise<void>((resolve) => http!.listen(0, '127.0.0.1', resolve));
+    server = await startServer({ server: http });
+    const client = await connect(server, 'v=10&encoding=json&compress=zlib-stream');
+    clients.push(client);
+    expect((await client.next((p) => p.op === 10)).d).toMatchObject({ heartbeat_interval: 5000 });
+    expect(perSocket[0]).toHaveLength(1);
+    expect(perSocket[0]![0]).toBeGreaterThanOrEqual(2);
   });
 });

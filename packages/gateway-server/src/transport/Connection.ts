@@ -290,21 +290,33 @@ export class Connection<S = unknown> implements SessionSink {
    * Sends a control frame encoded once for many connections (Hello: the same bytes for every connection of an
    * encoding): `payload` as `encodeControl` makes it, `wsFrame` the same payload as a whole WebSocket frame, written
    * straight to the socket when nothing transforms the payload (never changed: sockets only read what they are given).
+   * `before` (the upgrade's 101 response, Latin-1) is written in front of it, in the same buffer when the frame goes
+   * straight to the socket.
    */
-  sendEncodedControl(payload: Buffer, wsFrame: Buffer): void {
+  sendEncodedControl(payload: Buffer, wsFrame: Buffer, before?: string): void {
     if (this.closed) return;
     if (burstSocket !== null) flushBurst();
-    if (this.#profile.sharedZlib) {
-      Connection.#emit(this, Connection.#withZlibHeader(this, compressIndependent(payload, this.host.zlibLevel)), true);
-      return;
-    }
-    const socket = this.#compressor || this.payloadCompression ? null : this.ws.writableSocket();
+    const socket =
+      this.#profile.sharedZlib || this.#compressor || this.payloadCompression ? null : this.ws.writableSocket();
     if (socket === null) {
-      Connection.#write(this, payload, true);
+      if (before !== undefined) this.ws.socket.write(before, 'latin1');
+      if (this.#profile.sharedZlib) {
+        Connection.#emit(
+          this,
+          Connection.#withZlibHeader(this, compressIndependent(payload, this.host.zlibLevel)),
+          true,
+        );
+      } else Connection.#write(this, payload, true);
       return;
     }
     Connection.#coalesce(this, socket);
-    socket.write(wsFrame);
+    if (before === undefined) socket.write(wsFrame);
+    else {
+      const out = Buffer.allocUnsafe(before.length + wsFrame.length);
+      out.write(before, 0, 'latin1');
+      wsFrame.copy(out, before.length);
+      socket.write(out);
+    }
     Connection.#sent(this, payload.length, socket.writableLength);
   }
 

@@ -193,11 +193,17 @@ export class UpgradeHandler {
       socket.destroy();
       return false;
     }
-    // The 101 response and Hello leave in one write (one syscall and one wake-up of the client instead of two).
+    // The 101 response and Hello leave in one write (one syscall and one wake-up of the client instead of two): one
+    // buffer when Hello goes to the socket as it is (`#open`), else corked.
+    const plain = query.compression === 'none' && !query.versionError;
+    if (plain) {
+      this.#open(socket, head, req.headers.host, query, response);
+      return true;
+    }
     socket.cork();
     try {
       socket.write(response, 'latin1');
-      this.#open(socket, head, req.headers.host, query);
+      this.#open(socket, head, req.headers.host, query, undefined);
     } finally {
       socket.uncork();
     }
@@ -241,7 +247,14 @@ export class UpgradeHandler {
     return hello;
   }
 
-  #open(socket: Duplex, head: Buffer, host: string | undefined, query: ParsedQuery): void {
+  /** The connection over the upgraded socket, greeted with Hello; `response` (the 101) goes in front of it if given. */
+  #open(
+    socket: Duplex,
+    head: Buffer,
+    host: string | undefined,
+    query: ParsedQuery,
+    response: string | undefined,
+  ): void {
     const context = this.#context;
     const ws = new this.#socketClass(socket);
     // As `ws` set up its sockets: frames leave at once (Nagle would hold a small frame back until the previous one is
@@ -274,7 +287,7 @@ export class UpgradeHandler {
     ws.connection = connection;
     context.opened(connection);
     const hello = this.#hello(encoding);
-    connection.sendEncodedControl(hello.payload, hello.wsFrame);
+    connection.sendEncodedControl(hello.payload, hello.wsFrame, response);
     // Frames the client sent with its request are read after Hello went out, as they would have arrived.
     ws.attach(head);
   }

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
 
 /** An upgrade request that is not a valid WebSocket opening handshake: answered with this HTTP status. */
 export interface UpgradeRefusal {
@@ -47,9 +47,7 @@ export function upgradeResponse(req: UpgradeRequest): string | UpgradeRefusal {
   }
   const version = req.headers['sec-websocket-version'];
   if (version !== '13') return { status: 426, message: 'Unsupported WebSocket version' };
-  const accept = createHash('sha1')
-    .update(key + GUID)
-    .digest('base64');
+  const accept = sha1Base64(key + GUID);
   return `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`;
 }
 
@@ -58,4 +56,13 @@ export function listsToken(value: string | undefined, token: string): boolean {
   if (value === undefined) return false;
   if (value.length === token.length) return value.toLowerCase() === token; // the common `Upgrade`: no split
   return value.split(',').some((part) => part.trim().toLowerCase() === token);
+}
+
+/**
+ * `crypto.hash` (Node 20.12 and later): one call, no Hash object (a stream) per upgrade — about half the cost of
+ * `createHash(...).update(...).digest()`. The latter where it is missing.
+ */
+const oneShot = (crypto as { hash?: (algorithm: string, data: string, encoding: 'base64') => string }).hash;
+function sha1Base64(text: string): string {
+  return oneShot ? oneShot('sha1', text, 'base64') : crypto.createHash('sha1').update(text).digest('base64');
 }
