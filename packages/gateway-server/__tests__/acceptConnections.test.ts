@@ -236,6 +236,13 @@ describe('acceptConnections: gateway connections', () => {
     const text = await c.until((t) => t.includes('"op":11'));
     expect(statuses(text)).toEqual([101]);
     expect(text.indexOf('"op":10')).toBeLessThan(text.indexOf('"op":11'));
+    // Longer than the first buffer kept for a partial head (it grows), and past the head limit (Node answers 431).
+    const long = client(port);
+    await long.trickle(upgrade(`X-Pad: ${'p'.repeat(3000)}\r\n`), 150);
+    expect(statuses(await long.until(hello))).toEqual([101]);
+    const over = client(port);
+    await over.trickle(upgrade(`X-Pad: ${'p'.repeat(17_000)}\r\n`), 1500);
+    expect(statuses(await over.until((t, closed) => t.includes('\r\n\r\n') || closed))).toEqual([431]);
   });
 
   it('refuses what the gateway refuses, on both paths, with the same statuses', async () => {

@@ -25,10 +25,14 @@ const TIMEOUT_RESPONSE = 'HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n\
  */
 export type HeadTaker = (head: RequestHead, socket: Socket, rest: Buffer) => boolean;
 
-/** A connection whose head is not complete after its first read: the bytes so far and how far they were searched. */
+/**
+ * A connection whose head is not complete after its first read: the bytes so far (`buffer`'s first `length`), of which
+ * the first `length` were already searched. The buffer grows by doubling, so a head that arrives a byte at a time is
+ * copied O(n) times in all, not once per read.
+ */
 interface Partial {
-  bytes: Buffer;
-  checked: number;
+  buffer: Buffer;
+  length: number;
 }
 
 type ConnectionListener = (this: HttpServer | HttpsServer, socket: Socket) => void;
@@ -104,7 +108,7 @@ export class UpgradeDemux {
     for (let i = this.#handedTo.length - 1; i >= 0; i--) server.prependListener(this.#event, this.#handedTo[i]!);
     for (const socket of [...this.#waiting.keys()]) {
       const partial = this.#partial.get(socket);
-      this.#handOn(socket, partial === undefined ? null : partial.bytes);
+      this.#handOn(socket, partial === undefined ? null : partial.buffer.subarray(0, partial.length));
     }
   }
 
@@ -127,15 +131,15 @@ export class UpgradeDemux {
     let bytes = chunk;
     let checked = 0;
     if (partial !== undefined) {
-      bytes = Buffer.concat([partial.bytes, chunk]);
-      checked = partial.checked;
+      checked = partial.length;
+      bytes = append(partial, chunk);
     }
     const head = readRequestHead(bytes, LIMITS, checked);
     if (head === HEAD_INCOMPLETE) {
-      if (partial === undefined) this.#partial.set(socket, { bytes, checked: bytes.length });
-      else {
-        partial.bytes = bytes;
-        partial.checked = bytes.length;
+      if (partial === undefined) {
+        const buffer = Buffer.allocUnsafe(Math.min(LIMITS.maxBytes, Math.max(1024, 2 * bytes.length)));
+        bytes.copy(buffer);
+        this.#partial.set(socket, { buffer, length: bytes.length });
       }
       return;
     }
@@ -185,6 +189,23 @@ export class UpgradeDemux {
       socket.destroy();
     }
   }
+}
+
+/**
+ * The partial head with `chunk` after it: in place while it fits (the buffer doubles up to the head limit), else
+ * one new Buffer of both (then at least the limit: the head is refused and handed on whole).
+ */
+function append(partial: Partial, chunk: Buffer): Buffer {
+  const length = partial.length + chunk.length;
+  if (length > partial.buffer.length && length <= LIMITS.maxBytes) {
+    const grown = Buffer.allocUnsafe(Math.min(LIMITS.maxBytes, Math.max(length, 2 * partial.buffer.length)));
+    partial.buffer.copy(grown, 0, 0, partial.length);
+    partial.buffer = grown;
+  }
+  if (length > partial.buffer.length) return Buffer.concat([partial.buffer.subarray(0, partial.length), chunk]);
+  chunk.copy(partial.buffer, partial.length);
+  partial.length = length;
+  return partial.buffer.subarray(0, length);
 }
 
 function ignoreError(): void {}
