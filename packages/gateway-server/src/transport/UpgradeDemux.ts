@@ -26,9 +26,9 @@ const TIMEOUT_RESPONSE = 'HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n\
 export type HeadTaker = (head: RequestHead, socket: Socket, rest: Buffer) => boolean;
 
 /**
- * A connection whose head is not complete after its first read: the bytes so far (`buffer`'s first `length`), of which
- * the first `length` were already searched. The buffer grows by doubling, so a head that arrives a byte at a time is
- * copied O(n) times in all, not once per read.
+ * A connection whose head is not complete after its first read: the bytes so far, `buffer`'s first `length` (all of
+ * them already searched for the head's end). The buffer grows by doubling, so a head that arrives a byte at a time
+ * costs O(n) copying in all, not a copy of everything so far per read.
  */
 interface Partial {
   buffer: Buffer;
