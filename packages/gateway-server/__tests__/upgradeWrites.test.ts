@@ -63,7 +63,7 @@ describe('writes per connection', () => {
     // One call with one buffer: the 101 headers and Hello's frame.
     expect(perSocket[0]).toEqual([1]);
     const sent = Buffer.concat(first).toString('latin1');
-    expect(sent).toMatch(/^HTTP\/1\.1 101 Switching Protocols\r\n[^]*\r\n\r\n\x81.\{"op":10,/);
+    expect(sent).toMatch(/^HTTP\/1\.1 101 Switching Protocols\r\n[\s\S]*\r\n\r\n\x81.\{"op":10,/);
 
     client.identify('1');
     await client.dispatch('READY');
