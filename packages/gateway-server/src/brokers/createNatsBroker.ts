@@ -9,6 +9,7 @@ import {
   encodeBrokerPayload,
   ownCopy,
 } from './brokerCodec.js';
+import { natsPublisher } from './natsPublisher.js';
 import { OwnPublishes } from './OwnPublishes.js';
 import { TopicListeners } from './TopicListeners.js';
 
@@ -71,6 +72,7 @@ export async function createNatsBroker(options: NatsBrokerOptions = {}): Promise
   const stats: BrokerStats = { published: 0, received: 0, dropped: 0 };
   const encoder = new TextEncoder();
   const format = options.format ?? 2;
+  const send = natsPublisher(nc);
   let closed = false;
 
   const drop = (error: unknown): void => {
@@ -92,9 +94,9 @@ export async function createNatsBroker(options: NatsBrokerOptions = {}): Promise
 
   const publishBytes = (topic: string, payload: Uint8Array): void => {
     if (closed) return;
-    // Throws synchronously past the server's max_payload; the gateway logs it. nats.js gathers the publishes of one
-    // tick into one socket write (it flushes on a microtask), so a burst of dispatches is already one batch.
-    nc.publish(prefix + topic, payload);
+    // Throws synchronously past the server's max_payload; the gateway logs it. Straight on the socket while nats.js has
+    // nothing queued (natsPublisher.ts); otherwise nats.js gathers the publishes of one tick into one socket write.
+    send(prefix + topic, payload);
     stats.published++;
   };
 
