@@ -96,6 +96,17 @@ describe.skipIf(!natsUp)('natsPublisher over a nats.js connection', () => {
     expect(viaNats).toBeLessThan(count - count / 10);
   });
 
+  it('never writes a subject with whitespace into a PUB line itself: it goes to nc.publish', async () => {
+    const pub = await connectNats();
+    await pub.flush();
+    const write = vi.spyOn(socketOf(pub), 'write');
+    const publish = vi.spyOn(pub, 'publish').mockImplementation(() => undefined);
+    const send = natsPublisher(pub);
+    for (const bad of [`${subject()} 5\r\nPUB x`, `${subject()}\ty`, `${subject()}\n`]) send(bad, new Uint8Array(1));
+    expect(publish).toHaveBeenCalledTimes(3);
+    expect(write).not.toHaveBeenCalled();
+  });
+
   it('leaves a payload over max_payload to nc.publish, which refuses it', async () => {
     const pub = await connectNats();
     const send = natsPublisher(pub);

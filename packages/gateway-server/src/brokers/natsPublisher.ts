@@ -18,6 +18,12 @@ interface Internals {
 }
 
 const CRLF = Buffer.from('\r\n');
+/**
+ * What may not appear in a subject written into a `PUB` line: whitespace ends the subject (a space would make the
+ * rest another protocol argument, a CR LF another command). nats.js does not check this either; such a subject takes
+ * `nc.publish` as before, so this path never writes a protocol line that `nc.publish` would not.
+ */
+const NOT_IN_SUBJECT = /[\s\0]/;
 
 /**
  * A publish function for a nats.js connection that writes `PUB <subject> <n>\r\n<payload>\r\n` straight on its socket
@@ -53,7 +59,8 @@ export function natsPublisher(nc: NatsConnection): (subject: string, payload: Ui
       payload.byteLength > protocol.info.max_payload ||
       typeof protocol.outMsgs !== 'number' ||
       typeof protocol.outBytes !== 'number' ||
-      nc.isClosed()
+      nc.isClosed() ||
+      NOT_IN_SUBJECT.test(subject)
     ) {
       nc.publish(subject, payload);
       return;
