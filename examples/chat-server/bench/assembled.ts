@@ -87,6 +87,9 @@ const YOUNG_MB = Number(process.env.ASSEMBLED_YOUNG_MB ?? 16);
 const GC_ARGS = [
   ...(YOUNG_MB > 0 ? [`--min-semi-space-size=${YOUNG_MB}`, `--max-semi-space-size=${YOUNG_MB}`] : []),
   ...(GC_RSS ? ['--expose-gc', '--import', fileURLToPath(new URL('./lib/fullGcOnSignal.mjs', import.meta.url))] : []),
+  ...(process.env.ASSEMBLED_ALLOC_PROFILE
+    ? ['--import', fileURLToPath(new URL('./lib/allocProfileOnSignal.mjs', import.meta.url))]
+    : []),
 ];
 
 /** ASSEMBLED_ONLY=assembled: measure the assembled server alone (quicker iteration; no ratios printed). */
@@ -179,6 +182,12 @@ async function rssAfterGc(pid: number): Promise<{ rss: number; live: number }> {
  * ASSEMBLED_PERF_PHASE=identify over the measured Identifies; `--perf-basic-prof` in ASSEMBLED_SERVER_ARGS /
  * ASSEMBLED_NAIVE_ARGS names the JavaScript frames.
  */
+/**
+ * ASSEMBLED_ALLOC_PROFILE=<dir>: what the servers allocate over the measured Identifies, garbage included, by call
+ * site (lib/allocProfileOnSignal.mjs, preloaded into both): <dir>/alloc-<pid>.heapprofile (Chrome DevTools' format)
+ * and the collections in the window, <dir>/alloc-<pid>.gc.json. Its sampling costs CPU: not for timed runs.
+ */
+const ALLOC_PROFILE = process.env.ASSEMBLED_ALLOC_PROFILE;
 const PERF_PHASE = process.env.ASSEMBLED_PERF ? (process.env.ASSEMBLED_PERF_PHASE ?? 'messages') : undefined;
 function startPerf(name: string, pid: number) {
   const args = ['record', '-g', '-k', 'CLOCK_MONOTONIC', '-F', '4999'];
@@ -248,6 +257,7 @@ async function measure(name: string, server: StartedServer, onWarm?: () => Promi
     const per = Math.ceil(SESSIONS / clientCount);
     phase('identify');
     const identifyPerf = PERF_PHASE === 'identify' ? startPerf(name, server.pid) : undefined;
+    if (ALLOC_PROFILE) process.kill(server.pid, 'SIGWINCH');
     const started = monotonicMs();
     const opened = await Promise.all(
       clients.map((c, i) =>
@@ -267,6 +277,7 @@ async function measure(name: string, server: StartedServer, onWarm?: () => Promi
     const openMs = monotonicMs() - started;
     const afterOpen = processUsage(server.pid);
     await stopPerf(identifyPerf);
+    if (ALLOC_PROFILE) process.kill(server.pid, 'SIGWINCH');
     const identifyCpuUs =
       (afterOpen.userUs - identifyFrom.userUs + afterOpen.systemUs - identifyFrom.systemUs) / SESSIONS;
     phase('settle');
