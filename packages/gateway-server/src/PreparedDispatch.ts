@@ -6,6 +6,7 @@ import {
   type FrameTemplate,
   frameHeaderLength,
   frameWithSeq,
+  JSON_SEQ_KEY,
   type JsonText,
   jsonTextLength,
   seqTail,
@@ -21,17 +22,16 @@ import { unpooled } from './wire/unpooled.js';
 
 const SLOTS: Record<string, number> = { json: 0, etf: 1, msgpack: 2 };
 const UNPARSED: unique symbol = Symbol('unparsed');
-const JSON_TAIL = Buffer.from(',"s":');
 
 /** `buildTemplate`'s JSON head around a `d` that is already JSON text: `{"op":0,"t":<event>,"d":<body>,"s":`. */
 function jsonTemplateAround(event: string, body: Uint8Array): FrameTemplate {
   const envelope = `{"op":0,"t":${JSON.stringify(event)},"d":`;
   const start = Buffer.byteLength(envelope);
   // Its own memory, not a slice of Node's pool: a spliced dispatch is kept by replay buffers (see unpooled.ts).
-  const head = Buffer.allocUnsafeSlow(start + body.length + JSON_TAIL.length);
+  const head = Buffer.allocUnsafeSlow(start + body.length + JSON_SEQ_KEY.length);
   head.write(envelope, 0, 'utf8');
   head.set(body, start);
-  JSON_TAIL.copy(head, start + body.length);
+  JSON_SEQ_KEY.copy(head, start + body.length);
   return { kind: 'json', head };
 }
 
@@ -92,8 +92,8 @@ export class PreparedDispatch {
     const template = jsonTemplateAround(event, jsonBody);
     dispatch.#templates[0] = template;
     dispatch.#body = template.head.subarray(
-      template.head.length - JSON_TAIL.length - jsonBody.length,
-      -JSON_TAIL.length,
+      template.head.length - JSON_SEQ_KEY.length - jsonBody.length,
+      -JSON_SEQ_KEY.length,
     );
     const check = outgoingCheck();
     if (check) check.dispatch(event, dispatch.data);
@@ -117,10 +117,10 @@ export class PreparedDispatch {
   static #fromText(dispatch: PreparedDispatch, json: JsonText): FrameTemplate {
     const envelope = envelopeOf(dispatch.event);
     const length = jsonTextLength(json);
-    const head = Buffer.allocUnsafe(envelope.length + length + JSON_TAIL.length);
+    const head = Buffer.allocUnsafe(envelope.length + length + JSON_SEQ_KEY.length);
     head.set(envelope, 0);
     const end = writeJsonText(head, envelope.length, json);
-    JSON_TAIL.copy(head, end);
+    JSON_SEQ_KEY.copy(head, end);
     const template: FrameTemplate = { kind: 'json', head };
     dispatch.#templates[0] = template;
     dispatch.#body = head.subarray(envelope.length, end);
@@ -198,7 +198,7 @@ export class PreparedDispatch {
       // The text written into the frame itself, sized exactly: one allocation (none with room in `scratch`).
       const envelope = envelopeOf(this.event);
       const length = jsonTextLength(json);
-      const size = envelope.length + length + JSON_TAIL.length + 17;
+      const size = envelope.length + length + JSON_SEQ_KEY.length + 17;
       const room = frameHeaderLength(size) + size;
       const out = scratch !== undefined && scratch.length >= room ? scratch : Buffer.allocUnsafe(room);
       return out.subarray(0, writeJsonWsFrameAt(out, 0, envelope, json, seq, length));

@@ -73,6 +73,9 @@ export function seqTail(kind: FrameTemplate['kind'], seq: number): Buffer {
   return out.subarray(0, writeSeqTail(kind, seq, out, 0));
 }
 
+/** What a JSON dispatch's text ends with before its `s` (the value and `}` are {@link writeSeqTail}'s). */
+export const JSON_SEQ_KEY = Buffer.from(',"s":');
+
 /** How many bytes {@link writeSeqTail} writes for `seq` (so a frame's length is known before it is written). */
 export function seqTailLength(kind: FrameTemplate['kind'], seq: number): number {
   switch (kind) {
@@ -262,20 +265,15 @@ export function writeJsonWsFrameAt(
   seq: number,
   length = jsonTextLength(json),
 ): number {
-  const digits = String(seq);
-  const payload = envelope.length + length + JSON_S.length + digits.length + 1;
+  const payload = envelope.length + length + JSON_SEQ_KEY.length + seqTailLength('json', seq);
   const start = at + frameHeaderLength(payload);
   if (start + payload > out.length) return -1;
   writeWsHeader(out, start, payload, false);
   out.set(envelope, start);
-  let end = writeJsonText(out, start + envelope.length, json);
-  out.set(JSON_S, end);
-  end += JSON_S.length;
-  end += out.write(digits, end, 'latin1');
-  out[end++] = 0x7d;
-  return end;
+  const end = writeJsonText(out, start + envelope.length, json);
+  out.set(JSON_SEQ_KEY, end);
+  return writeSeqTail('json', seq, out, end + JSON_SEQ_KEY.length);
 }
-const JSON_S = Buffer.from(',"s":');
 
 /**
  * The complete binary WebSocket frame of one session's dispatch on a shared-mode zlib stream (see sharedZlib.ts):
