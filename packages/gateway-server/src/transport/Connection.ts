@@ -46,6 +46,29 @@ const SLAB_MIN_ROOM = 8 * 1024;
 let slab = Buffer.allocUnsafeSlow(SLAB_BYTES);
 let slabUsed = 0;
 
+/** A new slab when the current one has less than {@link SLAB_MIN_ROOM} left. */
+function slabWithRoom(): void {
+  if (SLAB_BYTES - slabUsed < SLAB_MIN_ROOM) {
+    slab = Buffer.allocUnsafeSlow(SLAB_BYTES);
+    slabUsed = 0;
+  }
+}
+
+/**
+ * Whether `socket` may be handed a view of the slab: only a net.Socket (TCP, pipe, TLS) is known to copy or hold what
+ * it is given until written — another Duplex handed to 'upgrade' (a proxy's, a test's) may keep the Buffer after a
+ * synchronous callback — and only with nothing queued or corked (a queued frame must be its own Buffer).
+ */
+function writesAtOnce(socket: Duplex): boolean {
+  return socket.writableLength === 0 && !socket.writableCorked && socket instanceof Socket;
+}
+
+/** Payload bytes of the WebSocket frame in `buf` from `at` to `end`: the frame minus its 2-, 4- or 10-byte header. */
+function payloadBytes(buf: Uint8Array, at: number, end: number): number {
+  const size = buf[at + 1]! & 127;
+  return end - at - (size < 126 ? 2 : size === 126 ? 4 : 10);
+}
+
 /**
  * The socket whose burst (Connection.burst: READY and its GUILD_CREATEs, a resume replay) is being written into the
  * slab, frame after frame from `burstStart`, to leave in one socket write when the burst ends; null outside one. Corked,
@@ -361,8 +384,7 @@ export class Connection<S = unknown> implements SessionSink {
           const end = dispatch.writeWsFrame(c.encoding, full, seq, slab, start);
           if (end >= 0) {
             slabUsed = end;
-            const size = slab[start + 1]! & 127;
-            Connection.#sent(c, end - start - (size < 126 ? 2 : size === 126 ? 4 : 10), 0);
+            Connection.#sent(c, payloadBytes(slab, start, end), 0);
             return;
           }
           // No room left: what is there goes now, and the rest of the burst is corked.
@@ -370,21 +392,15 @@ export class Connection<S = unknown> implements SessionSink {
         }
         // Corking decided first: a corked (or busy) socket queues the frame, which must then be its own Buffer.
         Connection.#coalesce(c, socket);
-        // Only a net.Socket (TCP, pipe, TLS) is known to copy or hold what it is given until written: another Duplex
-        // handed to 'upgrade' (a proxy's, a test's) may keep the Buffer after a synchronous callback, so it gets its own.
-        const direct = socket.writableLength === 0 && !socket.writableCorked && socket instanceof Socket;
-        if (direct && SLAB_BYTES - slabUsed < SLAB_MIN_ROOM) {
-          slab = Buffer.allocUnsafeSlow(SLAB_BYTES);
-          slabUsed = 0;
-        }
+        const direct = writesAtOnce(socket);
+        if (direct) slabWithRoom();
         frame = dispatch.wsFrame(c.encoding, full, seq, direct ? slab.subarray(slabUsed) : undefined);
         socket.write(frame);
         // Still queued (a partial write, a TLS socket): its bytes are the socket's until written.
         if (frame.buffer === slab.buffer && socket.writableLength > 0) slabUsed = frame.byteOffset + frame.length;
       }
-      // Metrics count payload bytes, as `ws.send` callers do: the frame minus its 2-, 4- or 10-byte header.
-      const size = frame[1]! & 127;
-      Connection.#sent(c, frame.length - (size < 126 ? 2 : size === 126 ? 4 : 10), socket.writableLength);
+      // Metrics count payload bytes, as `ws.send` callers do.
+      Connection.#sent(c, payloadBytes(frame, 0, frame.length), socket.writableLength);
       return;
     }
     if (c.#profile.sharedZlib) {
@@ -452,17 +468,9 @@ export class Connection<S = unknown> implements SessionSink {
     // and the socket has nothing queued (as for a direct frame in #sendDispatch).
     const socket =
       this.#compressor || this.payloadCompression || this.#profile.sharedZlib ? null : this.ws.writableSocket();
-    const slabbed =
-      socket !== null &&
-      burstSocket === null &&
-      socket.writableLength === 0 &&
-      !socket.writableCorked &&
-      socket instanceof Socket;
+    const slabbed = socket !== null && burstSocket === null && writesAtOnce(socket);
     if (slabbed) {
-      if (SLAB_BYTES - slabUsed < SLAB_MIN_ROOM) {
-        slab = Buffer.allocUnsafeSlow(SLAB_BYTES);
-        slabUsed = 0;
-      }
+      slabWithRoom();
       burstSocket = socket;
       burstStart = slabUsed;
     }
