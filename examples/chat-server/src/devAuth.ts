@@ -10,10 +10,32 @@ export const defaultDevAuthNewUsers: RateLimitRule = { limit: 10, windowMs: 60_0
  * 2024-01-01): the same user on every run and every backend, without a lookup table.
  */
 export function userIdForToken(token: string): string {
-  // One-shot `hash` (no Hash object per call: dev auth runs this on every Identify); the sum stays below 2^53.
-  const h = hash('sha256', token, 'buffer');
-  const time = 1_704_067_200_000 - 1_420_070_400_000 + (h.readUInt32BE(0) & 0xfffff);
-  return ((BigInt(time) << 22n) | BigInt(h.readUInt32BE(4) & 0x3fffff)).toString();
+  // One-shot `hash` (no Hash object per call: dev auth runs this on every Identify), its bytes as a Latin-1
+  // ('binary') string: no Buffer made, and `hash` finds 'binary' at once where 'buffer' falls through its whole
+  // encoding lookup (~1 µs against ~0.4 in a loop). Bytes 1–3 are the low 20 bits of the first 32-bit word, bytes 5–7
+  // the low 22 bits of the second.
+  const h = hash('sha256', token, 'binary');
+  const time =
+    1_704_067_200_000 -
+    1_420_070_400_000 +
+    (((h.charCodeAt(1) & 0x0f) << 16) | (h.charCodeAt(2) << 8) | h.charCodeAt(3));
+  return snowflakeText(time, ((h.charCodeAt(5) & 0x3f) << 16) | (h.charCodeAt(6) << 8) | h.charCodeAt(7));
+}
+
+/**
+ * `((BigInt(time) << 22n) | BigInt(low)).toString()` for `time` < 2^42 and `low` < 2^22, in doubles: two BigInts
+ * and their string per Identify were most of what this file cost after the hash. The id is `top · 10^6 + rest`, with
+ * every partial product below 2^53: `time = hi · 10^6 + lo`, so `time · 2^22 + low = hi · 2^22 · 10^6 + (lo · 2^22 +
+ * low)`, and the second term's carry past 10^6 moves into `top`.
+ */
+export function snowflakeText(time: number, low: number): string {
+  const lo = time % 1e6;
+  const under = lo * 4_194_304 + low;
+  const rest = under % 1e6;
+  const top = ((time - lo) / 1e6) * 4_194_304 + (under - rest) / 1e6;
+  if (top === 0) return String(rest);
+  const digits = String(rest);
+  return `${top}${'000000'.slice(digits.length)}${digits}`;
 }
 
 /** A name usable as it is: 1–32 printable ASCII characters (what bots and the bench send), no rewriting needed. */

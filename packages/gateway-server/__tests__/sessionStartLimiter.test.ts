@@ -80,4 +80,26 @@ describe('InMemorySessionStartLimiter', () => {
     expect(limiter.get('u', 7).remaining).toBe(0);
     expect(limiter.consume('u', 1005)).toBe(true);
   });
+
+  // The user last found without a window is remembered (an Identify's `get` then `consume`): a start taken since,
+  // for them or anyone, and one for another user in between, must all count.
+  it('counts the start that follows a lookup that found nothing', () => {
+    const limiter = new InMemorySessionStartLimiter(2, 1000, 1);
+    const a = ['1', '2'].join('');
+    expect(limiter.get(a, 0).remaining).toBe(2);
+    expect(limiter.get('b', 0).remaining).toBe(2);
+    expect(limiter.consume('12', 0)).toBe(true);
+    expect(limiter.get(a, 0).remaining).toBe(1);
+    expect(limiter.get('b', 0).remaining).toBe(2);
+    expect(limiter.consume('b', 0)).toBe(true);
+    expect(limiter.consume(a, 0)).toBe(true);
+    expect(limiter.consume(a, 0)).toBe(false);
+    expect(limiter.get('12', 0).remaining).toBe(0);
+    expect(limiter.get('b', 0).remaining).toBe(1);
+    // Pruned away and looked up again: absent, then counted from a fresh window.
+    limiter.prune(5000);
+    expect(limiter.get(a, 5000).remaining).toBe(2);
+    expect(limiter.consume(a, 5000)).toBe(true);
+    expect(limiter.get(a, 5000).remaining).toBe(1);
+  });
 });

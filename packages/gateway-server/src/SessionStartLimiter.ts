@@ -34,6 +34,11 @@ export class InMemorySessionStartLimiter implements SessionStartLimiter {
    * packed number, which is itself a boxed double (16 bytes) that the small integer is not.
    */
   readonly #users = new Map<string, number | Window>();
+  /**
+   * The user last looked up and found without a window (only `consume` adds one): an Identify asks `get`, then
+   * `consume` for the same user, and the second lookup in a table of every recent user was ~0.3 µs of it.
+   */
+  #absent: string | undefined;
   /** A power of two above `total`: `used` never reaches it. */
   readonly #radix: number;
 
@@ -46,8 +51,12 @@ export class InMemorySessionStartLimiter implements SessionStartLimiter {
 
   /** A user's running window at `now`, or undefined. */
   #live(userId: string, now: number): Window | undefined {
+    if (userId === this.#absent) return undefined;
     const entry = this.#users.get(userId);
-    if (entry === undefined) return undefined;
+    if (entry === undefined) {
+      this.#absent = userId;
+      return undefined;
+    }
     const window = typeof entry === 'number' ? unpack(entry, this.#radix) : entry;
     return window.resetAt > now ? window : undefined;
   }
@@ -67,6 +76,7 @@ export class InMemorySessionStartLimiter implements SessionStartLimiter {
     if (window.used >= this.total) return false;
     window.used++;
     this.#users.set(userId, pack(window, this.#radix));
+    if (userId === this.#absent) this.#absent = undefined;
     return true;
   }
 

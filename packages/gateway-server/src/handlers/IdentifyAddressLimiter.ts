@@ -1,5 +1,8 @@
 import { addressKey } from '../addressKey.js';
 
+/** Peer addresses whose key is remembered; past this many the table starts over (as transport/sharedStrings.ts). */
+const KEYS_KEPT = 4096;
+
 /** Identifies allowed per remote address: `identifies` per `windowMs`, refilled continuously (a token bucket). */
 export interface IdentifyAddressLimit {
   identifies: number;
@@ -17,6 +20,12 @@ export class IdentifyAddressLimiter {
   /** Tokens per ms. */
   readonly #rate: number;
   readonly #buckets = new Map<string, { tokens: number; at: number }>();
+  /**
+   * `addressKey` per peer address: a connection's address is one string per address already (transport/sharedStrings.ts),
+   * so a lookup here finds its hash cached, where `addressKey` ran node:net's `isIPv4` regex (and its match array) on
+   * every Identify. Bounded like that table.
+   */
+  readonly #keys = new Map<string, string>();
 
   constructor(limit: IdentifyAddressLimit) {
     this.#capacity = Math.max(1, limit.identifies);
@@ -25,7 +34,7 @@ export class IdentifyAddressLimiter {
 
   /** Takes one Identify for `remoteAddress`: false when its bucket is empty (the caller closes with 4008). */
   take(remoteAddress: string, now = Date.now()): boolean {
-    const key = addressKey(remoteAddress);
+    const key = this.#keyOf(remoteAddress);
     const bucket = this.#buckets.get(key);
     const tokens = bucket ? Math.min(this.#capacity, bucket.tokens + (now - bucket.at) * this.#rate) : this.#capacity;
     if (tokens < 1) return false;
@@ -35,6 +44,16 @@ export class IdentifyAddressLimiter {
       bucket.at = now;
     } else this.#buckets.set(key, { tokens: tokens - 1, at: now });
     return true;
+  }
+
+  #keyOf(remoteAddress: string): string {
+    let key = this.#keys.get(remoteAddress);
+    if (key === undefined) {
+      key = addressKey(remoteAddress);
+      if (this.#keys.size >= KEYS_KEPT) this.#keys.clear();
+      this.#keys.set(remoteAddress, key);
+    }
+    return key;
   }
 
   /** Addresses with a partly used bucket. */

@@ -54,12 +54,18 @@ export class GuildIds implements Iterable<Snowflake> {
  */
 const singles = new Map<Snowflake, readonly Snowflake[]>();
 const SINGLES_KEPT = 4096;
+/** The array {@link single} answered last. */
+let lastSingle: readonly Snowflake[] | undefined;
 
 function single(id: Snowflake): readonly Snowflake[] {
-  const known = singles.get(id);
-  if (known !== undefined) return known;
-  if (singles.size >= SINGLES_KEPT) singles.clear();
-  const made = Object.freeze([id]);
-  singles.set(id, made);
-  return made;
+  // The array handed out last first: a community server's sessions join the same guild one after another.
+  if (lastSingle !== undefined && lastSingle[0] === id) return lastSingle;
+  let known = singles.get(id);
+  if (known === undefined) {
+    if (singles.size >= SINGLES_KEPT) singles.clear();
+    known = Object.freeze([id]);
+    singles.set(id, known);
+  }
+  lastSingle = known;
+  return known;
 }

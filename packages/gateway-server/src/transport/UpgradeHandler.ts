@@ -72,8 +72,13 @@ export class UpgradeHandler {
    * URLSearchParams per upgrade was ~5 µs of each.
    */
   readonly #queries = new Map<string, ParsedQuery>();
+  /** The connect URL last found in `#queries`, and its parse. */
+  #lastUrl: string | undefined;
+  #lastQuery: ParsedQuery | undefined;
   /** Hello per encoding, encoded once: its only field, the heartbeat interval, is the server's. */
   readonly #hellos = new Map<Encoding, EncodedControl>();
+  /** The Hello last sent: the next connection nearly always has the same encoding (no lookup then). */
+  #lastHello: { encoding: Encoding; hello: EncodedControl } | undefined;
 
   constructor(context: UpgradeContext) {
     this.#context = context;
@@ -212,8 +217,14 @@ export class UpgradeHandler {
 
   /** The connect URL's query, or why the upgrade is refused (HTTP 400). */
   #parseQuery(url: string): ParsedQuery | string {
+    // The URL before it first (nearly every client of a server sends the same one): no hash of the new copy, no lookup.
+    if (url === this.#lastUrl) return this.#lastQuery!;
     const known = this.#queries.get(url);
-    if (known !== undefined) return known;
+    if (known !== undefined) {
+      this.#lastUrl = url;
+      this.#lastQuery = known;
+      return known;
+    }
     let parsed: ParsedQuery;
     try {
       // zstd-stream needs a zstd streaming context per connection (node:zlib's, or zstd-napi's on Node 20): without
@@ -239,11 +250,14 @@ export class UpgradeHandler {
   }
 
   #hello(encoding: Encoding): EncodedControl {
+    const last = this.#lastHello;
+    if (last !== undefined && last.encoding === encoding) return last.hello;
     let hello = this.#hellos.get(encoding);
     if (hello === undefined) {
       hello = prepareControl(encoding, 10, { heartbeat_interval: this.#context.heartbeatInterval });
       this.#hellos.set(encoding, hello);
     }
+    this.#lastHello = { encoding, hello };
     return hello;
   }
 
