@@ -38,6 +38,8 @@ function piecesOf(text: string, cuts: number[]): JsonText {
 const texts = fc.oneof(
   fc.string({ maxLength: 140 }),
   fc.string({ unit: 'grapheme', maxLength: 60 }),
+  // READY- and GUILD_CREATE-sized: written before they are measured when the buffer has room (wire/frames.ts).
+  fc.string({ unit: 'grapheme', minLength: 40, maxLength: 400 }),
   fc.integer({ min: 65_440, max: 65_560 }).map((n) => 'x'.repeat(n)),
 );
 const seqs = fc.oneof(fc.integer({ min: 0, max: 300 }), fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }));
@@ -59,6 +61,13 @@ describe('JSON text dispatches', () => {
           expect(out.subarray(7, 7 + want.length).equals(want)).toBe(true);
           expect(out[6]).toBe(0xee);
           expect(out[7 + want.length]).toBe(0xee);
+          // Room for the longest the text could encode to: a payload of 126 bytes or more is written before it is
+          // measured (wire/frames.ts), the header put in front after; the same frame, nothing around it.
+          const roomy = Buffer.alloc(3 * want.length + 64, 0xee);
+          expect(dispatch.writeWsFrame(json, true, seq, roomy, 7)).toBe(7 + want.length);
+          expect(roomy.subarray(7, 7 + want.length).equals(want)).toBe(true);
+          expect(roomy[6]).toBe(0xee);
+          expect(roomy[7 + want.length]).toBe(0xee);
           // No room: nothing written.
           const small = Buffer.alloc(want.length + 6, 0xee);
           expect(dispatch.writeWsFrame(json, true, seq, small, 7)).toBe(-1);
@@ -100,6 +109,29 @@ describe('JSON text dispatches', () => {
     expect(
       dispatch.wsFrame(etf, true, 3).equals(new PreparedDispatch('TEXT_A', dispatch.data).wsFrame(etf, true, 3)),
     ).toBe(true);
+  });
+
+  it('writes READY-sized texts before measuring them, and measures those whose header it cannot know', () => {
+    const envelope = Buffer.from('{"op":0,"t":"READY","d":');
+    for (const text of [
+      JSON.stringify({ user: 'é'.repeat(40), id: '1' }),
+      JSON.stringify('x'.repeat(95)),
+      JSON.stringify('x'.repeat(96)),
+      JSON.stringify('€'.repeat(30)),
+      JSON.stringify('😀'.repeat(25)),
+      JSON.stringify('y'.repeat(21_840)),
+      JSON.stringify('y'.repeat(21_900)),
+    ]) {
+      const want = expected('READY', text, 42);
+      for (const body of [text, piecesOf(text, [3, 70, 200])]) {
+        for (const room of [want.length + 2, 3 * want.length + 40]) {
+          const out = Buffer.alloc(room + 5, 0xee);
+          expect(writeJsonWsFrameAt(out, 5, envelope, body, 42)).toBe(room >= want.length ? 5 + want.length : -1);
+          if (room >= want.length) expect(out.subarray(5, 5 + want.length).equals(want)).toBe(true);
+          expect(out[4]).toBe(0xee);
+        }
+      }
+    }
   });
 
   it('refuses a frame that does not fit, before writing anything', () => {

@@ -350,8 +350,11 @@ export function composeGateway(options: GatewayServerOptions, host: GatewayHost)
     opened(connection) {
       connections.add(connection);
       metrics?.connectionOpened(connection.encoding.name, connection.compression);
-      const { remoteAddress, compression } = connection;
-      host.notify('sessionOpened', { remoteAddress, encoding: connection.encoding.name, compression });
+      // Its payload built only for a listener, as `sessionIdentified`'s.
+      if (host.listens('sessionOpened')) {
+        const { remoteAddress, compression } = connection;
+        host.notify('sessionOpened', { remoteAddress, encoding: connection.encoding.name, compression });
+      }
     },
     // Nothing a client sends may throw out of the socket's message event (that would take the process down).
     message(connection, data, isBinary) {
