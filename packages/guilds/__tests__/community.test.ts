@@ -473,6 +473,33 @@ describe('slowmode and last_message_id', () => {
   });
 });
 
+describe('MESSAGE_CREATE and the channel write', () => {
+  it('dispatches a stored message before writing the channel’s last_message_id, which then follows it', async () => {
+    // The delivery must not wait for the channel's record (issue #19: POST → first delivery); the message itself is
+    // stored before either.
+    const write = h.store.write.bind(h.store);
+    const seenAtChannelWrite: { dispatched: number; stored: boolean }[] = [];
+    h.store.write = async (writes) => {
+      if (writes.some((w) => w.kind === 'channel' && w.op === 'put')) {
+        const dispatched = h.gateway.events('MESSAGE_CREATE');
+        const id = dispatched.at(-1)?.data.id as string | undefined;
+        seenAtChannelWrite.push({
+          dispatched: dispatched.length,
+          stored: id !== undefined && (await h.messages.get(s.general.id, id)) !== null,
+        });
+      }
+      return write(writes);
+    };
+    const sent = await h.community.messages.create(s.alice, s.general.id, { content: 'hello' });
+    expect(seenAtChannelWrite).toEqual([{ dispatched: 1, stored: true }]);
+    expect(h.gateway.events('MESSAGE_CREATE')[0]?.data.id).toBe(sent.id);
+    expect(
+      ((await h.community.channels.get(s.bob, s.guild.id, s.general.id)) as { last_message_id?: string })
+        .last_message_id,
+    ).toBe(sent.id);
+  });
+});
+
 describe('adding a bot (oauth2 authorize)', () => {
   it('needs MANAGE_GUILD, grants only held permissions, and gives the bot a managed role', async () => {
     const { community } = h;

@@ -100,9 +100,10 @@ export class InteractionMessages {
       flags: message.flags,
       extra: message.extra,
     });
-    await recordLastMessage(ctx, target, stored.id);
     const wire = this.#wire(target, stored);
+    // Stored, so dispatched at once; the channel's last_message_id after (see recordLastMessage).
     dispatchMessageEvent(ctx, target, 'MESSAGE_CREATE', wire);
+    await recordLastMessage(ctx, target, stored.id);
     return wire;
   }
 

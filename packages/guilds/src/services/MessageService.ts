@@ -105,9 +105,10 @@ export class MessageService {
       flags: (content.flags ?? 0) & (MessageFlags.SuppressEmbeds | MessageFlags.SuppressNotifications),
       extra: extra as Record<string, unknown>,
     });
-    await recordLastMessage(ctx, target, stored.id);
     const wire = this.#wire(target, stored, referenced);
+    // Stored, so dispatched at once; the channel's last_message_id after (see recordLastMessage).
     dispatchMessageEvent(this.ctx, target, 'MESSAGE_CREATE', wire);
+    await recordLastMessage(ctx, target, stored.id);
     await reportFiltered(
       ctx,
       filtered,

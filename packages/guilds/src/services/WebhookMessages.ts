@@ -110,9 +110,10 @@ export class WebhookMessages {
       flags: (content.flags ?? 0) & ~MessageFlags.Ephemeral,
       extra: extra as Record<string, unknown>,
     });
-    await recordLastMessage(ctx, resolved, stored.id);
     const wire = messageWire(stored);
+    // Stored, so dispatched at once; the channel's last_message_id after (see recordLastMessage).
     dispatchMessageEvent(ctx, resolved, 'MESSAGE_CREATE', wire);
+    await recordLastMessage(ctx, resolved, stored.id);
     return options.wait === true ? wire : undefined;
   }
 

@@ -20,7 +20,14 @@ export function dispatchMessageEvent(
   else gateway.dispatchToUsers(target.channel.recipient_ids ?? [], event, data as never);
 }
 
-/** The channel's `last_message_id` (and a thread's counts) follow each new message; nothing is dispatched for it. */
+/**
+ * The channel's `last_message_id` (and a thread's counts) follow each new message; nothing is dispatched for it. Run
+ * right after the message's MESSAGE_CREATE, not before: the message is stored by then (what its recipients may fetch),
+ * and this second store write plus the cache commit no longer sit between the POST and the first recipient's frame
+ * (issue #19: POST → first delivery; ~0.1 ms of the assembled server's path in examples/chat-server/bench/assembled.ts).
+ * A failed write still fails the request, as before. With the synchronous stores (in memory, SQLite) nothing can run in
+ * between: the write and the commit finish in the same turn as the dispatch.
+ */
 export async function recordLastMessage(
   ctx: CommunityContext,
   target: ResolvedChannel,
