@@ -144,6 +144,23 @@ describe('channel webhooks: management', () => {
 });
 
 describe('channel webhooks: messages', () => {
+  it('dispatches an executed message before writing the channel’s last_message_id, which then follows it', async () => {
+    const hook = await h.community.webhooks.create(s.owner, s.general.id, { name: 'Hooky' });
+    const write = h.store.write.bind(h.store);
+    const dispatchedAtChannelWrite: number[] = [];
+    h.store.write = (writes) => {
+      if (writes.some((w) => w.kind === 'channel' && w.op === 'put'))
+        dispatchedAtChannelWrite.push(h.gateway.events('MESSAGE_CREATE').length);
+      return write(writes);
+    };
+    const sent = await h.community.webhooks.execute(hook.id, hook.token!, { content: 'hi' }, { wait: true });
+    expect(dispatchedAtChannelWrite).toEqual([1]);
+    expect(
+      ((await h.community.channels.get(s.bob, s.guild.id, s.general.id)) as { last_message_id?: string })
+        .last_message_id,
+    ).toBe(sent?.id);
+  });
+
   it('executes: the webhook as author, webhook_id, MESSAGE_CREATE; wait answers the message, else nothing', async () => {
     const { community } = h;
     const hook = await community.webhooks.create(s.owner, s.general.id, { name: 'Hooky', avatar: PNG });
