@@ -6,6 +6,7 @@ lines."""
 
 import asyncio
 import io
+import logging
 import os
 import traceback
 
@@ -47,6 +48,11 @@ class Bot(discord.Client):
     async def setup_hook(self) -> None:
         await use_gateway_from_rest(self)
 
+    async def on_socket_event_type(self, event_type: str) -> None:
+        # Which voice events reached the client (a connect that times out shows whether they arrived at all).
+        if event_type.startswith("VOICE_"):
+            emit("voice-event", {"t": event_type})
+
     async def on_ready(self) -> None:
         try:
             emit("ready", {"id": str(self.user.id), "username": self.user.name, "bot": self.user.bot})
@@ -83,6 +89,8 @@ class Bot(discord.Client):
 
 async def main() -> int:
     discord.utils.setup_logging()
+    # The connect flow's own account (e.g. "Ignoring unexpected voice_state_update event") if a connect times out.
+    logging.getLogger("discord.voice_state").setLevel(logging.DEBUG)
     if not discord.opus.is_loaded():
         discord.opus.load_opus("libopus.so.0")
     bot = Bot()

@@ -38,7 +38,7 @@ function piecesOf(text: string, cuts: number[]): JsonText {
 const texts = fc.oneof(
   fc.string({ maxLength: 140 }),
   fc.string({ unit: 'grapheme', maxLength: 60 }),
-  // READY- and GUILD_CREATE-sized texts (4-byte headers), multi-byte characters included.
+  // READY- and GUILD_CREATE-sized: written before they are measured when the buffer has room (wire/frames.ts).
   fc.string({ unit: 'grapheme', minLength: 40, maxLength: 400 }),
   fc.integer({ min: 65_440, max: 65_560 }).map((n) => 'x'.repeat(n)),
 );
@@ -61,7 +61,8 @@ describe('JSON text dispatches', () => {
           expect(out.subarray(7, 7 + want.length).equals(want)).toBe(true);
           expect(out[6]).toBe(0xee);
           expect(out[7 + want.length]).toBe(0xee);
-          // Room for the longest the text could encode to: the same frame, nothing written around it.
+          // Room for the longest the text could encode to: a payload of 126 bytes or more is written before it is
+          // measured (wire/frames.ts), the header put in front after; the same frame, nothing around it.
           const roomy = Buffer.alloc(3 * want.length + 64, 0xee);
           expect(dispatch.writeWsFrame(json, true, seq, roomy, 7)).toBe(7 + want.length);
           expect(roomy.subarray(7, 7 + want.length).equals(want)).toBe(true);
@@ -110,7 +111,7 @@ describe('JSON text dispatches', () => {
     ).toBe(true);
   });
 
-  it('writes READY-sized texts exactly, in a roomy buffer or one just large enough', () => {
+  it('writes READY-sized texts before measuring them, and measures those whose header it cannot know', () => {
     const envelope = Buffer.from('{"op":0,"t":"READY","d":');
     for (const text of [
       JSON.stringify({ user: 'é'.repeat(40), id: '1' }),

@@ -255,7 +255,8 @@ export function writeJsonText(out: Buffer, at: number, json: JsonText): number {
  * The text WebSocket frame of a JSON dispatch whose `d` is text (`envelope` = `{"op":0,"t":<event>,"d":` as bytes),
  * written at `out[at]` in one pass: header, envelope, `d` encoded straight into place, `,"s":<seq>}`. No Buffer of the
  * text first and frame copy after. Answers where the frame ends, or -1 (nothing written) when `out` has no room.
- * `length`: {@link jsonTextLength} of `json`, when known.
+ * `length`: {@link jsonTextLength} of `json`, when known (without it, the text is written before it is measured when
+ * `out` has room for its longest encoding: {@link writeJsonWsFrameUnmeasured}).
  */
 export function writeJsonWsFrameAt(
   out: Buffer,
@@ -263,8 +264,13 @@ export function writeJsonWsFrameAt(
   envelope: Uint8Array,
   json: JsonText,
   seq: number,
-  length = jsonTextLength(json),
+  length?: number,
 ): number {
+  if (length === undefined) {
+    const end = writeJsonWsFrameUnmeasured(out, at, envelope, json, seq);
+    if (end !== UNMEASURED) return end;
+    length = jsonTextLength(json);
+  }
   const payload = envelope.length + length + JSON_SEQ_KEY.length + seqTailLength('json', seq);
   const start = at + frameHeaderLength(payload);
   if (start + payload > out.length) return -1;
@@ -273,6 +279,52 @@ export function writeJsonWsFrameAt(
   const end = writeJsonText(out, start + envelope.length, json);
   out.set(JSON_SEQ_KEY, end);
   return writeSeqTail('json', seq, out, end + JSON_SEQ_KEY.length);
+}
+
+/** {@link writeJsonWsFrameUnmeasured} could not write the frame that way: measure the text first. */
+const UNMEASURED = -2;
+
+/**
+ * {@link writeJsonWsFrameAt} without measuring the text first, when the payload's length is known to take a 4-byte
+ * header (126–65,535 bytes: READY, a GUILD_CREATE) whatever the text encodes to: the payload is written after room
+ * for the header, and the header put in front once the length is known. Measuring was a `Buffer.byteLength` call per
+ * text piece (~6 per Identify) on top of the write. Written only when `out` has room for the longest the text can
+ * encode to (3 bytes per UTF-16 unit); else nothing is written and the answer is {@link UNMEASURED}.
+ */
+function writeJsonWsFrameUnmeasured(
+  out: Buffer,
+  at: number,
+  envelope: Uint8Array,
+  json: JsonText,
+  seq: number,
+): number {
+  // Each UTF-16 unit encodes to 1–3 bytes (a surrogate pair: 4 bytes for 2 units).
+  let least = 0;
+  let most = 0;
+  if (typeof json === 'string') {
+    least = json.length;
+    most = 3 * json.length;
+  } else {
+    for (let i = 0; i < json.length; i++) {
+      const piece = json[i]!;
+      if (typeof piece === 'string') {
+        least += piece.length;
+        most += 3 * piece.length;
+      } else {
+        least += piece.length;
+        most += piece.length;
+      }
+    }
+  }
+  const around = envelope.length + JSON_SEQ_KEY.length + seqTailLength('json', seq);
+  const start = at + 4;
+  if (around + least < 126 || around + most >= 65536 || start + around + most > out.length) return UNMEASURED;
+  out.set(envelope, start);
+  const end = writeJsonText(out, start + envelope.length, json);
+  out.set(JSON_SEQ_KEY, end);
+  const frameEnd = writeSeqTail('json', seq, out, end + JSON_SEQ_KEY.length);
+  writeWsHeader(out, start, frameEnd - start, false);
+  return frameEnd;
 }
 
 /**
