@@ -20,7 +20,9 @@
  * `--heapsnapshot-signal=SIGUSR2`, ASSEMBLED_HEAP_SNAPSHOT=<seconds> takes a snapshot once the sessions are open).
  * ASSEMBLED_THREADS=1 prints the server's CPU by thread (main vs helpers), ASSEMBLED_RSS_TRACE=1 its RSS while settling
  * (ASSEMBLED_SETTLE_S, default 20), ASSEMBLED_ONLY=assembled measures the assembled server alone (no ratios: for
- * iterating on it). Both servers run with the same young generation size (ASSEMBLED_YOUNG_MB, see YOUNG_MB) and, with
+ * iterating on it). `--import $PWD/examples/chat-server/bench/lib/stageTimesOnPost.mjs` in ASSEMBLED_SERVER_ARGS (an
+ * absolute path: the server runs in examples/chat-server) prints where each POST's time goes before its first
+ * delivery. Both servers run with the same young generation size (ASSEMBLED_YOUNG_MB, see YOUNG_MB) and, with
  * the full-GC readings, also report what is live after them (`live-heap-per-session`). Needs the example built (`npx turbo run build --filter=@concord/example-chat-server...`).
  */
 import { spawn } from 'node:child_process';
