@@ -95,6 +95,21 @@ describe('Connection write path (one write per frame, coalesced within a tick)',
     expect(log.filter((e) => e === 'uncork')).toHaveLength(1);
   });
 
+  it('coalesceTick: the first frame of the tick waits too, and every frame of the tick leaves in one write', async () => {
+    const { conn, log } = connection();
+    const d = dispatch();
+    conn.coalesceTick();
+    conn.sendDispatch(d, true, 1);
+    conn.sendDispatch(d, true, 2);
+    expect(log).toEqual(['cork', 'write(corked)', 'write(corked)']);
+    await endOfTick();
+    expect(log).toEqual(['cork', 'write(corked)', 'write(corked)', 'uncork']);
+    // Only for that tick: the next one's first frame goes at once.
+    conn.sendDispatch(d, true, 3);
+    expect(log.at(-1)).toBe('write');
+    await endOfTick();
+  });
+
   it('keeps connections apart: each one’s first frame of the tick is written at once', async () => {
     const a = connection();
     const b = connection();

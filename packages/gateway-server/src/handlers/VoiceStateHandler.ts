@@ -2,11 +2,11 @@ import type { Directory } from '../Directory.js';
 import { isObject } from '../isObject.js';
 import { isThenable } from '../isThenable.js';
 import { PreparedDispatch } from '../PreparedDispatch.js';
-import type { VoiceAllocator } from '../ports/VoiceAllocator.js';
+import type { VoiceAllocation, VoiceAllocator } from '../ports/VoiceAllocator.js';
 import { readSnowflake } from '../readSnowflake.js';
 import { serializeVoiceState } from '../serialize/serializeVoiceState.js';
 import type { Session } from '../session/Session.js';
-import type { Snowflake, VoiceStateData } from '../types.js';
+import type { Awaitable, Snowflake, VoiceStateData } from '../types.js';
 import { CloseCode } from '../wire/protocol.js';
 import type { CommandClient } from './CommandClient.js';
 import { voiceAccess } from './voiceAccess.js';
@@ -86,15 +86,42 @@ export class VoiceStateHandler {
     this.#remember(session, guildId, state);
     // Part of the shared record: a session resumed on another node still gets VOICE_SERVER_UPDATE on a voice failover.
     this.#context.touch(session);
-    this.#context.dispatchToGuild(guildId, 'VOICE_STATE_UPDATE', serializeVoiceState(state));
-    this.#context.voiceChanged?.(session, guildId, channelId);
     if (channelId === null) {
+      this.#announce(session, guildId, state);
       if (previous !== undefined) {
         await this.#context.voiceAllocator.release?.({ guildId, userId: session.userId, sessionId: session.sessionId });
       }
       return;
     }
-    await this.#sendVoiceServer(session, guildId, channelId);
+    // A join: the voice server is allocated before the state is announced, so that the joining client reads its
+    // VOICE_STATE_UPDATE and VOICE_SERVER_UPDATE together (discord.py loses its connect wake-up when the second comes
+    // a few hundred µs after the first: docs/COMPATIBILITY.md (§§)).
+    let allocation: VoiceAllocation;
+    try {
+      allocation = await this.#allocate(session, guildId, channelId);
+    } catch (error) {
+      // The op 4 stands without a voice server (as before the allocator was asked): the guild still learns the state.
+      if (this.#current(session, guildId, state)) this.#announce(session, guildId, state);
+      throw error;
+    }
+    // The session left, ended or moved while the allocator was thinking: what did that announces the state.
+    if (session.destroyed || session.voice?.get(guildId) !== channelId) return;
+    // One socket write for both: the connection holds its frames until the end of this tick.
+    session.connection?.coalesceTick?.();
+    // Unless a later state in the same channel (an op 4, a server mute) was announced meanwhile.
+    if (this.#current(session, guildId, state)) this.#announce(session, guildId, state);
+    this.#sendAllocation(session, guildId, allocation);
+  }
+
+  /** The guild (the session included) learns a session's new voice state; Go Live hears of the channel change. */
+  #announce(session: Session, guildId: Snowflake, state: VoiceStateData): void {
+    this.#context.dispatchToGuild(guildId, 'VOICE_STATE_UPDATE', serializeVoiceState(state));
+    this.#context.voiceChanged?.(session, guildId, state.channel_id);
+  }
+
+  /** Whether `state` is still the session's last voice state in the guild (no later op 4, move or end). */
+  #current(session: Session, guildId: Snowflake, state: VoiceStateData): boolean {
+    return !session.destroyed && this.#states.get(session)?.get(guildId) === state;
   }
 
   /**
@@ -254,14 +281,22 @@ export class VoiceStateHandler {
 
   /** Allocates a voice server for a session in a voice channel and sends it VOICE_SERVER_UPDATE. */
   async #sendVoiceServer(session: Session, guildId: Snowflake, channelId: Snowflake): Promise<void> {
-    const allocation = await this.#context.voiceAllocator.allocate({
+    const allocation = await this.#allocate(session, guildId, channelId);
+    // The session may have left or moved channel while the allocator was thinking.
+    if (session.destroyed || session.voice?.get(guildId) !== channelId) return;
+    this.#sendAllocation(session, guildId, allocation);
+  }
+
+  #allocate(session: Session, guildId: Snowflake, channelId: Snowflake): Awaitable<VoiceAllocation> {
+    return this.#context.voiceAllocator.allocate({
       guildId,
       channelId,
       userId: session.userId,
       sessionId: session.sessionId,
     });
-    // The session may have left or moved channel while the allocator was thinking.
-    if (session.destroyed || session.voice?.get(guildId) !== channelId) return;
+  }
+
+  #sendAllocation(session: Session, guildId: Snowflake, allocation: VoiceAllocation): void {
     session.send(
       PreparedDispatch.forOne('VOICE_SERVER_UPDATE', {
         token: allocation.token,

@@ -412,6 +412,26 @@ export class Connection<S = unknown> implements SessionSink {
     } else Connection.#write(c, dispatch.frame(c.encoding, full, seq), false);
   }
 
+  /**
+   * The frames written for the rest of this tick, the first included, leave in one socket write when the tick ends
+   * (normally the first goes at once): for dispatches a client must read in one go (see SessionSink.coalesceTick).
+   */
+  coalesceTick(): void {
+    const socket = this.closed ? null : this.ws.writableSocket();
+    if (socket === null) return;
+    if (this.#wroteInTick !== tick) {
+      this.#wroteInTick = tick;
+      if (!tickEnding) {
+        tickEnding = true;
+        process.nextTick(endTick);
+      }
+    }
+    if (!socket.writableCorked) {
+      socket.cork();
+      corked.push(socket);
+    }
+  }
+
   /** The tick's first frame for c socket goes at once; a second one corks it until the tick ends (see `endTick`). */
   static #coalesce(c: Connection, socket: Duplex): void {
     if (c.#wroteInTick !== tick) {
