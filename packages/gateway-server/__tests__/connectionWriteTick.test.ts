@@ -110,6 +110,70 @@ describe('Connection write path (one write per frame, coalesced within a tick)',
     await endOfTick();
   });
 
+  it('followNext: the follower runs right after the matching dispatch, and both leave in one write', async () => {
+    const { conn, log } = connection();
+    const typing = dispatch();
+    const voice = new PreparedDispatch('VOICE_STATE_UPDATE', {
+      guild_id: '1',
+      channel_id: '2',
+      user_id: '3',
+      session_id: 'a',
+      deaf: false,
+      mute: false,
+      self_deaf: false,
+      self_mute: false,
+      self_video: false,
+      suppress: false,
+      request_to_speak_timestamp: null,
+    });
+    const follow = () => {
+      log.push('follow');
+      conn.sendDispatch(typing, true, 3);
+    };
+    conn.followNext((d) => d.event === 'VOICE_STATE_UPDATE', follow);
+    conn.sendDispatch(typing, true, 1);
+    expect(log).toEqual(['write']);
+    await endOfTick();
+    conn.sendDispatch(voice, true, 2);
+    expect(log).toEqual(['write', 'cork', 'write(corked)', 'follow', 'write(corked)']);
+    await endOfTick();
+    expect(log.at(-1)).toBe('uncork');
+    // Once only.
+    conn.sendDispatch(voice, true, 4);
+    expect(log.filter((l) => l === 'follow')).toHaveLength(1);
+    await endOfTick();
+  });
+
+  it('followNext: several followers wait at once, each for its own dispatch, each run once', async () => {
+    const { conn, log } = connection();
+    const typing = (channel: string) =>
+      new PreparedDispatch('TYPING_START', { channel_id: channel, user_id: '2', timestamp: 3 });
+    const channelOf = (d: PreparedDispatch) => (d.data as { channel_id: string }).channel_id;
+    conn.followNext(
+      (d) => channelOf(d) === 'b',
+      () => log.push('follow b'),
+    );
+    conn.followNext(
+      (d) => channelOf(d) === 'a',
+      () => log.push('follow a'),
+    );
+    conn.sendDispatch(typing('a'), true, 1);
+    conn.sendDispatch(typing('b'), true, 2);
+    conn.sendDispatch(typing('a'), true, 3);
+    expect(log.filter((l) => l.startsWith('follow'))).toEqual(['follow a', 'follow b']);
+    await endOfTick();
+  });
+
+  it('unfollow drops a waiting follower', async () => {
+    const { conn, log } = connection();
+    const follow = () => log.push('follow');
+    conn.followNext(() => true, follow);
+    conn.unfollow(follow);
+    conn.sendDispatch(dispatch(), true, 1);
+    expect(log).toEqual(['write']);
+    await endOfTick();
+  });
+
   it('keeps connections apart: each one’s first frame of the tick is written at once', async () => {
     const a = connection();
     const b = connection();

@@ -6,8 +6,9 @@ import type { VoiceAllocation, VoiceAllocator } from '../ports/VoiceAllocator.js
 import { readSnowflake } from '../readSnowflake.js';
 import { serializeVoiceState } from '../serialize/serializeVoiceState.js';
 import type { Session } from '../session/Session.js';
+import type { SessionSink } from '../session/SessionSink.js';
 import type { Awaitable, Snowflake, VoiceStateData } from '../types.js';
-import { CloseCode } from '../wire/protocol.js';
+import { CloseCode, GatewayIntentBits as Intent } from '../wire/protocol.js';
 import type { CommandClient } from './CommandClient.js';
 import { voiceAccess } from './voiceAccess.js';
 
@@ -36,6 +37,8 @@ export class VoiceStateHandler {
   readonly #context: VoiceStateContext;
   /** The last voice state sent per session and guild: what a server-side move or mute starts from. */
   readonly #states = new WeakMap<Session, Map<Snowflake, VoiceStateData>>();
+  /** Per session and guild, a joining session's VOICE_SERVER_UPDATE waiting for its own state (see #follow). */
+  readonly #following = new WeakMap<Session, Map<Snowflake, () => void>>();
 
   constructor(context: VoiceStateContext) {
     this.#context = context;
@@ -106,11 +109,55 @@ export class VoiceStateHandler {
     }
     // The session left, ended or moved while the allocator was thinking: what did that announces the state.
     if (session.destroyed || session.voice?.get(guildId) !== channelId) return;
-    // One socket write for both: the connection holds its frames until the end of this tick.
-    session.connection?.coalesceTick?.();
     // Unless a later state in the same channel (an op 4, a server mute) was announced meanwhile.
-    if (this.#current(session, guildId, state)) this.#announce(session, guildId, state);
-    this.#sendAllocation(session, guildId, allocation);
+    const announce = this.#current(session, guildId, state);
+    const connection = session.connection;
+    // The VOICE_SERVER_UPDATE follows the session's own VOICE_STATE_UPDATE in the same socket write: at once with the
+    // in-process broker, a broker round trip later on a cluster (the node delivers its own copy when the bus brings
+    // it back). Without GUILD_VOICE_STATES the session gets no VOICE_STATE_UPDATE to follow: sent at once.
+    const follows =
+      announce && connection?.followNext !== undefined && (session.intents & Intent.GuildVoiceStates) !== 0;
+    if (follows) this.#follow(session, connection, guildId, channelId, allocation);
+    if (announce) this.#announce(session, guildId, state);
+    if (!follows) this.#sendAllocation(session, guildId, allocation);
+  }
+
+  /**
+   * Sends `allocation` right after the session's own VOICE_STATE_UPDATE for the guild is written to `connection`
+   * (Connection.followNext), or after {@link FOLLOW_TIMEOUT_MS} if that never comes (a lost bus message, a new
+   * connection), unless the session left the channel meanwhile.
+   */
+  #follow(
+    session: Session,
+    connection: SessionSink,
+    guildId: Snowflake,
+    channelId: Snowflake,
+    allocation: VoiceAllocation,
+  ): void {
+    let waiting = this.#following.get(session);
+    if (waiting === undefined) {
+      waiting = new Map();
+      this.#following.set(session, waiting);
+    }
+    const following = waiting;
+    // An earlier join in this guild still waiting: this one replaces it.
+    const earlier = following.get(guildId);
+    if (earlier !== undefined) connection.unfollow?.(earlier);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const send = () => {
+      if (following.get(guildId) !== send) return;
+      following.delete(guildId);
+      clearTimeout(timer);
+      connection.unfollow?.(send);
+      if (session.destroyed || session.voice?.get(guildId) !== channelId) return;
+      this.#sendAllocation(session, guildId, allocation);
+    };
+    const own = (dispatch: PreparedDispatch) =>
+      dispatch.event === 'VOICE_STATE_UPDATE' && isStateOf(dispatch.data, session.sessionId, guildId);
+    following.set(guildId, send);
+    connection.followNext!(own, send);
+    timer = setTimeout(send, FOLLOW_TIMEOUT_MS);
+    timer.unref?.();
   }
 
   /** The guild (the session included) learns a session's new voice state; Go Live hears of the channel change. */
@@ -306,6 +353,17 @@ export class VoiceStateHandler {
       true,
     );
   }
+}
+
+/**
+ * Longest a joining session's VOICE_SERVER_UPDATE waits for its own VOICE_STATE_UPDATE to come back from the broker
+ * (a bus round trip is ~0.1–1 ms; this only bounds a message the bus lost).
+ */
+const FOLLOW_TIMEOUT_MS = 2_000;
+
+/** Whether a VOICE_STATE_UPDATE's `d` is the voice state of session `sessionId` in `guildId`. */
+function isStateOf(data: unknown, sessionId: string, guildId: Snowflake): boolean {
+  return isObject(data) && data.session_id === sessionId && data.guild_id === guildId;
 }
 
 /** A voice state out of every channel with nothing set: a session leaving, or one whose last state this node lacks. */

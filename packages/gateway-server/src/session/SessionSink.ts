@@ -10,10 +10,12 @@ export interface SessionSink {
   /** Writes what the client asked for (READY and its GUILD_CREATEs, a replay) past the send-buffer bound. */
   burst(write: () => void): void;
   /**
-   * The frames written for the rest of this tick leave in one socket write at its end: for dispatches a client must
-   * read together (a joining session's VOICE_STATE_UPDATE and VOICE_SERVER_UPDATE, see VoiceStateHandler).
+   * Right after the next dispatch written here that `matches`, `follow` runs, and what it sends leaves in the same
+   * socket write: dispatches a client must read together (a joining session's own VOICE_STATE_UPDATE, then its
+   * VOICE_SERVER_UPDATE: see VoiceStateHandler). `unfollow` drops it if it is still waiting.
    */
-  coalesceTick?(): void;
+  followNext?(matches: (dispatch: PreparedDispatch) => boolean, follow: () => void): void;
+  unfollow?(follow: () => void): void;
   /** The connection's encoding, when it has one: a payload built for this session alone may be made as JSON text. */
   readonly encodingLabel?: string;
 }

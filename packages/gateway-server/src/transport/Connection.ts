@@ -22,6 +22,13 @@ import { sharedString } from './sharedStrings.js';
 let tick = 1;
 let tickEnding = false;
 let corked: Duplex[] = [];
+/** Connection.followNext's waiting followers: a rare thing, kept out of every connection's own fields. */
+const followers = new WeakMap<Connection, Follower[]>();
+
+interface Follower {
+  readonly matches: (dispatch: PreparedDispatch) => boolean;
+  readonly follow: () => void;
+}
 
 function endTick(): void {
   tick++;
@@ -155,6 +162,8 @@ const HEARTBEAT_REQUESTED = 4;
 const PAYLOAD_COMPRESSION = 8;
 const IN_BURST = 16;
 const ZLIB_HEADER_SENT = 32;
+/** A dispatch waits for the next one of some event to follow it (see {@link Connection.followNext}). */
+const FOLLOWING = 64;
 
 /**
  * One WebSocket: encoding, transport compression, liveness and rate-limit state. Holds no protocol logic; the server
@@ -349,12 +358,58 @@ export class Connection<S = unknown> implements SessionSink {
    */
   sendDispatch(dispatch: PreparedDispatch, full: boolean, seq: number): void {
     if (this.closed) return;
+    const follower = (this.#flags & FOLLOWING) !== 0 ? Connection.#follower(this, dispatch) : undefined;
+    // The follower's dispatch goes in the same socket write as this one: hold this tick's frames until it ends.
+    if (follower !== undefined) this.coalesceTick();
     try {
       Connection.#sendDispatch(this, dispatch, full, seq);
     } catch (error) {
       if (!(error instanceof DispatchEncodeError)) throw error;
       this.host.onEncodeError?.(this, error);
     }
+    follower?.();
+  }
+
+  /**
+   * Right after the next dispatch written to this connection that `matches`, `follow` runs (it sends the dispatch
+   * that must come with it), and both leave in one socket write. Several may wait (a session joining voice in two
+   * guilds at once); each runs once.
+   * Used for a voice join: the joining session's VOICE_SERVER_UPDATE follows its own VOICE_STATE_UPDATE, which reaches
+   * it through the broker (on a cluster, a round trip later), and discord.py must read the two together
+   * (VoiceStateHandler).
+   */
+  followNext(matches: (dispatch: PreparedDispatch) => boolean, follow: () => void): void {
+    const waiting = followers.get(this);
+    if (waiting === undefined) followers.set(this, [{ matches, follow }]);
+    else waiting.push({ matches, follow });
+    this.#flags |= FOLLOWING;
+  }
+
+  /** Drops a follower still waiting here (it was sent another way). */
+  unfollow(follow: () => void): void {
+    const waiting = followers.get(this);
+    const at = waiting?.findIndex((f) => f.follow === follow) ?? -1;
+    if (at !== -1) Connection.#take(this, waiting!, at);
+  }
+
+  /** The follower `dispatch` matches, taken off the connection; undefined when none does. */
+  static #follower(c: Connection, dispatch: PreparedDispatch): (() => void) | undefined {
+    const waiting = followers.get(c);
+    if (waiting === undefined) {
+      c.#flags &= ~FOLLOWING;
+      return undefined;
+    }
+    const at = waiting.findIndex((f) => f.matches(dispatch));
+    return at === -1 ? undefined : Connection.#take(c, waiting, at);
+  }
+
+  static #take(c: Connection, waiting: Follower[], at: number): () => void {
+    const [taken] = waiting.splice(at, 1);
+    if (waiting.length === 0) {
+      followers.delete(c);
+      c.#flags &= ~FOLLOWING;
+    }
+    return taken!.follow;
   }
 
   // The write path as static private methods: a class with private instance methods carries a brand field in every
