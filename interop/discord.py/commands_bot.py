@@ -10,7 +10,7 @@ import traceback
 import discord
 from discord import app_commands
 
-from interop_env import TOKEN, emit, use_gateway_from_rest
+from interop_env import emit, run, use_gateway_from_rest
 
 
 class Bot(discord.Client):
@@ -142,12 +142,7 @@ async def main() -> int:
     # The library's own log (its parse errors, gateway closes, ignored exceptions) goes to stderr for the harness.
     discord.utils.setup_logging()
     bot = Bot()
-    try:
-        await bot.start(TOKEN)
-    except Exception as exc:
-        emit("error", {"message": repr(exc), "trace": traceback.format_exc()})
-        return 1
-    return 1 if bot.failed else 0
+    return await run(bot)
 
 
 if __name__ == "__main__":

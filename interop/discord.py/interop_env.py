@@ -3,6 +3,7 @@
 import json
 import os
 import sys
+import traceback
 
 import discord
 import discord.gateway
@@ -33,3 +34,14 @@ def emit(event: str, data=None) -> None:
     line = f"INTEROP {event}" if data is None else f"INTEROP {event} {json.dumps(data)}"
     print(line, flush=True)
     sys.stdout.flush()
+
+
+async def run(bot: discord.Client) -> int:
+    """Runs a bot whose on_ready does the work and sets `bot.failed` on failure: the process's exit code (1 on a
+    failure or a start that raised, which is reported as an `error` line)."""
+    try:
+        await bot.start(TOKEN)
+    except Exception as exc:
+        emit("error", {"message": repr(exc), "trace": traceback.format_exc()})
+        return 1
+    return 1 if bot.failed else 0

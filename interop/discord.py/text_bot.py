@@ -6,7 +6,7 @@ import traceback
 
 import discord
 
-from interop_env import CHANNEL_ID, GUILD_ID, LIB, TOKEN, emit, use_gateway_from_rest
+from interop_env import CHANNEL_ID, GUILD_ID, LIB, emit, run, use_gateway_from_rest
 
 
 class Bot(discord.Client):
@@ -78,12 +78,7 @@ async def main() -> int:
     # The library's own log (its parse errors, gateway closes) goes to stderr, which the harness shows on failure.
     discord.utils.setup_logging()
     bot = Bot()
-    try:
-        await bot.start(TOKEN)
-    except Exception as exc:
-        emit("error", {"message": repr(exc), "trace": traceback.format_exc()})
-        return 1
-    return 1 if bot.failed else 0
+    return await run(bot)
 
 
 if __name__ == "__main__":

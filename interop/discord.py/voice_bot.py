@@ -11,7 +11,7 @@ from array import array
 
 import discord
 
-from interop_env import GUILD_ID, TOKEN, VOICE_CHANNEL_ID, emit, use_gateway_from_rest
+from interop_env import GUILD_ID, VOICE_CHANNEL_ID, emit, run, use_gateway_from_rest
 
 TONE_HZ = 440
 TONE_SECONDS = float(os.environ.get("TONE_SECONDS", "3"))
@@ -72,12 +72,7 @@ async def main() -> int:
         # Debian's libopus0 installs libopus.so.0, which ctypes.util.find_library does not always find.
         discord.opus.load_opus("libopus.so.0")
     bot = Bot()
-    try:
-        await bot.start(TOKEN)
-    except Exception as exc:
-        emit("error", {"message": repr(exc), "trace": traceback.format_exc()})
-        return 1
-    return 1 if bot.failed else 0
+    return await run(bot)
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ import traceback
 
 import discord
 
-from interop_env import GUILD_ID, TOKEN, VOICE_CHANNEL_ID, emit, use_gateway_from_rest
+from interop_env import GUILD_ID, VOICE_CHANNEL_ID, emit, run, use_gateway_from_rest
 
 # 2 gateway sends per round; discord.py's own gateway limiter allows 120 a minute.
 REJOINS = int(os.environ.get("REJOINS", "40"))
@@ -74,12 +74,7 @@ async def main() -> int:
     if not discord.opus.is_loaded():
         discord.opus.load_opus("libopus.so.0")
     bot = Bot(flow)
-    try:
-        await bot.start(TOKEN)
-    except Exception as exc:
-        emit("error", {"message": repr(exc), "trace": traceback.format_exc()})
-        return 1
-    return 1 if bot.failed else 0
+    return await run(bot)
 
 
 if __name__ == "__main__":
