@@ -162,7 +162,7 @@ const HEARTBEAT_REQUESTED = 4;
 const PAYLOAD_COMPRESSION = 8;
 const IN_BURST = 16;
 const ZLIB_HEADER_SENT = 32;
-/** A dispatch waits for the next one of some event to follow it (see {@link Connection.followNext}). */
+/** Followers wait on this connection (see {@link Connection.followNext}). */
 const FOLLOWING = 64;
 
 /**
@@ -373,10 +373,9 @@ export class Connection<S = unknown> implements SessionSink {
   /**
    * Right after the next dispatch written to this connection that `matches`, `follow` runs (it sends the dispatch
    * that must come with it), and both leave in one socket write. Several may wait (a session joining voice in two
-   * guilds at once); each runs once.
-   * Used for a voice join: the joining session's VOICE_SERVER_UPDATE follows its own VOICE_STATE_UPDATE, which reaches
-   * it through the broker (on a cluster, a round trip later), and discord.py must read the two together
-   * (VoiceStateHandler).
+   * guilds at once); each runs once. Used for a voice join: the joining session's VOICE_SERVER_UPDATE follows its own
+   * VOICE_STATE_UPDATE, which reaches it through the broker (on a cluster, a round trip later), and discord.py must
+   * read the two together (VoiceStateHandler).
    */
   followNext(matches: (dispatch: PreparedDispatch) => boolean, follow: () => void): void {
     const waiting = followers.get(this);
@@ -469,7 +468,7 @@ export class Connection<S = unknown> implements SessionSink {
 
   /**
    * The frames written for the rest of this tick, the first included, leave in one socket write when the tick ends
-   * (normally the first goes at once): for dispatches a client must read in one go (see SessionSink.coalesceTick).
+   * (normally the first goes at once): for dispatches a client must read in one go (see {@link Connection.followNext}).
    */
   coalesceTick(): void {
     const socket = this.closed ? null : this.ws.writableSocket();
