@@ -358,15 +358,28 @@ export class Connection<S = unknown> implements SessionSink {
    */
   sendDispatch(dispatch: PreparedDispatch, full: boolean, seq: number): void {
     if (this.closed) return;
-    const follower = (this.#flags & FOLLOWING) !== 0 ? Connection.#follower(this, dispatch) : undefined;
-    // The follower's dispatch goes in the same socket write as this one: hold this tick's frames until it ends.
-    if (follower !== undefined) this.coalesceTick();
+    // Kept this small (every delivery comes through here): a waiting follower takes the other path.
+    if ((this.#flags & FOLLOWING) !== 0) {
+      Connection.#sendFollowed(this, dispatch, full, seq);
+      return;
+    }
+    Connection.#trySend(this, dispatch, full, seq);
+  }
+
+  static #trySend(c: Connection, dispatch: PreparedDispatch, full: boolean, seq: number): void {
     try {
-      Connection.#sendDispatch(this, dispatch, full, seq);
+      Connection.#sendDispatch(c, dispatch, full, seq);
     } catch (error) {
       if (!(error instanceof DispatchEncodeError)) throw error;
-      this.host.onEncodeError?.(this, error);
+      c.host.onEncodeError?.(c, error);
     }
+  }
+
+  /** {@link Connection.sendDispatch} while a follower waits: the one `dispatch` matches goes with it, in one write. */
+  static #sendFollowed(c: Connection, dispatch: PreparedDispatch, full: boolean, seq: number): void {
+    const follower = Connection.#follower(c, dispatch);
+    if (follower !== undefined) c.coalesceTick();
+    Connection.#trySend(c, dispatch, full, seq);
     follower?.();
   }
 
