@@ -1,12 +1,12 @@
-// A joining session's VOICE_STATE_UPDATE and VOICE_SERVER_UPDATE: allocated first, announced together in one socket
-// write (discord.py's connect flow loses its wake-up when the second event is read a few hundred µs after the first:
-// docs/COMPATIBILITY.md (§§)), and nothing announced for a join a later op 4 replaced.
+// A joining session's VOICE_STATE_UPDATE and VOICE_SERVER_UPDATE: allocated first, then the voice server right after
+// the session's own state in one socket write, on one node and when the state comes back through a bus (discord.py's
+// connect flow loses its wake-up when the second event is read a few hundred µs after the first:
+// docs/COMPATIBILITY.md (§§)); nothing announced for a join a later op 4 replaced.
 import { connect as netConnect, type Socket } from 'node:net';
 import { requireService } from '@concord/test-services';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
-import type { BrokerMessage } from '../src/Broker.js';
-import { type Broker, InMemoryBroker } from '../src/Broker.js';
+import { type Broker, type BrokerMessage, InMemoryBroker } from '../src/Broker.js';
 import { createNatsBroker } from '../src/brokers/createNatsBroker.js';
 import { createRedisBroker } from '../src/brokers/createRedisBroker.js';
 import { InMemoryDirectory } from '../src/Directory.js';
@@ -17,6 +17,7 @@ import { delay, GUILD_A, GUILD_B, guild, type Payload, startServer, TestClient }
 
 const VOICE = `${GUILD_A}2`;
 const OTHER_VOICE = `${GUILD_A}3`;
+const VOICE_B = `${GUILD_B}2`;
 
 /** An allocator that answers after `ms` (a voice node asked over the network). */
 function slowAllocator(ms: number): VoiceAllocator {
@@ -27,8 +28,6 @@ function slowAllocator(ms: number): VoiceAllocator {
     },
   };
 }
-
-const VOICE_B = `${GUILD_B}2`;
 
 function voiceDirectory(): InMemoryDirectory {
   const directory = new InMemoryDirectory();
