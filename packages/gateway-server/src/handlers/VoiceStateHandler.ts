@@ -108,7 +108,7 @@ export class VoiceStateHandler {
       throw error;
     }
     // The session left, ended or moved while the allocator was thinking: what did that announces the state.
-    if (session.destroyed || session.voice?.get(guildId) !== channelId) return;
+    if (!inChannel(session, guildId, channelId)) return;
     // Unless a later state in the same channel (an op 4, a server mute) was announced meanwhile.
     const announce = this.#current(session, guildId, state);
     const connection = session.connection;
@@ -134,12 +134,8 @@ export class VoiceStateHandler {
     channelId: Snowflake,
     allocation: VoiceAllocation,
   ): void {
-    let waiting = this.#following.get(session);
-    if (waiting === undefined) {
-      waiting = new Map();
-      this.#following.set(session, waiting);
-    }
-    const following = waiting;
+    const following = this.#following.get(session) ?? new Map<Snowflake, () => void>();
+    this.#following.set(session, following);
     // An earlier join in this guild still waiting: this one replaces it.
     const earlier = following.get(guildId);
     if (earlier !== undefined) connection.unfollow?.(earlier);
@@ -149,8 +145,7 @@ export class VoiceStateHandler {
       following.delete(guildId);
       clearTimeout(timer);
       connection.unfollow?.(send);
-      if (session.destroyed || session.voice?.get(guildId) !== channelId) return;
-      this.#sendAllocation(session, guildId, allocation);
+      if (inChannel(session, guildId, channelId)) this.#sendAllocation(session, guildId, allocation);
     };
     const own = (dispatch: PreparedDispatch) =>
       dispatch.event === 'VOICE_STATE_UPDATE' && isStateOf(dispatch.data, session.sessionId, guildId);
@@ -330,8 +325,7 @@ export class VoiceStateHandler {
   async #sendVoiceServer(session: Session, guildId: Snowflake, channelId: Snowflake): Promise<void> {
     const allocation = await this.#allocate(session, guildId, channelId);
     // The session may have left or moved channel while the allocator was thinking.
-    if (session.destroyed || session.voice?.get(guildId) !== channelId) return;
-    this.#sendAllocation(session, guildId, allocation);
+    if (inChannel(session, guildId, channelId)) this.#sendAllocation(session, guildId, allocation);
   }
 
   #allocate(session: Session, guildId: Snowflake, channelId: Snowflake): Awaitable<VoiceAllocation> {
@@ -360,6 +354,11 @@ export class VoiceStateHandler {
  * (a bus round trip is ~0.1–1 ms; this only bounds a message the bus lost).
  */
 const FOLLOW_TIMEOUT_MS = 2_000;
+
+/** Whether the session is (still) live and in `channelId` of the guild. */
+function inChannel(session: Session, guildId: Snowflake, channelId: Snowflake): boolean {
+  return !session.destroyed && session.voice?.get(guildId) === channelId;
+}
 
 /** Whether a VOICE_STATE_UPDATE's `d` is the voice state of session `sessionId` in `guildId`. */
 function isStateOf(data: unknown, sessionId: string, guildId: Snowflake): boolean {

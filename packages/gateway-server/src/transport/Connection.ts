@@ -30,6 +30,22 @@ interface Follower {
   readonly follow: () => void;
 }
 
+/** The tick's end uncorks what was corked in it (queued once per tick). */
+function endTickSoon(): void {
+  if (!tickEnding) {
+    tickEnding = true;
+    process.nextTick(endTick);
+  }
+}
+
+/** Corks `socket` until the tick ends (see `endTick`). */
+function corkUntilTickEnd(socket: Duplex): void {
+  if (!socket.writableCorked) {
+    socket.cork();
+    corked.push(socket);
+  }
+}
+
 function endTick(): void {
   tick++;
   tickEnding = false;
@@ -377,7 +393,7 @@ export class Connection<S = unknown> implements SessionSink {
 
   /** {@link Connection.sendDispatch} while a follower waits: the one `dispatch` matches goes with it, in one write. */
   static #sendFollowed(c: Connection, dispatch: PreparedDispatch, full: boolean, seq: number): void {
-    const follower = Connection.#follower(c, dispatch);
+    const follower = Connection.#take(c, (f) => f.matches(dispatch));
     if (follower !== undefined) c.coalesceTick();
     Connection.#trySend(c, dispatch, full, seq);
     follower?.();
@@ -399,25 +415,16 @@ export class Connection<S = unknown> implements SessionSink {
 
   /** Drops a follower still waiting here (it was sent another way). */
   unfollow(follow: () => void): void {
-    const waiting = followers.get(this);
-    const at = waiting?.findIndex((f) => f.follow === follow) ?? -1;
-    if (at !== -1) Connection.#take(this, waiting!, at);
+    Connection.#take(this, (f) => f.follow === follow);
   }
 
-  /** The follower `dispatch` matches, taken off the connection; undefined when none does. */
-  static #follower(c: Connection, dispatch: PreparedDispatch): (() => void) | undefined {
+  /** The first waiting follower `which` picks, taken off the connection; undefined when none. */
+  static #take(c: Connection, which: (follower: Follower) => boolean): (() => void) | undefined {
     const waiting = followers.get(c);
-    if (waiting === undefined) {
-      c.#flags &= ~FOLLOWING;
-      return undefined;
-    }
-    const at = waiting.findIndex((f) => f.matches(dispatch));
-    return at === -1 ? undefined : Connection.#take(c, waiting, at);
-  }
-
-  static #take(c: Connection, waiting: Follower[], at: number): () => void {
-    const [taken] = waiting.splice(at, 1);
-    if (waiting.length === 0) {
+    const at = waiting?.findIndex(which) ?? -1;
+    if (at === -1) return undefined;
+    const [taken] = waiting!.splice(at, 1);
+    if (waiting!.length === 0) {
       followers.delete(c);
       c.#flags &= ~FOLLOWING;
     }
@@ -486,31 +493,17 @@ export class Connection<S = unknown> implements SessionSink {
   coalesceTick(): void {
     const socket = this.closed ? null : this.ws.writableSocket();
     if (socket === null) return;
-    if (this.#wroteInTick !== tick) {
-      this.#wroteInTick = tick;
-      if (!tickEnding) {
-        tickEnding = true;
-        process.nextTick(endTick);
-      }
-    }
-    if (!socket.writableCorked) {
-      socket.cork();
-      corked.push(socket);
-    }
+    this.#wroteInTick = tick;
+    endTickSoon();
+    corkUntilTickEnd(socket);
   }
 
   /** The tick's first frame for c socket goes at once; a second one corks it until the tick ends (see `endTick`). */
   static #coalesce(c: Connection, socket: Duplex): void {
     if (c.#wroteInTick !== tick) {
       c.#wroteInTick = tick;
-      if (!tickEnding) {
-        tickEnding = true;
-        process.nextTick(endTick);
-      }
-    } else if (!socket.writableCorked) {
-      socket.cork();
-      corked.push(socket);
-    }
+      endTickSoon();
+    } else corkUntilTickEnd(socket);
   }
 
   static #withZlibHeader(c: Connection, bytes: Buffer): Buffer {
@@ -547,10 +540,7 @@ export class Connection<S = unknown> implements SessionSink {
     this.#flags |= IN_BURST;
     // The whole burst leaves in one write: from the slab (below), or corked until the end of the tick.
     this.#wroteInTick = tick;
-    if (!tickEnding) {
-      tickEnding = true;
-      process.nextTick(endTick);
-    }
+    endTickSoon();
     // Frames written straight into the slab and the whole burst in one socket write, when nothing transforms them
     // and the socket has nothing queued (as for a direct frame in #sendDispatch).
     const socket =
