@@ -1,6 +1,6 @@
 // A joining session's VOICE_STATE_UPDATE and VOICE_SERVER_UPDATE: allocated first, then the voice server right after
-// the session's own state in one socket write, on one node and when the state comes back through a bus (discord.py's
-// connect flow loses its wake-up when the second event is read a few hundred µs after the first:
+// the session's own state in one socket write, on one node, when the state comes back through a bus, and with a resume
+// journal (discord.py's connect flow loses its wake-up when the second event is read a few hundred µs after the first:
 // docs/COMPATIBILITY.md (§§)); nothing announced for a join a later op 4 replaced.
 import { connect as netConnect, type Socket } from 'node:net';
 import { requireService } from '@concord/test-services';
@@ -13,6 +13,7 @@ import { InMemoryDirectory } from '../src/Directory.js';
 import type { GatewayServer } from '../src/GatewayServer.js';
 import type { VoiceAllocator } from '../src/ports/VoiceAllocator.js';
 import { Connection } from '../src/transport/Connection.js';
+import { startRedisCluster } from './fixtures/redisCluster.js';
 import { delay, GUILD_A, GUILD_B, guild, type Payload, startServer, TestClient } from './helpers.js';
 
 const VOICE = `${GUILD_A}2`;
@@ -171,6 +172,36 @@ describe('voice join: VOICE_STATE_UPDATE and VOICE_SERVER_UPDATE', () => {
       }
     });
   }
+
+  // With a resume journal a dispatch is written once the store has committed it: the voice server, sent when the state
+  // was written, went a commit later in a write of its own.
+  it.skipIf(!redisUp)('reach it in one read with a resume journal (Redis broker and resume store)', async () => {
+    const cluster = await startRedisCluster(`${brokerPrefix()}:`, 1);
+    // Each commit 5 ms late (a store further away): two commits apart are two reads apart.
+    const store = cluster.stores[0]!;
+    const commit = store.commit.bind(store);
+    store.commit = async (...args) => {
+      await delay(5);
+      return commit(...args);
+    };
+    try {
+      server = await startServer({
+        voiceAllocator: slowAllocator(1),
+        directory: voiceDirectory(),
+        broker: cluster.brokers[0]!,
+        resumeStore: store,
+      });
+      const { voiceReads, payloads } = await joinReads();
+      expect(voiceReads).toHaveLength(1);
+      const [state, voiceServer] = payloads.filter((p) => p.t?.startsWith('VOICE_'));
+      expect([state!.t, voiceServer!.t]).toEqual(['VOICE_STATE_UPDATE', 'VOICE_SERVER_UPDATE']);
+      expect(voiceServer!.s).toBe(state!.s! + 1);
+    } finally {
+      await server?.close();
+      server = null;
+      await cluster.close();
+    }
+  });
 
   it('without GUILD_VOICE_STATES (no state of its own to follow) the voice server is sent at once', async () => {
     server = await startServer({

@@ -23,6 +23,8 @@ interface Item<S extends Session> {
   entry: string | null;
   /** Asked for by the client (READY, GUILD_CREATE, a replay…): written as a burst, past the buffer bound. */
   burst: boolean;
+  /** Leaves in one socket write with the session's next item (DispatchJournal.append). */
+  withNext: boolean;
 }
 
 interface Dirty {
@@ -94,18 +96,25 @@ export class SessionJournal<S extends Session = Session> implements DispatchJour
     }
   }
 
-  append(session: S, seq: number, dispatch: PreparedDispatch, full: boolean, position?: StreamPosition): void {
+  append(
+    session: S,
+    seq: number,
+    dispatch: PreparedDispatch,
+    full: boolean,
+    position?: StreamPosition,
+    withNext = false,
+  ): void {
     const entry =
       position !== undefined
         ? encodeJournalEntry({ seq, full, kind: 'ref', topic: position.topic, id: position.id })
         : encodeJournalEntry({ seq, full, kind: 'inline', event: dispatch.event, data: dispatch.data });
-    this.#queue.push({ session, seq, dispatch, full, entry, burst: position === undefined });
+    this.#queue.push({ session, seq, dispatch, full, entry, burst: position === undefined, withNext });
     this.#schedule();
   }
 
   /** Queues an already journaled dispatch for writing (a resume replay), in order with what follows it. */
   replay(session: S, seq: number, dispatch: PreparedDispatch, full: boolean): void {
-    this.#queue.push({ session, seq, dispatch, full, entry: null, burst: true });
+    this.#queue.push({ session, seq, dispatch, full, entry: null, burst: true, withNext: false });
     this.#schedule();
   }
 
@@ -279,11 +288,13 @@ export class SessionJournal<S extends Session = Session> implements DispatchJour
   };
 
   #written(items: Item<S>[], lost: Set<S>): void {
-    for (const { session, seq, dispatch, full, burst } of items) {
+    for (const { session, seq, dispatch, full, burst, withNext } of items) {
       if (session.destroyed || lost.has(session)) continue;
       const connection = session.connection;
       if (connection === null || seq <= session.sentSeq) continue;
       session.sentSeq = seq;
+      // The next item of this session (queued in the same tick, so in this batch) is written in this loop too.
+      if (withNext) connection.coalesceTick?.();
       if (burst) connection.burst(() => connection.sendDispatch(dispatch, full, seq));
       else connection.sendDispatch(dispatch, full, seq);
     }

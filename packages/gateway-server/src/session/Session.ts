@@ -12,7 +12,15 @@ import type { SessionSink } from './SessionSink.js';
  * journal commits them, then writes them to `session.connection` itself.
  */
 export interface DispatchJournal {
-  append(session: Session, seq: number, dispatch: PreparedDispatch, full: boolean, position?: StreamPosition): void;
+  /** `withNext`: written in one socket write with the session's next dispatch (a follower's, see Session.send). */
+  append(
+    session: Session,
+    seq: number,
+    dispatch: PreparedDispatch,
+    full: boolean,
+    position?: StreamPosition,
+    withNext?: boolean,
+  ): void;
 }
 
 /** A dispatch held back while a resume from the store fills the session's gap first. */
@@ -156,8 +164,14 @@ export class Session<C extends SessionSink = SessionSink> implements SessionInfo
   send(dispatch: PreparedDispatch, full: boolean, position?: StreamPosition): void {
     const seq = ++this.seq;
     this.replay.push(seq, dispatch, full);
-    if (this.journal !== undefined) this.journal.append(this, seq, dispatch, full, position);
-    else this.connection?.sendDispatch(dispatch, full, seq);
+    if (this.journal !== undefined) {
+      // A follower waiting on this dispatch (a voice join's VOICE_SERVER_UPDATE, Connection.followNext) sends its own
+      // now: journaled right behind it, committed with it, and written with it in one socket write. Run when written
+      // instead, it would be journaled after the commit and reach the client a commit later.
+      const follower = this.connection?.followerOf?.(dispatch);
+      this.journal.append(this, seq, dispatch, full, position, follower !== undefined);
+      follower?.();
+    } else this.connection?.sendDispatch(dispatch, full, seq);
   }
 
   /**

@@ -16,6 +16,14 @@ export interface SessionSink {
    */
   followNext?(matches: (dispatch: PreparedDispatch) => boolean, follow: () => void): void;
   unfollow?(follow: () => void): void;
+  /**
+   * The follower waiting on `dispatch`, taken off the connection (undefined when none): with a resume journal the
+   * session runs it when it journals `dispatch`, so that what it sends is committed with it and written right after it
+   * (Session.send).
+   */
+  followerOf?(dispatch: PreparedDispatch): (() => void) | undefined;
+  /** The frames written for the rest of this tick leave in one socket write (Connection.coalesceTick). */
+  coalesceTick?(): void;
   /** The connection's encoding, when it has one: a payload built for this session alone may be made as JSON text. */
   readonly encodingLabel?: string;
 }

@@ -393,7 +393,7 @@ export class Connection<S = unknown> implements SessionSink {
 
   /** {@link Connection.sendDispatch} while a follower waits: the one `dispatch` matches goes with it, in one write. */
   static #sendFollowed(c: Connection, dispatch: PreparedDispatch, full: boolean, seq: number): void {
-    const follower = Connection.#take(c, (f) => f.matches(dispatch));
+    const follower = c.followerOf(dispatch);
     if (follower !== undefined) c.coalesceTick();
     Connection.#trySend(c, dispatch, full, seq);
     follower?.();
@@ -411,6 +411,11 @@ export class Connection<S = unknown> implements SessionSink {
     if (waiting === undefined) followers.set(this, [{ matches, follow }]);
     else waiting.push({ matches, follow });
     this.#flags |= FOLLOWING;
+  }
+
+  /** The follower waiting on `dispatch`, taken off the connection; undefined when none (SessionSink.followerOf). */
+  followerOf(dispatch: PreparedDispatch): (() => void) | undefined {
+    return (this.#flags & FOLLOWING) === 0 ? undefined : Connection.#take(this, (f) => f.matches(dispatch));
   }
 
   /** Drops a follower still waiting here (it was sent another way). */
