@@ -6,7 +6,8 @@
  * the assembled server's own objects, captured from its run: READY and GUILD_CREATE on Identify, MESSAGE_CREATE per
  * message (ASSEMBLED_NAIVE_IDENTIFY=minimal: a bare READY instead, as this bench first compared). Measured per server
  * process from /proc: CPU per delivery (user and kernel), RSS per connected session, identifies per second with the
- * same number in flight (and the server's CPU per Identify, printed), POST → first delivery (client CLOCK_MONOTONIC
+ * same number in flight and the server's CPU per Identify (`identify-cpu`; on stderr also split into the server's
+ * main and helper threads, the load clients' CPU, and how busy the box was), POST → first delivery (client CLOCK_MONOTONIC
  * minus the nonce, the time the POST was sent), and p99 of every delivery at 2 messages a second. Both servers first
  * answer ASSEMBLED_REST_WARMUP POSTs and identify ASSEMBLED_IDENTIFY_WARMUP sessions that stay open (see below). By default the users are returning ones (stored as Lobby members
  * before the server starts, lib/seedUsers.ts); ASSEMBLED_NEW_USERS=1 makes every Identify a first visit (dev auth then
@@ -126,6 +127,8 @@ function post(base: string, token: string, body: unknown): Promise<number> {
 
 interface Figures {
   identifiesPerS: number;
+  /** Server CPU (user + kernel, every thread) per measured Identify, µs. */
+  identifyCpuUs: number;
   rssPerSessionKb: number;
   /** After full collections in the server (NaN with ASSEMBLED_GC_RSS=0). */
   rssAfterGcPerSessionKb: number;
@@ -140,6 +143,29 @@ interface Figures {
   sample: unknown;
   readySample: unknown;
   guildCreateSample: unknown;
+}
+
+/** Busy and idle CPU µs of the whole machine (all cores) from /proc/stat. */
+function boxUsage(): { busy: number; idle: number } {
+  const cpu = readFileSync('/proc/stat', 'latin1').split('\n', 1)[0]!.trim().split(/\s+/).slice(1).map(Number);
+  // user nice system idle iowait irq softirq steal: ticks of 10 ms.
+  const idle = (cpu[3]! + cpu[4]!) * 10_000;
+  const all = cpu.slice(0, 8).reduce((a, b) => a + b, 0) * 10_000;
+  return { busy: all - idle, idle };
+}
+
+/** `main 120 user + 60 sys, helpers 40`: per-thread-group CPU between two threadUsage readings, per `count`. */
+function describeThreads(
+  from: Map<string, [number, number]>,
+  to: Map<string, [number, number]>,
+  count: number,
+): string {
+  const parts: string[] = [];
+  for (const [thread, [user, system]] of to) {
+    const [u0, s0] = from.get(thread) ?? [0, 0];
+    parts.push(`${thread} ${((user - u0) / count).toFixed(0)} user + ${((system - s0) / count).toFixed(0)} sys`);
+  }
+  return parts.join(', ');
 }
 
 async function totalDelivered(clients: Child[]): Promise<number> {
@@ -249,6 +275,9 @@ async function measure(name: string, server: StartedServer, onWarm?: () => Promi
     // messages a collection would leave them to pay for growing it, see GC_RSS).
     const beforeGc = await rssAfterGc(server.pid);
     const identifyFrom = GC_RSS ? processUsage(server.pid) : before;
+    const identifyThreadsFrom = threadUsage(server.pid);
+    const clientsFrom = clients.map((c) => processUsage(c.proc.pid!));
+    const boxFrom = boxUsage();
     // The settle line's empty reading: with the full-GC readings, the empty server after the same start-up churn and
     // the compacting collections (its floor), in both servers alike. Read 20 s after the warm-up instead, it held
     // whatever V8 had not given back yet, and a server that gave it back before the reading with sessions (its memory
@@ -278,10 +307,20 @@ async function measure(name: string, server: StartedServer, onWarm?: () => Promi
     );
     const openMs = monotonicMs() - started;
     const afterOpen = processUsage(server.pid);
+    const box = boxUsage();
+    const identifyThreads = threadUsage(server.pid);
+    const clientsTo = clients.map((c) => processUsage(c.proc.pid!));
     await stopPerf(identifyPerf);
     if (ALLOC_PROFILE) process.kill(server.pid, 'SIGWINCH');
     const identifyCpuUs =
       (afterOpen.userUs - identifyFrom.userUs + afterOpen.systemUs - identifyFrom.systemUs) / SESSIONS;
+    // Where an Identify's CPU goes on the box: the server's main thread and its helpers (GC, TurboFan), the load
+    // clients, and how busy both cores were. The rate is set by all of them together, not by the server alone.
+    process.stderr.write(
+      `  ${name} identify CPU per session (µs): ${describeThreads(identifyThreadsFrom, identifyThreads, SESSIONS)}; ` +
+        `load clients ${(clientsTo.reduce((a, u, i) => a + u.userUs + u.systemUs - clientsFrom[i]!.userUs - clientsFrom[i]!.systemUs, 0) / SESSIONS).toFixed(0)}; ` +
+        `box ${((box.busy - boxFrom.busy) / SESSIONS).toFixed(0)} busy, ${((box.idle - boxFrom.idle) / SESSIONS).toFixed(0)} idle\n`,
+    );
     phase('settle');
     const ok = opened.reduce((a, o) => a + o.ok, 0);
     const failed = opened.reduce((a, o) => a + o.failed, 0);
@@ -357,6 +396,7 @@ async function measure(name: string, server: StartedServer, onWarm?: () => Promi
     const firsts = [...first.values()].sort((a, b) => a - b);
     const figures: Figures = {
       identifiesPerS: ok / (openMs / 1000),
+      identifyCpuUs,
       rssPerSessionKb: (held.rssBytes - settleFrom) / 1024 / ok,
       rssAfterGcPerSessionKb: (heldGc.rss - beforeGc.rss) / 1024 / ok,
       livePerSessionKb: (heldGc.live - beforeGc.live) / 1024 / ok,
@@ -489,6 +529,16 @@ line(
   ours.identifiesPerS,
   naive.identifiesPerS,
   ours.identifiesPerS / naive.identifiesPerS,
+);
+// The server's own cost of an Identify: on this 2-core box the load clients spend more CPU per session than either
+// server (the breakdown on stderr), so the rate above moves by less than the servers differ; this is the rate one core
+// would sustain with the clients elsewhere.
+line(
+  NEW_USERS ? 'identify-new-users-cpu' : 'identify-cpu',
+  'µs server CPU (user + kernel, all threads) per Identify',
+  ours.identifyCpuUs,
+  naive.identifyCpuUs,
+  naive.identifyCpuUs / ours.identifyCpuUs,
 );
 line(
   'first-delivery',
