@@ -318,7 +318,8 @@ async function measure(name: string, server: StartedServer, onWarm?: () => Promi
     // clients, and how busy both cores were. The rate is set by all of them together, not by the server alone.
     process.stderr.write(
       `  ${name} identify CPU per session (µs): ${describeThreads(identifyThreadsFrom, identifyThreads, SESSIONS)}; ` +
-        `load clients ${(clientsTo.reduce((a, u, i) => a + u.userUs + u.systemUs - clientsFrom[i]!.userUs - clientsFrom[i]!.systemUs, 0) / SESSIONS).toFixed(0)}; ` +
+        `load clients ${(clientsTo.reduce((a, u, i) => a + u.userUs - clientsFrom[i]!.userUs, 0) / SESSIONS).toFixed(0)} user + ` +
+        `${(clientsTo.reduce((a, u, i) => a + u.systemUs - clientsFrom[i]!.systemUs, 0) / SESSIONS).toFixed(0)} sys; ` +
         `box ${((box.busy - boxFrom.busy) / SESSIONS).toFixed(0)} busy, ${((box.idle - boxFrom.idle) / SESSIONS).toFixed(0)} idle\n`,
     );
     phase('settle');
