@@ -154,7 +154,7 @@ function boxUsage(): { busy: number; idle: number } {
   return { busy: all - idle, idle };
 }
 
-/** `main 120 user + 60 sys, helpers 40`: per-thread-group CPU between two threadUsage readings, per `count`. */
+/** `main 120 user + 60 sys, helpers 40 user + 1 sys`: CPU between two threadUsage readings, per `count`. */
 function describeThreads(
   from: Map<string, [number, number]>,
   to: Map<string, [number, number]>,
@@ -316,10 +316,11 @@ async function measure(name: string, server: StartedServer, onWarm?: () => Promi
       (afterOpen.userUs - identifyFrom.userUs + afterOpen.systemUs - identifyFrom.systemUs) / SESSIONS;
     // Where an Identify's CPU goes on the box: the server's main thread and its helpers (GC, TurboFan), the load
     // clients, and how busy both cores were. The rate is set by all of them together, not by the server alone.
+    const clientsUs = (key: 'userUs' | 'systemUs') =>
+      (clientsTo.reduce((a, u, i) => a + u[key] - clientsFrom[i]![key], 0) / SESSIONS).toFixed(0);
     process.stderr.write(
       `  ${name} identify CPU per session (µs): ${describeThreads(identifyThreadsFrom, identifyThreads, SESSIONS)}; ` +
-        `load clients ${(clientsTo.reduce((a, u, i) => a + u.userUs - clientsFrom[i]!.userUs, 0) / SESSIONS).toFixed(0)} user + ` +
-        `${(clientsTo.reduce((a, u, i) => a + u.systemUs - clientsFrom[i]!.systemUs, 0) / SESSIONS).toFixed(0)} sys; ` +
+        `load clients ${clientsUs('userUs')} user + ${clientsUs('systemUs')} sys; ` +
         `box ${((box.busy - boxFrom.busy) / SESSIONS).toFixed(0)} busy, ${((box.idle - boxFrom.idle) / SESSIONS).toFixed(0)} idle\n`,
     );
     phase('settle');
