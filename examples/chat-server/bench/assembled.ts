@@ -64,7 +64,10 @@ const REST_WARMUP = Number(process.env.ASSEMBLED_REST_WARMUP ?? 300);
 /**
  * Sessions each server opens before the measured ones (users of their own, numbered after the measured ones): the
  * same reason for Identify. Without it the measured Identifies pay for compiling the Identify path (a `--trace-opt`
- * run: ~0.6 s of TurboFan compiling during 10,000 of them), which a server in service paid for long ago.
+ * run: ~0.6 s of TurboFan compiling during 10,000 of them), which a server in service paid for long ago. 500 take
+ * only part of it: the assembled server still compiled 286 ms during 10,000 measured Identifies (BENCHMARKS.md,
+ * "Twelfth pass"); 3,000 left 169 ms (recompiles after the full GCs' deoptimizations) and, held, moved the delivery
+ * lines, so the default stays 500.
  */
 const IDENTIFY_WARMUP = Number(process.env.ASSEMBLED_IDENTIFY_WARMUP ?? 500);
 const CHANNEL = GENERAL_TEXT_ID;
