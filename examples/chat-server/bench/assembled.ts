@@ -7,7 +7,8 @@
  * message (ASSEMBLED_NAIVE_IDENTIFY=minimal: a bare READY instead, as this bench first compared). Measured per server
  * process from /proc: CPU per delivery (user and kernel), RSS per connected session, identifies per second with the
  * same number in flight and the server's CPU per Identify (`identify-cpu`; on stderr also split into the server's
- * main and helper threads, the load clients' CPU, and how busy the box was), POST → first delivery (client CLOCK_MONOTONIC
+ * main and helper threads, the load clients' CPU, and how busy the box was), the same two for a second burst of
+ * ASSEMBLED_LOADED_IDENTIFIES sessions at the end (`identify-loaded`: a server holding the first burst's sessions), POST → first delivery (client CLOCK_MONOTONIC
  * minus the nonce, the time the POST was sent), and p99 of every delivery at 2 messages a second. Both servers first
  * answer ASSEMBLED_REST_WARMUP POSTs and identify ASSEMBLED_IDENTIFY_WARMUP sessions that stay open (see below). By default the users are returning ones (stored as Lobby members
  * before the server starts, lib/seedUsers.ts); ASSEMBLED_NEW_USERS=1 makes every Identify a first visit (dev auth then
@@ -70,6 +71,15 @@ const REST_WARMUP = Number(process.env.ASSEMBLED_REST_WARMUP ?? 300);
  * lines, so the default stays 500.
  */
 const IDENTIFY_WARMUP = Number(process.env.ASSEMBLED_IDENTIFY_WARMUP ?? 500);
+/**
+ * Sessions opened in a second measured burst at the end (`identify-loaded`): on a server that holds every session
+ * before them and has run their Identifies (the first burst pays for TurboFan compiling the path: "Twelfth pass" in
+ * BENCHMARKS.md), right after the held-session readings' full GCs (which deoptimize some of it again). Opened after
+ * every other reading; 0 = no second burst.
+ */
+const LOADED = Number(
+  process.env.ASSEMBLED_LOADED_IDENTIFIES ?? Math.max(0, Math.min(SESSIONS, 3000, 19_500 - SESSIONS - IDENTIFY_WARMUP)),
+);
 const CHANNEL = GENERAL_TEXT_ID;
 /** The gateway's heartbeat interval (both servers): the clients heartbeat each session once per interval. */
 const HEARTBEAT_MS = 41_250;
@@ -132,6 +142,9 @@ interface Figures {
   identifiesPerS: number;
   /** Server CPU (user + kernel, every thread) per measured Identify, µs. */
   identifyCpuUs: number;
+  /** The second burst's (LOADED): identifies/s and server CPU per Identify; NaN without one. */
+  loadedIdentifiesPerS: number;
+  loadedIdentifyCpuUs: number;
   rssPerSessionKb: number;
   /** After full collections in the server (NaN with ASSEMBLED_GC_RSS=0). */
   rssAfterGcPerSessionKb: number;
@@ -242,6 +255,29 @@ async function measure(name: string, server: StartedServer, onWarm?: () => Promi
   const clients = await Promise.all(
     Array.from({ length: clientCount }, (_, i) => spawnChild(here('./lib/sessionClients.ts'), `clients ${i}`)),
   );
+  /**
+   * Opens the sessions of users `from` … `from + count - 1`, a share per client process, each from its own 64 source
+   * addresses (`octet` + the process's index as the third byte: a later burst from other addresses stays clear of the
+   * per-address identify limit).
+   */
+  const open = (from: number, count: number, octet: number) => {
+    const share = Math.ceil(count / clientCount);
+    return Promise.all(
+      clients.map((c, i) =>
+        c.request<SessionsOpened>(
+          {
+            type: 'open',
+            url: server.url.replace('http', 'ws'),
+            from: from + i * share,
+            to: from + Math.min(count, (i + 1) * share),
+            localAddresses: Array.from({ length: ADDRESSES }, (_, a) => `127.0.${octet + i}.${10 + a}`),
+            parallel: Math.ceil(PARALLEL / clientCount),
+          },
+          'opened',
+        ),
+      ),
+    );
+  };
   try {
     for (let k = 0; k < REST_WARMUP; k++) {
       const status = await post(server.url, tokenOf(k % SESSIONS), { content: `before the sessions ${k}`, nonce: '0' });
@@ -251,22 +287,7 @@ async function measure(name: string, server: StartedServer, onWarm?: () => Promi
     // counted, and no memory they freed is reused by the measured ones) and get the messages too.
     let warm = 0;
     if (IDENTIFY_WARMUP > 0) {
-      const per = Math.ceil(IDENTIFY_WARMUP / clientCount);
-      const opened = await Promise.all(
-        clients.map((c, i) =>
-          c.request<SessionsOpened>(
-            {
-              type: 'open',
-              url: server.url.replace('http', 'ws'),
-              from: SESSIONS + i * per,
-              to: SESSIONS + Math.min(IDENTIFY_WARMUP, (i + 1) * per),
-              localAddresses: Array.from({ length: ADDRESSES }, (_, a) => `127.0.${20 + i}.${10 + a}`),
-              parallel: Math.ceil(PARALLEL / clientCount),
-            },
-            'opened',
-          ),
-        ),
-      );
+      const opened = await open(SESSIONS, IDENTIFY_WARMUP, 20);
       if (opened.some((o) => o.failed > 0)) throw new Error(`${name}: warm-up sessions failed`);
       warm = opened.reduce((a, o) => a + o.ok, 0);
     }
@@ -288,26 +309,11 @@ async function measure(name: string, server: StartedServer, onWarm?: () => Promi
     // session in the full run at 5334641 (BENCHMARKS.md). From the floor the line is what `ps` shows 20 s after the
     // burst above the emptied server, never below it.
     const settleFrom = GC_RSS ? beforeGc.rss : before.rssBytes;
-    const per = Math.ceil(SESSIONS / clientCount);
     phase('identify');
     const identifyPerf = PERF_PHASE === 'identify' ? startPerf(name, server.pid) : undefined;
     if (ALLOC_PROFILE) process.kill(server.pid, 'SIGWINCH');
     const started = monotonicMs();
-    const opened = await Promise.all(
-      clients.map((c, i) =>
-        c.request<SessionsOpened>(
-          {
-            type: 'open',
-            url: server.url.replace('http', 'ws'),
-            from: i * per,
-            to: Math.min(SESSIONS, (i + 1) * per),
-            localAddresses: Array.from({ length: ADDRESSES }, (_, a) => `127.0.${20 + i}.${10 + a}`),
-            parallel: Math.ceil(PARALLEL / clientCount),
-          },
-          'opened',
-        ),
-      ),
-    );
+    const opened = await open(0, SESSIONS, 20);
     const openMs = monotonicMs() - started;
     const afterOpen = processUsage(server.pid);
     const box = boxUsage();
@@ -390,6 +396,23 @@ async function measure(name: string, server: StartedServer, onWarm?: () => Promi
       await sleep(HEARTBEAT_MS + 5000);
       heldGc = await rssAfterGc(server.pid);
     }
+    // The second burst: the server holds every session so far, and the readings above are taken.
+    let loaded = { perS: Number.NaN, cpuUs: Number.NaN };
+    if (LOADED > 0) {
+      phase('identify-loaded');
+      const from = processUsage(server.pid);
+      const t0 = monotonicMs();
+      const answers = await open(SESSIONS + IDENTIFY_WARMUP, LOADED, 20 + clientCount);
+      const ms = monotonicMs() - t0;
+      const to = processUsage(server.pid);
+      const opened = answers.reduce((a, o) => a + o.ok, 0);
+      if (answers.some((o) => o.failed > 0)) throw new Error(`${name}: second-burst sessions failed`);
+      loaded = { perS: opened / (ms / 1000), cpuUs: (to.userUs - from.userUs + to.systemUs - from.systemUs) / opened };
+      process.stderr.write(
+        `  ${name} second burst: ${opened} sessions in ${(ms / 1000).toFixed(1)} s (${loaded.perS.toFixed(0)}/s, ` +
+          `${loaded.cpuUs.toFixed(0)} µs CPU each)\n`,
+      );
+    }
     const collected = await Promise.all(clients.map((c) => c.request<Deliveries>({ type: 'collect' }, 'deliveries')));
     const histogram = new Histogram();
     const first = new Map<string, number>();
@@ -402,6 +425,8 @@ async function measure(name: string, server: StartedServer, onWarm?: () => Promi
     const figures: Figures = {
       identifiesPerS: ok / (openMs / 1000),
       identifyCpuUs,
+      loadedIdentifiesPerS: loaded.perS,
+      loadedIdentifyCpuUs: loaded.cpuUs,
       rssPerSessionKb: (held.rssBytes - settleFrom) / 1024 / ok,
       rssAfterGcPerSessionKb: (heldGc.rss - beforeGc.rss) / 1024 / ok,
       livePerSessionKb: (heldGc.live - beforeGc.live) / 1024 / ok,
@@ -458,9 +483,9 @@ try {
     // The server creates the file and the Lobby; the users are then stored as members, as after a first visit.
     await (await startAssembled(database.url)).stop();
     const seeding = monotonicMs();
-    await seedUsers(database.url, SESSIONS + IDENTIFY_WARMUP);
+    await seedUsers(database.url, SESSIONS + IDENTIFY_WARMUP + LOADED);
     process.stderr.write(
-      `seeded ${SESSIONS + IDENTIFY_WARMUP} returning users in ${((monotonicMs() - seeding) / 1000).toFixed(1)} s\n`,
+      `seeded ${SESSIONS + IDENTIFY_WARMUP + LOADED} returning users in ${((monotonicMs() - seeding) / 1000).toFixed(1)} s\n`,
     );
   }
   const assembled = await startAssembled(database.url, serverArgs);
@@ -545,6 +570,22 @@ line(
   naive.identifyCpuUs,
   naive.identifyCpuUs / ours.identifyCpuUs,
 );
+if (LOADED > 0) {
+  line(
+    NEW_USERS ? 'identify-new-users-loaded' : 'identify-loaded',
+    `identifies/s, ${LOADED} more on a server holding ${SESSIONS + IDENTIFY_WARMUP} sessions`,
+    ours.loadedIdentifiesPerS,
+    naive.loadedIdentifiesPerS,
+    ours.loadedIdentifiesPerS / naive.loadedIdentifiesPerS,
+  );
+  line(
+    NEW_USERS ? 'identify-new-users-loaded-cpu' : 'identify-loaded-cpu',
+    'µs server CPU (user + kernel, all threads) per Identify of the second burst',
+    ours.loadedIdentifyCpuUs,
+    naive.loadedIdentifyCpuUs,
+    naive.loadedIdentifyCpuUs / ours.loadedIdentifyCpuUs,
+  );
+}
 line(
   'first-delivery',
   'ms POST → first delivery (median of messages)',
