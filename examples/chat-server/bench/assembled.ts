@@ -8,8 +8,9 @@
  * process from /proc: CPU per delivery (user and kernel), RSS per connected session, identifies per second with the
  * same number in flight and the server's CPU per Identify (`identify-cpu`; on stderr also split into the server's
  * main and helper threads, the load clients' CPU, and how busy the box was), the same two for a second burst of
- * ASSEMBLED_LOADED_IDENTIFIES sessions at the end (`identify-loaded`: a server holding the first burst's sessions), POST → first delivery (client CLOCK_MONOTONIC
- * minus the nonce, the time the POST was sent), and p99 of every delivery at 2 messages a second. Both servers first
+ * ASSEMBLED_LOADED_IDENTIFIES sessions at the end (`identify-loaded`: a server holding the first burst's sessions),
+ * POST → first delivery (client CLOCK_MONOTONIC minus the nonce, the time the POST was sent), and p99 of every
+ * delivery at 2 messages a second. Both servers first
  * answer ASSEMBLED_REST_WARMUP POSTs and identify ASSEMBLED_IDENTIFY_WARMUP sessions that stay open (see below). By default the users are returning ones (stored as Lobby members
  * before the server starts, lib/seedUsers.ts); ASSEMBLED_NEW_USERS=1 makes every Identify a first visit (dev auth then
  * stores the user and joins it to the Lobby: two SQLite writes per Identify).
