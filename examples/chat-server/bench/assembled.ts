@@ -171,7 +171,7 @@ function boxUsage(): { busy: number; idle: number } {
   return { busy: all - idle, idle };
 }
 
-/** `main 120 user + 60 sys, helpers 40 user + 1 sys`: CPU between two threadUsage readings, per `count`. */
+/** `main 120 user + 60 sys, helpers 40 user + 1 sys`: CPU µs between two threadUsage readings, divided by `count`. */
 function describeThreads(
   from: Map<string, [number, number]>,
   to: Map<string, [number, number]>,
@@ -279,6 +279,13 @@ async function measure(name: string, server: StartedServer, onWarm?: () => Promi
       ),
     );
   };
+  /** How many of a burst's sessions opened; throws with the clients' errors if any failed. */
+  const opened = (answers: SessionsOpened[], what: string): number => {
+    const failed = answers.reduce((a, o) => a + o.failed, 0);
+    if (failed > 0)
+      throw new Error(`${name}: ${failed} ${what} sessions failed: ${answers.flatMap((o) => o.errors).join('; ')}`);
+    return answers.reduce((a, o) => a + o.ok, 0);
+  };
   try {
     for (let k = 0; k < REST_WARMUP; k++) {
       const status = await post(server.url, tokenOf(k % SESSIONS), { content: `before the sessions ${k}`, nonce: '0' });
@@ -288,9 +295,7 @@ async function measure(name: string, server: StartedServer, onWarm?: () => Promi
     // counted, and no memory they freed is reused by the measured ones) and get the messages too.
     let warm = 0;
     if (IDENTIFY_WARMUP > 0) {
-      const opened = await open(SESSIONS, IDENTIFY_WARMUP, 20);
-      if (opened.some((o) => o.failed > 0)) throw new Error(`${name}: warm-up sessions failed`);
-      warm = opened.reduce((a, o) => a + o.ok, 0);
+      warm = opened(await open(SESSIONS, IDENTIFY_WARMUP, 20), 'warm-up');
     }
     // The same settle before as after: startup garbage given back during the later wait would otherwise be
     // subtracted from the sessions' share (the assembled server starts with more of it than the naive one).
@@ -314,7 +319,7 @@ async function measure(name: string, server: StartedServer, onWarm?: () => Promi
     const identifyPerf = PERF_PHASE === 'identify' ? startPerf(name, server.pid) : undefined;
     if (ALLOC_PROFILE) process.kill(server.pid, 'SIGWINCH');
     const started = monotonicMs();
-    const opened = await open(0, SESSIONS, 20);
+    const answers = await open(0, SESSIONS, 20);
     const openMs = monotonicMs() - started;
     const afterOpen = processUsage(server.pid);
     const box = boxUsage();
@@ -334,10 +339,7 @@ async function measure(name: string, server: StartedServer, onWarm?: () => Promi
         `box ${((box.busy - boxFrom.busy) / SESSIONS).toFixed(0)} busy, ${((box.idle - boxFrom.idle) / SESSIONS).toFixed(0)} idle\n`,
     );
     phase('settle');
-    const ok = opened.reduce((a, o) => a + o.ok, 0);
-    const failed = opened.reduce((a, o) => a + o.failed, 0);
-    if (failed > 0)
-      throw new Error(`${name}: ${failed} sessions failed: ${opened.flatMap((o) => o.errors).join('; ')}`);
+    const ok = opened(answers, 'measured');
     // RSS after sessions minus RSS before, read SETTLE_S seconds after the last session opened, the same wait for both
     // servers: V8 gives back the ramp's garbage (handshakes, Identify payloads) only once the process is idle, ~15 s
     // here, so a reading taken sooner counts garbage, more of it for the server that does more per Identify.
@@ -382,13 +384,9 @@ async function measure(name: string, server: StartedServer, onWarm?: () => Promi
     phase('measured');
     await stopPerf(perf);
     if (process.env.ASSEMBLED_THREADS) {
-      for (const [thread, [user, system]] of threadUsage(server.pid)) {
-        const [u0, s0] = threadsFrom.get(thread) ?? [0, 0];
-        if (user - u0 + system - s0 > 0)
-          process.stderr.write(
-            `  ${name} thread ${thread}: ${((user - u0) / 1000).toFixed(0)} ms user, ${((system - s0) / 1000).toFixed(0)} ms sys\n`,
-          );
-      }
+      process.stderr.write(
+        `  ${name} CPU by thread (ms): ${describeThreads(threadsFrom, threadUsage(server.pid), 1000)}\n`,
+      );
     }
     // Once every session has heartbeated since the last message (acknowledged deliveries leave the replay buffers),
     // what the held sessions keep after full collections.
@@ -406,11 +404,10 @@ async function measure(name: string, server: StartedServer, onWarm?: () => Promi
       const answers = await open(SESSIONS + IDENTIFY_WARMUP, LOADED, 20 + clientCount);
       const ms = monotonicMs() - t0;
       const to = processUsage(server.pid);
-      const opened = answers.reduce((a, o) => a + o.ok, 0);
-      if (answers.some((o) => o.failed > 0)) throw new Error(`${name}: second-burst sessions failed`);
-      loaded = { perS: opened / (ms / 1000), cpuUs: (to.userUs - from.userUs + to.systemUs - from.systemUs) / opened };
+      const count = opened(answers, 'second-burst');
+      loaded = { perS: count / (ms / 1000), cpuUs: (to.userUs - from.userUs + to.systemUs - from.systemUs) / count };
       process.stderr.write(
-        `  ${name} second burst: ${opened} sessions in ${(ms / 1000).toFixed(1)} s (${loaded.perS.toFixed(0)}/s, ` +
+        `  ${name} second burst: ${count} sessions in ${(ms / 1000).toFixed(1)} s (${loaded.perS.toFixed(0)}/s, ` +
           `${loaded.cpuUs.toFixed(0)} µs CPU each)\n`,
       );
     }
