@@ -4,6 +4,7 @@ import { createServer, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { GatewayServer } from '../src/GatewayServer.js';
+import { tcpWrite } from '../src/transport/tcpWrite.js';
 import { connect, startServer, type TestClient } from './helpers.js';
 
 let server: GatewayServer | undefined;
@@ -54,7 +55,8 @@ describe('writes per connection', () => {
     // Before the gateway's own upgrade listener: the socket is instrumented before anything is written to it.
     http.on('upgrade', (_req, socket: Duplex) => perSocket.push(countWrites(socket, first)));
     await new Promise<void>((resolve) => http!.listen(0, '127.0.0.1', resolve));
-    server = await startServer({ server: http });
+    // Through socket.write (direct sends skip the stream, and with it this count: see the test below).
+    server = await startServer({ server: http, directWrites: false });
     const client = await connect(server);
     clients.push(client);
     const hello = await client.next((p) => p.op === 10);
@@ -73,6 +75,34 @@ describe('writes per connection', () => {
     // chunk (it was three frames corked into one writev).
     expect(perSocket[0]).toHaveLength(2);
     expect(perSocket[0]![1]).toBe(1);
+  });
+
+  it.runIf(tcpWrite !== null)('sends READY and GUILD_CREATEs in one direct send, past the stream', async () => {
+    const perSocket: number[][] = [];
+    http = createServer();
+    http.on('upgrade', (_req, socket: Duplex) => perSocket.push(countWrites(socket)));
+    await new Promise<void>((resolve) => http!.listen(0, '127.0.0.1', resolve));
+    server = await startServer({ server: http });
+    const client = await connect(server);
+    clients.push(client);
+    await client.next((p) => p.op === 10);
+    const sends: number[] = [];
+    const writeDirect = tcpWrite!.writeDirect;
+    tcpWrite!.writeDirect = (socket, fd, bytes, start, end) => {
+      sends.push(end - start);
+      return writeDirect(socket, fd, bytes, start, end);
+    };
+    try {
+      client.identify('1');
+      await client.dispatch('READY');
+      await client.dispatch('GUILD_CREATE');
+      await client.dispatch('GUILD_CREATE');
+    } finally {
+      tcpWrite!.writeDirect = writeDirect;
+    }
+    // The 101 and Hello through the stream as before; the burst in one send(2) of its own, nothing more queued.
+    expect(perSocket[0]).toEqual([1]);
+    expect(sends).toHaveLength(1);
   });
 
   it('with zlib-stream too: the 101 response and the compressed Hello in one call', async () => {

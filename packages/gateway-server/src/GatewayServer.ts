@@ -48,6 +48,7 @@ export class GatewayServer extends EventEmitter<GatewayServerEvents> implements 
   readonly maxBufferedBytes: number;
   readonly payloadCompressionThreshold: number;
   readonly zlibLevel: number;
+  readonly directWrites: boolean;
   readonly #options: GatewayServerOptions;
   readonly #logger: GatewayLogger | undefined;
   readonly #parts: GatewayParts;
@@ -67,6 +68,7 @@ export class GatewayServer extends EventEmitter<GatewayServerEvents> implements 
     this.maxBufferedBytes = options.maxBufferedBytes ?? defaults.maxBufferedBytes;
     this.payloadCompressionThreshold = options.payloadCompressionThreshold ?? defaults.payloadCompressionThreshold;
     this.zlibLevel = options.zlibLevel ?? defaults.zlibLevel;
+    this.directWrites = options.directWrites ?? defaults.directWrites;
     this.metrics = options.metrics;
     this.#logger = options.logger;
     this.directory = options.directory ?? new InMemoryDirectory();
@@ -91,6 +93,7 @@ export class GatewayServer extends EventEmitter<GatewayServerEvents> implements 
       maxBufferedBytes: this.maxBufferedBytes,
       payloadCompressionThreshold: this.payloadCompressionThreshold,
       zlibLevel: this.zlibLevel,
+      directWrites: this.directWrites,
       closed: () => this.#closed,
       accepting: () => !this.#closed && this.#drainRun === null,
       dispatch: (event, data, target) => this.#dispatch(event, data, target, {}),

@@ -143,6 +143,13 @@ export interface GatewayServerOptions {
   zlibLevel?: number;
   /** Payload compression (`compress: true`) applies to frames at least this big (default 1024 bytes). */
   payloadCompressionThreshold?: number;
+  /**
+   * Send a dispatch frame straight to its socket's descriptor, one send(2) without Node's stream machinery, when the
+   * socket has nothing queued (default true). Needs the optional dependency `@concord/tcp-write` installed and built
+   * (Linux and macOS; elsewhere, or without it, frames go through `socket.write`). Directly sent bytes are not in
+   * `socket.bytesWritten` and do not refresh a `socket.setTimeout` timer; TLS sockets are never written this way.
+   */
+  directWrites?: boolean;
 }
 
 /**
@@ -172,6 +179,7 @@ export const defaultGatewayServerOptions = {
   zlibStream: 'shared',
   zlibLevel: 6,
   payloadCompressionThreshold: 1024,
+  directWrites: true,
   lazyMemberLists: true,
   streamRegion: 'concord',
   // Discord's figure for a voice channel's streams.

@@ -52,6 +52,7 @@ export interface GatewayHost {
   readonly maxBufferedBytes: number;
   readonly payloadCompressionThreshold: number;
   readonly zlibLevel: number;
+  readonly directWrites: boolean;
   closed(): boolean;
   /** False once closed or draining: new upgrades are refused. */
   accepting(): boolean;
@@ -296,6 +297,7 @@ export function composeGateway(options: GatewayServerOptions, host: GatewayHost)
     maxBufferedBytes: host.maxBufferedBytes,
     payloadCompressionThreshold: host.payloadCompressionThreshold,
     zlibLevel: host.zlibLevel,
+    directWrites: host.directWrites,
     metrics,
     onBackpressure(connection) {
       if (connection.closed) return;

@@ -11,48 +11,15 @@ import { compressIndependent, ZLIB_HEADER } from '../wire/sharedZlib.js';
 import type { GatewaySocket } from './GatewaySocket.js';
 import { fromEpoch, sinceEpoch } from './processClock.js';
 import { sharedString } from './sharedStrings.js';
+import { tcpWrite } from './tcpWrite.js';
+import { corkUntilTickEnd, currentTick, endTickSoon } from './writeTick.js';
 
-/**
- * Write coalescing per tick. A connection's first dispatch frame in a tick goes to the socket at once: with one
- * dispatch per recipient per tick (the common fan-out) corking saves no syscall and only delays every recipient until
- * the whole loop has run (the first delivery of a 10,000-recipient message waited ~10 ms for the last one's frame).
- * A second frame for the same socket in the same tick (READY + GUILD_CREATEs, a burst of messages) corks it, and the
- * rest of the tick's frames leave with it in one write when the tick ends.
- */
-let tick = 1;
-let tickEnding = false;
-let corked: Duplex[] = [];
 /** Connection.followNext's waiting followers: a rare thing, kept out of every connection's own fields. */
 const followers = new WeakMap<Connection, Follower[]>();
 
 interface Follower {
   readonly matches: (dispatch: PreparedDispatch) => boolean;
   readonly follow: () => void;
-}
-
-/** The tick's end uncorks what was corked in it (queued once per tick). */
-function endTickSoon(): void {
-  if (!tickEnding) {
-    tickEnding = true;
-    process.nextTick(endTick);
-  }
-}
-
-/** Corks `socket` until the tick ends (see `endTick`). */
-function corkUntilTickEnd(socket: Duplex): void {
-  if (!socket.writableCorked) {
-    socket.cork();
-    corked.push(socket);
-  }
-}
-
-function endTick(): void {
-  tick++;
-  tickEnding = false;
-  const sockets = corked;
-  if (sockets.length === 0) return;
-  corked = [];
-  for (const socket of sockets) socket.uncork();
 }
 
 /**
@@ -99,6 +66,8 @@ function payloadBytes(buf: Uint8Array, at: number, end: number): number {
  */
 let burstSocket: Duplex | null = null;
 let burstStart = 0;
+/** Whether the burst's connection may send straight to its descriptor (ConnectionHost.directWrites). */
+let burstDirect = false;
 
 /** Writes what the burst put in the slab (if any) and ends it: the burst's later frames take the corked path. */
 function flushBurst(): void {
@@ -106,6 +75,13 @@ function flushBurst(): void {
   if (socket === null) return;
   burstSocket = null;
   if (slabUsed === burstStart) return;
+  const fd = burstDirect && tcpWrite !== null ? tcpWrite.directFd(socket) : -1;
+  if (fd !== -1) {
+    // What the kernel does not take is queued as a copy: the room is free again either way.
+    tcpWrite!.writeDirect(socket as Socket, fd, slab, burstStart, slabUsed);
+    slabUsed = burstStart;
+    return;
+  }
   socket.write(slab.subarray(burstStart, slabUsed));
   // Written in full: the room is free again. Still queued: its bytes are the socket's until written.
   if (socket.writableLength === 0) slabUsed = burstStart;
@@ -123,6 +99,11 @@ export interface ConnectionHost<S = unknown> {
   readonly payloadCompressionThreshold: number;
   /** zlib level for shared-mode zlib-stream. */
   readonly zlibLevel: number;
+  /**
+   * Send dispatch frames straight to the socket's descriptor when nothing is queued (`@concord/tcp-write`, when it is
+   * installed and built; default off here, the server passes its `directWrites` option).
+   */
+  readonly directWrites?: boolean;
   readonly metrics: GatewayMetrics | undefined;
   onBackpressure(connection: Connection<S>): void;
   /** A dispatch this connection's encoding cannot carry was skipped (the session's seq moves on past it). */
@@ -208,7 +189,7 @@ export class Connection<S = unknown> implements SessionSink {
   #lastSeen: number;
   #windowStart: number;
   commandCount = 0;
-  /** The write-coalescing tick of this connection's last dispatch frame (see `endTick`). */
+  /** The write-coalescing tick of this connection's last dispatch frame (writeTick.ts). */
   #wroteInTick = 0;
   /** Bytes a burst (READY + GUILD_CREATEs, a resume replay) may keep buffered on top of the bound while draining. */
   #allowance = 0;
@@ -471,6 +452,20 @@ export class Connection<S = unknown> implements SessionSink {
         }
         // Corking decided first: a corked (or busy) socket queues the frame, which must then be its own Buffer.
         Connection.#coalesce(c, socket);
+        const fd = tcpWrite !== null && c.host.directWrites === true ? tcpWrite.directFd(socket) : -1;
+        if (fd !== -1) {
+          // Built in the slab and sent from it by one send(2), without Node's stream machinery (~1–2 µs of user CPU
+          // per delivery); what the kernel does not take is queued as a copy, so the room is free again either way.
+          slabWithRoom();
+          const start = slabUsed;
+          const end = dispatch.writeWsFrame(c.encoding, full, seq, slab, start);
+          if (end >= 0) {
+            const sent = tcpWrite!.writeDirect(socket as Socket, fd, slab, start, end);
+            Connection.#sent(c, payloadBytes(slab, start, end), sent === end - start ? 0 : socket.writableLength);
+            return;
+          }
+          // Bigger than the slab's room: built as its own Buffer below.
+        }
         const direct = writesAtOnce(socket);
         if (direct) slabWithRoom();
         frame = dispatch.wsFrame(c.encoding, full, seq, direct ? slab.subarray(slabUsed) : undefined);
@@ -498,15 +493,15 @@ export class Connection<S = unknown> implements SessionSink {
   coalesceTick(): void {
     const socket = this.closed ? null : this.ws.writableSocket();
     if (socket === null) return;
-    this.#wroteInTick = tick;
+    this.#wroteInTick = currentTick();
     endTickSoon();
     corkUntilTickEnd(socket);
   }
 
-  /** The tick's first frame for c socket goes at once; a second one corks it until the tick ends (see `endTick`). */
+  /** The tick's first frame for c socket goes at once; a second one corks it until the tick ends (writeTick.ts). */
   static #coalesce(c: Connection, socket: Duplex): void {
-    if (c.#wroteInTick !== tick) {
-      c.#wroteInTick = tick;
+    if (c.#wroteInTick !== currentTick()) {
+      c.#wroteInTick = currentTick();
       endTickSoon();
     } else corkUntilTickEnd(socket);
   }
@@ -544,7 +539,7 @@ export class Connection<S = unknown> implements SessionSink {
   burst(write: () => void): void {
     this.#flags |= IN_BURST;
     // The whole burst leaves in one write: from the slab (below), or corked until the end of the tick.
-    this.#wroteInTick = tick;
+    this.#wroteInTick = currentTick();
     endTickSoon();
     // Frames written straight into the slab and the whole burst in one socket write, when nothing transforms them
     // and the socket has nothing queued (as for a direct frame in #sendDispatch).
@@ -555,6 +550,7 @@ export class Connection<S = unknown> implements SessionSink {
       slabWithRoom();
       burstSocket = socket;
       burstStart = slabUsed;
+      burstDirect = this.host.directWrites === true;
     }
     try {
       write();

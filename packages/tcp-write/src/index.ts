@@ -1,0 +1,3 @@
+export { directFd } from './directFd.js';
+export { isTcpWriteSupported } from './nativeBinding.js';
+export { writeDirect } from './writeDirect.js';
