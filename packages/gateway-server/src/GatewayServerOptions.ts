@@ -146,8 +146,8 @@ export interface GatewayServerOptions {
   /**
    * Send a dispatch frame straight to its socket's descriptor, one send(2) without Node's stream machinery, when the
    * socket has nothing queued (default true). Needs the optional dependency `@concord/tcp-write` installed and built
-   * (Linux and macOS; elsewhere, or without it, frames go through `socket.write`). Directly sent bytes are not in
-   * `socket.bytesWritten` and do not refresh a `socket.setTimeout` timer; TLS sockets are never written this way.
+   * (Unix, tested on Linux; on Windows, or without it, frames go through `socket.write`). Directly sent bytes are not
+   * in `socket.bytesWritten` and do not refresh a `socket.setTimeout` timer; TLS sockets are never written this way.
    */
   directWrites?: boolean;
 }
